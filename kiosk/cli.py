@@ -1,0 +1,45 @@
+"""The `kiosk` command: with no subcommand it opens the GUI; subcommands do headless work.
+
+Headless commands act as the machine's operator: they open the data folder with its key and the
+audit log records them as `operator:<user>@<host>`. Each prints JSON with `--json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from kiosk import __version__
+from kiosk.commands import COMMAND_MODULES
+from kiosk.commands.base import CommandContext, run_command
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Kiosk tiếp dân của Công an phường: đọc chip CCCD, tài khoản định danh, 25 dịch vụ công.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="put everything the kiosk stores under DIR (KIOSK_DATA_DIR)")
+    parser.add_argument("--demo", action="store_true", default=None, help="demo mode: virtual chip, PDF printer")
+    parser.add_argument("--selfservice", action="store_true", help="open the GUI in self-service (citizen) mode")
+    parser.add_argument("--lang", choices=("vi", "en"), help="language of the GUI")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from kiosk.ui.main import run_gui
+
+        return run_gui(args)
+    return run_command(args, CommandContext.from_args(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Staff roles and what each may do; enforced in `kiosk.services`, whatever the UI shows."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"  # cán bộ tiếp dân
+    SUPERVISOR = "supervisor"  # chỉ huy / tổ trưởng
+    ADMIN = "admin"
+    SELFSERVICE = "selfservice"  # the kiosk in the hall, used by citizens
+    OPERATOR = "operator"  # headless commands run by whoever holds the data folder's key
+
+
+class Permission(enum.StrEnum):
+    STAFF_MANAGE = "staff.manage"
+    STAFF_LIST = "staff.list"
+    AUDIT_READ = "audit.read"
+    SETTINGS_CHANGE = "settings.change"
+    CARD_READ = "card.read"
+    CITIZEN_VIEW = "citizen.view"
+    DOSSIER_CREATE = "dossier.create"
+    DOSSIER_VIEW = "dossier.view"
+    DOSSIER_DECIDE = "dossier.decide"
+    STATUS_CHECK = "status.check"
+    SYNC_RUN = "sync.run"
+
+
+_COUNTER = {
+    Permission.CARD_READ,
+    Permission.CITIZEN_VIEW,
+    Permission.DOSSIER_CREATE,
+    Permission.DOSSIER_VIEW,
+    Permission.STATUS_CHECK,
+    Permission.SYNC_RUN,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OFFICER: frozenset(_COUNTER),
+    Role.SUPERVISOR: frozenset(_COUNTER | {Permission.STAFF_LIST, Permission.AUDIT_READ, Permission.DOSSIER_DECIDE}),
+    Role.ADMIN: frozenset(Permission) - {Permission.DOSSIER_DECIDE},
+    Role.SELFSERVICE: frozenset({Permission.CARD_READ, Permission.STATUS_CHECK}),
+    Role.OPERATOR: frozenset(Permission),
+}
+
+STAFF_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN, Role.SELFSERVICE)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who acts: a logged-in staff member (with their session) or the machine's operator."""
+
+    username: str
+    role: Role
+    session_id: str | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def audit_name(self) -> str:
+        return f"operator:{self.username}" if self.role is Role.OPERATOR else self.username

@@ -1,0 +1,60 @@
+"""Logging: a rotating file in the data folder; personal data only at TRACE, which is off by default.
+
+Code logs names, ID numbers, MRZ and APDU hex only through `log.log(TRACE, …)`; when TRACE is on,
+a loud warning goes to the log and to stderr at start.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import platform
+import sys
+from pathlib import Path
+
+TRACE = 5
+logging.addLevelName(TRACE, "TRACE")
+
+_configured_file: Path | None = None
+
+
+def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> Path:
+    """Configure the root logger once per process; returns the log file path."""
+    global _configured_file
+    log_file = log_dir / "kiosk.log"
+    if _configured_file == log_file:
+        return log_file
+    log_dir.mkdir(parents=True, exist_ok=True)
+    numeric = TRACE if level == "TRACE" else getattr(logging, level, logging.INFO)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_kiosk", False):
+            root.removeHandler(handler)
+    file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    file_handler._kiosk = True  # type: ignore[attr-defined]
+    root.addHandler(file_handler)
+    if console:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setLevel(logging.WARNING)
+        stream.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        stream._kiosk = True  # type: ignore[attr-defined]
+        root.addHandler(stream)
+    root.setLevel(numeric)
+    _configured_file = log_file
+    log = logging.getLogger("kiosk")
+    if numeric <= TRACE:
+        banner = "TRACE LOGGING IS ON: personal data (names, ID numbers, APDUs) will be written to " + str(log_file)
+        log.warning(banner)
+        print(f"!!! {banner} !!!", file=sys.stderr)
+    from kiosk import __version__
+
+    log.info(
+        "kiosk %s start: python %s, %s %s, log level %s",
+        __version__,
+        platform.python_version(),
+        platform.system(),
+        platform.release(),
+        level,
+    )
+    return log_file

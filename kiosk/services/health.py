@@ -1,0 +1,77 @@
+"""What the home screen and the status bar show: card reader, printer, hub, records waiting to sync.
+
+Each probe is quick but may block (PC/SC, network): callers run `snapshot` as a background job.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.config import Settings
+
+if TYPE_CHECKING:
+    from kiosk.db.engine import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Health:
+    reader: str  # "ready" (a reader is present), "no_reader", "no_service"
+    reader_detail: str
+    printer: str  # "ready", "unavailable"
+    printer_detail: str
+    hub: str  # "online", "offline", "not_configured"
+    hub_detail: str
+    pending: int
+
+
+def reader_state(settings: Settings) -> tuple[str, str]:
+    from kiosk.devices.pcsc import ReaderUnavailable, list_readers
+
+    try:
+        readers = list_readers()
+    except ReaderUnavailable as exc:
+        return "no_service", str(exc)
+    if not readers:
+        return "no_reader", ""
+    if settings.reader_name and settings.reader_name not in readers:
+        return "no_reader", settings.reader_name
+    return "ready", settings.reader_name or readers[0]
+
+
+def printer_state(settings: Settings) -> tuple[str, str]:
+    if settings.printer_kind == "pdf":
+        folder = settings.pdf_dir
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return "unavailable", str(folder)
+        return ("ready" if os.access(folder, os.W_OK) else "unavailable"), str(folder)
+    if not settings.printer_target:
+        return "unavailable", ""
+    return "ready", settings.printer_target
+
+
+def hub_state(settings: Settings, timeout: float = 2.0) -> tuple[str, str]:
+    if not settings.hub_url:
+        return "not_configured", ""
+    import httpx
+
+    try:
+        response = httpx.get(settings.hub_url.rstrip("/") + "/health", timeout=timeout)
+    except httpx.HTTPError as exc:
+        return "offline", type(exc).__name__
+    return ("online" if response.status_code == 200 else "offline"), settings.hub_url
+
+
+def snapshot(settings: Settings, db: Database) -> Health:
+    from kiosk.services import outbox
+
+    reader, reader_detail = reader_state(settings)
+    printer, printer_detail = printer_state(settings)
+    hub, hub_detail = hub_state(settings)
+    return Health(reader, reader_detail, printer, printer_detail, hub, hub_detail, outbox.pending_count(db))

@@ -1,0 +1,64 @@
+"""Vietnamese is the source language of every string; English comes from Qt Linguist files.
+
+`resources/i18n/kiosk_en.ts` is compiled to `.qm` by the set-up (pyside6-lrelease); if the `.qm` is
+missing (a fresh checkout run without the set-up) it is compiled on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+from kiosk.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+_installed: QTranslator | None = None
+
+
+def qm_path(language: str) -> Path:
+    return resource_path("i18n", f"kiosk_{language}.qm")
+
+
+def compile_translations() -> None:
+    """Compile every .ts to .qm with pyside6-lrelease (the set-up calls this too)."""
+    import shutil
+    import subprocess
+
+    lrelease = shutil.which("pyside6-lrelease")
+    if lrelease is None:
+        import PySide6
+
+        candidate = Path(PySide6.__file__).parent / "lrelease"
+        lrelease = str(candidate) if candidate.exists() else None
+    if lrelease is None:
+        raise RuntimeError("pyside6-lrelease not found: install PySide6 (the set-up script does)")
+    for ts in sorted(resource_path("i18n").glob("*.ts")):
+        subprocess.run([lrelease, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
+
+
+def set_language(language: str) -> bool:
+    """Switch the running application's language; widgets retranslate on QEvent.LanguageChange."""
+    global _installed
+    app = QCoreApplication.instance()
+    if _installed is not None:
+        app.removeTranslator(_installed)
+        _installed = None
+    if language == "vi":
+        return True
+    path = qm_path(language)
+    if not path.exists():
+        try:
+            compile_translations()
+        except Exception as exc:  # a missing tool or a broken .ts: keep Vietnamese, say why in the log
+            log.warning("translations could not be compiled: %s", exc)
+            return False
+    translator = QTranslator(app)
+    if not translator.load(str(path)):
+        log.warning("translation file %s could not be loaded", path)
+        return False
+    app.installTranslator(translator)
+    _installed = translator
+    return True

@@ -1,0 +1,109 @@
+"""GUI entry point: one running instance, translations, the crash hook, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+
+from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kiosk.config import LoadedSettings, SettingsError, load_settings
+from kiosk.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+
+def install_crash_hook(window) -> None:
+    """Log an unexpected error and offer to go on from a known screen instead of dying."""
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        box = QMessageBox(window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(window.tr("Đã xảy ra lỗi"))
+        box.setText(
+            window.tr("Kiosk gặp lỗi không mong đợi. Dữ liệu đã lưu không bị mất. Chi tiết đã được ghi vào nhật ký.")
+        )
+        go_on = box.addButton(window.tr("Tiếp tục làm việc"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(window.tr("Thoát"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is go_on:
+            window.recover()
+        else:
+            QApplication.quit()
+
+    sys.excepthook = hook
+
+
+def load_style(app: QApplication, mode: str) -> None:
+    qss = resource_path("style", "kiosk.qss")
+    if qss.exists():
+        sheet = qss.read_text(encoding="utf-8")
+        if mode == "selfservice":
+            touch = resource_path("style", "selfservice.qss")
+            if touch.exists():
+                sheet += touch.read_text(encoding="utf-8")
+        app.setStyleSheet(sheet)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    overrides = {
+        "data_dir": args.data_dir,
+        "demo": args.demo,
+        "language": args.lang,
+        "mode": "selfservice" if args.selfservice else None,
+    }
+    try:
+        loaded = load_settings(overrides)
+    except SettingsError as exc:
+        print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("kiosk")
+    app.setApplicationDisplayName("Kiosk")
+    return run_window(app, loaded)
+
+
+def run_window(app: QApplication, loaded: LoadedSettings) -> int:
+    from kiosk.ui import i18n
+    from kiosk.ui.mainwindow import MainWindow
+
+    settings = loaded.settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(settings.data_dir / "kiosk.lock"))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        QMessageBox.warning(None, "Kiosk", "Kiosk đang chạy trên máy này (mỗi lúc chỉ mở được một cửa sổ kiosk).")
+        return 1
+    i18n.set_language(settings.language)
+    load_style(app, settings.mode)
+    window = MainWindow(loaded)
+    install_crash_hook(window)
+    if settings.mode == "selfservice":
+        window.showFullScreen()
+    else:
+        window.show()
+    if os.environ.get("KIOSK_BENCH_STARTUP"):
+        # bench/startup.py: report once the login window has been painted, then quit.
+        QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+        return app.exec()
+
+    def build():
+        from kiosk.app import build as build_kiosk
+
+        return build_kiosk(loaded)
+
+    QTimer.singleShot(0, lambda: window.open_data(build))
+    try:
+        return app.exec()
+    finally:
+        if window.kiosk is not None:
+            window.kiosk.close()
+        lock.unlock()

@@ -1,0 +1,246 @@
+"""The main window: opening → login → (password change) → the navigation frame with its pages.
+
+Only the login page is built before the window is first shown; the rest follows right after, so the
+counter sees the login screen as fast as a bare Qt window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
+
+from kiosk.config import LoadedSettings
+from kiosk.domain.roles import Principal
+from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, SessionExpired
+from kiosk.ui import i18n
+from kiosk.ui.login import LoginPage
+from kiosk.ui.worker import run_call
+
+if TYPE_CHECKING:
+    from kiosk.ui.shell import Shell
+
+log = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_MS = 15_000
+
+
+class IdleWatcher(QObject):
+    """Restarts a single-shot timer on any user input; `idle` fires when it runs out.
+
+    Kept as an attribute of the window: a watcher with no Python reference would be collected and
+    its timer would never fire (a PySide6 trap noted in the sync reference).
+    """
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(timeout_ms)
+        self.timer.timeout.connect(self.idle)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if self.timer.isActive() and event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.Wheel,
+        ):
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """Owns the flow between pages; every slow call goes through `run_call`."""
+
+    ready = Signal()
+    logged_in = Signal(object)
+
+    def __init__(self, loaded: LoadedSettings) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.loaded = loaded
+        self.kiosk = None
+        self.principal: Principal | None = None
+        self.pages = QStackedWidget(self)
+        self.setCentralWidget(self.pages)
+        self.login = LoginPage(self)
+        self.pages.addWidget(self.login)
+        self.login.submitted.connect(self._login)
+        self.shell: Shell | None = None
+        self.health_timer = QTimer(self)
+        self.health_timer.setInterval(HEALTH_INTERVAL_MS)
+        self.health_timer.timeout.connect(self.refresh_health)
+        timeout_ms = loaded.settings.staff_idle_timeout_s * 1000
+        self.idle = IdleWatcher(timeout_ms, self)
+        self.idle.idle.connect(lambda: self.logout("idle"))
+        self.retranslate()
+        self.resize(1100, 720)
+
+    def build_pages(self) -> None:
+        """The pages the login screen does not need; built once, right after the first show."""
+        if self.shell is not None:
+            return
+        from kiosk.ui.home import HealthStatusBar
+        from kiosk.ui.login import ChangePasswordPage
+        from kiosk.ui.shell import Shell
+
+        self.change_password = ChangePasswordPage(self)
+        self.shell = Shell(self.loaded.settings.language, self)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("fatalError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for page in (self.change_password, self.shell, self.error_label):
+            self.pages.addWidget(page)
+        self.status = HealthStatusBar(self)
+        self.setStatusBar(self.status)
+        self.change_password.submitted.connect(self._change_password)
+        self.shell.logout_requested.connect(lambda: self.logout("logout"))
+        self.shell.language_chosen.connect(self.set_language)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kiosk tiếp dân — Công an phường"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_language(self, language: str) -> None:
+        i18n.set_language(language)
+
+    def open_data(self, build: Callable[[], object]) -> None:
+        """Open the database in the background; the login form waits for it."""
+        self.build_pages()
+        self.pages.setCurrentWidget(self.login)
+        run_call(build, on_result=self._data_open, on_error=self._data_failed)
+
+    def _data_open(self, kiosk) -> None:
+        self.kiosk = kiosk
+        self.login.set_ready(True)
+        if kiosk.settings.demo:
+            self.login.show_demo_hint(
+                self.tr("Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.")
+            )
+        self.refresh_health()
+        self.health_timer.start()
+        if kiosk.first_admin_password:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("Tài khoản quản trị ban đầu"),
+                self.tr(
+                    "Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:\n\n%1\n\n"
+                    "Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập bạn sẽ phải đổi mật khẩu."
+                ).replace("%1", kiosk.first_admin_password),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("firstAdminBox")
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        self.ready.emit()
+
+    def _data_failed(self, exc: Exception) -> None:
+        from kiosk.commands.base import DB_MESSAGES
+        from kiosk.db.errors import DatabaseOpenError
+
+        if isinstance(exc, DatabaseOpenError):
+            text = self.tr("Không mở được dữ liệu của kiosk.") + "\n\n" + DB_MESSAGES.get(exc.reason, "") + f"\n{exc.path}"
+        else:
+            text = self.tr("Không mở được dữ liệu của kiosk: %1").replace("%1", type(exc).__name__)
+        self.error_label.setText(text + "\n\n" + self.tr("Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ."))
+        self.pages.setCurrentWidget(self.error_label)
+
+    def _login(self, username: str, password: str) -> None:
+        self.login.set_busy(True)
+        run_call(lambda: self.kiosk.staff.login(username, password), on_result=self._login_ok, on_error=self._login_failed)
+
+    def _login_ok(self, result) -> None:
+        self.login.set_busy(False)
+        self.login.clear()
+        self.principal = result.principal
+        self.shell.set_user(result.principal, result.full_name)
+        if result.must_change_password:
+            self.change_password.reset()
+            self.pages.setCurrentWidget(self.change_password)
+        else:
+            self._enter_shell()
+
+    def _enter_shell(self) -> None:
+        self.shell.show_page("home")
+        self.pages.setCurrentWidget(self.shell)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().installEventFilter(self.idle)
+        self.idle.timer.start()
+        self.logged_in.emit(self.principal)
+        self.refresh_health()
+
+    def _login_failed(self, exc: Exception) -> None:
+        self.login.set_busy(False)
+        if isinstance(exc, AccountLocked):
+            self.login.show_message(
+                self.tr("Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).").replace(
+                    "%1", exc.until.strftime("%H:%M")
+                )
+            )
+        elif isinstance(exc, InvalidCredentials):
+            self.login.show_message(self.tr("Tên đăng nhập hoặc mật khẩu không đúng."))
+        else:
+            self.login.show_message(self.tr("Không đăng nhập được: %1").replace("%1", type(exc).__name__))
+
+    def _change_password(self, old: str, new: str) -> None:
+        def done(_):
+            self._enter_shell()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, InvalidCredentials):
+                self.change_password.message.setText(self.tr("Mật khẩu hiện tại không đúng."))
+            elif isinstance(exc, InvalidInput):
+                self.change_password.message.setText("\n".join(m for _, m in exc.errors))
+            elif isinstance(exc, SessionExpired):
+                self.logout("idle")
+            else:
+                self.change_password.message.setText(type(exc).__name__)
+
+        run_call(lambda: self.kiosk.staff.change_own_password(self.principal, old, new), on_result=done, on_error=failed)
+
+    def logout(self, reason: str) -> None:
+        """End the session (by the user or after inactivity) and go back to the login page."""
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().removeEventFilter(self.idle)
+        self.idle.timer.stop()
+        principal, self.principal = self.principal, None
+        if principal is not None and self.kiosk is not None:
+            run_call(lambda: self.kiosk.staff.logout(principal, reason))
+        self.pages.setCurrentWidget(self.login)
+        self.login.clear()
+        if reason == "idle":
+            self.login.show_message(self.tr("Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại."))
+
+    def refresh_health(self) -> None:
+        if self.kiosk is None:
+            return
+        from kiosk.services import health
+
+        settings, db = self.kiosk.settings, self.kiosk.db
+        run_call(lambda: health.snapshot(settings, db), on_result=self._show_health, on_error=lambda e: None)
+
+    def _show_health(self, snapshot) -> None:
+        self.shell.home.set_health(snapshot)
+        self.status.set_health(snapshot)
+
+    def recover(self) -> None:
+        """After an unexpected error: back to home if logged in, else to login."""
+        self.pages.setCurrentWidget(self.shell if self.principal else self.login)
+        if self.principal:
+            self.shell.show_page("home")

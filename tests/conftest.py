@@ -1,0 +1,70 @@
+"""Shared fixtures: every test gets its own data folder, settings files and encrypted database."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads the developer's own settings or the machine-wide file."""
+    for name in list(os.environ):
+        if name.startswith("KIOSK_") and name not in ("KIOSK_TEST_VPCD_PORT",):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("KIOSK_CONFIG_FILE", str(tmp_path / "user" / "kiosk.toml"))
+    monkeypatch.setenv("KIOSK_MACHINE_CONFIG", str(tmp_path / "machine" / "kiosk.toml"))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KIOSK_USE_KEYRING", "0")
+    return tmp_path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def db(data_dir: Path):
+    from kiosk.db.engine import open_database
+
+    database = open_database(data_dir, use_keyring=False)
+    yield database
+    database.dispose()
+
+
+class FakeClock:
+    """A clock the test moves by hand (lockouts, inactivity) instead of sleeping."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 8, 0, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def staff_service(db, clock):
+    from kiosk.services.staff import StaffService
+
+    return StaffService(db, timedelta(minutes=10), clock=clock)
+
+
+@pytest.fixture
+def operator():
+    from kiosk.app import operator_principal
+
+    return operator_principal()

@@ -1,0 +1,30 @@
+"""GUI tests: the real main window on the offscreen platform, driven by qtbot clicks and typing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.config import load_settings
+
+
+@pytest.fixture
+def settings_loaded(isolated_settings):
+    return load_settings({"demo": True, "staff_idle_timeout_s": 600})
+
+
+@pytest.fixture
+def window(qtbot, settings_loaded):
+    from kiosk.app import build
+    from kiosk.ui.mainwindow import MainWindow
+
+    win = MainWindow(settings_loaded)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.ready, timeout=20_000):
+        win.open_data(lambda: build(settings_loaded))
+    yield win
+    win.health_timer.stop()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)
+    win.kiosk.close()
