@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import getpass
+import json
 import logging
+import select
 import socket
-from dataclasses import dataclass, field
-from datetime import timedelta
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
 
 from kiosk.config import LoadedSettings, Settings
 from kiosk.db.engine import Database, open_database
+from kiosk.devices.device_thread import DeviceThread
 from kiosk.domain.roles import Principal, Role
 from kiosk.logsetup import setup_logging
+from kiosk.services.cards import CardService
 from kiosk.services.staff import StaffService
 
 log = logging.getLogger(__name__)
@@ -24,15 +31,65 @@ class Kiosk:
     loaded: LoadedSettings
     db: Database
     staff: StaffService
+    device: DeviceThread
+    cards: CardService
     first_admin_password: str | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
         return self.loaded.settings
 
+    demo_card: DemoCard | None = None
+
     def close(self) -> None:
+        if self.demo_card is not None:
+            self.demo_card.stop()
+        self.device.shutdown(wait=True)
         self.db.dispose()
+
+
+@dataclass
+class DemoCard:
+    """The virtual CCCD chip of demo mode, served on vpcd's first slot by a child process."""
+
+    process: subprocess.Popen
+    reader: str
+    id_number: str
+    birth_date: date
+    expiry_date: date | None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> DemoCard | None:
+    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing."""
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
+        "--csca-out", str(trust_dir / "demo-csca.pem"),
+    ]
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    ready = select.select([process.stdout], [], [], timeout)[0]
+    line = process.stdout.readline() if ready else ""
+    if not line:
+        process.kill()
+        log.warning("demo: the virtual card did not start (is pcscd running with vsmartcard-vpcd?)")
+        return None
+    info = json.loads(line)
+    key = info["access_key"]
+    expiry = info.get("expiry_date")
+    log.info("demo: virtual card served on %s", info["reader"])
+    return DemoCard(
+        process, info["reader"], key["id_number"], date.fromisoformat(info["birth_date"]),
+        date.fromisoformat(expiry) if expiry else None,
+    )
 
 
 def operator_principal() -> Principal:
@@ -44,15 +101,19 @@ def operator_principal() -> Principal:
     return Principal(f"{user}@{socket.gethostname()}", Role.OPERATOR)
 
 
-def build(loaded: LoadedSettings, console_log: bool = False) -> Kiosk:
+def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: bool = False) -> Kiosk:
     """Open the data folder: logging, the encrypted database (migrated), the first administrator."""
     settings = loaded.settings
     setup_logging(settings.log_dir, settings.log_level, console=console_log)
     db = open_database(settings.data_dir, use_keyring=settings.use_keyring)
     log.info("database open (key from %s)", db.key_source)
     staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s))
-    kiosk = Kiosk(loaded, db, staff)
+    device = DeviceThread()
+    cards = CardService(db, device, settings.data_dir / "trust", settings.reader_name)
+    kiosk = Kiosk(loaded, db, staff, device, cards)
     kiosk.first_admin_password = staff.ensure_first_admin()
     if settings.demo:
         staff.ensure_demo_officer(operator_principal())
+    if settings.demo and with_demo_card:
+        kiosk.demo_card = start_demo_card(settings.data_dir / "trust")
     return kiosk

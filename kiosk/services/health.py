@@ -14,6 +14,7 @@ from kiosk.config import Settings
 
 if TYPE_CHECKING:
     from kiosk.db.engine import Database
+    from kiosk.devices.device_thread import DeviceThread
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +30,17 @@ class Health:
     pending: int
 
 
-def reader_state(settings: Settings) -> tuple[str, str]:
-    from kiosk.devices.pcsc import ReaderUnavailable, list_readers
+def reader_state(settings: Settings, device: DeviceThread) -> tuple[str, str]:
+    from kiosk.devices.pcsc import ServiceStatus, probe
 
-    try:
-        readers = list_readers()
-    except ReaderUnavailable as exc:
-        return "no_service", str(exc)
-    if not readers:
+    result = device.call(probe)
+    if result.status is ServiceStatus.NO_SERVICE:
+        return "no_service", ""
+    if result.status is ServiceStatus.NO_READER:
         return "no_reader", ""
-    if settings.reader_name and settings.reader_name not in readers:
+    if settings.reader_name and settings.reader_name not in result.readers:
         return "no_reader", settings.reader_name
-    return "ready", settings.reader_name or readers[0]
+    return "ready", settings.reader_name or result.readers[0]
 
 
 def printer_state(settings: Settings) -> tuple[str, str]:
@@ -68,10 +68,10 @@ def hub_state(settings: Settings, timeout: float = 2.0) -> tuple[str, str]:
     return ("online" if response.status_code == 200 else "offline"), settings.hub_url
 
 
-def snapshot(settings: Settings, db: Database) -> Health:
+def snapshot(settings: Settings, db: Database, device: DeviceThread) -> Health:
     from kiosk.services import outbox
 
-    reader, reader_detail = reader_state(settings)
+    reader, reader_detail = reader_state(settings, device)
     printer, printer_detail = printer_state(settings)
     hub, hub_detail = hub_state(settings)
     return Health(reader, reader_detail, printer, printer_detail, hub, hub_detail, outbox.pending_count(db))

@@ -98,7 +98,7 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
     def build():
         from kiosk.app import build as build_kiosk
 
-        return build_kiosk(loaded)
+        return build_kiosk(loaded, with_demo_card=True)
 
     QTimer.singleShot(0, lambda: window.open_data(build))
     try:

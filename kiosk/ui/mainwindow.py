@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
 
     ready = Signal()
     logged_in = Signal(object)
+    citizen_chosen = Signal(object)
 
     def __init__(self, loaded: LoadedSettings) -> None:
         super().__init__()
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.login)
         self.login.submitted.connect(self._login)
         self.shell: Shell | None = None
+        self.card_page = None
+        self.watcher = None
         self.health_timer = QTimer(self)
         self.health_timer.setInterval(HEALTH_INTERVAL_MS)
         self.health_timer.timeout.connect(self.refresh_health)
@@ -123,7 +126,13 @@ class MainWindow(QMainWindow):
         run_call(build, on_result=self._data_open, on_error=self._data_failed)
 
     def _data_open(self, kiosk) -> None:
+        from kiosk.ui.card_page import ReaderWatcher
+
         self.kiosk = kiosk
+        self.watcher = ReaderWatcher(kiosk.device, self)
+        self.watcher.service_changed.connect(lambda _up: self.refresh_health())
+        self.watcher.readers_changed.connect(self.refresh_health)
+        self.watcher.start()
         self.login.set_ready(True)
         if kiosk.settings.demo:
             self.login.show_demo_hint(
@@ -174,9 +183,26 @@ class MainWindow(QMainWindow):
         else:
             self._enter_shell()
 
+    def _add_capability_pages(self) -> None:
+        """The pages of each capability, once, after the first login."""
+        if self.card_page is not None:
+            return
+        from kiosk.ui.card_page import CardPage
+
+        self.card_page = CardPage(self.kiosk, lambda: self.principal, self)
+        self.card_page.attach(self.watcher)
+        demo = self.kiosk.demo_card
+        if demo is not None:
+            self.card_page.set_demo_key(demo.id_number, demo.birth_date, demo.expiry_date)
+        self.card_page.citizen_chosen.connect(self.citizen_chosen)
+        self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
+        self.watcher.replay(self.card_page)
+
     def _enter_shell(self) -> None:
+        self._add_capability_pages()
         self.shell.show_page("home")
         self.pages.setCurrentWidget(self.shell)
+        self.shell.nav.setFocus()
         from PySide6.QtWidgets import QApplication
 
         QApplication.instance().installEventFilter(self.idle)
@@ -220,6 +246,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self.idle)
         self.idle.timer.stop()
         principal, self.principal = self.principal, None
+        if self.card_page is not None:
+            self.card_page.discard()  # nothing of the last citizen stays on screen
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))
         self.pages.setCurrentWidget(self.login)
@@ -232,12 +260,17 @@ class MainWindow(QMainWindow):
             return
         from kiosk.services import health
 
-        settings, db = self.kiosk.settings, self.kiosk.db
-        run_call(lambda: health.snapshot(settings, db), on_result=self._show_health, on_error=lambda e: None)
+        settings, db, device = self.kiosk.settings, self.kiosk.db, self.kiosk.device
+        run_call(lambda: health.snapshot(settings, db, device), on_result=self._show_health)
 
     def _show_health(self, snapshot) -> None:
         self.shell.home.set_health(snapshot)
         self.status.set_health(snapshot)
+
+    def closeEvent(self, event) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        super().closeEvent(event)
 
     def recover(self) -> None:
         """After an unexpected error: back to home if logged in, else to login."""

@@ -67,11 +67,13 @@ class Shell(QWidget):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.home = HomePage(self)
         self.add_page("home", lambda: self.tr("Trang chủ"), self.home)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.logout_requested)
-        QShortcut(QKeySequence("Ctrl+H"), self, activated=lambda: self.show_page("home"))
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout_requested.emit)
+        QShortcut(QKeySequence("Ctrl+H"), self).activated.connect(lambda: self.show_page("home"))
         self.retranslate()
 
-    def add_page(self, key: str, title: Callable[[], str], widget: QWidget) -> None:
+    def add_page(self, key: str, title: Callable[[], str], widget: QWidget, shortcut: str = "") -> None:
+        if shortcut:
+            QShortcut(QKeySequence(shortcut), self).activated.connect(lambda: self.show_page(key))
         item = QListWidgetItem(title())
         self.nav.addItem(item)
         self.stack.addWidget(widget)
@@ -93,7 +95,14 @@ class Shell(QWidget):
     def retranslate(self) -> None:
         user = getattr(self, "_user", None)
         if user:
-            self.user_label.setText(self.tr("%1 — vai trò: %2").replace("%1", user[1]).replace("%2", user[0].role.value))
+            roles = {
+                "officer": self.tr("cán bộ tiếp dân"),
+                "supervisor": self.tr("chỉ huy"),
+                "admin": self.tr("quản trị"),
+                "selfservice": self.tr("kiosk tự phục vụ"),
+            }
+            role = roles.get(user[0].role.value, user[0].role.value)
+            self.user_label.setText(self.tr("%1 — vai trò: %2").replace("%1", user[1]).replace("%2", role))
         self.logout_button.setText(self.tr("Đăng xuất (Ctrl+L)"))
         for entry in self.entries:
             entry.item.setText(entry.title())

@@ -1,0 +1,149 @@
+"""`kiosk card read` and `kiosk trust import|list`: the chip for operators and scripts.
+
+Exit codes of `card read`: 0 read (verdict in the JSON), 2 bad arguments, 3 access denied (wrong
+key), 4 card removed or reader error mid-read, 5 no card or no reader, 6 data read but
+verification failed. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+
+EXIT_ACCESS_DENIED = 3
+EXIT_READ_ERROR = 4
+EXIT_NO_CARD = 5
+EXIT_NOT_GENUINE = 6
+
+
+def register(sub) -> None:
+    card = sub.add_parser("card", help="read and verify a citizen identity card")
+    card_sub = card.add_subparsers(dest="card_command", required=True)
+    read = card_sub.add_parser("read", help="read the chip through a PC/SC reader")
+    read.add_argument("--reader", default="", metavar="NAME")
+    read.add_argument("--id-number", metavar="12DIGITS")
+    read.add_argument("--birth", metavar="YYYY-MM-DD")
+    read.add_argument("--expiry", metavar="YYYY-MM-DD|none")
+    read.add_argument("--mrz", metavar="90 CHARACTERS")
+    read.add_argument("--trust", action="append", default=[], metavar="PATH", help="extra CSCA PEM file, folder or master list")
+    read.add_argument("--photo-out", metavar="FILE")
+    read.add_argument("--json", action="store_true")
+    read.set_defaults(func=_read)
+
+    trust = sub.add_parser("trust", help="the CSCA trust store of this kiosk")
+    trust_sub = trust.add_subparsers(dest="trust_command", required=True)
+    imp = trust_sub.add_parser("import", help="import CSCA certificates (PEM, DER or an ICAO master list)")
+    imp.add_argument("file")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=_trust_import)
+    lst = trust_sub.add_parser("list", help="list trusted CSCA certificates")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_trust_list)
+
+
+def _yymmdd(text: str, name: str) -> str:
+    try:
+        return date.fromisoformat(text).strftime("%y%m%d")
+    except ValueError:
+        raise CommandError(f"{name}: cần ngày dạng YYYY-MM-DD, nhận được '{text}'.", EXIT_BAD_INPUT) from None
+
+
+def access_key_from_args(args):
+    from kiosk.devices.icao.bac import AccessKey
+
+    if args.mrz:
+        if args.id_number or args.birth or args.expiry:
+            raise CommandError("Dùng --mrz hoặc bộ --id-number/--birth/--expiry, không dùng cả hai.", EXIT_BAD_INPUT)
+        mrz = re.sub(r"\s", "", args.mrz)
+        if len(mrz) != 90:
+            raise CommandError(f"--mrz: MRZ của thẻ căn cước có 90 ký tự, nhận được {len(mrz)}.", EXIT_BAD_INPUT)
+        try:
+            return AccessKey.from_mrz(mrz)
+        except ValueError as exc:
+            raise CommandError(f"--mrz: không đọc được MRZ ({exc}).", EXIT_BAD_INPUT) from None
+    if not (args.id_number and args.birth and args.expiry):
+        raise CommandError("Cần --id-number, --birth và --expiry (hoặc --mrz) để mở chip.", EXIT_BAD_INPUT)
+    if not re.fullmatch(r"\d{12}", args.id_number):
+        raise CommandError("--id-number: số định danh cá nhân gồm đúng 12 chữ số.", EXIT_BAD_INPUT)
+    expiry = None if args.expiry.lower() == "none" else _yymmdd(args.expiry, "--expiry")
+    return AccessKey.from_document_number(args.id_number, _yymmdd(args.birth, "--birth"), expiry)
+
+
+def _read(args, ctx) -> int:
+    from kiosk.devices.icao import errors
+    from kiosk.services.cards import (
+        CARD_ERROR_MESSAGES,
+        error_kind,
+        failure_reasons,
+        overall_verdict,
+        reason_text,
+    )
+
+    key = access_key_from_args(args)
+    for path in args.trust:
+        if not Path(path).exists():
+            raise CommandError(f"--trust: không tìm thấy {path}.", EXIT_BAD_INPUT)
+    kiosk = ctx.kiosk
+    try:
+        result = kiosk.cards.read(ctx.operator, key, args.reader, extra_trust=[Path(p) for p in args.trust])
+    except errors.ChipError as exc:
+        kind = error_kind(exc)
+        code = {
+            "AccessDenied": EXIT_ACCESS_DENIED,
+            "NoCard": EXIT_NO_CARD,
+            "ReaderUnavailable": EXIT_NO_CARD,
+        }.get(kind, EXIT_READ_ERROR)
+        payload = {"error": kind, "step": exc.step, "message": CARD_ERROR_MESSAGES[kind]}
+        raise CommandError(CARD_ERROR_MESSAGES[kind], code, payload) from None
+    if args.photo_out and result.photo:
+        Path(args.photo_out).write_bytes(result.photo)
+    verdict = overall_verdict(result)
+    data = result.to_json()
+    p = result.personal
+    human = "\n".join(
+        [
+            f"Họ và tên: {p.get('full_name', '')}",
+            f"Số định danh: {p.get('id_number', result.mrz.id_number or '')}",
+            f"Ngày sinh: {p.get('birth_date', '')}   Giới tính: {p.get('sex', '')}",
+            f"Nơi thường trú: {p.get('place_of_residence', '')}",
+            f"Kết luận: {verdict}" + "".join(f"\n  - {reason_text(r)}" for r in failure_reasons(result)),
+            f"{result.apdu_count} APDU, {result.seconds:.2f} s",
+        ]
+    )
+    emit(args, data, human)
+    return EXIT_NOT_GENUINE if verdict == "failed" else EXIT_OK
+
+
+def _trust_import(args, ctx) -> int:
+    from kiosk.devices.icao.passive import TrustStoreError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"Không tìm thấy tệp {path}.", EXIT_BAD_INPUT)
+    try:
+        anchors = ctx.kiosk.cards.import_trust(ctx.operator, path)
+    except TrustStoreError as exc:
+        raise CommandError(f"Không nhập được chứng thư CSCA: {exc}", EXIT_BAD_INPUT) from None
+    emit(args, [_anchor_json(a) for a in anchors], f"Đã nhập {len(anchors)} chứng thư CSCA.")
+    return EXIT_OK
+
+
+def _trust_list(args, ctx) -> int:
+    anchors = ctx.kiosk.cards.list_trust(ctx.operator)
+    lines = [f"{a.subject}  hết hạn {a.not_after:%Y-%m-%d}  {a.fingerprint[:16]}" for a in anchors]
+    emit(args, [_anchor_json(a) for a in anchors], "\n".join(lines) or "Chưa có chứng thư CSCA nào.")
+    return EXIT_OK
+
+
+def _anchor_json(anchor) -> dict:
+    return {
+        "subject": anchor.subject,
+        "serial": str(anchor.serial),
+        "not_before": anchor.not_before.isoformat(),
+        "not_after": anchor.not_after.isoformat(),
+        "fingerprint": anchor.fingerprint,
+        "source": anchor.source,
+    }

@@ -1,0 +1,207 @@
+"""Reading the citizen's card (đọc chip CCCD): the thin use case over the chip stack.
+
+All PC/SC calls run on the one device thread; this layer adds the role check, the trust store of
+the data folder, the choice of reader, and the audit entry (which never holds the personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.domain.roles import Permission, Principal
+from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
+from kiosk.services import audit
+from kiosk.services.permissions import require
+
+if TYPE_CHECKING:
+    from kiosk.db.engine import Database
+    from kiosk.devices.device_thread import DeviceThread
+    from kiosk.devices.icao.bac import AccessKey
+    from kiosk.devices.icao.document import ChipReadResult
+    from kiosk.devices.icao.passive import TrustAnchor, TrustStore
+
+log = logging.getLogger(__name__)
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks a message for Qt Linguist (the GUI translates it; the CLI prints the Vietnamese)."""
+    return text
+
+#: One Vietnamese sentence per chip error type, with what to do next.
+CARD_ERROR_MESSAGES: dict[str, str] = {
+    "AccessDenied": QT_TRANSLATE_NOOP(
+        "CardError", "Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ)."
+    ),
+    "CardRemoved": QT_TRANSLATE_NOOP(
+        "CardError", "Thẻ đã bị rút ra khi đang đọc. Đặt lại thẻ lên đầu đọc và giữ yên cho đến khi đọc xong."
+    ),
+    "TransportError": QT_TRANSLATE_NOOP(
+        "CardError", "Đầu đọc mất liên lạc với thẻ. Đặt lại thẻ ngay ngắn lên đầu đọc rồi thử lại."
+    ),
+    "SecureMessagingError": QT_TRANSLATE_NOOP(
+        "CardError", "Kênh bảo mật với chip bị lỗi. Đặt lại thẻ rồi thử lại; nếu lặp lại, thẻ có thể bị giả mạo."
+    ),
+    "UnsupportedDocument": QT_TRANSLATE_NOOP(
+        "CardError", "Thẻ này không phải thẻ căn cước có chip theo chuẩn ICAO, hoặc chưa được hỗ trợ."
+    ),
+    "ReaderUnavailable": QT_TRANSLATE_NOOP(
+        "CardError", "Không dùng được đầu đọc thẻ: kiểm tra đầu đọc đã cắm và dịch vụ thẻ thông minh (PC/SC) đang chạy."
+    ),
+    "NoCard": QT_TRANSLATE_NOOP("CardError", "Chưa có thẻ trên đầu đọc. Đặt thẻ căn cước lên đầu đọc."),
+    "FileNotFound": QT_TRANSLATE_NOOP("CardError", "Chip thiếu dữ liệu bắt buộc (DG1). Thẻ có thể bị hỏng."),
+    "ParseError": QT_TRANSLATE_NOOP("CardError", "Dữ liệu trên chip không đúng cấu trúc. Thẻ có thể bị hỏng hoặc giả mạo."),
+    "ChipError": QT_TRANSLATE_NOOP("CardError", "Không đọc được chip. Đặt lại thẻ rồi thử lại."),
+}
+
+#: Plain words for the verdicts and the reasons behind a failure.
+VERDICT_MESSAGES: dict[str, str] = {
+    "chain_verified": QT_TRANSLATE_NOOP("CardVerdict", "THẺ THẬT: chữ ký của chip hợp lệ và được cơ quan cấp (CSCA) tin cậy xác nhận."),
+    "signature_valid_untrusted": QT_TRANSLATE_NOOP(
+        "CardVerdict",
+        "Chữ ký của chip hợp lệ nhưng kiosk chưa có chứng thư gốc (CSCA) để xác nhận cơ quan cấp. Báo quản trị nhập danh sách CSCA.",
+    ),
+    "failed": QT_TRANSLATE_NOOP("CardVerdict", "THẺ KHÔNG HỢP LỆ: dữ liệu trên chip không qua được kiểm tra."),
+}
+
+REASON_MESSAGES: dict[str, str] = {
+    "dg_hash_mismatch": QT_TRANSLATE_NOOP("CardVerdict", "dữ liệu %1 đã bị thay đổi so với bản được ký"),
+    "sod_signature_invalid": QT_TRANSLATE_NOOP("CardVerdict", "chữ ký số của chip không đúng"),
+    "ds_certificate_expired": QT_TRANSLATE_NOOP("CardVerdict", "chứng thư của bên ký đã hết hạn khi ký"),
+    "ds_certificate_not_yet_valid": QT_TRANSLATE_NOOP("CardVerdict", "chứng thư của bên ký chưa có hiệu lực"),
+    "no_ds_certificate": QT_TRANSLATE_NOOP("CardVerdict", "chip không kèm chứng thư của bên ký"),
+    "unknown_csca": QT_TRANSLATE_NOOP("CardVerdict", "bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận"),
+    "unsupported_hash_algorithm": QT_TRANSLATE_NOOP("CardVerdict", "chip dùng thuật toán băm không được hỗ trợ"),
+    "dg_missing_in_sod": QT_TRANSLATE_NOOP("CardVerdict", "dữ liệu %1 không có trong danh sách được ký"),
+    "active_failed": QT_TRANSLATE_NOOP("CardVerdict", "chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)"),
+    "chip_failed": QT_TRANSLATE_NOOP("CardVerdict", "xác thực chip (chip authentication) thất bại — có thể là chip sao chép"),
+}
+
+
+def error_kind(exc: BaseException) -> str:
+    """The message key of a chip error (its class, or the nearest known base class)."""
+    for cls in type(exc).__mro__:
+        if cls.__name__ in CARD_ERROR_MESSAGES:
+            return cls.__name__
+    return "ChipError"
+
+
+def reason_text(reason: str, translate=lambda text: text) -> str:
+    """A reason code such as "dg_hash_mismatch:DG13" in plain words."""
+    code, _sep, arg = reason.partition(":")
+    template = REASON_MESSAGES.get(code)
+    if template is None:
+        return reason
+    return translate(template).replace("%1", arg)
+
+
+def overall_verdict(result: ChipReadResult) -> str:
+    """genuine / untrusted / failed: what the officer must know first."""
+    v = result.verification
+    if v.passive == "failed" or v.active == "failed" or v.chip == "failed":
+        return "failed"
+    return "chain_verified" if v.passive == "chain_verified" else "signature_valid_untrusted"
+
+
+def failure_reasons(result: ChipReadResult) -> list[str]:
+    v = result.verification
+    reasons = list(v.passive_reasons) if v.passive == "failed" else []
+    if v.active == "failed":
+        reasons.append("active_failed")
+    if v.chip == "failed":
+        reasons.append("chip_failed")
+    return reasons
+
+
+class CardService:
+    """Reads and verifies a card for a principal allowed to; trust anchors live in the data folder."""
+
+    def __init__(self, db: Database | None, device: DeviceThread, trust_dir: Path, preferred_reader: str = "") -> None:
+        self.db = db
+        self.device = device
+        self.trust_dir = trust_dir
+        self.preferred_reader = preferred_reader
+
+    def trust_store(self, extra: Iterable[Path] = ()) -> TrustStore:
+        from kiosk.devices.icao.passive import TrustStore
+
+        paths = [self.trust_dir, *extra] if self.trust_dir.exists() else list(extra)
+        store = TrustStore.load(paths)
+        for problem in store.problems:
+            log.warning("trust store: %s", problem)
+        return store
+
+    def choose_reader(self, requested: str = "") -> str:
+        """The requested reader, else the configured one, else the first reader holding a card."""
+        from kiosk.devices.icao.errors import ReaderUnavailable
+        from kiosk.devices.pcsc import ServiceStatus, probe, readers_with_card
+
+        wanted = requested or self.preferred_reader
+        found = self.device.call(probe)
+        if found.status is ServiceStatus.NO_SERVICE:
+            raise ReaderUnavailable("PC/SC", "no PC/SC service")
+        if wanted:
+            if wanted not in found.readers:
+                raise ReaderUnavailable("PC/SC", "the configured reader is not connected")
+            return wanted
+        if not found.readers:
+            raise ReaderUnavailable("PC/SC", "no reader")
+        with_card = self.device.call(readers_with_card, found.readers)
+        return with_card[0] if with_card else found.readers[0]
+
+    def read(
+        self,
+        principal: Principal,
+        key: AccessKey,
+        reader: str = "",
+        report: ProgressFn = ignore_progress,
+        cancel: CancelToken | None = None,
+        extra_trust: Iterable[Path] = (),
+    ) -> ChipReadResult:
+        """Read and verify the card on `reader`; raises a ChipError subclass when it cannot be read."""
+        require(principal, Permission.CARD_READ)
+        from kiosk.devices.icao.document import read_and_verify
+        from kiosk.devices.pcsc import PcscConnection
+
+        trust = self.trust_store(extra_trust)
+        name = self.choose_reader(reader)
+
+        def work():
+            with PcscConnection.open(name, exclusive=True) as conn:
+                return read_and_verify(conn, key, trust if len(trust) else None, report, cancel)
+
+        try:
+            result = self.device.call(work)
+        except Exception as exc:
+            self._audit(principal, "card.read_failed", "", {"error": error_kind(exc)})
+            raise
+        self._audit(
+            principal,
+            "card.read",
+            result.dg1_sha256[:16],
+            {"verdict": overall_verdict(result), "active": result.verification.active, "chip": result.verification.chip},
+        )
+        return result
+
+    def _audit(self, principal: Principal, action: str, target: str, detail: dict) -> None:
+        if self.db is None:
+            return
+        with self.db.transaction() as session:
+            audit.append(session, principal.audit_name, action, "card", target, detail)
+
+    def import_trust(self, principal: Principal, path: Path) -> list[TrustAnchor]:
+        require(principal, Permission.SETTINGS_CHANGE)
+        from kiosk.devices.icao.passive import TrustStore
+
+        anchors = TrustStore.import_file(path, self.trust_dir)
+        if self.db is not None:
+            with self.db.transaction() as session:
+                for anchor in anchors:
+                    audit.append(session, principal.audit_name, "trust.imported", "csca", anchor.fingerprint[:16])
+        return anchors
+
+    def list_trust(self, principal: Principal) -> list[TrustAnchor]:
+        require(principal, Permission.CARD_READ)
+        return list(self.trust_store().list())
