@@ -30,6 +30,7 @@ def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> 
     for handler in list(root.handlers):
         if getattr(handler, "_kiosk", False):
             root.removeHandler(handler)
+            handler.close()
     file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     file_handler._kiosk = True  # type: ignore[attr-defined]

@@ -36,57 +36,57 @@
 <context>
     <name>Health</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="14" />
+        <location filename="../../kiosk/ui/home.py" line="17" />
         <source>Đang kiểm tra…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="17" />
+        <location filename="../../kiosk/ui/home.py" line="20" />
         <source>Đầu đọc thẻ sẵn sàng: %1</source>
         <translation>Card reader ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="18" />
+        <location filename="../../kiosk/ui/home.py" line="21" />
         <source>Chưa thấy đầu đọc thẻ. Hãy cắm đầu đọc vào máy.</source>
         <translation>No card reader found. Plug the reader into this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="19" />
+        <location filename="../../kiosk/ui/home.py" line="22" />
         <source>Dịch vụ thẻ thông minh (PC/SC) không chạy. Hãy khởi động lại máy hoặc báo quản trị.</source>
         <translation>The smart-card service (PC/SC) is not running. Restart the computer or call the administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="22" />
+        <location filename="../../kiosk/ui/home.py" line="25" />
         <source>Máy in sẵn sàng: %1</source>
         <translation>Printer ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="23" />
+        <location filename="../../kiosk/ui/home.py" line="26" />
         <source>Không dùng được máy in. Kiểm tra máy in và cài đặt.</source>
         <translation>The printer cannot be used. Check the printer and the settings.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="26" />
+        <location filename="../../kiosk/ui/home.py" line="29" />
         <source>Đã kết nối máy chủ trung tâm.</source>
         <translation>Connected to the central hub.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="27" />
+        <location filename="../../kiosk/ui/home.py" line="30" />
         <source>Không kết nối được máy chủ trung tâm; kiosk vẫn làm việc và sẽ đồng bộ sau.</source>
         <translation>The central hub cannot be reached; the kiosk keeps working and will sync later.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="28" />
+        <location filename="../../kiosk/ui/home.py" line="31" />
         <source>Chưa cấu hình máy chủ trung tâm; dữ liệu được lưu trên máy này.</source>
         <translation>No central hub configured; data is kept on this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="31" />
+        <location filename="../../kiosk/ui/home.py" line="34" />
         <source>%1 bản ghi đang chờ đồng bộ.</source>
         <translation>%1 records waiting to sync.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="33" />
+        <location filename="../../kiosk/ui/home.py" line="36" />
         <source>Không có bản ghi nào chờ đồng bộ.</source>
         <translation>Nothing waiting to sync.</translation>
     </message>
@@ -94,42 +94,42 @@
 <context>
     <name>HealthStatusBar</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="120" />
+        <location filename="../../kiosk/ui/home.py" line="123" />
         <source>Đầu đọc: sẵn sàng</source>
         <translation>Reader: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="120" />
+        <location filename="../../kiosk/ui/home.py" line="123" />
         <source>Đầu đọc: không có</source>
         <translation>Reader: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="121" />
+        <location filename="../../kiosk/ui/home.py" line="124" />
         <source>Máy in: sẵn sàng</source>
         <translation>Printer: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="121" />
+        <location filename="../../kiosk/ui/home.py" line="124" />
         <source>Máy in: lỗi</source>
         <translation>Printer: error</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="123" />
+        <location filename="../../kiosk/ui/home.py" line="126" />
         <source>Máy chủ: trực tuyến</source>
         <translation>Hub: online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="124" />
+        <location filename="../../kiosk/ui/home.py" line="127" />
         <source>Máy chủ: ngoại tuyến</source>
         <translation>Hub: offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="125" />
+        <location filename="../../kiosk/ui/home.py" line="128" />
         <source>Máy chủ: chưa cấu hình</source>
         <translation>Hub: not configured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="127" />
+        <location filename="../../kiosk/ui/home.py" line="130" />
         <source>Chờ đồng bộ: %1</source>
         <translation>Waiting to sync: %1</translation>
     </message>
@@ -137,27 +137,27 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="78" />
+        <location filename="../../kiosk/ui/home.py" line="81" />
         <source>Xin chào, %1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="80" />
+        <location filename="../../kiosk/ui/home.py" line="83" />
         <source>Đầu đọc thẻ</source>
         <translation>Card reader</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="81" />
+        <location filename="../../kiosk/ui/home.py" line="84" />
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="82" />
+        <location filename="../../kiosk/ui/home.py" line="85" />
         <source>Máy chủ trung tâm</source>
         <translation>Central hub</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="83" />
+        <location filename="../../kiosk/ui/home.py" line="86" />
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
@@ -205,22 +205,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="186" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="109" />
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="206" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="130" />
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.</source>
         <translation>Demo mode: sign in as 'canbo' with the password 'canbo-demo'.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="213" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="137" />
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="215" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="139" />
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:
 
 %1
@@ -233,42 +233,42 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="232" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="156" />
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk's data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="234" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="158" />
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk's data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="235" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="159" />
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="267" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="192" />
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="272" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="197" />
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="274" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="199" />
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="282" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="207" />
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="304" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="229" />
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>
@@ -276,17 +276,37 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="109" />
+        <location filename="../../kiosk/ui/shell.py" line="69" />
         <source>Trang chủ</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="136" />
+        <location filename="../../kiosk/ui/shell.py" line="97" />
+        <source>cán bộ tiếp dân</source>
+        <translation>counter officer</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/shell.py" line="98" />
+        <source>chỉ huy</source>
+        <translation>supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/shell.py" line="99" />
+        <source>quản trị</source>
+        <translation>administrator</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/shell.py" line="100" />
+        <source>kiosk tự phục vụ</source>
+        <translation>self-service kiosk</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/shell.py" line="103" />
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="137" />
+        <location filename="../../kiosk/ui/shell.py" line="104" />
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
     </message>

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from PySide6.QtWidgets import QMessageBox
+
 from kiosk.config import load_settings
 
 
@@ -22,6 +24,9 @@ def window(qtbot, settings_loaded):
     win.show()
     with qtbot.waitSignal(win.ready, timeout=20_000):
         win.open_data(lambda: build(settings_loaded))
+    box = win.findChild(QMessageBox, "firstAdminBox")
+    assert box is not None and win.kiosk.first_admin_password in box.text()
+    box.accept()
     yield win
     win.health_timer.stop()
     from PySide6.QtCore import QThreadPool
