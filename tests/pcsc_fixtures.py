@@ -1,4 +1,4 @@
-"""Fixtures for the real PC/SC stack: pyscard → pcscd → vsmartcard's vpcd → our virtual CCCD chip.
+"""Fixtures for the real PC/SC stack (a plugin of tests/conftest.py, used by integration and UI tests): pyscard → pcscd → vsmartcard's vpcd → our virtual CCCD chip.
 
 The stack is required, never optional: a missing pcscd or vpcd driver fails the session with what
 to install. The vpcd port comes from KIOSK_TEST_VPCD_PORT (default 35963 = "Virtual PCD 00 00").
