@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from kiosk import __version__
-from kiosk.commands import COMMAND_MODULES
+from kiosk.commands import command_modules
 from kiosk.commands.base import CommandContext, run_command
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--selfservice", action="store_true", help="open the GUI in self-service (citizen) mode")
     parser.add_argument("--lang", choices=("vi", "en"), help="language of the GUI")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(sub)
     return parser
 

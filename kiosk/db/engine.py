@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,6 +122,9 @@ def _ensure_identity(db: Database) -> None:
             "epoch": "1",
             "audit_head_seq": "0",
             "audit_head_hash": "0" * 64,
+            # The kiosk's Ed25519 key: signs QR receipts and hub requests; it never leaves the
+            # encrypted database (only the public half is shown or sent).
+            "signing_key": secrets.token_bytes(32).hex(),
         }
         for key, value in defaults.items():
             if key not in existing:
