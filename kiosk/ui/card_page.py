@@ -540,6 +540,8 @@ class CardPage(QWidget):
         self.result_view.show_result(result)
         self.key_form.clear()
         self.set_state("result")
+        # A card that failed verification cannot prefill anything: the officer types the data.
+        self.use_button.setEnabled(overall_verdict(result) != "failed")
         self.use_button.setFocus()
 
     def _read_failed(self, exc: Exception) -> None:

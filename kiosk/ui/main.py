@@ -71,15 +71,21 @@ def run_gui(args: argparse.Namespace) -> int:
     return run_window(app, loaded)
 
 
+def acquire_instance_lock(data_dir) -> QLockFile | None:
+    """One running kiosk per data folder: a lock file that a crashed process leaves stale, not held."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = QLockFile(str(data_dir / "kiosk.lock"))
+    lock.setStaleLockTime(0)
+    return lock if lock.tryLock(100) else None
+
+
 def run_window(app: QApplication, loaded: LoadedSettings) -> int:
     from kiosk.ui import i18n
     from kiosk.ui.mainwindow import MainWindow
 
     settings = loaded.settings
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(settings.data_dir / "kiosk.lock"))
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(100):
+    lock = acquire_instance_lock(settings.data_dir)
+    if lock is None:
         QMessageBox.warning(None, "Kiosk", "Kiosk đang chạy trên máy này (mỗi lúc chỉ mở được một cửa sổ kiosk).")
         return 1
     i18n.set_language(settings.language)
