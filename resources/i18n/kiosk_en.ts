@@ -1,6 +1,202 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="vi_VN">
 <context>
+    <name>CardError</name>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="35" />
+        <source>Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
+        <extracomment>One Vietnamese sentence per chip error type, with what to do next.</extracomment>
+        <translation>The chip refused the access key: check the ID number, birth date and expiry date (or the MRZ).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="38" />
+        <source>Thẻ đã bị rút ra khi đang đọc. Đặt lại thẻ lên đầu đọc và giữ yên cho đến khi đọc xong.</source>
+        <translation>The card was taken away during the read. Put it back on the reader and keep it still until the read ends.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="41" />
+        <source>Đầu đọc mất liên lạc với thẻ. Đặt lại thẻ ngay ngắn lên đầu đọc rồi thử lại.</source>
+        <translation>The reader lost contact with the card. Put the card squarely on the reader and try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="44" />
+        <source>Kênh bảo mật với chip bị lỗi. Đặt lại thẻ rồi thử lại; nếu lặp lại, thẻ có thể bị giả mạo.</source>
+        <translation>The secure channel with the chip failed. Put the card back and try again; if it happens again the card may be forged.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="47" />
+        <source>Thẻ này không phải thẻ căn cước có chip theo chuẩn ICAO, hoặc chưa được hỗ trợ.</source>
+        <translation>This is not an ICAO chip identity card, or it is not supported yet.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="50" />
+        <source>Không dùng được đầu đọc thẻ: kiểm tra đầu đọc đã cắm và dịch vụ thẻ thông minh (PC/SC) đang chạy.</source>
+        <translation>The card reader cannot be used: check that it is plugged in and that the smart-card service (PC/SC) is running.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="53" />
+        <source>Chưa có thẻ trên đầu đọc. Đặt thẻ căn cước lên đầu đọc.</source>
+        <translation>There is no card on the reader. Put the identity card on the reader.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="54" />
+        <source>Chip thiếu dữ liệu bắt buộc (DG1). Thẻ có thể bị hỏng.</source>
+        <translation>The chip lacks required data (DG1). The card may be damaged.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="55" />
+        <source>Dữ liệu trên chip không đúng cấu trúc. Thẻ có thể bị hỏng hoặc giả mạo.</source>
+        <translation>The data on the chip is malformed. The card may be damaged or forged.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="56" />
+        <source>Không đọc được chip. Đặt lại thẻ rồi thử lại.</source>
+        <translation>The chip could not be read. Put the card back and try again.</translation>
+    </message>
+</context>
+<context>
+    <name>CardPage</name>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="411" />
+        <source>Đọc thẻ căn cước</source>
+        <translation>Read the identity card</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="412" />
+        <source>Đọc thẻ</source>
+        <translation>Read card</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="413" />
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="414" />
+        <source>Thử lại</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="415" />
+        <source>Dùng công dân này</source>
+        <translation>Use this citizen</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="416" />
+        <source>Thẻ khác</source>
+        <translation>Another card</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="417" />
+        <source>Điền khóa thẻ trình diễn</source>
+        <translation>Fill in the demo card's key</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="447" />
+        <source>Dịch vụ thẻ thông minh (PC/SC) không chạy. Khởi động lại máy hoặc báo quản trị, rồi bấm Thử lại.</source>
+        <translation>The smart-card service (PC/SC) is not running. Restart the computer or call the administrator, then press Try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="448" />
+        <source>Chưa thấy đầu đọc thẻ. Cắm đầu đọc vào máy, rồi bấm Thử lại.</source>
+        <translation>No card reader found. Plug the reader in, then press Try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="449" />
+        <source>Đặt thẻ căn cước lên đầu đọc. Có thể nhập trước khóa mở chip bên dưới.</source>
+        <translation>Put the identity card on the reader. You may type the chip's access key below first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="450" />
+        <source>Đã có thẻ trên đầu đọc. Nhập khóa mở chip rồi bấm Đọc thẻ (Enter).</source>
+        <translation>A card is on the reader. Type the chip's access key, then press Read card (Enter).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="451" />
+        <source>Đang đọc chip — giữ yên thẻ trên đầu đọc.</source>
+        <translation>Reading the chip — keep the card still on the reader.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="452" />
+        <source>Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
+        <translation>The chip refused the access key: check the ID number, birth date and expiry date (or the MRZ).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="556" />
+        <source>Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.</source>
+        <translation>The card could not be read because of an unexpected error (%1). Try again; if it happens again, call the administrator.</translation>
+    </message>
+</context>
+<context>
+    <name>CardVerdict</name>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="61" />
+        <source>THẺ THẬT: chữ ký của chip hợp lệ và được cơ quan cấp (CSCA) tin cậy xác nhận.</source>
+        <extracomment>Plain words for the verdicts and the reasons behind a failure.</extracomment>
+        <translation>GENUINE: the chip's signature is valid and chains to a trusted issuing authority (CSCA).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="62" />
+        <source>Chữ ký của chip hợp lệ nhưng kiosk chưa có chứng thư gốc (CSCA) để xác nhận cơ quan cấp. Báo quản trị nhập danh sách CSCA.</source>
+        <translation>The chip's signature is valid, but this kiosk has no trusted CSCA certificate to confirm the issuer. Ask the administrator to import the CSCA list.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="66" />
+        <source>THẺ KHÔNG HỢP LỆ: dữ liệu trên chip không qua được kiểm tra.</source>
+        <translation>NOT GENUINE: the chip's data failed verification.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="70" />
+        <source>dữ liệu %1 đã bị thay đổi so với bản được ký</source>
+        <translation>the %1 data was changed after signing</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="71" />
+        <source>chữ ký số của chip không đúng</source>
+        <translation>the chip's digital signature is wrong</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="72" />
+        <source>chứng thư của bên ký đã hết hạn khi ký</source>
+        <translation>the signer's certificate had expired</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="73" />
+        <source>chứng thư của bên ký chưa có hiệu lực</source>
+        <translation>the signer's certificate is not yet valid</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="74" />
+        <source>chip không kèm chứng thư của bên ký</source>
+        <translation>the chip carries no signer certificate</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="75" />
+        <source>bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận</source>
+        <translation>the signer is not certified by any CSCA this kiosk trusts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="76" />
+        <source>chip dùng thuật toán băm không được hỗ trợ</source>
+        <translation>the chip uses an unsupported hash algorithm</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="77" />
+        <source>dữ liệu %1 không có trong danh sách được ký</source>
+        <translation>the %1 data is not in the signed list</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="78" />
+        <source>chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)</source>
+        <translation>the chip could not prove it is the original (active authentication failed — possibly a cloned chip)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py" line="79" />
+        <source>xác thực chip (chip authentication) thất bại — có thể là chip sao chép</source>
+        <translation>chip authentication failed — possibly a cloned chip</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordPage</name>
     <message>
         <location filename="../../kiosk/ui/login.py" line="180" />
@@ -163,6 +359,69 @@
     </message>
 </context>
 <context>
+    <name>KeyForm</name>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="153" />
+        <source>Số định danh và ngày tháng</source>
+        <translation>ID number and dates</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="154" />
+        <source>MRZ (3 dòng ở mặt sau)</source>
+        <translation>MRZ (3 lines on the back)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="155" />
+        <source>Số định danh cá nhân (12 số)</source>
+        <translation>Personal ID number (12 digits)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="156" />
+        <source>Ngày sinh</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="157" />
+        <source>Có giá trị đến</source>
+        <translation>Valid until</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="158" />
+        <source>Thẻ không thời hạn</source>
+        <translation>Card without expiry</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="159" />
+        <source>Gõ hoặc quét 3 dòng MRZ (90 ký tự) ở mặt sau thẻ.</source>
+        <translation>Type or scan the 3 MRZ lines (90 characters) on the back of the card.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="189" />
+        <source>MRZ cần đúng 90 ký tự (đang có %1).</source>
+        <translation>The MRZ needs exactly 90 characters (%1 so far).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="193" />
+        <source>MRZ không hợp lệ: kiểm tra lại các ký tự và chữ số kiểm tra.</source>
+        <translation>The MRZ is not valid: check the characters and the check digits.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="196" />
+        <source>Số định danh cá nhân gồm đúng 12 chữ số.</source>
+        <translation>The personal ID number has exactly 12 digits.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="199" />
+        <source>Ngày sinh cần dạng ngày/tháng/năm, ví dụ 05/09/1990.</source>
+        <translation>The birth date needs the form day/month/year, e.g. 05/09/1990.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="204" />
+        <source>Ngày hết hạn cần dạng ngày/tháng/năm, hoặc chọn 'Thẻ không thời hạn'.</source>
+        <translation>The expiry date needs the form day/month/year, or tick 'Card without expiry'.</translation>
+    </message>
+</context>
+<context>
     <name>LoginPage</name>
     <message>
         <location filename="../../kiosk/ui/login.py" line="95" />
@@ -205,22 +464,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="109" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="112" />
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="130" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="139" />
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.</source>
         <translation>Demo mode: sign in as 'canbo' with the password 'canbo-demo'.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="137" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="146" />
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="139" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="148" />
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:
 
 %1
@@ -233,44 +492,147 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="156" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="165" />
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk's data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="158" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="167" />
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk's data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="159" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="168" />
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="192" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="198" />
+        <source>Đọc thẻ (F2)</source>
+        <translation>Read card (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="217" />
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="197" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="222" />
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="199" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="224" />
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="207" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="232" />
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="229" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="256" />
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
+    </message>
+</context>
+<context>
+    <name>ResultView</name>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="256" />
+        <source>Họ, chữ đệm và tên</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="257" />
+        <source>Số định danh cá nhân</source>
+        <translation>Personal ID number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="258" />
+        <source>Ngày sinh</source>
+        <translation>Date of birth</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="259" />
+        <source>Giới tính</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="260" />
+        <source>Quốc tịch</source>
+        <translation>Nationality</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="261" />
+        <source>Dân tộc</source>
+        <translation>Ethnicity</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="262" />
+        <source>Tôn giáo</source>
+        <translation>Religion</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="263" />
+        <source>Quê quán</source>
+        <translation>Place of origin</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="264" />
+        <source>Nơi thường trú</source>
+        <translation>Permanent residence</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="265" />
+        <source>Đặc điểm nhân dạng</source>
+        <translation>Identifying features</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="266" />
+        <source>Ngày cấp</source>
+        <translation>Date of issue</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="267" />
+        <source>Có giá trị đến</source>
+        <translation>Valid until</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="268" />
+        <source>Họ tên cha</source>
+        <translation>Father's name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="269" />
+        <source>Họ tên mẹ</source>
+        <translation>Mother's name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="270" />
+        <source>Họ tên vợ/chồng</source>
+        <translation>Spouse's name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="271" />
+        <source>Số CMND cũ</source>
+        <translation>Old ID card number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="290" />
+        <source>Không hiển thị được ảnh</source>
+        <translation>The photo cannot be shown</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="305" />
+        <source>(không có trên chip)</source>
+        <translation>(not on the chip)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py" line="319" />
+        <source>Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).</source>
+        <translation>Note: the MRZ and the personal data on the chip do not match (%1).</translation>
     </message>
 </context>
 <context>
@@ -281,32 +643,32 @@ It is shown only this once. Write it down; you will have to change it when you s
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="97" />
+        <location filename="../../kiosk/ui/shell.py" line="99" />
         <source>cán bộ tiếp dân</source>
         <translation>counter officer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="98" />
+        <location filename="../../kiosk/ui/shell.py" line="100" />
         <source>chỉ huy</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="99" />
+        <location filename="../../kiosk/ui/shell.py" line="101" />
         <source>quản trị</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="100" />
+        <location filename="../../kiosk/ui/shell.py" line="102" />
         <source>kiosk tự phục vụ</source>
         <translation>self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="103" />
+        <location filename="../../kiosk/ui/shell.py" line="105" />
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="104" />
+        <location filename="../../kiosk/ui/shell.py" line="106" />
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
     </message>
