@@ -41,7 +41,8 @@ install_system_packages() {
     say "Installing system packages: ${missing[*]}"
     "${SUDO[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-    VPCD_NEW=1
+    # pcscd reads the reader drivers at start: restart it if one of them was just installed.
+    case " ${missing[*]} " in *" pcscd "*|*" vsmartcard-vpcd "*) VPCD_NEW=1 ;; esac
   fi
 }
 
@@ -89,10 +90,11 @@ start_pcscd() {
     "${SUDO[@]}" systemctl restart pcscd.socket pcscd.service 2>/dev/null || true
   else
     "${SUDO[@]}" pkill -x pcscd 2>/dev/null || true
-    sleep 0.5
+    # The old daemon must have released vpcd's ports before the new one binds them.
+    for _ in $(seq 1 50); do pgrep -x pcscd >/dev/null || break; sleep 0.2; done
     "${SUDO[@]}" setsid pcscd --foreground >/tmp/kiosk-pcscd.log 2>&1 < /dev/null &
   fi
-  for _ in $(seq 1 50); do pcsc_reachable && return; sleep 0.2; done
+  for _ in $(seq 1 150); do pcsc_reachable && return; sleep 0.2; done
   die "pcscd does not show the virtual readers (is vsmartcard-vpcd installed?)"
 }
 
