@@ -137,3 +137,17 @@ def test_logout_wipes_the_citizen_from_the_screen(qtbot, card_window, virtual_ca
     qtbot.mouseClick(card_window.shell.logout_button, Qt.MouseButton.LeftButton)
     assert page.result is None
     assert page.result_view.values == {}
+
+
+def test_the_log_holds_no_personal_data_after_a_read(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    inserted = virtual_card(seed=18)
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    type_key(qtbot, page, inserted.citizen)
+    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    logs = "".join(p.read_text(encoding="utf-8") for p in (card_window.kiosk.settings.log_dir).glob("kiosk.log*"))
+    assert "card" in logs.lower() or "database" in logs  # the log is written at all
+    for secret in (inserted.citizen.full_name, inserted.citizen.id_number, inserted.citizen.document_number,
+                   inserted.citizen.birth_date.strftime("%y%m%d")):
+        assert secret not in logs
