@@ -76,7 +76,7 @@ pcsc_reachable() {
 import sys
 from smartcard.System import readers
 try:
-    sys.exit(0 if any(r.startswith("Virtual PCD") for r in readers()) else 1)
+    sys.exit(0 if any(str(r).startswith("Virtual PCD") for r in readers()) else 1)
 except Exception:
     sys.exit(1)
 EOF
