@@ -1,0 +1,5 @@
+import sys
+
+from kiosk.hub.cli import main
+
+sys.exit(main())

@@ -1,0 +1,142 @@
+"""The `kiosk-hub` command: serve the hub, issue enrolment codes, change dossier statuses, show stats."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+log = logging.getLogger("kiosk.hub")
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql://… (KIOSK_HUB_DB, else a file "
+                        "in the hub's data folder)")
+    parser.add_argument("--json", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-hub", description="Máy chủ đồng bộ trung tâm của các kiosk tiếp dân.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the hub (uvicorn)")
+    _db_arg(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(func=_serve)
+    code = sub.add_parser("enrol-code", help="print a one-time enrolment code for a station's kiosk")
+    _db_arg(code)
+    code.add_argument("--station", required=True)
+    code.add_argument("--ttl-hours", type=float, default=24.0)
+    code.set_defaults(func=_enrol_code)
+    dossier = sub.add_parser("dossier", help="back-office acts on dossiers")
+    dossier_sub = dossier.add_subparsers(dest="dossier_command", required=True)
+    status = dossier_sub.add_parser("status", help="set a dossier's status; its station's kiosks pull it")
+    _db_arg(status)
+    status.add_argument("tracking_code")
+    status.add_argument("new_status")
+    status.add_argument("--note", default="")
+    status.set_defaults(func=_status)
+    stats = sub.add_parser("stats", help="dossiers, account requests and each kiosk's position")
+    _db_arg(stats)
+    stats.set_defaults(func=_stats)
+    token = sub.add_parser("backoffice-token", help="create a bearer token for the back-office status endpoint")
+    _db_arg(token)
+    token.add_argument("--name", required=True)
+    token.set_defaults(func=_token)
+    migrate = sub.add_parser("migrate", help="bring the hub's schema up to date")
+    _db_arg(migrate)
+    migrate.set_defaults(func=_migrate)
+    return parser
+
+
+def _emit(args: argparse.Namespace, payload: Any, human: str) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2) if args.json else human)
+
+
+def _hub(args: argparse.Namespace):
+    from kiosk.hub.core import Hub
+    from kiosk.hub.db import open_hub_database
+
+    return Hub(open_hub_database(args.db))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kiosk.hub.app import create_app
+
+    hub = _hub(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
+    try:
+        uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    finally:
+        hub.db.dispose()
+    return 0
+
+
+def _enrol_code(args: argparse.Namespace) -> int:
+    hub = _hub(args)
+    code = hub.create_enrol_code(args.station, int(args.ttl_hours * 3600))
+    _emit(args, {"code": code, "station": args.station, "ttl_hours": args.ttl_hours},
+          f"Mã đăng ký một lần cho trạm {args.station}: {code} (hết hạn sau {args.ttl_hours:g} giờ).")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    hub = _hub(args)
+    result = hub.set_status(args.tracking_code, args.new_status, args.note)
+    _emit(args, result, f"Hồ sơ {args.tracking_code}: {result['previous']} → {result['status']}.")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    stats = _hub(args).stats()
+    lines = [f"Hồ sơ: {stats['dossiers']}; yêu cầu tài khoản: {stats['account_requests']}"]
+    lines += [f"  {k['kiosk_id']} ({k['station']}): đã nhận đến {k['high_water_mark']}, "
+              f"từ chối trùng {k['duplicates_refused']}" for k in stats["kiosks"]]
+    _emit(args, stats, "\n".join(lines))
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    token = _hub(args).create_backoffice_token(args.name)
+    _emit(args, {"name": args.name, "token": token}, f"Mã truy cập (chỉ hiện một lần): {token}")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    hub = _hub(args)
+    _emit(args, {"ok": True, "database": hub.db.dialect}, "Lược đồ cơ sở dữ liệu đã cập nhật.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+
+    from kiosk.hub.core import HubError
+
+    try:
+        return args.func(args)
+    except HubError as exc:
+        if args.json:
+            print(json.dumps(exc.as_json(), ensure_ascii=False, indent=2))
+        print(f"{exc.message_vi} ({exc.message_en})", file=sys.stderr)
+        return 2 if exc.status == 400 else 1
+    except (OperationalError, ArgumentError) as exc:
+        print(f"Không kết nối được cơ sở dữ liệu của máy chủ đồng bộ ({type(exc).__name__}).", file=sys.stderr)
+        return 1
+    except IntegrityError:
+        print("Dữ liệu trùng lặp; không ghi gì.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

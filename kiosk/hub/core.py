@@ -1,0 +1,528 @@
+"""The hub's use cases: enrolment, signed push and pull, back-office status changes, keys, stats.
+
+Push follows the outbox protocol: a batch is applied in one transaction; `seq ≤ high-water mark`
+is a resend (same hash → acknowledged again, different hash → 409); `seq = mark + 1` is stored,
+applied and advances the mark; a gap applies nothing and tells the kiosk where the hub is.
+Business-rule rejections are acknowledged and reported back through the station's changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.hub import protocol
+from kiosk.hub.db import HubDatabase
+from kiosk.hub.models import (
+    AccountRequest,
+    EnrolCode,
+    HubAudit,
+    HubDossier,
+    HubKiosk,
+    HubMeta,
+    InboxOp,
+    RequestNonce,
+    StationChange,
+    StationCounter,
+    StatusToken,
+)
+
+MAX_BATCH = 5000
+MAX_PULL = 1000
+DOSSIER_CREATED = "dossier.created"
+DOSSIER_STATUS = "dossier.status"
+ACCOUNT_KINDS = frozenset({"account.requested", "account.issued"})
+OP_REJECTED = "op.rejected"
+_STATUS_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class HubError(Exception):
+    """A refusal with an HTTP status, a code and a Vietnamese sentence (English second)."""
+
+    def __init__(self, status: int, code: str, message_vi: str, message_en: str, **extra: Any) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.status = status
+        self.code = code
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.extra = extra
+
+    def as_json(self) -> dict[str, Any]:
+        return {"error": self.code, "message_vi": self.message_vi, "message_en": self.message_en, **self.extra}
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PushedOp:
+    seq: int
+    op_id: str
+    kind: str
+    payload: str
+    schema_version: int
+    created_at: str
+
+    @property
+    def hash(self) -> str:
+        return protocol.op_hash(self.seq, self.op_id, self.kind, self.payload, self.schema_version, self.created_at)
+
+
+@dataclass
+class Hub:
+    """The hub's behaviour over its database; `clock` gives Unix seconds (tests move it)."""
+
+    db: HubDatabase
+    clock: Callable[[], float] = field(default=time.time)
+
+    def create_enrol_code(self, station: str, ttl_s: int = 24 * 3600) -> str:
+        if not station or len(station) > 64:
+            raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+        code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        now = self.clock()
+        with self.db.transaction() as s:
+            s.add(EnrolCode(code_hash=_sha(code), station=station, created_at=_iso(now), expires_at=int(now + ttl_s)))
+            _audit(s, now, "hub-operator", "enrol_code.created", station, {})
+        return code
+
+    def enrol(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
+        """Register a kiosk's id, public key, instance UUID and epoch against a one-time code."""
+        try:
+            data = json.loads(body)
+            code = str(data["code"]).strip().upper()
+            kiosk_id, public_key = str(data["kiosk_id"]), str(data["public_key"])
+            instance_uuid, epoch = str(data["instance_uuid"]), int(data["epoch"])
+            key_bytes = protocol.unb64u(public_key)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise HubError(400, "bad_request", "Yêu cầu đăng ký không hợp lệ.", "Malformed enrolment.") from exc
+        signed = protocol.SignedHeaders.from_headers(headers)
+        if (
+            signed is None or len(key_bytes) != 32 or signed.kiosk_id != kiosk_id
+            or signed.instance_uuid != instance_uuid or signed.epoch != epoch
+            or not protocol.verify_request(key_bytes, method, path, body, signed)
+        ):
+            raise HubError(401, "bad_signature", "Chữ ký của kiosk không hợp lệ.", "The kiosk's signature is invalid.")
+        now = self.clock()
+        self._check_time(signed, now)
+        with self.db.transaction() as s:
+            record = s.get(EnrolCode, _sha(code), with_for_update=True)
+            if record is None:
+                raise HubError(403, "bad_code", "Mã đăng ký không đúng.", "Unknown enrolment code.")
+            existing = s.get(HubKiosk, kiosk_id, with_for_update=True)
+            same = existing is not None and (existing.public_key, existing.instance_uuid, existing.epoch) == (
+                public_key, instance_uuid, epoch)
+            if record.used_by is not None:
+                # A lost response makes the kiosk send the same enrolment again: answer it again.
+                if record.used_by == kiosk_id and same:
+                    return self._enrolled(s, existing, now)
+                raise HubError(403, "code_used", "Mã đăng ký đã được dùng.", "The enrolment code was already used.")
+            if record.expires_at < now:
+                raise HubError(403, "code_expired", "Mã đăng ký đã hết hạn.", "The enrolment code has expired.")
+            if existing is not None:
+                raise HubError(409, "already_enrolled", "Mã kiosk này đã được đăng ký với khóa khác.",
+                               "This kiosk id is already enrolled with another identity.")
+            serial = _bump_meta(s, "keys_version")
+            kiosk = HubKiosk(
+                kiosk_id=kiosk_id, station=record.station, public_key=public_key, instance_uuid=instance_uuid,
+                epoch=epoch, enrolled_at=_iso(now), key_serial=serial, high_water_mark=0, duplicates_acked=0,
+                duplicates_refused=0, refusals=0, audit_head_seq=0, audit_head_hash="",
+            )
+            s.add(kiosk)
+            record.used_by, record.used_at = kiosk_id, _iso(now)
+            _audit(s, now, f"kiosk:{kiosk_id}", "kiosk.enrolled", kiosk_id,
+                   {"station": record.station, "instance_uuid": instance_uuid, "epoch": epoch})
+            s.flush()
+            return self._enrolled(s, kiosk, now)
+
+    def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
+        return {
+            "kiosk_id": kiosk.kiosk_id, "station": kiosk.station, "high_water_mark": kiosk.high_water_mark,
+            "hub_time": int(now), "keys_version": _meta_int(s, "keys_version"),
+        }
+
+    def _check_time(self, signed: protocol.SignedHeaders, now: float) -> None:
+        if abs(signed.timestamp - now) > protocol.REPLAY_WINDOW_S:
+            raise HubError(401, "stale_timestamp", "Thời gian của yêu cầu lệch quá xa đồng hồ của máy chủ.",
+                           "The request's timestamp is outside the replay window.", hub_time=int(now))
+
+    def authenticate(self, s: Session, method: str, path: str, body: bytes, headers: Any, lock: bool = False) -> HubKiosk:
+        """Verify a signed request against the pinned identity, inside the caller's transaction."""
+        signed = protocol.SignedHeaders.from_headers(headers)
+        if signed is None:
+            raise HubError(401, "unsigned", "Yêu cầu không có chữ ký của kiosk.", "The request is not signed.")
+        kiosk = s.get(HubKiosk, signed.kiosk_id, with_for_update=lock)
+        if kiosk is None:
+            raise HubError(401, "unknown_kiosk", "Kiosk chưa được đăng ký với máy chủ.", "This kiosk is not enrolled.")
+        if not protocol.verify_request(protocol.unb64u(kiosk.public_key), method, path, body, signed):
+            raise HubError(401, "bad_signature", "Chữ ký không khớp với khóa đã đăng ký của kiosk.",
+                           "The signature does not match the kiosk's enrolled key.", kiosk_id=kiosk.kiosk_id)
+        if signed.instance_uuid != kiosk.instance_uuid:
+            raise HubError(403, "cloned_kiosk", "Cơ sở dữ liệu này không phải bản đã đăng ký của kiosk (nghi sao chép).",
+                           "Same kiosk id, different database instance: a cloned or restored kiosk.",
+                           kiosk_id=kiosk.kiosk_id)
+        if signed.epoch != kiosk.epoch:
+            raise HubError(403, "epoch_mismatch", "Kỷ nguyên (epoch) của kiosk không khớp với bản đã đăng ký.",
+                           "The kiosk's epoch does not match the enrolled one.", kiosk_id=kiosk.kiosk_id)
+        now = self.clock()
+        self._check_time(signed, now)
+        seen = s.get(RequestNonce, (kiosk.kiosk_id, signed.nonce))
+        if seen is not None:
+            raise HubError(401, "replayed", "Yêu cầu này đã được gửi trước đó (phát lại).",
+                           "This request was already received (replay).", kiosk_id=kiosk.kiosk_id)
+        s.add(RequestNonce(kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)))
+        kiosk.last_seen_at = _iso(now)
+        return kiosk
+
+    def record_refusal(self, error: HubError) -> None:
+        """Count a refused request against the kiosk it names (cloned kiosks, conflicts) for the operators."""
+        kiosk_id = error.extra.get("kiosk_id")
+        if not kiosk_id:
+            return
+        now = self.clock()
+        with self.db.transaction() as s:
+            kiosk = s.get(HubKiosk, kiosk_id, with_for_update=True)
+            if kiosk is None:
+                return
+            kiosk.refusals += 1
+            kiosk.last_refusal = error.code
+            if error.code == "conflict":
+                kiosk.duplicates_refused += 1
+            _audit(s, now, f"kiosk:{kiosk_id}", f"refused.{error.code}", kiosk_id,
+                   {k: v for k, v in error.extra.items() if k in ("seq", "stored_hash", "received_hash")})
+
+    def push(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
+        ops, audit_head = _parse_push(body)
+        try:
+            with self.db.transaction() as s:
+                kiosk = self.authenticate(s, method, path, body, headers, lock=True)
+                result = self._push_locked(s, kiosk, ops)
+                result["audit"] = self._anchor(s, kiosk, audit_head)
+                result["keys_version"] = _meta_int(s, "keys_version")
+                result["hub_time"] = int(self.clock())
+                cutoff = int(self.clock()) - 2 * protocol.REPLAY_WINDOW_S
+                s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id, RequestNonce.seen_at < cutoff))
+                return result
+        except HubError as exc:
+            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature"):
+                self.record_refusal(exc)
+            raise
+
+    def _push_locked(self, s: Session, kiosk: HubKiosk, ops: list[PushedOp]) -> dict[str, Any]:
+        mark = kiosk.high_water_mark
+        resent = [op for op in ops if op.seq <= mark]
+        fresh = [op for op in ops if op.seq > mark]
+        if resent:
+            stored = dict(s.execute(
+                select(InboxOp.seq, InboxOp.hash).where(
+                    InboxOp.kiosk_id == kiosk.kiosk_id, InboxOp.seq >= resent[0].seq, InboxOp.seq <= resent[-1].seq)
+            ).all())
+            for op in resent:
+                if stored.get(op.seq) != op.hash:
+                    raise HubError(
+                        409, "conflict",
+                        "Kiosk gửi nội dung KHÁC cho một số thứ tự máy chủ đã nhận: dừng đồng bộ, báo quản trị.",
+                        "The kiosk sent different content under a sequence number the hub already holds.",
+                        kiosk_id=kiosk.kiosk_id, seq=op.seq, stored_hash=stored.get(op.seq), received_hash=op.hash,
+                        high_water_mark=mark,
+                    )
+            kiosk.duplicates_acked += len(resent)
+        gap = bool(fresh) and fresh[0].seq != mark + 1
+        rejected: list[int] = []
+        if fresh and not gap:
+            rejected = self._apply(s, kiosk, fresh)
+            kiosk.high_water_mark = fresh[-1].seq
+        return {
+            "high_water_mark": kiosk.high_water_mark, "accepted": 0 if gap else len(fresh),
+            "duplicates": len(resent), "gap": gap, "rejected": rejected,
+        }
+
+    def _apply(self, s: Session, kiosk: HubKiosk, ops: list[PushedOp]) -> list[int]:
+        """Store every op in the inbox and apply the kinds the hub knows; unknown kinds are kept as they are."""
+        now = _iso(self.clock())
+        outcomes: dict[int, tuple[str, str | None]] = {}
+        changes: list[tuple[str, dict[str, Any]]] = []
+        dossiers: dict[str, dict[str, Any]] = {}
+        accounts: list[dict[str, Any]] = []
+        for op in ops:
+            if op.kind == DOSSIER_CREATED:
+                data = _payload(op)
+                code = data.get("tracking_code")
+                if not isinstance(code, str) or not code or len(code) > 40:
+                    outcomes[op.seq] = ("rejected", "missing_tracking_code")
+                elif code in dossiers:
+                    outcomes[op.seq] = ("rejected", "duplicate_tracking_code")
+                else:
+                    status = data.get("status") if isinstance(data.get("status"), str) else "received"
+                    dossiers[code] = {
+                        "tracking_code": code, "station": kiosk.station, "kiosk_id": kiosk.kiosk_id, "seq": op.seq,
+                        "service_code": str(data.get("service_code") or "")[:40], "status": status[:40],
+                        "received_at": now, "updated_at": now,
+                    }
+                    outcomes[op.seq] = ("applied", None)
+            elif op.kind in ACCOUNT_KINDS:
+                accounts.append({"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "station": kiosk.station,
+                                 "payload": op.payload, "received_at": now})
+                outcomes[op.seq] = ("applied", None)
+            elif op.kind != DOSSIER_STATUS:
+                outcomes[op.seq] = ("stored", None)
+        if dossiers:
+            for code in _existing_codes(s, list(dossiers)):
+                outcomes[dossiers.pop(code)["seq"]] = ("rejected", "duplicate_tracking_code")
+            if dossiers:
+                s.connection().execute(HubDossier.__table__.insert(), list(dossiers.values()))
+        for op in ops:  # status changes after the batch's dossiers exist, in sequence order
+            if op.kind == DOSSIER_STATUS:
+                outcomes[op.seq] = self._apply_status(s, kiosk, op, changes, now)
+        if accounts:
+            s.connection().execute(AccountRequest.__table__.insert(), accounts)
+        s.connection().execute(InboxOp.__table__.insert(), [
+            {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "op_id": op.op_id, "kind": op.kind,
+             "schema_version": op.schema_version, "payload": op.payload, "created_at": op.created_at,
+             "hash": op.hash, "received_at": now, "outcome": outcomes[op.seq][0], "reason": outcomes[op.seq][1]}
+            for op in ops
+        ])
+        rejected = []
+        for op in ops:
+            outcome, reason = outcomes[op.seq]
+            if outcome == "rejected":
+                rejected.append(op.seq)
+                changes.append((OP_REJECTED, {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "op_id": op.op_id,
+                                              "kind": op.kind, "reason": reason}))
+        if changes:
+            self._emit(s, kiosk.station, changes, now)
+        return rejected
+
+    def _apply_status(self, s, kiosk, op, changes, now) -> tuple[str, str | None]:
+        data = _payload(op)
+        code, status = data.get("tracking_code"), data.get("status")
+        if not isinstance(code, str) or not isinstance(status, str) or not _STATUS_RE.fullmatch(status):
+            return ("rejected", "bad_status")
+        dossier = s.get(HubDossier, code, with_for_update=True)
+        if dossier is None:
+            return ("rejected", "unknown_dossier")
+        if dossier.station != kiosk.station:
+            return ("rejected", "foreign_dossier")
+        dossier.status, dossier.updated_at = status, now
+        s.flush()
+        changes.append((DOSSIER_STATUS, {"tracking_code": code, "status": status, "note": str(data.get("note") or ""),
+                                         "source": f"kiosk:{kiosk.kiosk_id}", "at": now}))
+        return ("applied", None)
+
+    def _emit(self, s: Session, station: str, changes: list[tuple[str, dict[str, Any]]], now: str) -> None:
+        """Hand out change ids under the station's counter row lock, in the caller's transaction."""
+        last = _allocate(s, station, len(changes))
+        first = last - len(changes) + 1
+        s.execute(insert(StationChange), [
+            {"station": station, "change_id": first + i, "uid": str(uuid.uuid4()), "kind": kind,
+             "payload": protocol.canonical_json(payload), "created_at": now}
+            for i, (kind, payload) in enumerate(changes)
+        ])
+
+    def _anchor(self, s: Session, kiosk: HubKiosk, head: dict[str, Any] | None) -> dict[str, Any]:
+        """Anchor the kiosk's signed audit-chain head; a head that goes back or forks raises an alarm."""
+        if not head:
+            return {"anchored": False}
+        try:
+            seq, digest, signature = int(head["seq"]), str(head["hash"]), str(head["signature"])
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            Ed25519PublicKey.from_public_bytes(protocol.unb64u(kiosk.public_key)).verify(
+                protocol.unb64u(signature), protocol.audit_head_input(kiosk.kiosk_id, seq, digest))
+        except Exception as exc:
+            raise HubError(400, "bad_audit_head", "Đầu chuỗi nhật ký kiểm toán không hợp lệ.",
+                           "Invalid audit chain head.") from exc
+        alarm = None
+        if seq < kiosk.audit_head_seq:
+            alarm = "audit_went_back"
+        elif seq == kiosk.audit_head_seq and digest != kiosk.audit_head_hash and kiosk.audit_head_hash:
+            alarm = "audit_forked"
+        if alarm:
+            kiosk.audit_alarm = alarm
+            _audit(s, self.clock(), f"kiosk:{kiosk.kiosk_id}", f"audit.{alarm}", kiosk.kiosk_id,
+                   {"anchored_seq": kiosk.audit_head_seq, "received_seq": seq})
+            return {"anchored": False, "alarm": alarm}
+        if (seq, digest) != (kiosk.audit_head_seq, kiosk.audit_head_hash):
+            kiosk.audit_head_seq, kiosk.audit_head_hash = seq, digest
+            _audit(s, self.clock(), f"kiosk:{kiosk.kiosk_id}", "audit.anchor", kiosk.kiosk_id,
+                   {"seq": seq, "hash": digest, "signature": signature})
+        return {"anchored": True, "seq": seq}
+
+    def pull(self, method: str, path: str, body: bytes, headers: Any, after: int, after_uid: str,
+             limit: int) -> dict[str, Any]:
+        limit = max(1, min(limit, MAX_PULL))
+        with self.db.transaction() as s:
+            kiosk = self.authenticate(s, method, path, body, headers)
+            counter = s.get(StationCounter, kiosk.station)
+            last = counter.value if counter else 0
+            if after > 0:
+                # The change the kiosk saw last must still be there, unchanged: a hub restored from a
+                # backup hands out those ids again, and the kiosk must start over rather than skip them.
+                seen = s.get(StationChange, (kiosk.station, after))
+                if seen is None or seen.uid != after_uid:
+                    return {"reset": True, "changes": [], "next_cursor": 0, "next_uid": "", "last_change_id": last,
+                            "more": last > 0}
+            rows = s.scalars(
+                select(StationChange).where(StationChange.station == kiosk.station, StationChange.change_id > after)
+                .order_by(StationChange.change_id).limit(limit)
+            ).all()
+            changes = [{"change_id": r.change_id, "uid": r.uid, "kind": r.kind, "payload": json.loads(r.payload),
+                        "created_at": r.created_at} for r in rows]
+            next_cursor, next_uid = (rows[-1].change_id, rows[-1].uid) if rows else (after, after_uid)
+            return {"reset": False, "changes": changes, "next_cursor": next_cursor, "next_uid": next_uid,
+                    "last_change_id": last, "more": next_cursor < last}
+
+    def set_status(self, tracking_code: str, status: str, note: str = "", actor: str = "hub-operator") -> dict[str, Any]:
+        """A back-office decision: the new status, a change for the dossier's station, an audit entry."""
+        if not _STATUS_RE.fullmatch(status):
+            raise HubError(400, "bad_status", "Trạng thái không hợp lệ (chữ thường, số, dấu gạch dưới).",
+                           "Invalid status (lowercase letters, digits, underscores).")
+        now = self.clock()
+        with self.db.transaction() as s:
+            dossier = s.get(HubDossier, tracking_code, with_for_update=True)
+            if dossier is None:
+                raise HubError(404, "unknown_dossier", f"Không có hồ sơ {tracking_code} trên máy chủ.",
+                               f"No dossier {tracking_code} on the hub.")
+            previous = dossier.status
+            dossier.status, dossier.updated_at = status, _iso(now)
+            self._emit(s, dossier.station, [(DOSSIER_STATUS, {
+                "tracking_code": tracking_code, "status": status, "note": note, "source": "hub", "at": _iso(now),
+            })], _iso(now))
+            _audit(s, now, actor, "dossier.status", tracking_code, {"from": previous, "to": status})
+            return {"tracking_code": tracking_code, "station": dossier.station, "previous": previous, "status": status}
+
+    def create_backoffice_token(self, name: str) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.db.transaction() as s:
+            s.add(StatusToken(token_hash=_sha(token), name=name, created_at=_iso(now), active=True))
+            _audit(s, now, "hub-operator", "backoffice_token.created", name, {})
+        return token
+
+    def backoffice_actor(self, token: str) -> str | None:
+        with self.db.sessions() as s:
+            row = s.get(StatusToken, _sha(token))
+            return f"backoffice:{row.name}" if row is not None and row.active else None
+
+    def station_keys(self, station: str | None = None) -> dict[str, Any]:
+        with self.db.sessions() as s:
+            query = select(HubKiosk).order_by(HubKiosk.key_serial)
+            if station:
+                query = query.where(HubKiosk.station == station)
+            keys = [{"kiosk_id": k.kiosk_id, "station": k.station, "public_key": k.public_key, "epoch": k.epoch,
+                     "enrolled_at": k.enrolled_at} for k in s.scalars(query)]
+            return {"keys": keys, "version": _meta_int(s, "keys_version")}
+
+    def stats(self) -> dict[str, Any]:
+        with self.db.sessions() as s:
+            kiosks = [
+                {"kiosk_id": k.kiosk_id, "station": k.station, "high_water_mark": k.high_water_mark,
+                 "duplicates_refused": k.duplicates_refused, "duplicates_acked": k.duplicates_acked,
+                 "refusals": k.refusals, "last_refusal": k.last_refusal, "audit_head_seq": k.audit_head_seq,
+                 "audit_alarm": k.audit_alarm, "last_seen_at": k.last_seen_at}
+                for k in s.scalars(select(HubKiosk).order_by(HubKiosk.kiosk_id))
+            ]
+            return {
+                "dossiers": s.scalar(select(func.count()).select_from(HubDossier)) or 0,
+                "account_requests": s.scalar(select(func.count()).select_from(AccountRequest)) or 0,
+                "kiosks": kiosks,
+            }
+
+    def health(self) -> dict[str, Any]:
+        with self.db.sessions() as s:
+            s.execute(select(1))
+        return {"status": "ok", "database": self.db.dialect}
+
+
+def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None]:
+    try:
+        data = json.loads(body)
+        ops = [
+            PushedOp(int(o["seq"]), str(o["op_id"]), str(o["kind"]), str(o["payload"]), int(o["schema_version"]),
+                     str(o["created_at"]))
+            for o in data.get("ops", [])
+        ]
+        head = data.get("audit_head")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise HubError(400, "bad_request", "Gói đồng bộ không hợp lệ.", "Malformed push.") from exc
+    if len(ops) > MAX_BATCH:
+        raise HubError(413, "batch_too_large", "Gói đồng bộ quá lớn.", f"At most {MAX_BATCH} ops per push.")
+    if any(b.seq != a.seq + 1 for a, b in zip(ops, ops[1:], strict=False)) or any(op.seq < 1 for op in ops):
+        raise HubError(400, "not_contiguous", "Các thao tác trong gói phải liên tiếp.", "Ops must be contiguous.")
+    return ops, head if isinstance(head, dict) else None
+
+
+def _payload(op: PushedOp) -> dict[str, Any]:
+    try:
+        data = json.loads(op.payload)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _allocate(s: Session, station: str, n: int) -> int:
+    """Reserve n change ids; the row stays locked until commit, so ids commit in the order they are given."""
+    stmt = update(StationCounter).where(StationCounter.station == station).values(
+        value=StationCounter.value + n).returning(StationCounter.value).execution_options(synchronize_session=False)
+    last = s.execute(stmt).scalar()
+    if last is None:
+        _insert_ignore(s, StationCounter, {"station": station, "value": 0})
+        last = s.execute(stmt).scalar_one()
+    return last
+
+
+def _existing_codes(s: Session, codes: list[str]) -> list[str]:
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy import String, any_, literal
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        # One array parameter instead of a thousand: the statement stays small and is prepared once.
+        match = HubDossier.tracking_code == any_(literal(codes, ARRAY(String)))
+    else:
+        match = HubDossier.tracking_code.in_(codes)
+    return list(s.scalars(select(HubDossier.tracking_code).where(match)))
+
+
+def _insert_ignore_stmt(s: Session, model):
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model).on_conflict_do_nothing()
+
+
+def _insert_ignore(s: Session, model, values: dict[str, Any]) -> None:
+    s.execute(_insert_ignore_stmt(s, model).values(**values))
+
+
+def _bump_meta(s: Session, key: str) -> int:
+    _insert_ignore(s, HubMeta, {"key": key, "value": "0"})
+    row = s.get(HubMeta, key, with_for_update=True)
+    row.value = str(int(row.value) + 1)
+    return int(row.value)
+
+
+def _meta_int(s: Session, key: str) -> int:
+    row = s.get(HubMeta, key)
+    return int(row.value) if row else 0
+
+
+def _audit(s: Session, now: float, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+    s.add(HubAudit(at=_iso(now), actor=actor, action=action, target=target[:80], detail=protocol.canonical_json(detail)))

@@ -1,0 +1,118 @@
+"""The hub's published API (OpenAPI 3.1), written by hand and served at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SIGNED = [
+    {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+    for h in ("X-Kiosk-Id", "X-Kiosk-Instance", "X-Kiosk-Epoch", "X-Kiosk-Timestamp", "X-Kiosk-Nonce",
+              "X-Kiosk-Signature")
+]
+_ERROR = {"description": "Refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "kiosk-hub",
+        "version": "1",
+        "description": (
+            "Central sync hub of the ward-police kiosks. Kiosk requests are signed with the kiosk's Ed25519 key "
+            "over 'kiosk-sync-v1\\nMETHOD\\nPATH?QUERY\\nsha256(body)\\nkiosk id\\ninstance uuid\\nepoch\\n"
+            "timestamp\\nnonce' (base64url signature in X-Kiosk-Signature)."
+        ),
+    },
+    "paths": {
+        "/health": {"get": {"summary": "Liveness and database check", "responses": {"200": {"description": "OK"}}}},
+        "/v1/enrol": {
+            "post": {
+                "summary": "Enrol a kiosk with a one-time code (signed with the key being enrolled)",
+                "parameters": _SIGNED,
+                "requestBody": {"required": True, **_json("Enrolment")},
+                "responses": {"200": {"description": "Enrolled", **_json("Enrolled")}, "401": _ERROR, "403": _ERROR,
+                              "409": _ERROR},
+            }
+        },
+        "/v1/push": {
+            "post": {
+                "summary": "Push a contiguous batch of outbox ops; applied in one transaction",
+                "parameters": _SIGNED,
+                "requestBody": {"required": True, **_json("Push")},
+                "responses": {
+                    "200": {"description": "Acknowledged up to high_water_mark", **_json("PushResult")},
+                    "401": _ERROR, "403": _ERROR,
+                    "409": {"description": "Different content under an acknowledged sequence number: the kiosk stops",
+                            **_json("Error")},
+                },
+            }
+        },
+        "/v1/pull": {
+            "get": {
+                "summary": "Changes for the kiosk's station after a cursor",
+                "parameters": [
+                    *_SIGNED,
+                    {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "after_uid", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
+                ],
+                "responses": {"200": {"description": "Changes", **_json("PullResult")}, "401": _ERROR, "403": _ERROR},
+            }
+        },
+        "/v1/keys": {
+            "get": {
+                "summary": "Public keys of enrolled kiosks (offline verification of receipt QR codes)",
+                "parameters": [{"name": "station", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Keys", **_json("Keys")}},
+            }
+        },
+        "/v1/backoffice/dossiers/{tracking_code}/status": {
+            "post": {
+                "summary": "Back-office status decision on a dossier (Bearer token)",
+                "parameters": [{"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, **_json("StatusChange")},
+                "responses": {"200": {"description": "Changed"}, "401": _ERROR, "404": _ERROR},
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {"type": "object", "required": ["error", "message_vi", "message_en"], "properties": {
+                "error": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}},
+            "Enrolment": {"type": "object", "required": ["code", "kiosk_id", "public_key", "instance_uuid", "epoch"],
+                          "properties": {"code": {"type": "string"}, "kiosk_id": {"type": "string"},
+                                         "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
+                                         "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"}}},
+            "Enrolled": {"type": "object", "properties": {
+                "kiosk_id": {"type": "string"}, "station": {"type": "string"},
+                "high_water_mark": {"type": "integer"}, "hub_time": {"type": "integer"},
+                "keys_version": {"type": "integer"}}},
+            "Op": {"type": "object", "required": ["seq", "op_id", "kind", "payload", "schema_version", "created_at"],
+                   "properties": {"seq": {"type": "integer"}, "op_id": {"type": "string"}, "kind": {"type": "string"},
+                                  "payload": {"type": "string", "description": "canonical JSON, hashed as sent"},
+                                  "schema_version": {"type": "integer"}, "created_at": {"type": "string"}}},
+            "Push": {"type": "object", "properties": {
+                "ops": {"type": "array", "items": {"$ref": "#/components/schemas/Op"}},
+                "audit_head": {"type": "object", "properties": {
+                    "seq": {"type": "integer"}, "hash": {"type": "string"}, "signature": {"type": "string"}}}}},
+            "PushResult": {"type": "object", "properties": {
+                "high_water_mark": {"type": "integer"}, "accepted": {"type": "integer"},
+                "duplicates": {"type": "integer"}, "gap": {"type": "boolean"},
+                "rejected": {"type": "array", "items": {"type": "integer"}}, "keys_version": {"type": "integer"},
+                "hub_time": {"type": "integer"}, "audit": {"type": "object"}}},
+            "PullResult": {"type": "object", "properties": {
+                "reset": {"type": "boolean"}, "next_cursor": {"type": "integer"}, "next_uid": {"type": "string"},
+                "last_change_id": {"type": "integer"}, "more": {"type": "boolean"},
+                "changes": {"type": "array", "items": {"type": "object", "properties": {
+                    "change_id": {"type": "integer"}, "uid": {"type": "string"}, "kind": {"type": "string"},
+                    "payload": {"type": "object"}, "created_at": {"type": "string"}}}}}},
+            "Keys": {"type": "object", "properties": {"version": {"type": "integer"}, "keys": {"type": "array"}}},
+            "StatusChange": {"type": "object", "required": ["status"], "properties": {
+                "status": {"type": "string"}, "note": {"type": "string"}}},
+        }
+    },
+}

@@ -1,0 +1,554 @@
+"""Offline-first sync with the hub: push the outbox from the hub's position, pull the station's changes.
+
+At-least-once delivery with an idempotent apply on both sides gives an exactly-once effect:
+- push sends outbox rows after the hub's last acknowledged sequence; the hub's answer (its high-water
+  mark) and the local "acknowledged" marks are written in one transaction, only after the answer;
+- a hub behind the kiosk (restored from a backup) makes the kiosk resend from the hub's position,
+  so acknowledged rows are kept `keep_acked_days` before they are purged;
+- a 409 (different content under a number the hub holds) or a refused identity stops sync and
+  raises an alert: retrying would never succeed and might hide a cloned kiosk;
+- pulled changes are applied together with the new cursor in one transaction;
+- transient failures are retried with exponential backoff and jitter; `run_loop` keeps trying
+  without any new local write. Clocks are for display only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.db.engine import Database
+from kiosk.db.models import Counter, KioskMeta, OutboxOp
+from kiosk.db.models_sync import RemoteChange, SyncState
+from kiosk.domain.roles import Permission, Principal
+from kiosk.hub import protocol
+from kiosk.jobs import CancelToken, Progress, ProgressFn, ignore_progress
+from kiosk.services import audit
+from kiosk.services.clock import Clock, iso_utc, utc_now
+from kiosk.services.errors import InvalidInput
+from kiosk.services.identity import KioskIdentity, identity, public_key_b64, signing_key
+from kiosk.services.outbox import SEQUENCE
+from kiosk.services.permissions import require
+from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable
+
+log = logging.getLogger(__name__)
+
+DOSSIER_STATUS = "dossier.status"
+OP_REJECTED = "op.rejected"
+# Refusals that no retry can fix: an operator must look (a cloned or restored kiosk, a foreign key).
+HALTING = frozenset({"conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature", "unknown_kiosk",
+                     "hub_behind_purged"})
+
+MESSAGES_VI = {
+    "ok": "Đồng bộ xong.",
+    "offline": "Không kết nối được máy chủ đồng bộ; dữ liệu vẫn an toàn trên kiosk và sẽ được gửi lại sau.",
+    "not_enrolled": "Kiosk chưa đăng ký với máy chủ đồng bộ (kiosk enrol --hub URL --code MÃ).",
+    "halted": "Đồng bộ đã DỪNG vì máy chủ từ chối dữ liệu của kiosk; cần quản trị viên kiểm tra.",
+    "refused": "Máy chủ đồng bộ từ chối yêu cầu.",
+    "cancelled": "Đã hủy đồng bộ.",
+    "conflict": "Máy chủ giữ nội dung KHÁC cho cùng số thứ tự (kiosk bị khôi phục hoặc sao chép?). Đồng bộ đã dừng.",
+    "cloned_kiosk": "Máy chủ thấy một bản sao của kiosk này (cùng mã, khác cơ sở dữ liệu). Đồng bộ đã dừng.",
+    "epoch_mismatch": "Kỷ nguyên của kiosk không khớp với máy chủ. Đồng bộ đã dừng.",
+    "bad_signature": "Máy chủ không nhận khóa ký của kiosk này. Đồng bộ đã dừng.",
+    "unknown_kiosk": "Máy chủ không biết kiosk này (đăng ký lại). Đồng bộ đã dừng.",
+    "hub_behind_purged": "Máy chủ thiếu dữ liệu mà kiosk đã xóa sau khi được xác nhận. Đồng bộ đã dừng.",
+}
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """Batch sizes, retry schedule (exponential backoff with jitter) and retention of acknowledged rows."""
+
+    batch_size: int = 500
+    pull_limit: int = 500
+    attempts: int = 5
+    wait_initial_s: float = 0.5
+    wait_max_s: float = 60.0
+    jitter_s: float = 1.0
+    keep_acked_days: int = 14
+    timeout_s: float = 15.0
+    loop_interval_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one `run_once` did; `status` is ok, offline, not_enrolled, halted, refused or cancelled."""
+
+    status: str
+    message_vi: str
+    pushed: int = 0
+    duplicates: int = 0
+    rejected: list[int] = field(default_factory=list)
+    pulled: int = 0
+    pending: int = 0
+    hub_position: int = 0
+    cursor: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The state a status bar or a supervisor screen shows."""
+
+    enrolled: bool
+    kiosk_id: str
+    hub_url: str
+    station: str
+    pending: int
+    hub_position: int
+    last_seq: int
+    cursor: int
+    last_attempt_at: str | None
+    last_success_at: str | None
+    last_error_code: str | None
+    last_error_message: str | None
+    consecutive_failures: int
+    halted: bool
+    halted_reason: str | None
+    halted_detail: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Halt(Exception):
+    def __init__(self, reason: str, detail: dict[str, Any]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def _state(session: Session) -> SyncState:
+    row = session.get(SyncState, 1)
+    if row is None:
+        row = SyncState(id=1, hub_url="", station="", hub_position=0, cursor=0, cursor_uid="", keys_version=0,
+                        clock_offset_s=0, consecutive_failures=0, halted=False)
+        session.add(row)
+        session.flush()
+    return row
+
+
+class SyncService:
+    """Sync use cases for the GUI worker (Qt-free) and `kiosk sync`; every call checks the principal."""
+
+    def __init__(
+        self,
+        db: Database,
+        hub_url: str = "",
+        policy: SyncPolicy | None = None,
+        clock: Clock = utc_now,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.default_hub_url = hub_url
+        self.policy = policy or SyncPolicy()
+        self.clock = clock
+        self.transport = transport
+        self.sleep = sleep
+        self.wall = wall
+        self._who: KioskIdentity | None = None
+        self._key: Ed25519PrivateKey | None = None
+
+    # Every session takes the write lock (BEGIN IMMEDIATE): read the identity once, outside them.
+    @property
+    def who(self) -> KioskIdentity:
+        if self._who is None:
+            self._who = identity(self.db)
+        return self._who
+
+    @property
+    def key(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            self._key = signing_key(self.db)
+        return self._key
+
+    def state(self) -> SyncStatus:
+        who = self.who
+        with self.db.transaction() as session:
+            st = _state(session)
+            last_seq = session.get(Counter, SEQUENCE)
+            pending = session.query(OutboxOp).filter(OutboxOp.seq > st.hub_position).count()
+            return SyncStatus(
+                enrolled=st.enrolled_at is not None, kiosk_id=who.kiosk_id,
+                hub_url=st.hub_url, station=st.station, pending=pending, hub_position=st.hub_position,
+                last_seq=last_seq.value if last_seq else 0, cursor=st.cursor, last_attempt_at=st.last_attempt_at,
+                last_success_at=st.last_success_at, last_error_code=st.last_error_code,
+                last_error_message=st.last_error_message, consecutive_failures=st.consecutive_failures,
+                halted=st.halted, halted_reason=st.halted_reason, halted_detail=st.halted_detail,
+            )
+
+    def _client(self, hub_url: str, clock_offset_s: int = 0) -> HubClient:
+        return HubClient(hub_url, self.who, self.key, clock_offset_s, self.transport,
+                         self.policy.timeout_s, self.wall)
+
+    def enrol(self, principal: Principal, code: str, hub_url: str | None = None) -> dict[str, Any]:
+        """Register this kiosk (id, public key, instance UUID, epoch) with the hub using a one-time code."""
+        require(principal, Permission.SYNC_MANAGE)
+        url = (hub_url or self.default_hub_url).strip()
+        errors = []
+        if not url.startswith(("http://", "https://")):
+            errors.append(("hub", "Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://."))
+        if not code.strip():
+            errors.append(("code", "Cần mã đăng ký do máy chủ cấp."))
+        with self.db.sessions() as session:
+            st = session.get(SyncState, 1)
+            if st is not None and st.enrolled_at and st.hub_url.rstrip("/") != url.rstrip("/"):
+                errors.append(("hub", f"Kiosk đã đăng ký với máy chủ khác ({st.hub_url})."))
+        if errors:
+            raise InvalidInput(errors)
+        public_key = public_key_b64(self.db)
+        client = self._client(url)
+        try:
+            for attempt in range(2):
+                try:
+                    result = client.enrol(code.strip(), public_key)
+                    break
+                except ClockSkew as exc:
+                    if attempt:
+                        raise
+                    client.clock_offset_s = int(exc.detail.get("hub_time", self.wall())) - int(self.wall())
+        finally:
+            client.close()
+        with self.db.transaction() as session:
+            st = _state(session)
+            st.hub_url, st.station = url, result["station"]
+            st.enrolled_at = iso_utc(self.clock())
+            st.hub_position = int(result["high_water_mark"])
+            st.clock_offset_s = client.clock_offset_s
+            st.halted, st.halted_reason, st.halted_detail = False, None, None
+            audit.append(session, principal.audit_name, "sync.enrolled", "hub", result["station"],
+                         {"hub": url}, clock=self.clock)
+        log.info("enrolled with the hub as %s (station %s)", result["kiosk_id"], result["station"])
+        return {"kiosk_id": result["kiosk_id"], "station": result["station"], "hub_url": url}
+
+    def resume(self, principal: Principal) -> None:
+        """Clear a halt after an administrator has looked into it (the cause must be gone first)."""
+        require(principal, Permission.SYNC_MANAGE)
+        with self.db.transaction() as session:
+            st = _state(session)
+            reason = st.halted_reason
+            st.halted, st.halted_reason, st.halted_detail = False, None, None
+            audit.append(session, principal.audit_name, "sync.resumed", "hub", st.station,
+                         {"reason": reason or ""}, clock=self.clock)
+
+    def job(self, principal: Principal) -> Callable[[ProgressFn, CancelToken], SyncReport]:
+        """`run_once` as a background job (kiosk.jobs contract) for the GUI worker."""
+        return lambda report, cancel: self.run_once(principal, cancel, report)
+
+    def run_once(self, principal: Principal, cancel: CancelToken | None = None,
+                 report: ProgressFn = ignore_progress) -> SyncReport:
+        """Push everything pending, pull the station's changes; retries transient failures with backoff."""
+        require(principal, Permission.SYNC_RUN)
+        cancel = cancel or CancelToken()
+        with self.db.transaction() as session:
+            st = _state(session)
+            halted, halted_reason, enrolled = st.halted, st.halted_reason, bool(st.enrolled_at)
+            if enrolled and not halted:
+                st.last_attempt_at = iso_utc(self.clock())
+            hub_url, offset = st.hub_url, st.clock_offset_s
+        if halted:
+            return self._report("halted", error=halted_reason)
+        if not enrolled:
+            return self._report("not_enrolled")
+        client = self._client(hub_url, offset)
+        counts = {"pushed": 0, "duplicates": 0, "rejected": [], "pulled": 0}
+        try:
+            self._cycle(client, counts, cancel, report)
+        except HubUnreachable as exc:
+            self._failed("offline", str(exc))
+            return self._report("offline", error=str(exc), **counts)
+        except _Halt as exc:
+            self._halt(exc.reason, exc.detail)
+            return self._report("halted", error=exc.reason, **counts)
+        except HubRefused as exc:
+            if exc.reason in HALTING:
+                self._halt(exc.reason, exc.detail)
+                return self._report("halted", error=exc.reason, **counts)
+            self._failed(exc.reason, exc.message_vi)
+            return self._report("refused", error=exc.reason, **counts)
+        except _Cancelled:
+            return self._report("cancelled", **counts)
+        finally:
+            client.close()
+        with self.db.transaction() as session:
+            st = _state(session)
+            st.last_success_at = iso_utc(self.clock())
+            st.consecutive_failures = 0
+            st.last_error_code = st.last_error_message = None
+        return self._report("ok", **counts)
+
+    def run_loop(self, principal: Principal, cancel: CancelToken, report: ProgressFn = ignore_progress) -> None:
+        """Sync every `loop_interval_s` and after failures with growing pauses, whether or not anything new was written."""
+        while not cancel.cancelled:
+            result = self.run_once(principal, cancel, report)
+            if result.status == "halted":
+                return
+            failures = self.state().consecutive_failures
+            pause = self.policy.loop_interval_s if failures == 0 else min(
+                self.policy.wait_max_s, self.policy.wait_initial_s * 2 ** min(failures, 16))
+            self._pause(pause, cancel)
+
+    def _pause(self, seconds: float, cancel: CancelToken) -> None:
+        end = self.wall() + seconds
+        while not cancel.cancelled and self.wall() < end:
+            self.sleep(min(0.2, max(0.0, end - self.wall())))
+
+    def _call(self, client: HubClient, request: Callable[[], dict[str, Any]], cancel: CancelToken) -> dict[str, Any]:
+        """One hub request, retried on transient failures with exponential backoff and jitter."""
+        from tenacity import (
+            Retrying,
+            retry_if_exception_type,
+            stop_after_attempt,
+            wait_exponential,
+            wait_random,
+        )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.policy.attempts),
+            wait=wait_exponential(multiplier=self.policy.wait_initial_s, max=self.policy.wait_max_s)
+            + wait_random(0, self.policy.jitter_s),
+            retry=retry_if_exception_type((HubUnreachable, ClockSkew)),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                if cancel.cancelled:
+                    raise _Cancelled()
+                try:
+                    return request()
+                except ClockSkew as exc:
+                    self._learn_offset(client, exc)
+                    raise
+        raise AssertionError("unreachable")  # Retrying re-raises the last failure
+
+    def _learn_offset(self, client: HubClient, exc: ClockSkew) -> None:
+        offset = int(exc.detail.get("hub_time", self.wall())) - int(self.wall())
+        client.clock_offset_s = offset
+        with self.db.transaction() as session:
+            _state(session).clock_offset_s = offset
+        log.warning("kiosk clock is %+d s off the hub's; signing with the hub's time", -offset)
+
+    def _cycle(self, client: HubClient, counts: dict[str, Any], cancel: CancelToken, report: ProgressFn) -> None:
+        keys_version = self._push_all(client, counts, cancel, report)
+        if keys_version is not None:
+            self._refresh_keys(client, keys_version, cancel)
+        self._pull_all(client, counts, cancel, report)
+        self._purge_acknowledged()
+
+    def _push_all(self, client: HubClient, counts: dict[str, Any], cancel: CancelToken,
+                  report: ProgressFn) -> int | None:
+        keys_version = None
+        stalls, best = 0, -1
+        while True:
+            if cancel.cancelled:
+                raise _Cancelled()
+            with self.db.sessions() as session:
+                st = session.get(SyncState, 1)
+                position = st.hub_position
+                rows = session.scalars(
+                    select(OutboxOp).where(OutboxOp.seq > position).order_by(OutboxOp.seq).limit(self.policy.batch_size)
+                ).all()
+                last = session.get(Counter, SEQUENCE)
+                last_seq = last.value if last else 0
+                head = self._audit_head(session)
+            if (rows and rows[0].seq != position + 1) or (not rows and last_seq > position):
+                raise _Halt("hub_behind_purged", {"hub_position": position, "first_kept": rows[0].seq if rows else None})
+            ops = [{"seq": r.seq, "op_id": r.op_id, "kind": r.kind, "payload": r.payload,
+                    "schema_version": r.schema_version, "created_at": r.created_at} for r in rows]
+            result = self._call(client, lambda ops=ops, head=head: self.send_batch(client, ops, head), cancel)
+            mark = int(result["high_water_mark"])
+            keys_version = int(result.get("keys_version", 0))
+            counts["pushed"] += int(result.get("accepted", 0))
+            counts["duplicates"] += int(result.get("duplicates", 0))
+            counts["rejected"].extend(result.get("rejected", []))
+            self._acknowledge(mark)
+            report(Progress("push", None, f"{mark}/{last_seq}"))
+            stalls, best = (0, mark) if mark > best else (stalls + 1, best)
+            if stalls > 3:
+                raise HubRefused(200, "no_progress", "Máy chủ không nhận thêm thao tác nào; sẽ thử lại sau.")
+            if result.get("gap") or mark < position:
+                log.warning("the hub is at %d, behind this kiosk's %d; resending from there", mark, position)
+                continue
+            if len(rows) < self.policy.batch_size:
+                return keys_version
+
+    def send_batch(self, client: HubClient, ops: list[dict[str, Any]], head: dict[str, Any]) -> dict[str, Any]:
+        """One push request (a seam the chaos tests' broken variants replace)."""
+        return client.push(ops, head)
+
+    def _acknowledge(self, mark: int) -> None:
+        """Record the hub's answer: rows up to its mark are acknowledged, the next push starts after it."""
+        now = iso_utc(self.clock())
+        with self.db.transaction() as session:
+            st = _state(session)
+            if mark < st.hub_position:
+                log.warning("the hub holds only up to %d of this kiosk's %d acknowledged ops (restored?); resending",
+                            mark, st.hub_position)
+            session.execute(update(OutboxOp).where(OutboxOp.seq <= mark, OutboxOp.acked_at.is_(None))
+                            .values(acked_at=now))
+            st.hub_position = mark
+
+    def _audit_head(self, session: Session) -> dict[str, Any]:
+        seq = int(session.get(KioskMeta, "audit_head_seq").value)
+        digest = session.get(KioskMeta, "audit_head_hash").value
+        signature = protocol.b64u(self.key.sign(protocol.audit_head_input(self.who.kiosk_id, seq, digest)))
+        return {"seq": seq, "hash": digest, "signature": signature}
+
+    def _refresh_keys(self, client: HubClient, version: int, cancel: CancelToken) -> None:
+        with self.db.sessions() as session:
+            st = session.get(SyncState, 1)
+            if st.keys_version == version:
+                return
+        keys = self._call(client, client.keys, cancel)
+        # The receipts' trust store verifies QR codes offline; the hub's list replaces its previous one.
+        from kiosk.services.receipts import store_station_keys
+
+        try:
+            store_station_keys(self.db, [(k["kiosk_id"], k["public_key"]) for k in keys["keys"]], source="hub",
+                               complete=True, actor="system:sync", clock=self.clock)
+        except InvalidInput as exc:
+            log.error("the hub's station keys were not stored: %s", exc)
+            return
+        with self.db.transaction() as session:
+            _state(session).keys_version = int(keys["version"])
+
+    def _pull_all(self, client: HubClient, counts: dict[str, Any], cancel: CancelToken, report: ProgressFn) -> None:
+        while True:
+            if cancel.cancelled:
+                raise _Cancelled()
+            with self.db.sessions() as session:
+                st = session.get(SyncState, 1)
+                after, after_uid = st.cursor, st.cursor_uid
+            result = self._call(client, lambda a=after, u=after_uid: client.pull(a, u, self.policy.pull_limit), cancel)
+            with self.db.transaction() as session:
+                st = _state(session)
+                if (st.cursor, st.cursor_uid) != (after, after_uid):
+                    continue  # another sync moved the cursor meanwhile; ask again from there
+                if result["reset"]:
+                    log.warning("the hub no longer has change %d as this kiosk saw it (restored?); pulling again", after)
+                    st.cursor, st.cursor_uid = 0, ""
+                    continue
+                for change in result["changes"]:
+                    self._apply_change(session, change)
+                st.cursor, st.cursor_uid = int(result["next_cursor"]), str(result["next_uid"])
+            counts["pulled"] += len(result["changes"])
+            report(Progress("pull", None, f"{result['next_cursor']}/{result['last_change_id']}"))
+            if not result["more"]:
+                return
+
+    def _apply_change(self, session: Session, change: dict[str, Any]) -> None:
+        """Apply one pulled change inside the cursor's transaction; applying it twice changes nothing."""
+        existing = session.get(RemoteChange, int(change["change_id"]))
+        if existing is not None and existing.uid == change["uid"]:
+            return
+        payload = change["payload"]
+        kind = change["kind"]
+        outcome = "stored"
+        target = ""
+        if kind == DOSSIER_STATUS:
+            target = str(payload.get("tracking_code", ""))
+            if _apply_dossier_status(session, payload):
+                outcome = "applied"
+        elif kind == OP_REJECTED:
+            target = f"seq:{payload.get('seq')}" if payload.get("kiosk_id") == self.who.kiosk_id else ""
+            if target:
+                log.warning("the hub rejected op %s (%s): %s", payload.get("seq"), payload.get("kind"),
+                            payload.get("reason"))
+        row = existing or RemoteChange(change_id=int(change["change_id"]))
+        row.uid, row.kind, row.target = change["uid"], kind, target[:80]
+        row.payload = protocol.canonical_json(payload)
+        row.created_at = str(change.get("created_at", ""))
+        row.applied_at = iso_utc(self.clock())
+        row.outcome = outcome
+        if existing is None:
+            session.add(row)
+
+    def _purge_acknowledged(self) -> int:
+        """Forget acknowledged rows the hub holds once they are older than the retention (resend window)."""
+        cutoff = iso_utc(self.clock() - timedelta(days=self.policy.keep_acked_days))
+        with self.db.transaction() as session:
+            st = _state(session)
+            result = session.execute(delete(OutboxOp).where(
+                OutboxOp.acked_at.is_not(None), OutboxOp.acked_at < cutoff, OutboxOp.seq <= st.hub_position))
+            return result.rowcount or 0
+
+    def remote_status(self, principal: Principal, tracking_code: str) -> dict[str, Any] | None:
+        """The latest status the hub decided for a dossier, as pulled (None when none was pulled)."""
+        require(principal, Permission.STATUS_CHECK)
+        with self.db.sessions() as session:
+            row = session.scalars(
+                select(RemoteChange).where(RemoteChange.kind == DOSSIER_STATUS, RemoteChange.target == tracking_code)
+                .order_by(RemoteChange.change_id.desc()).limit(1)
+            ).first()
+            return json.loads(row.payload) | {"change_id": row.change_id} if row else None
+
+    def rejections(self, principal: Principal) -> list[dict[str, Any]]:
+        """Ops of this kiosk the hub rejected by a business rule (acknowledged, never blocking the queue)."""
+        require(principal, Permission.SYNC_RUN)
+        with self.db.sessions() as session:
+            rows = session.scalars(select(RemoteChange).where(RemoteChange.kind == OP_REJECTED,
+                                                              RemoteChange.target != "")
+                                   .order_by(RemoteChange.change_id))
+            return [json.loads(r.payload) for r in rows]
+
+    def _failed(self, code: str, message: str) -> None:
+        with self.db.transaction() as session:
+            st = _state(session)
+            st.consecutive_failures += 1
+            st.last_error_code, st.last_error_message = code, message[:500]
+
+    def _halt(self, reason: str, detail: dict[str, Any]) -> None:
+        log.error("sync halted: %s %s", reason, {k: v for k, v in detail.items() if k != "message_vi"})
+        with self.db.transaction() as session:
+            st = _state(session)
+            st.halted, st.halted_reason = True, reason
+            st.halted_detail = protocol.canonical_json(detail)
+            st.last_error_code, st.last_error_message = reason, MESSAGES_VI.get(reason, reason)
+            st.consecutive_failures += 1
+            audit.append(session, "system:sync", "sync.halted", "hub", st.station, {"reason": reason},
+                         clock=self.clock)
+
+    def _report(self, status: str, error: str | None = None, **counts: Any) -> SyncReport:
+        st = self.state()
+        message = MESSAGES_VI.get(error or "", "") if status == "halted" else ""
+        return SyncReport(
+            status=status, message_vi=message or MESSAGES_VI.get(status, status), pending=st.pending,
+            hub_position=st.hub_position, cursor=st.cursor, error=error, **counts,
+        )
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _apply_dossier_status(session: Session, payload: dict[str, Any]) -> bool:
+    """Hand a hub-decided status to the dossier service when it takes one; else it stays a pulled change."""
+    try:
+        from kiosk.services import dossiers
+    except ImportError:
+        return False
+    apply = getattr(dossiers, "apply_remote_status", None)
+    if apply is None:
+        return False
+    return bool(apply(session, payload["tracking_code"], payload["status"], payload.get("note", ""),
+                      payload.get("at", ""), source=payload.get("source", "")))

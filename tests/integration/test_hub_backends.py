@@ -1,0 +1,287 @@
+"""The hub's rules on both of its databases: an SQLite file and a real PostgreSQL server.
+
+PostgreSQL is started by the test set-up from the distribution's binaries (as the `postgres` user
+when the tests run as root); missing binaries fail the tests with what to install.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import threading
+import time
+import uuid
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import text
+
+from kiosk.hub import core, protocol
+from kiosk.hub.core import Hub, HubError
+from kiosk.hub.db import open_hub_database
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
+
+    try:
+        server = throwaway_postgres()
+        url = server.__enter__()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    yield url
+    server.__exit__(None, None, None)
+
+
+class HubClock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    from kiosk.hub.devpg import create_database
+
+    return create_database(request.getfixturevalue("pg_server"), f"hub_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def hub(hub_url):
+    db = open_hub_database(hub_url)
+    yield Hub(db, clock=HubClock())
+    db.dispose()
+
+
+class Terminal:
+    """A kiosk's identity and signing, without its database: drives the hub's rules directly."""
+
+    def __init__(self, kiosk_id: str | None = None, key: Ed25519PrivateKey | None = None) -> None:
+        self.kiosk_id = kiosk_id or f"K-{secrets.token_hex(4).upper()}"
+        self.key = key or Ed25519PrivateKey.generate()
+        self.instance = str(uuid.uuid4())
+        self.epoch = 1
+        self.ops: dict[int, dict] = {}
+
+    @property
+    def public_key(self) -> str:
+        return protocol.b64u(self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
+
+    def headers(self, hub: Hub, method: str, path: str, body: bytes, nonce: str | None = None,
+                skew: float = 0) -> dict[str, str]:
+        h = protocol.SignedHeaders(self.kiosk_id, self.instance, self.epoch, int(hub.clock() + skew),
+                                   nonce or secrets.token_hex(16))
+        return protocol.sign_request(self.key, method, path, body, h).as_dict()
+
+    def enrol(self, hub: Hub, code: str) -> dict:
+        body = json.dumps({"code": code, "kiosk_id": self.kiosk_id, "public_key": self.public_key,
+                           "instance_uuid": self.instance, "epoch": self.epoch}).encode()
+        return hub.enrol("POST", "/v1/enrol", body, self.headers(hub, "POST", "/v1/enrol", body))
+
+    def op(self, seq: int, kind: str = "dossier.created", **payload) -> dict:
+        payload = payload or {"tracking_code": f"{self.kiosk_id}-{seq}", "status": "received"}
+        op = {"seq": seq, "op_id": str(uuid.uuid4()), "kind": kind, "payload": protocol.canonical_json(payload),
+              "schema_version": 1, "created_at": "2026-11-25T08:00:00.000Z"}
+        self.ops[seq] = op
+        return op
+
+    def push(self, hub: Hub, ops: list[dict], **kw) -> dict:
+        body = json.dumps({"ops": ops}).encode()
+        return hub.push("POST", "/v1/push", body, self.headers(hub, "POST", "/v1/push", body, **kw))
+
+    def pull(self, hub: Hub, after: int = 0, uid: str = "") -> dict:
+        path = f"/v1/pull?after={after}&after_uid={uid}&limit=100"
+        return hub.pull("GET", path, b"", self.headers(hub, "GET", path, b""), after, uid, 100)
+
+
+def enrolled(hub: Hub, station: str = "CA-1", **kw) -> Terminal:
+    terminal = Terminal(**kw)
+    terminal.enrol(hub, hub.create_enrol_code(station))
+    return terminal
+
+
+def test_enrolment_code_is_one_time_and_a_lost_answer_can_be_asked_again(hub):
+    code = hub.create_enrol_code("CA-1")
+    first = Terminal()
+    assert first.enrol(hub, code)["station"] == "CA-1"
+    assert first.enrol(hub, code)["kiosk_id"] == first.kiosk_id  # same kiosk, same code: answered again
+    with pytest.raises(HubError) as used:
+        Terminal().enrol(hub, code)
+    assert used.value.code == "code_used"
+    with pytest.raises(HubError) as unknown:
+        Terminal().enrol(hub, "AAAA-BBBB-CCCC")
+    assert unknown.value.code == "bad_code"
+    late = hub.create_enrol_code("CA-1", ttl_s=60)
+    hub.clock.now += 61
+    with pytest.raises(HubError) as expired:
+        Terminal().enrol(hub, late)
+    assert expired.value.code == "code_expired"
+    with pytest.raises(HubError) as taken:  # the same kiosk id with another key
+        Terminal(kiosk_id=first.kiosk_id).enrol(hub, hub.create_enrol_code("CA-1"))
+    assert taken.value.code == "already_enrolled"
+
+
+def test_signed_requests_refuse_strangers_foreign_keys_clones_and_replays(hub):
+    kiosk = enrolled(hub)
+    body = json.dumps({"ops": []}).encode()
+    with pytest.raises(HubError) as unsigned:
+        hub.push("POST", "/v1/push", body, {})
+    assert unsigned.value.code == "unsigned"
+    with pytest.raises(HubError) as stranger:
+        Terminal().push(hub, [])
+    assert stranger.value.code == "unknown_kiosk"
+    with pytest.raises(HubError) as foreign:
+        Terminal(kiosk_id=kiosk.kiosk_id).push(hub, [])
+    assert foreign.value.code == "bad_signature"
+    clone = Terminal(kiosk_id=kiosk.kiosk_id, key=kiosk.key)  # same id and key, another database
+    with pytest.raises(HubError) as cloned:
+        clone.push(hub, [])
+    assert cloned.value.code == "cloned_kiosk" and cloned.value.status == 403
+    clone.instance, clone.epoch = kiosk.instance, 2
+    with pytest.raises(HubError) as epoch:
+        clone.push(hub, [])
+    assert epoch.value.code == "epoch_mismatch"
+    with pytest.raises(HubError) as stale:
+        kiosk.push(hub, [], skew=-protocol.REPLAY_WINDOW_S - 5)
+    assert stale.value.code == "stale_timestamp" and stale.value.extra["hub_time"] == int(hub.clock())
+    headers = kiosk.headers(hub, "POST", "/v1/push", body)
+    assert hub.push("POST", "/v1/push", body, headers)["high_water_mark"] == 0
+    with pytest.raises(HubError) as replay:
+        hub.push("POST", "/v1/push", body, headers)
+    assert replay.value.code == "replayed"
+    tampered = json.dumps({"ops": [kiosk.op(1)]}).encode()
+    with pytest.raises(HubError) as changed:
+        hub.push("POST", "/v1/push", tampered, kiosk.headers(hub, "POST", "/v1/push", body))
+    assert changed.value.code == "bad_signature"
+    stats = {k["kiosk_id"]: k for k in hub.stats()["kiosks"]}[kiosk.kiosk_id]
+    assert stats["refusals"] >= 3 and stats["high_water_mark"] == 0
+
+
+def test_push_dedupes_refuses_different_content_and_reports_gaps(hub):
+    kiosk = enrolled(hub)
+    ops = [kiosk.op(i) for i in range(1, 6)]
+    assert kiosk.push(hub, ops[:3])["high_water_mark"] == 3
+    again = kiosk.push(hub, ops)  # 1..3 resent, 4..5 new
+    assert again == again | {"high_water_mark": 5, "duplicates": 3, "accepted": 2, "gap": False}
+    gap = kiosk.push(hub, [kiosk.op(8), kiosk.op(9)])
+    assert gap["gap"] is True and gap["high_water_mark"] == 5 and gap["accepted"] == 0
+    different = dict(ops[1], payload=protocol.canonical_json({"tracking_code": "OTHER"}))
+    with pytest.raises(HubError) as conflict:
+        kiosk.push(hub, [different])
+    assert conflict.value.status == 409 and conflict.value.extra["seq"] == 2
+    stats = hub.stats()
+    assert stats["dossiers"] == 5
+    assert stats["kiosks"][0]["duplicates_refused"] == 1 and stats["kiosks"][0]["high_water_mark"] == 5
+    with pytest.raises(HubError) as holes:
+        kiosk.push(hub, [kiosk.op(6), kiosk.op(8)])
+    assert holes.value.code == "not_contiguous"
+
+
+def test_business_rejections_and_statuses_reach_the_station_in_change_order(hub):
+    kiosk = enrolled(hub, "CA-1")
+    other_station = enrolled(hub, "CA-2")
+    first = kiosk.op(1, tracking_code="A-1")
+    kiosk.push(hub, [first, kiosk.op(2, tracking_code="A-1"), kiosk.op(3, "account.requested", level=2),
+                     kiosk.op(4, "dossier.status", tracking_code="A-1", status="withdrawn")])
+    hub.set_status("A-1", "processing", "ghi chú")
+    pulled = kiosk.pull(hub)
+    assert [(c["change_id"], c["kind"]) for c in pulled["changes"]] == [
+        (1, "dossier.status"), (2, "op.rejected"), (3, "dossier.status")]
+    assert pulled["changes"][1]["payload"]["seq"] == 2
+    assert pulled["changes"][2]["payload"]["status"] == "processing"
+    assert other_station.pull(hub)["changes"] == []
+    after = kiosk.pull(hub, pulled["next_cursor"], pulled["next_uid"])
+    assert after["changes"] == [] and after["reset"] is False
+    assert kiosk.pull(hub, 3, "not-the-uid-it-had")["reset"] is True
+    assert hub.stats()["account_requests"] == 1
+
+
+def test_audit_heads_are_anchored_and_the_hub_audit_is_append_only(hub):
+    kiosk = enrolled(hub)
+
+    def push_head(seq: int, digest: str) -> dict:
+        head = {"seq": seq, "hash": digest, "signature": protocol.b64u(
+            kiosk.key.sign(protocol.audit_head_input(kiosk.kiosk_id, seq, digest)))}
+        body = json.dumps({"ops": [], "audit_head": head}).encode()
+        return hub.push("POST", "/v1/push", body, kiosk.headers(hub, "POST", "/v1/push", body))
+
+    assert push_head(4, "a" * 64)["audit"] == {"anchored": True, "seq": 4}
+    assert push_head(4, "b" * 64)["audit"]["alarm"] == "audit_forked"
+    assert push_head(2, "c" * 64)["audit"]["alarm"] == "audit_went_back"
+    with hub.db.sessions() as s:
+        assert s.execute(text("select count(*) from hub_audit where action = 'audit.anchor'")).scalar() == 1
+    for statement in ("update hub_audit set actor = 'x'", "delete from hub_audit"):
+        with pytest.raises(Exception, match="append-only"), hub.db.transaction() as s:
+            s.execute(text(statement))
+
+
+def test_change_ids_commit_in_order_so_a_cursor_never_skips(hub, monkeypatch):
+    """The event-store loss: ids from a database sequence commit out of order and a cursor skips them."""
+    kiosk = enrolled(hub)
+    codes = [f"C-{i}" for i in range(8)]
+    kiosk.push(hub, [kiosk.op(i + 1, tracking_code=code) for i, code in enumerate(codes)])
+    slow_audit = core._audit
+    rng = random.Random(7)
+
+    def audit_then_dawdle(*args, **kwargs):
+        slow_audit(*args, **kwargs)
+        time.sleep(rng.random() * 0.004)  # hold the transaction open after the change id was taken
+
+    monkeypatch.setattr(core, "_audit", audit_then_dawdle)
+    writers_done = threading.Event()
+    errors = []
+
+    def writer(code: str) -> None:
+        try:
+            for n in range(15):
+                hub.set_status(code, f"step_{n}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    seen: list[int] = []
+    cursor, uid = 0, ""
+    while True:
+        finished = writers_done.is_set()
+        page = kiosk.pull(hub, cursor, uid)
+        seen += [c["change_id"] for c in page["changes"]]
+        cursor, uid = page["next_cursor"], page["next_uid"]
+        if finished and not page["more"]:
+            break
+        if all(not t.is_alive() for t in threads):
+            writers_done.set()
+    assert not errors
+    assert seen == list(range(1, len(codes) * 15 + 1))
+
+
+def test_two_hub_processes_on_one_database_apply_a_batch_once(hub_url, hub):
+    """Stateless hub processes behind a load balancer: the same batch sent to two of them at once."""
+    kiosk = enrolled(hub)
+    second = Hub(open_hub_database(hub_url), clock=hub.clock)
+    ops = [kiosk.op(i) for i in range(1, 201)]
+    results, errors = [], []
+
+    def send(target: Hub) -> None:
+        try:
+            results.append(kiosk.push(target, ops))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(h,)) for h in (hub, second, hub, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    second.db.dispose()
+    assert not errors
+    assert sorted(r["accepted"] for r in results) == [0, 0, 0, 200]
+    assert hub.stats()["dossiers"] == 200 and hub.stats()["kiosks"][0]["high_water_mark"] == 200

@@ -1,0 +1,100 @@
+"""`kiosk-hub` and `kiosk enrol` / `kiosk sync` as operators run them: real processes, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from kiosk.hub.embedded import free_port
+
+
+def run(*args: str, module: str = "kiosk") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ))
+
+
+@pytest.fixture
+def hub_server(tmp_path):
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kiosk.hub", "serve", "--db", db, "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{url}/health", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    yield url, db
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_enrol_sync_status_and_stats_from_the_command_line(hub_server, data_dir):
+    url, db = hub_server
+    assert httpx.get(f"{url}/health").json()["status"] == "ok"
+    assert "/v1/push" in httpx.get(f"{url}/openapi.json").json()["paths"]
+
+    code = json.loads(run("enrol-code", "--db", db, "--station", "CA-PHUONG-1", "--json", module="kiosk.hub").stdout)
+    bad = run("enrol", "--hub", url, "--code", "XXXX-XXXX-XXXX", "--json")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"] == "bad_code" and "Mã đăng ký" in bad.stderr
+    enrolled = run("enrol", "--hub", url, "--code", code["code"], "--json")
+    assert enrolled.returncode == 0, enrolled.stderr
+    kiosk_id = json.loads(enrolled.stdout)["kiosk_id"]
+
+    from kiosk.db.engine import open_database
+    from kiosk.services import outbox
+
+    database = open_database(data_dir, use_keyring=False)
+    with database.transaction() as s:
+        outbox.enqueue(s, "dossier.created", {"tracking_code": "000.00.24.H57-261125-0001"})
+        outbox.enqueue(s, "account.requested", {"level": 2})
+    database.dispose()
+    synced = run("sync", "--once", "--json")
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout) | {"pushed": 2, "pending": 0} == json.loads(synced.stdout)
+
+    changed = run("dossier", "status", "000.00.24.H57-261125-0001", "processing", "--note", "đang xử lý",
+                  "--db", db, "--json", module="kiosk.hub")
+    assert json.loads(changed.stdout)["previous"] == "received"
+    missing = run("dossier", "status", "NO-SUCH", "done", "--db", db, module="kiosk.hub")
+    assert missing.returncode == 1 and "Không có hồ sơ" in missing.stderr
+    assert json.loads(run("sync", "--json").stdout)["pulled"] == 1
+    status = json.loads(run("sync", "--status", "--json").stdout)
+    assert status["enrolled"] and status["hub_position"] == 2 and status["cursor"] == 1
+
+    stats = json.loads(run("stats", "--db", db, "--json", module="kiosk.hub").stdout)
+    assert stats["dossiers"] == 1 and stats["account_requests"] == 1
+    assert stats["kiosks"] == [stats["kiosks"][0] | {"kiosk_id": kiosk_id, "station": "CA-PHUONG-1",
+                                                     "high_water_mark": 2, "duplicates_refused": 0}]
+
+
+def test_back_office_status_needs_a_token(hub_server):
+    url, db = hub_server
+    endpoint = f"{url}/v1/backoffice/dossiers/X-1/status"
+    refused = httpx.post(endpoint, json={"status": "done"})
+    assert refused.status_code == 401 and refused.json()["message_vi"]
+    token = json.loads(run("backoffice-token", "--name", "mot-cua", "--db", db, "--json", module="kiosk.hub").stdout)
+    unknown = httpx.post(endpoint, json={"status": "done"}, headers={"authorization": f"Bearer {token['token']}"})
+    assert unknown.status_code == 404 and unknown.json()["error"] == "unknown_dossier"
+
+
+def test_halted_sync_exits_3_and_says_why(data_dir):
+    from kiosk.db.engine import open_database
+    from kiosk.db.models_sync import SyncState
+
+    database = open_database(data_dir, use_keyring=False)
+    with database.transaction() as s:
+        s.add(SyncState(id=1, hub_url="http://127.0.0.1:9", station="S", enrolled_at="x", hub_position=0, cursor=0,
+                        cursor_uid="", keys_version=0, clock_offset_s=0, consecutive_failures=1, halted=True,
+                        halted_reason="conflict"))
+    database.dispose()
+    result = run("sync", "--once")
+    assert result.returncode == 3 and "DỪNG" not in result.stderr and "KHÁC" in result.stdout

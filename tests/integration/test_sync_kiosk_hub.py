@@ -1,0 +1,345 @@
+"""Kiosk ↔ hub over real HTTP (uvicorn on loopback), real SQLCipher kiosk, SQLite hub file.
+
+Each loss the sync reference lists as seen in the wild has a test here (or in the PostgreSQL,
+power-loss and chaos tests named in its docstring).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from kiosk.db.engine import open_database
+from kiosk.db.models import OutboxOp
+from kiosk.hub.core import Hub
+from kiosk.hub.db import open_hub_database
+from kiosk.hub.embedded import EmbeddedHub
+from kiosk.hub.models import HubDossier, InboxOp
+from kiosk.hub.testing import Network
+from kiosk.services import outbox
+from kiosk.services.sync import SyncPolicy, SyncService
+
+FAST = SyncPolicy(attempts=3, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001, batch_size=50,
+                  loop_interval_s=0.01)
+
+
+class HubProcess:
+    """An SQLite hub served on loopback that can be stopped, restored from a backup and started again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = 0
+        self.start()
+
+    def start(self) -> None:
+        self.db = open_hub_database(f"sqlite:///{self.path}")
+        self.hub = Hub(self.db)
+        self.server = EmbeddedHub(self.hub, port=self.port).start()
+        self.port = self.server.port
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.db.dispose()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def backup(self, target: Path) -> None:
+        """SQLite's online backup API (never a copy of live files)."""
+        with sqlite3.connect(self.path) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+
+    def restore(self, backup: Path) -> None:
+        self.stop()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        shutil.copy(backup, self.path)
+        self.start()
+
+    def count(self, model, *where) -> int:
+        with self.db.sessions() as s:
+            return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    def inbox_seqs(self, kiosk_id: str) -> list[int]:
+        with self.db.sessions() as s:
+            return list(s.scalars(select(InboxOp.seq).where(InboxOp.kiosk_id == kiosk_id).order_by(InboxOp.seq)))
+
+
+@pytest.fixture
+def hub(tmp_path):
+    process = HubProcess(tmp_path / "hub.db")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def network():
+    net = Network()
+    yield net
+    net.shutdown()
+
+
+def make_service(db, network, clock=None, **kwargs) -> SyncService:
+    extra = {"clock": clock} if clock is not None else {}
+    return SyncService(db, policy=kwargs.pop("policy", FAST), transport=network, sleep=lambda _s: None, **extra,
+                       **kwargs)
+
+
+def enrolled(db, hub, network, operator, station="CA-PHUONG-1", **kwargs) -> SyncService:
+    service = make_service(db, network, **kwargs)
+    service.enrol(operator, hub.hub.create_enrol_code(station), hub.url)
+    return service
+
+
+def write_dossiers(db, start: int, n: int, prefix: str = "T") -> list[str]:
+    """Clerk acts: each dossier and its outbox row commit in one transaction."""
+    codes = []
+    for i in range(start, start + n):
+        code = f"{prefix}-{i:05d}"
+        with db.transaction() as s:
+            outbox.enqueue(s, "dossier.created", {"tracking_code": code, "service_code": "1.001", "status": "received"})
+        codes.append(code)
+    return codes
+
+
+def test_push_then_pull_a_status_decided_on_the_hub(db, hub, network, operator):
+    service = enrolled(db, hub, network, operator)
+    codes = write_dossiers(db, 1, 120)  # three batches of 50
+    report = service.run_once(operator)
+    assert report.status == "ok" and report.pushed == 120 and report.pending == 0
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 121))
+    assert hub.count(HubDossier) == 120
+
+    hub.hub.set_status(codes[7], "processing", "đang thẩm định")
+    assert service.remote_status(operator, codes[7]) is None
+    again = service.run_once(operator)
+    assert again.pulled == 1 and again.pushed == 0
+    pulled = service.remote_status(operator, codes[7])
+    assert pulled["status"] == "processing" and pulled["note"] == "đang thẩm định"
+    assert service.run_once(operator).pulled == 0  # the cursor moved with the applied change
+
+
+def test_lost_responses_are_resent_and_acknowledged_once(db, hub, network, operator):
+    service = enrolled(db, hub, network, operator)
+    write_dossiers(db, 1, 60)
+    network.plan = iter(["drop_response", "drop_response", "ok", "drop_response", "duplicate", "hold", "release"])
+    report = service.run_once(operator)
+    assert report.status == "ok" and report.pending == 0
+    stats = hub.hub.stats()["kiosks"][0]
+    assert stats["high_water_mark"] == 60 and stats["duplicates_acked"] > 0
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 61))
+    assert hub.count(HubDossier) == 60
+
+
+def test_restored_kiosk_with_different_content_is_refused_and_stops(db, data_dir, hub, network, operator, tmp_path):
+    service = enrolled(db, hub, network, operator)
+    write_dossiers(db, 1, 3)
+    assert service.run_once(operator).ok
+    db.dispose()
+    backup = tmp_path / "kiosk-backup"
+    shutil.copytree(data_dir, backup)
+    db2 = open_database(data_dir, use_keyring=False)
+    write_dossiers(db2, 4, 2)
+    assert make_service(db2, network).run_once(operator).hub_position == 5
+    db2.dispose()
+
+    restored = open_database(backup, use_keyring=False)  # a backup restored: seq 4 and 5 reused for other acts
+    write_dossiers(restored, 100, 2, prefix="OTHER")
+    service = make_service(restored, network)
+    report = service.run_once(operator)
+    assert report.status == "halted" and report.error == "conflict"
+    assert "KHÁC" in report.message_vi
+    state = service.state()
+    assert state.halted and state.halted_reason == "conflict"
+    assert hub.hub.stats()["kiosks"][0]["duplicates_refused"] == 1
+    sent = network.sent
+    assert service.run_once(operator).status == "halted"
+    assert network.sent == sent  # stopped: no retry loop against the hub
+    restored.dispose()
+
+
+def test_cloned_kiosk_is_refused(db, data_dir, hub, network, operator, tmp_path):
+    enrolled(db, hub, network, operator)
+    db.dispose()
+    clone_dir = tmp_path / "clone"
+    shutil.copytree(data_dir, clone_dir)
+    clone = open_database(clone_dir, use_keyring=False)
+    with clone.engine.begin() as conn:  # a second install claiming the same id and key
+        conn.execute(text("update kiosk_meta set value='00000000-0000-4000-8000-000000000000' where key='instance_uuid'"))
+    write_dossiers(clone, 1, 1, prefix="CLONE")
+    report = make_service(clone, network).run_once(operator)
+    assert report.status == "halted" and report.error == "cloned_kiosk"
+    assert hub.hub.stats()["kiosks"][0]["last_refusal"] == "cloned_kiosk"
+    assert hub.count(InboxOp) == 0
+    clone.dispose()
+    original = open_database(data_dir, use_keyring=False)
+    write_dossiers(original, 1, 1)
+    assert make_service(original, network).run_once(operator).ok
+    original.dispose()
+
+
+def test_queue_drains_after_a_failure_with_no_new_local_write(db, hub, network, operator):
+    from kiosk.jobs import CancelToken
+
+    service = enrolled(db, hub, network, operator)
+    write_dossiers(db, 1, 10)
+    network.partitioned = True
+    assert service.run_once(operator).status == "offline"
+    assert service.state().consecutive_failures == 1 and service.state().pending == 10
+
+    cancel = CancelToken()
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            network.partitioned = False  # the network comes back; nobody writes anything new
+        if service.state().pending == 0:
+            cancel.cancel()
+
+    service.sleep = sleep
+    service.run_loop(operator, cancel)
+    assert service.state().pending == 0 and hub.count(HubDossier) == 10
+    assert service.state().last_error_code is None
+
+
+def test_hub_restored_from_backup_gets_the_missing_ops_again(db, hub, network, operator, tmp_path):
+    service = enrolled(db, hub, network, operator)
+    codes = write_dossiers(db, 1, 10)
+    assert service.run_once(operator).ok
+    hub.hub.set_status(codes[0], "processing")
+    assert service.run_once(operator).pulled == 1
+    hub.backup(tmp_path / "hub-backup.db")
+    write_dossiers(db, 11, 10)
+    hub.hub.set_status(codes[1], "processing")
+    assert service.run_once(operator).hub_position == 20
+    assert service.state().cursor == 2
+
+    hub.restore(tmp_path / "hub-backup.db")  # the hub lost ops 11..20 and change 2
+    hub.hub.set_status(codes[2], "returned")  # change id 2 again, other content
+    report = service.run_once(operator)
+    assert report.ok and report.pushed == 10
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 21))
+    assert service.remote_status(operator, codes[2])["status"] == "returned"  # not skipped by the old cursor
+
+
+def test_acknowledged_rows_kept_n_days_then_purged_and_numbers_never_reused(db, hub, network, operator, clock):
+    policy = SyncPolicy(**{**FAST.__dict__, "keep_acked_days": 14})
+    service = enrolled(db, hub, network, operator, clock=clock, policy=policy)
+    write_dossiers(db, 1, 5)
+    assert service.run_once(operator).ok
+    clock.advance(days=13)
+    service.run_once(operator)
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxOp)) == 5
+    clock.advance(days=2)
+    service.run_once(operator)
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxOp)) == 0
+    write_dossiers(db, 6, 1)
+    with db.sessions() as s:
+        assert s.scalar(select(OutboxOp.seq)) == 6  # from the counter, not max(seq)+1
+    assert service.run_once(operator).ok
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 7))
+
+
+def test_hub_behind_purged_rows_halts(db, hub, network, operator, clock, tmp_path):
+    service = enrolled(db, hub, network, operator, clock=clock)
+    hub.backup(tmp_path / "empty.db")
+    write_dossiers(db, 1, 3)
+    assert service.run_once(operator).ok
+    clock.advance(days=30)
+    service.run_once(operator)  # purges the acknowledged rows
+    hub.restore(tmp_path / "empty.db")
+    report = service.run_once(operator)
+    assert report.status == "halted" and report.error == "hub_behind_purged"
+
+
+def test_failed_apply_of_pulled_changes_leaves_the_cursor(db, hub, network, operator, monkeypatch):
+    service = enrolled(db, hub, network, operator)
+    codes = write_dossiers(db, 1, 3)
+    assert service.run_once(operator).ok
+    for code in codes:
+        hub.hub.set_status(code, "processing")
+    original = SyncService._apply_change
+    calls = []
+
+    def failing(self, session, change):
+        calls.append(change["change_id"])
+        if len(calls) == 2:
+            raise RuntimeError("disk full while applying")
+        original(self, session, change)
+
+    monkeypatch.setattr(SyncService, "_apply_change", failing)
+    with pytest.raises(RuntimeError):
+        service.run_once(operator)
+    assert service.state().cursor == 0 and service.remote_status(operator, codes[0]) is None
+    monkeypatch.setattr(SyncService, "_apply_change", original)
+    assert service.run_once(operator).pulled == 3
+    assert all(service.remote_status(operator, c)["status"] == "processing" for c in codes)
+
+
+def test_hub_failing_mid_batch_advances_nothing(db, hub, network, operator, monkeypatch):
+    service = enrolled(db, hub, network, operator)
+    write_dossiers(db, 1, 5)
+    original = Hub._apply
+
+    def crash(self, s, kiosk, ops):
+        original(self, s, kiosk, ops)
+        raise RuntimeError("hub process dies before commit")
+
+    monkeypatch.setattr(Hub, "_apply", crash)
+    assert service.run_once(operator).status == "offline"
+    assert hub.count(InboxOp) == 0 and hub.hub.stats()["kiosks"][0]["high_water_mark"] == 0
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboxOp).where(OutboxOp.acked_at.is_not(None))) == 0
+    monkeypatch.setattr(Hub, "_apply", original)
+    assert service.run_once(operator).ok and hub.count(HubDossier) == 5
+
+
+def test_business_rule_rejection_is_acknowledged_and_reported_back(db, hub, network, operator):
+    service = enrolled(db, hub, network, operator)
+    write_dossiers(db, 1, 2)
+    write_dossiers(db, 2, 1)  # the same tracking code again
+    with db.transaction() as s:
+        outbox.enqueue(s, "future.kind", {"x": 1})  # unknown to this hub: stored and acknowledged
+    report = service.run_once(operator)
+    assert report.ok and report.pending == 0 and report.rejected == [3]
+    assert [r["seq"] for r in service.rejections(operator)] == [3]
+    assert hub.count(InboxOp, InboxOp.outcome == "stored") == 1
+
+
+def test_skewed_kiosk_clock_still_syncs_and_anchors_the_audit_head(db, hub, network, operator):
+    import time
+
+    from kiosk.services import audit
+
+    service = enrolled(db, hub, network, operator)
+    service.wall = lambda: time.time() + 3 * 3600  # three hours fast
+    with db.transaction() as s:
+        audit.append(s, "canbo", "dossier.created", "dossier", "T-1")
+    write_dossiers(db, 1, 1)
+    assert service.run_once(operator).ok
+    assert service.state().hub_position == 1
+    assert service.run_once(operator).ok  # storing the hub's keys added an entry after the first anchor
+    head = int(db.meta("audit_head_seq"))
+    assert hub.hub.stats()["kiosks"][0]["audit_head_seq"] == head
+
+
+def test_station_keys_reach_the_receipts_trust_store(db, hub, network, operator, tmp_path):
+    from kiosk.db.models_receipts import StationKey
+
+    first = enrolled(db, hub, network, operator)
+    other_db = open_database(tmp_path / "k2", use_keyring=False)
+    second = enrolled(other_db, hub, network, operator)
+    assert first.run_once(operator).ok
+    with db.sessions() as s:
+        trusted = {row.kiosk_id: row for row in s.scalars(select(StationKey))}
+    assert {first.who.kiosk_id, second.who.kiosk_id} <= set(trusted)
+    assert trusted[second.who.kiosk_id].source == "hub"
+    other_db.dispose()
