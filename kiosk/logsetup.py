@@ -42,6 +42,9 @@ def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> 
         stream._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(stream)
     root.setLevel(numeric)
+    # One line per HTTP request would drown the log (the sync polls); keep their warnings only.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
     _configured_file = log_file
     log = logging.getLogger("kiosk")
     if numeric <= TRACE:

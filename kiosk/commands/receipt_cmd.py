@@ -1,0 +1,153 @@
+"""`kiosk receipt render|print|jobs|retry|printer|sample`: receipts (Mẫu 01) of saved dossiers.
+
+Exit codes: 0 done, 1 not found or the printer failed (the job is kept and can be retried), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError, emit
+
+LAYOUT_CHOICES = ("a4", "a5", "thermal")
+COPY_CHOICES = {"both": None, "applicant": ("applicant",), "kept": ("kept",)}
+
+
+def register(sub) -> None:
+    rec = sub.add_parser("receipt", help="render and print receipts (phiếu hẹn) with the signed QR code")
+    rec_sub = rec.add_subparsers(dest="receipt_command", required=True)
+
+    render = rec_sub.add_parser("render", help="write the receipt of a dossier as a PDF file")
+    render.add_argument("code", metavar="TRACKING_CODE")
+    render.add_argument("--layout", choices=LAYOUT_CHOICES, default="a4")
+    render.add_argument("--copy", choices=tuple(COPY_CHOICES), default="both",
+                        help="which copy (liên): the applicant's, the one kept, or both (A4/A5)")
+    render.add_argument("--out", required=True, metavar="FILE.pdf")
+    render.add_argument("--json", action="store_true")
+    render.set_defaults(func=_render)
+
+    prt = rec_sub.add_parser("print", help="print the receipt on the chosen printer (printer_kind)")
+    prt.add_argument("code", metavar="TRACKING_CODE")
+    prt.add_argument("--layout", choices=LAYOUT_CHOICES)
+    prt.add_argument("--json", action="store_true")
+    prt.set_defaults(func=_print)
+
+    jobs = rec_sub.add_parser("jobs", help="print jobs, newest first (failed ones can be retried)")
+    jobs.add_argument("code", nargs="?", metavar="TRACKING_CODE")
+    jobs.add_argument("--status", choices=("pending", "printed", "failed", "cancelled"))
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(func=_jobs)
+
+    retry = rec_sub.add_parser("retry", help="print a failed job again")
+    retry.add_argument("job_id")
+    retry.add_argument("--json", action="store_true")
+    retry.set_defaults(func=_retry)
+
+    printer = rec_sub.add_parser("printer", help="show the printer, or choose one (remembered in the settings)")
+    printer.add_argument("kind", nargs="?", choices=("pdf", "system", "escpos"))
+    printer.add_argument("target", nargs="?", default="",
+                         help="pdf: a folder; escpos: tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0; "
+                              "system: the printer's name")
+    printer.add_argument("--json", action="store_true")
+    printer.set_defaults(func=_printer)
+
+    sample = rec_sub.add_parser("sample", help="a specimen receipt with made-up data, signed by this kiosk")
+    sample.add_argument("--layout", choices=LAYOUT_CHOICES, default="a5")
+    sample.add_argument("--out", required=True, metavar="FILE.pdf")
+    sample.add_argument("--json", action="store_true")
+    sample.set_defaults(func=_sample)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CommandError(f"--out: thư mục {folder} không tồn tại.", EXIT_BAD_INPUT)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".receipt-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CommandError(f"--out: không ghi được {path} ({exc.strerror}).", EXIT_FAILED) from None
+
+
+def _render(args, ctx) -> int:
+    from kiosk.services.receipts import render_receipt
+
+    out = Path(args.out)
+    receipts = ctx.kiosk.receipts
+    data = receipts.receipt_data(ctx.operator, args.code)
+    pdf = render_receipt(data, args.layout, COPY_CHOICES[args.copy])
+    _write_atomically(out, pdf)
+    payload = {"tracking_code": data.tracking_code, "layout": args.layout, "copy": args.copy, "out": str(out),
+               "bytes": len(pdf), "qr": data.qr_text}
+    emit(args, payload, f"Đã ghi giấy tiếp nhận hồ sơ {data.tracking_code} (khổ {args.layout}) vào {out}.")
+    return EXIT_OK
+
+
+def _run_print(args, ctx, job) -> int:
+    from kiosk.jobs import run_inline
+    from kiosk.services.printing import PrintFailed
+
+    try:
+        info = run_inline(job)
+    except PrintFailed as exc:
+        payload = {"printed": False, "reason": exc.reason, "job_id": exc.job_id, "partial": exc.partial,
+                   "message": exc.message_vi}
+        raise CommandError(f"{exc.message_vi} (lệnh in {exc.job_id}: kiosk receipt retry {exc.job_id})",
+                           EXIT_FAILED, payload) from None
+    emit(args, {"printed": True, **info.to_json()},
+         f"Đã in giấy tiếp nhận hồ sơ {info.tracking_code} ({info.layout}) → {info.output}.")
+    return EXIT_OK
+
+
+def _system_printer_ready(ctx) -> None:
+    """The QPrinter back end registers itself when imported; headless use needs a QGuiApplication."""
+    if ctx.kiosk.printing.kind == "system":
+        from kiosk.ui import printing_qt
+
+        printing_qt.ensure_application()
+
+
+def _print(args, ctx) -> int:
+    _system_printer_ready(ctx)
+    return _run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout))
+
+
+def _retry(args, ctx) -> int:
+    _system_printer_ready(ctx)
+    return _run_print(args, ctx, ctx.kiosk.printing.retry(ctx.operator, args.job_id))
+
+
+def _jobs(args, ctx) -> int:
+    jobs = ctx.kiosk.printing.jobs(ctx.operator, args.code, args.status)
+    lines = [f"{j.id}  {j.tracking_code:<26} {j.layout:<8} {j.printer_kind:<7} {j.status:<9} "
+             f"lần {j.attempts}{'  ' + j.error if j.error else ''}" for j in jobs]
+    emit(args, [j.to_json() for j in jobs], "\n".join(lines) or "Chưa có lệnh in nào.")
+    return EXIT_OK
+
+
+def _printer(args, ctx) -> int:
+    printing = ctx.kiosk.printing
+    if args.kind:
+        printing.choose_printer(ctx.operator, ctx.loaded, args.kind, args.target)
+    payload = {"printer_kind": printing.kind, "printer_target": printing.target or str(printing.pdf_folder),
+               "locked": sorted({"printer_kind", "printer_target"} & set(ctx.loaded.locked))}
+    emit(args, payload, f"Máy in: {printing.kind} {payload['printer_target']}"
+                        + (" (quản trị viên đã khóa)" if payload["locked"] else ""))
+    return EXIT_OK
+
+
+def _sample(args, ctx) -> int:
+    from kiosk.services.receipts import render_receipt, specimen
+
+    data = specimen(ctx.kiosk.receipts, ctx.kiosk.settings)
+    pdf = render_receipt(data, args.layout)
+    out = Path(args.out)
+    _write_atomically(out, pdf)
+    emit(args, {"tracking_code": data.tracking_code, "layout": args.layout, "out": str(out), "qr": data.qr_text},
+         f"Đã ghi phiếu mẫu ({args.layout}) vào {out}.")
+    return EXIT_OK

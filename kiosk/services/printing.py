@@ -1,0 +1,269 @@
+"""Printing receipts as background jobs: every attempt is recorded, audited, and can be retried.
+
+The dossier is saved before anything is printed, so a printer that is off, empty or dies mid-slip
+loses nothing: the job stays `failed` with its reason, and a retry (or a reprint from the dossier)
+renders the same receipt with the same QR code again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from kiosk.db.engine import Database
+from kiosk.db.models_receipts import PrintJob
+from kiosk.devices.printers import Printable, Printer, PrinterError, printer_for
+from kiosk.domain.roles import Permission, Principal
+from kiosk.jobs import Cancelled, CancelToken, Job, Progress, ProgressFn
+from kiosk.services import audit
+from kiosk.services.clock import Clock, iso_utc, utc_now
+from kiosk.services.errors import InvalidInput, NotFound, ServiceError
+from kiosk.services.permissions import require
+from kiosk.services.receipts import ReceiptData, check_layout
+
+PRINTER_MESSAGES: dict[str, tuple[str, str]] = {
+    "offline": ("Máy in không phản hồi (tắt, mất kết nối hoặc sai địa chỉ). Hồ sơ đã được lưu; hãy kiểm tra "
+                "máy in rồi in lại.",
+                "The printer does not answer (off, disconnected or wrong address). The dossier is saved; check "
+                "the printer and print again."),
+    "out_of_paper": ("Máy in hết giấy. Hồ sơ đã được lưu; hãy thay cuộn giấy rồi in lại phiếu.",
+                     "The printer is out of paper. The dossier is saved; load paper and print the receipt again."),
+    "cover_open": ("Nắp máy in đang mở. Hồ sơ đã được lưu; hãy đóng nắp rồi in lại.",
+                   "The printer cover is open. The dossier is saved; close it and print again."),
+    "not_found": ("Không tìm thấy máy in hoặc thư mục in đã chọn. Hồ sơ đã được lưu; hãy chọn lại máy in.",
+                  "The chosen printer or folder was not found. The dossier is saved; choose the printer again."),
+    "driver_missing": ("Máy tính này thiếu trình điều khiển cho loại máy in đã chọn. Hồ sơ đã được lưu.",
+                       "This computer lacks the driver for the chosen printer kind. The dossier is saved."),
+    "bad_target": ("Địa chỉ máy in trong cấu hình không hợp lệ. Hồ sơ đã được lưu; hãy sửa cấu hình máy in.",
+                   "The printer address in the settings is invalid. The dossier is saved; fix the printer setting."),
+    "io_error": ("Không ghi được tệp in. Hồ sơ đã được lưu; hãy kiểm tra ổ đĩa rồi in lại.",
+                 "The print file could not be written. The dossier is saved; check the disk and print again."),
+    "interrupted": ("Máy in ngừng giữa chừng, phiếu có thể bị in dở. Hồ sơ đã được lưu; hãy kiểm tra máy in "
+                    "rồi in lại phiếu.",
+                    "The printer stopped mid-job; the receipt may be incomplete. The dossier is saved; check the "
+                    "printer and print the receipt again."),
+}
+
+
+class PrintFailed(ServiceError):
+    """The printer refused or failed; the job is recorded as failed and can be retried."""
+
+    code = "print_failed"
+
+    def __init__(self, reason: str, job_id: str, partial: bool = False) -> None:
+        super().__init__(PRINTER_MESSAGES.get(reason, PRINTER_MESSAGES["offline"])[0])
+        self.reason = reason
+        self.job_id = job_id
+        self.partial = partial
+
+    @property
+    def message_vi(self) -> str:
+        return PRINTER_MESSAGES.get(self.reason, PRINTER_MESSAGES["offline"])[0]
+
+    @property
+    def message_en(self) -> str:
+        return PRINTER_MESSAGES.get(self.reason, PRINTER_MESSAGES["offline"])[1]
+
+
+class PrinterLocked(ServiceError):
+    code = "printer_locked"
+
+
+@dataclass(frozen=True)
+class PrintJobInfo:
+    id: str
+    tracking_code: str
+    document: str
+    layout: str
+    printer_kind: str
+    printer_target: str
+    status: str
+    attempts: int
+    error: str | None
+    output: str | None
+    created_at: str
+    updated_at: str
+    printed_at: str | None
+
+    @classmethod
+    def of(cls, row: PrintJob) -> PrintJobInfo:
+        return cls(row.id, row.tracking_code, row.document, row.layout, row.printer_kind, row.printer_target,
+                   row.status, row.attempts, row.error, row.output, row.created_at, row.updated_at, row.printed_at)
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["message"] = PRINTER_MESSAGES[self.error][0] if self.error in PRINTER_MESSAGES else None
+        return out
+
+
+class ReceiptSource(Protocol):
+    """Where the receipt's values come from (ReceiptService: the saved dossier)."""
+
+    def receipt_data(self, principal: Principal, code: str) -> ReceiptData: ...
+
+
+class PrintService:
+    """Print, reprint and retry receipts on the chosen printer (setting `printer_kind`/`printer_target`)."""
+
+    def __init__(self, db: Database, receipts: ReceiptSource, kind: str = "pdf", target: str = "",
+                 pdf_folder: Path | None = None, printer: Callable[[], Printer] | None = None,
+                 clock: Clock = utc_now) -> None:
+        self.db = db
+        self.receipts = receipts
+        self.kind = kind
+        self.target = target
+        self.pdf_folder = pdf_folder or Path("printed")
+        self._printer = printer
+        self.clock = clock
+
+    def printer(self) -> Printer:
+        if self._printer is not None:
+            return self._printer()
+        return printer_for(self.kind, self.target, self.pdf_folder)
+
+    def choose_printer(self, principal: Principal, loaded: Any, kind: str, target: str = "") -> None:
+        """Remember the printer in the user settings (refused when the administrator locked it)."""
+        require(principal, Permission.PRINTER_CHOOSE)
+        from kiosk.config import PRINTER_KINDS, SettingsError, save_user_setting
+
+        if kind not in PRINTER_KINDS:
+            raise InvalidInput([("printer_kind", f"Loại máy in phải là một trong: {', '.join(PRINTER_KINDS)}.")])
+        locked = {"printer_kind", "printer_target"} & set(loaded.locked)
+        if locked:
+            raise PrinterLocked("Quản trị viên đã khóa lựa chọn máy in trên máy này.")
+        try:
+            printer_for(kind, target, self.pdf_folder)
+        except PrinterError as exc:
+            raise InvalidInput([("printer_target", PRINTER_MESSAGES[exc.reason][0])]) from None
+        try:
+            save_user_setting("printer_kind", kind, loaded)
+            save_user_setting("printer_target", target, loaded)
+        except SettingsError as exc:
+            raise PrinterLocked(str(exc)) from None
+        self.kind, self.target, self._printer = kind, target, None
+        with self.db.transaction() as session:
+            audit.append(session, principal.audit_name, "printer.chosen", "printer", kind, {}, clock=self.clock)
+
+    def print(self, principal: Principal, code: str, layout: str | None = None) -> Job[PrintJobInfo]:
+        """A background job printing the receipt of dossier `code`; raises PrintFailed, Cancelled or NotFound."""
+        require(principal, Permission.DOSSIER_VIEW)
+        if layout is not None:
+            check_layout(layout)
+
+        def job(report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
+            return self._run(principal, code, layout, None, report, cancel)
+
+        return job
+
+    def retry(self, principal: Principal, job_id: str) -> Job[PrintJobInfo]:
+        """Print a failed or cancelled job again (re-rendered from the dossier: the same receipt, the same QR)."""
+        require(principal, Permission.DOSSIER_VIEW)
+        with self.db.sessions() as session:
+            row = session.get(PrintJob, job_id)
+            if row is None:
+                raise NotFound(f"lệnh in {job_id}")
+            code, layout = row.tracking_code, row.layout
+
+        def job(report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
+            return self._run(principal, code, layout, job_id, report, cancel)
+
+        return job
+
+    def jobs(self, principal: Principal, code: str | None = None, status: str | None = None) -> list[PrintJobInfo]:
+        require(principal, Permission.DOSSIER_VIEW)
+        query = select(PrintJob).order_by(PrintJob.created_at.desc(), PrintJob.id)
+        if code:
+            query = query.where(PrintJob.tracking_code == code)
+        if status:
+            query = query.where(PrintJob.status == status)
+        with self.db.sessions() as session:
+            return [PrintJobInfo.of(r) for r in session.scalars(query)]
+
+    def _run(self, principal: Principal, code: str, layout: str | None, job_id: str | None, report: ProgressFn,
+             cancel: CancelToken) -> PrintJobInfo:
+        report(Progress("prepare", 0.0, code))
+        data = self.receipts.receipt_data(principal, code)
+        try:
+            printer = self.printer()
+        except PrinterError as exc:
+            printer, failure = None, exc
+        else:
+            failure = None
+        raster = printer is not None and printer.accepts == "raster"
+        layout = layout or ("thermal" if raster or self.kind == "escpos" else "a4")
+        if raster and layout != "thermal":
+            raise InvalidInput([("layout", "Máy in nhiệt chỉ in được khổ thermal (80 mm).")])
+        job_id = self._record_start(principal, code, layout, printer, job_id)
+        try:
+            if failure is not None:
+                raise failure
+            assert printer is not None
+            cancel.raise_if_cancelled()
+            report(Progress("render", 0.2, layout))
+            name = f"{code}-{layout}"
+            if raster:
+                from kiosk.services.receipt_layouts import receipt_raster
+
+                doc = Printable(name, image=receipt_raster(data, dots=printer.dots, dpi=printer.dpi))
+            elif printer.accepts == "pages":
+                from kiosk.services.receipt_layouts import receipt_pages
+
+                doc = Printable(name, pages=tuple(receipt_pages(data, layout, printer.dpi)))
+            else:
+                from kiosk.services.receipt_layouts import receipt_pdf
+
+                doc = Printable(name, pdf=receipt_pdf(data, layout))
+            cancel.raise_if_cancelled()
+            report(Progress("print", 0.4, printer.kind))
+            outcome = printer.print(doc, lambda p: report(Progress("print", 0.4 + 0.6 * (p.fraction or 0))), cancel)
+        except PrinterError as exc:
+            self._record_end(principal, job_id, "failed", exc.reason, None, {"partial": exc.partial})
+            raise PrintFailed(exc.reason, job_id, exc.partial) from exc
+        except Cancelled:
+            self._record_end(principal, job_id, "cancelled", None, None, {})
+            raise
+        except BaseException:
+            self._record_end(principal, job_id, "failed", "internal", None, {})
+            raise
+        info = self._record_end(principal, job_id, "printed", None, outcome.where, {})
+        report(Progress("done", 1.0))
+        return info
+
+    def _record_start(self, principal: Principal, code: str, layout: str, printer: Printer | None,
+                      job_id: str | None) -> str:
+        now = iso_utc(self.clock())
+        kind = printer.kind if printer else self.kind
+        target = printer.target if printer else self.target
+        with self.db.transaction() as session:
+            row = session.get(PrintJob, job_id) if job_id else None
+            if row is None:
+                row = PrintJob(id=job_id or str(uuid.uuid4()), tracking_code=code, document="receipt", layout=layout,
+                               attempts=0, requested_by=principal.audit_name, created_at=now)
+                session.add(row)
+            row.printer_kind, row.printer_target = kind, target
+            row.status, row.error, row.updated_at = "pending", None, now
+            row.attempts += 1
+            return row.id
+
+    def _record_end(self, principal: Principal, job_id: str, status: str, error: str | None, output: str | None,
+                    detail: dict[str, Any]) -> PrintJobInfo:
+        now = iso_utc(self.clock())
+        with self.db.transaction() as session:
+            row = session.get(PrintJob, job_id)
+            assert row is not None
+            row.status, row.error, row.updated_at = status, error, now
+            if output is not None:
+                row.output = output
+            if status == "printed":
+                row.printed_at = now
+            action = {"printed": "receipt.printed", "failed": "receipt.print_failed",
+                      "cancelled": "receipt.print_cancelled"}[status]
+            audit.append(session, principal.audit_name, action, "dossier", row.tracking_code,
+                         {"job": job_id, "layout": row.layout, "printer": row.printer_kind, "attempt": row.attempts,
+                          **({"reason": error} if error else {}), **detail}, clock=self.clock)
+            return PrintJobInfo.of(row)
