@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import getpass
 import json
 import logging
@@ -39,11 +41,63 @@ class Kiosk:
     def settings(self) -> Settings:
         return self.loaded.settings
 
+    @functools.cached_property
+    def catalog(self):
+        """The 25 services (resources/services), loaded on first use."""
+        from kiosk.services.catalog import load_catalog
+
+        return load_catalog()
+
+    @functools.cached_property
+    def calendar(self):
+        """Working days: the official calendar plus what the administrator imported into the data folder."""
+        from kiosk.services.calendar import CalendarService
+
+        return CalendarService(imported_path=self.settings.data_dir / "calendar" / "imported.json")
+
+    @functools.cached_property
+    def dossiers(self):
+        from kiosk.services.dossiers import DossierService
+
+        return DossierService(self.db, self.catalog, self.calendar, self.settings.unit_id)
+
+    @functools.cached_property
+    def sync(self):
+        """Push/pull with the central hub (kiosk.services.sync); the GUI worker calls `run_once`."""
+        from kiosk.services.sync import SyncService
+
+        return SyncService(self.db, self.settings.hub_url)
+
+    @functools.cached_property
+    def receipts(self):
+        """Receipts (Mẫu 01/02/03), signed QR codes and their offline verification."""
+        from kiosk.services.receipts import ReceiptService
+
+        return ReceiptService(self.db, self.settings, lambda: self.dossiers, lambda: self.catalog)
+
+    @functools.cached_property
+    def printing(self):
+        """Print jobs on the chosen printer (settings printer_kind / printer_target)."""
+        from kiosk.services.printing import PrintService
+
+        s = self.settings
+        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.pdf_dir)
+
+    @functools.cached_property
+    def status_check(self):
+        """The citizen's status check: a receipt's QR or a typed code → status, date, what to bring."""
+        from kiosk.services.status_check import StatusCheckService
+
+        return StatusCheckService(self.receipts, self.dossiers, self.catalog)
+
     demo_card: DemoCard | None = None
+    demo_hub: object | None = None
 
     def close(self) -> None:
         if self.demo_card is not None:
             self.demo_card.stop()
+        if self.demo_hub is not None:
+            self.demo_hub.stop()
         self.device.shutdown(wait=True)
         self.db.dispose()
 
@@ -65,6 +119,23 @@ class DemoCard:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+DEMO_HUB_PORT = 47863
+
+
+def start_demo_hub(data_dir: Path):
+    """Demo mode's embedded hub on loopback (SQLite in the demo folder); None when its port is taken."""
+    from kiosk.hub.core import Hub
+    from kiosk.hub.db import open_hub_database
+    from kiosk.hub.embedded import EmbeddedHub
+
+    hub = Hub(open_hub_database(f"sqlite:///{data_dir / 'hub' / 'hub.db'}"))
+    try:
+        return EmbeddedHub(hub, port=DEMO_HUB_PORT).start()
+    except (OSError, RuntimeError) as exc:
+        log.warning("demo: the embedded hub did not start (%s)", exc)
+        return None
 
 
 def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> DemoCard | None:
@@ -105,6 +176,12 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
     """Open the data folder: logging, the encrypted database (migrated), the first administrator."""
     settings = loaded.settings
     setup_logging(settings.log_dir, settings.log_level, console=console_log)
+    demo_hub = None
+    if settings.demo and with_demo_card and not settings.hub_url:
+        demo_hub = start_demo_hub(settings.data_dir)
+        if demo_hub is not None:
+            loaded = dataclasses.replace(loaded, settings=settings.replace(hub_url=demo_hub.url))
+            settings = loaded.settings
     db = open_database(settings.data_dir, use_keyring=settings.use_keyring)
     log.info("database open (key from %s)", db.key_source)
     staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s))
@@ -116,4 +193,9 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
         staff.ensure_demo_officer(operator_principal())
     if settings.demo and with_demo_card:
         kiosk.demo_card = start_demo_card(settings.data_dir / "trust")
+    if demo_hub is not None:
+        kiosk.demo_hub = demo_hub
+        if not kiosk.sync.state().enrolled:
+            code = demo_hub.hub.create_enrol_code(settings.station_id)
+            kiosk.sync.enrol(operator_principal(), code, demo_hub.url)
     return kiosk

@@ -113,6 +113,10 @@ def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
     except KeyboardInterrupt:
         print("Đã hủy.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`kiosk services list | head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
     except Exception:
         log.exception("unexpected error in 'kiosk %s'", args.command)
         print("Lỗi không mong đợi; chi tiết đã được ghi vào nhật ký của kiosk.", file=sys.stderr)

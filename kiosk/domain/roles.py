@@ -23,9 +23,12 @@ class Permission(enum.StrEnum):
     CITIZEN_VIEW = "citizen.view"
     DOSSIER_CREATE = "dossier.create"
     DOSSIER_VIEW = "dossier.view"
+    DOSSIER_UPDATE = "dossier.update"
     DOSSIER_DECIDE = "dossier.decide"
     STATUS_CHECK = "status.check"
     SYNC_RUN = "sync.run"
+    SYNC_MANAGE = "sync.manage"  # enrol with a hub, resume a halted sync
+    PRINTER_CHOOSE = "printer.choose"
 
 
 _COUNTER = {
@@ -33,8 +36,10 @@ _COUNTER = {
     Permission.CITIZEN_VIEW,
     Permission.DOSSIER_CREATE,
     Permission.DOSSIER_VIEW,
+    Permission.DOSSIER_UPDATE,
     Permission.STATUS_CHECK,
     Permission.SYNC_RUN,
+    Permission.PRINTER_CHOOSE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -542,13 +542,8 @@ class _Cancelled(Exception):
 
 
 def _apply_dossier_status(session: Session, payload: dict[str, Any]) -> bool:
-    """Hand a hub-decided status to the dossier service when it takes one; else it stays a pulled change."""
-    try:
-        from kiosk.services import dossiers
-    except ImportError:
-        return False
-    apply = getattr(dossiers, "apply_remote_status", None)
-    if apply is None:
-        return False
-    return bool(apply(session, payload["tracking_code"], payload["status"], payload.get("note", ""),
-                      payload.get("at", ""), source=payload.get("source", "")))
+    """Hand a hub-decided status to the dossier it concerns, in the sync's transaction."""
+    from kiosk.services.dossiers import apply_remote_status
+
+    return apply_remote_status(session, payload["tracking_code"], payload["status"], payload.get("note", ""),
+                               payload.get("at", ""), source=payload.get("source", ""))

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from kiosk.services.health import Health
@@ -37,6 +46,17 @@ def describe(health: Health | None) -> dict[str, tuple[str, str]]:
     return {"reader": reader, "printer": printer, "hub": hub, "pending": pending}
 
 
+def _local_time(iso: str) -> str:
+    """A stored UTC time as the counter's local clock shows it."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%H:%M %d/%m/%Y")
+
+
 class HomePage(QWidget):
     """Who is logged in, and the state of each device in plain words."""
 
@@ -66,8 +86,41 @@ class HomePage(QWidget):
             self.titles[key], self.values[key] = title, value
         grid.setColumnStretch(1, 1)
         layout.addWidget(frame)
+        sync_row = QHBoxLayout()
+        self.sync_detail = QLabel(self)
+        self.sync_detail.setObjectName("syncDetail")
+        self.sync_detail.setWordWrap(True)
+        self.sync_button = QPushButton(self)
+        self.sync_button.setObjectName("syncNow")
+        sync_row.addWidget(self.sync_detail, 1)
+        sync_row.addWidget(self.sync_button)
+        layout.addLayout(sync_row)
         layout.addStretch(1)
+        self._sync = None
         self.retranslate()
+
+    def set_sync_state(self, state) -> None:
+        self._sync = state
+        self.retranslate()
+
+    def _sync_text(self) -> tuple[str, str]:
+        st = self._sync
+        if st is None:
+            return "unknown", ""
+        if not st.enrolled:
+            return "warn", self.tr("Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy 'kiosk enrol'.")
+        if st.halted:
+            return "error", self.tr("ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
+                "%1", st.halted_detail or st.halted_reason or "")
+        parts = []
+        if st.last_success_at:
+            parts.append(self.tr("Đồng bộ thành công lần cuối: %1").replace("%1", _local_time(st.last_success_at)))
+        else:
+            parts.append(self.tr("Chưa đồng bộ lần nào."))
+        if st.consecutive_failures and st.last_error_message:
+            parts.append(self.tr("Lần thử gần nhất chưa được: %1").replace("%1", st.last_error_message))
+            return "warn", " ".join(parts)
+        return "ok", " ".join(parts)
 
     def set_user(self, full_name: str) -> None:
         self._name = full_name
@@ -79,6 +132,12 @@ class HomePage(QWidget):
 
     def retranslate(self) -> None:
         self.greeting.setText(self.tr("Xin chào, %1").replace("%1", self._name) if self._name else "")
+        self.sync_button.setText(self.tr("Đồng bộ ngay"))
+        state, text = self._sync_text()
+        self.sync_detail.setText(text)
+        self.sync_detail.setProperty("state", state)
+        self.sync_detail.style().unpolish(self.sync_detail)
+        self.sync_detail.style().polish(self.sync_detail)
         names = {
             "reader": self.tr("Đầu đọc thẻ"),
             "printer": self.tr("Máy in"),

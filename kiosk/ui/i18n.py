@@ -16,6 +16,12 @@ from kiosk.resources import resource_path
 log = logging.getLogger(__name__)
 
 _installed: QTranslator | None = None
+_language = "vi"
+
+
+def current_language() -> str:
+    """The language the window shows now (catalog texts pick their vi/en variant from it)."""
+    return _language
 
 
 def qm_path(language: str) -> Path:
@@ -41,12 +47,13 @@ def compile_translations() -> None:
 
 def set_language(language: str) -> bool:
     """Switch the running application's language; widgets retranslate on QEvent.LanguageChange."""
-    global _installed
+    global _installed, _language
     app = QCoreApplication.instance()
     if _installed is not None:
         app.removeTranslator(_installed)
         _installed = None
     if language == "vi":
+        _language = "vi"
         return True
     path = qm_path(language)
     if not path.exists():
@@ -61,4 +68,5 @@ def set_language(language: str) -> bool:
         return False
     app.installTranslator(translator)
     _installed = translator
+    _language = language
     return True

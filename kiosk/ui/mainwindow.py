@@ -76,7 +76,10 @@ class MainWindow(QMainWindow):
         self.login.submitted.connect(self._login)
         self.shell: Shell | None = None
         self.card_page = None
+        self.dossier_page = None
+        self.current_citizen: dict | None = None
         self.watcher = None
+        self.sync_worker = None
         self.health_timer = QTimer(self)
         self.health_timer.setInterval(HEALTH_INTERVAL_MS)
         self.health_timer.timeout.connect(self.refresh_health)
@@ -133,6 +136,18 @@ class MainWindow(QMainWindow):
         self.watcher.service_changed.connect(lambda _up: self.refresh_health())
         self.watcher.readers_changed.connect(self.refresh_health)
         self.watcher.start()
+        from kiosk.ui.sync_worker import SyncWorker
+
+        self.sync_worker = SyncWorker(kiosk, self)
+        self.sync_worker.state_changed.connect(self.shell.home.set_sync_state)
+        self.sync_worker.state_changed.connect(lambda _s: self.refresh_health())
+        self.sync_worker.running_changed.connect(lambda running: self.shell.home.sync_button.setDisabled(running))
+        self.shell.home.sync_button.clicked.connect(self.sync_worker.sync_now)
+        self.sync_worker.start()
+        if kiosk.settings.mode == "selfservice":
+            self._enter_selfservice()
+            self.ready.emit()
+            return
         self.login.set_ready(True)
         if kiosk.settings.demo:
             self.login.show_demo_hint(
@@ -195,8 +210,49 @@ class MainWindow(QMainWindow):
         if demo is not None:
             self.card_page.set_demo_key(demo.id_number, demo.birth_date, demo.expiry_date)
         self.card_page.citizen_chosen.connect(self.citizen_chosen)
+        self.card_page.citizen_chosen.connect(self._use_citizen)
+        self.card_page.citizen_cleared.connect(lambda: self._use_citizen(None))
         self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
         self.watcher.replay(self.card_page)
+        from kiosk.ui.wizard import DossierPage
+
+        self.dossier_page = DossierPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen, self)
+        self.shell.add_page("dossier", lambda: self.tr("Tiếp nhận hồ sơ (F3)"), self.dossier_page, "F3")
+        from kiosk.ui.status_check import StatusCheckPage
+
+        self.status_page = StatusCheckPage(self.kiosk, lambda: self.principal, self)
+        self.shell.add_page("status", lambda: self.tr("Tra cứu hồ sơ (F4)"), self.status_page, "F4")
+
+    def _enter_selfservice(self) -> None:
+        """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.domain.roles import Role
+        from kiosk.services.identity import identity
+        from kiosk.ui.selfservice import SelfServiceShell
+
+        self.principal = Principal(f"selfservice:{identity(self.kiosk.db).kiosk_id}", Role.SELFSERVICE)
+        self.selfservice = SelfServiceShell(self.kiosk, lambda: self.principal, self)
+        self.selfservice.language_chosen.connect(self.set_language)
+        self.pages.addWidget(self.selfservice)
+        self.pages.setCurrentWidget(self.selfservice)
+        self.status.hide()  # device states are for staff, not for the hall
+        self.idle.timer.setInterval(self.loaded.settings.selfservice_idle_timeout_s * 1000)
+        self.idle.idle.disconnect()
+        self.idle.idle.connect(self._selfservice_idle)
+        QApplication.instance().installEventFilter(self.idle)
+        self.idle.timer.start()
+
+    def _selfservice_idle(self) -> None:
+        self.selfservice.wipe()
+        self.set_language(self.loaded.settings.language)
+        self.idle.timer.start()
+
+    def _use_citizen(self, result) -> None:
+        """The citizen the officer serves now (a chip read); the wizard takes it as the applicant."""
+        self.current_citizen = result.to_json() if result is not None else None
+        if result is not None:
+            self.shell.show_page("dossier")
 
     def _enter_shell(self) -> None:
         self._add_capability_pages()
@@ -245,9 +301,13 @@ class MainWindow(QMainWindow):
 
         QApplication.instance().removeEventFilter(self.idle)
         self.idle.timer.stop()
+        if self.dossier_page is not None:
+            self.dossier_page.keep_and_reset()  # a half-filled dossier is kept as a draft, not on screen
         principal, self.principal = self.principal, None
         if self.card_page is not None:
             self.card_page.discard()  # nothing of the last citizen stays on screen
+            self.status_page.clear()
+        self.current_citizen = None
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))
         self.pages.setCurrentWidget(self.login)
@@ -270,6 +330,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
         super().closeEvent(event)
 
     def recover(self) -> None:

@@ -1,0 +1,166 @@
+"""The status-check screen (tra cứu hồ sơ), for staff and for citizens at a self-service kiosk.
+
+A keyboard-wedge scanner types the QR text followed by Enter into the focused field; a camera frame
+is decoded with zxing-cpp; a tracking code can be typed. The answer shows status, appointment date
+and what to bring, in the language chosen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.ui.fields import iso_to_display
+from kiosk.ui.i18n import current_language
+from kiosk.ui.worker import run_call
+
+
+def decode_qr_image(image: QImage) -> str | None:
+    """The text of the first QR code in a camera frame or image (zxing-cpp), or None."""
+    import zxingcpp
+    from PIL import Image
+
+    frame = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height, stride = frame.width(), frame.height(), frame.bytesPerLine()
+    picture = Image.frombuffer("L", (width, height), bytes(frame.constBits()), "raw", "L", stride, 1)
+    results = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
+    return results[0].text if results else None
+
+
+class StatusCheckPage(QWidget):
+    """Scan or type; the answer in plain words."""
+
+    answered = Signal(object)
+
+    def __init__(self, kiosk, principal_fn, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusCheckPage")
+        self.kiosk = kiosk
+        self.principal_fn = principal_fn
+        self.answer = None
+        layout = QVBoxLayout(self)
+        self.title = QLabel(self)
+        self.title.setObjectName("pageTitle")
+        layout.addWidget(self.title)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        row = QHBoxLayout()
+        self.input = QLineEdit(self)
+        self.input.setObjectName("statusInput")
+        self.input.setClearButtonEnabled(True)
+        self.check_button = QPushButton(self)
+        self.check_button.setObjectName("statusCheckButton")
+        self.check_button.setDefault(True)
+        self.camera_button = QPushButton(self)
+        self.camera_button.setObjectName("cameraButton")
+        row.addWidget(self.input, 1)
+        row.addWidget(self.check_button)
+        row.addWidget(self.camera_button)
+        layout.addLayout(row)
+        self.result = QLabel(self)
+        self.result.setObjectName("statusResult")
+        self.result.setWordWrap(True)
+        self.result.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result, 1)
+        self.input.returnPressed.connect(self.check)
+        self.check_button.clicked.connect(self.check)
+        self.camera_button.clicked.connect(self.scan_with_camera)
+        self.camera = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Tra cứu hồ sơ"))
+        self.hint.setText(self.tr("Đưa mã QR trên phiếu hẹn vào máy quét, hoặc nhập mã hồ sơ rồi bấm Tra cứu."))
+        self.input.setPlaceholderText(self.tr("Mã QR hoặc mã hồ sơ"))
+        self.check_button.setText(self.tr("Tra cứu"))
+        self.camera_button.setText(self.tr("Quét bằng camera"))
+        if self.answer is not None:
+            self.show_answer(self.answer)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def check(self) -> None:
+        text = self.input.text()
+        principal = self.principal_fn()
+        self.check_button.setEnabled(False)
+
+        def done(answer) -> None:
+            self.check_button.setEnabled(True)
+            self.input.clear()
+            self.show_answer(answer)
+            self.answered.emit(answer)
+
+        def failed(exc: Exception) -> None:
+            self.check_button.setEnabled(True)
+            self.result.setProperty("state", "error")
+            self.result.setText(self.tr("Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.").replace(
+                "%1", type(exc).__name__))
+
+        run_call(lambda: self.kiosk.status_check.check(principal, text), on_result=done, on_error=failed)
+
+    def show_answer(self, answer) -> None:
+        self.answer = answer
+        en = current_language() == "en"
+        if not answer.found:
+            self.result.setProperty("state", "error")
+            self.result.setText(answer.message_en if en else answer.message_vi)
+        else:
+            lines = [
+                f"<b>{self.tr('Mã hồ sơ')}:</b> {answer.tracking_code}",
+                f"<b>{self.tr('Dịch vụ')}:</b> {answer.service_en if en else answer.service_vi}",
+                f"<b>{self.tr('Trạng thái')}:</b> {answer.status_en if en else answer.status_vi}",
+            ]
+            if answer.appointment_date:
+                lines.append(f"<b>{self.tr('Ngày hẹn trả kết quả')}:</b> {iso_to_display(answer.appointment_date)}")
+            lines.append("")
+            lines.append(answer.next_en if en else answer.next_vi)
+            self.result.setProperty("state", "ok")
+            self.result.setText("<br>".join(lines))
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
+
+    def clear(self) -> None:
+        """Forget the last answer (self-service idle wipe, logout)."""
+        self.answer = None
+        self.input.clear()
+        self.result.clear()
+
+    def scan_with_camera(self) -> None:
+        """Grab frames from the first camera until one holds a QR code."""
+        from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
+
+        devices = QMediaDevices.videoInputs()
+        if not devices:
+            self.result.setProperty("state", "error")
+            self.result.setText(self.tr("Không thấy camera. Dùng máy quét mã QR hoặc nhập mã hồ sơ."))
+            return
+        self.camera = QCamera(devices[0], self)
+        self.session = QMediaCaptureSession(self)
+        self.capture = QImageCapture(self)
+        self.session.setCamera(self.camera)
+        self.session.setImageCapture(self.capture)
+        self.capture.imageCaptured.connect(self._frame)
+        self.frames_left = 60
+        self.camera.start()
+        self.capture.capture()
+
+    def _frame(self, _id: int, image: QImage) -> None:
+        text = decode_qr_image(image)
+        if text:
+            self.camera.stop()
+            self.input.setText(text)
+            self.check()
+            return
+        self.frames_left -= 1
+        if self.frames_left > 0 and self.camera.isActive():
+            self.capture.capture()
+        else:
+            self.camera.stop()
+            self.result.setProperty("state", "error")
+            self.result.setText(self.tr("Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại."))
