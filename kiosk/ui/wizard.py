@@ -119,6 +119,7 @@ class PersonsStep(QWidget):
     """Who takes part: each person's card read on the card page and taken here, or data typed."""
 
     assigned = Signal()
+    problem = Signal(str)
 
     def __init__(self, service: Service, current_citizen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,14 +172,17 @@ class PersonsStep(QWidget):
     def take_current(self, role: str) -> None:
         citizen = self.current_citizen()
         if citizen is None:
-            QMessageBox.information(self, self.tr("Chưa có thẻ"), self.tr("Hãy đọc thẻ ở trang Đọc thẻ (F2) trước."))
+            self.problem.emit(self.tr("Chưa có thẻ vừa đọc: hãy đọc thẻ ở trang Đọc thẻ (F2) trước."))
             return
         self.assign(role, citizen)
 
     def assign(self, role: str, snapshot: dict) -> None:
+        # The applicant may also be one of the persons (a mother declaring her child's birth), but one
+        # card cannot be two of the others (mother and father).
         for other, snap in self.snapshots.items():
-            if other != role and snap["personal"].get("id_number") == snapshot["personal"].get("id_number"):
-                QMessageBox.warning(self, self.tr("Trùng người"), self.tr("Thẻ này đã được dùng cho người khác trong hồ sơ."))
+            same = snap["personal"].get("id_number") == snapshot["personal"].get("id_number")
+            if same and other != role and "applicant" not in (other, role):
+                self.problem.emit(self.tr("Thẻ này đã được dùng cho người khác trong hồ sơ."))
                 return
         self.snapshots[role] = snapshot
         self.refresh()
@@ -331,6 +335,7 @@ class DossierWizard(QWidget):
         self.steps: list[tuple[str, Any, QWidget]] = []
         self.persons = PersonsStep(service, current_citizen, self)
         self.persons.assigned.connect(self.apply_prefill)
+        self.persons.problem.connect(self.message.setText)
         if service.persons:
             self._add_step("persons", lambda: self.tr("Người tham gia"), self.persons)
         self.form_steps: dict[str, FormStep] = {}

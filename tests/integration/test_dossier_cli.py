@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from test_dossier_factory import person, sample_dossier, snapshot
+from dossier_samples import person, sample_dossier, snapshot
 
 from kiosk.services.catalog import load_catalog
 

@@ -10,8 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from test_dossier_factory import (
+from dossier_samples import (
     PDF_BYTES,
     TODAY,
     StationClock,
@@ -19,6 +18,7 @@ from test_dossier_factory import (
     sample_dossier,
     snapshot,
 )
+from sqlalchemy import text
 
 from kiosk.db.engine import open_database
 from kiosk.domain.catalog import fold

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from dossier_samples import StationClock, sample_dossier
 from PIL import Image
-from test_dossier_factory import StationClock, sample_dossier
 
 from kiosk.config import Settings
 from kiosk.db.engine import open_database

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from dossier_samples import StationClock, sample_dossier
 from escpos.printer import Dummy
 from PIL import Image
-from test_dossier_factory import StationClock, sample_dossier
 
 from kiosk.config import Settings
 from kiosk.db.models_receipts import PrintJob

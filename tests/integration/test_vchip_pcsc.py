@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 import pytest
+from pcsc_fixtures import Terminal
 from smartcard.Exceptions import CardConnectionException
 from smartcard.System import readers
 
+from kiosk.devices.icao.errors import ChipError
+from kiosk.devices.icao.sm import AesCipher
 from kiosk.devices.vchip.card import ChipOptions
-from kiosk.devices.vchip.terminal import ChipError, MiniTerminal
 
 pytestmark = pytest.mark.pcsc
 
@@ -41,7 +43,7 @@ def session(virtual_card):
         inserted = virtual_card(**kwargs)
         connection = connect(inserted.reader)
         opened.append(connection)
-        return inserted, connection, MiniTerminal(transmitter(connection))
+        return inserted, connection, Terminal(transmitter(connection))
 
     yield open_
     for connection in opened:
@@ -111,7 +113,7 @@ def test_active_and_chip_authentication_through_pcscd(session):
     term.bac(key["document_number"], key["birth"], key["expiry"])
     assert len(term.internal_authenticate(bytes(range(8)))) == 64
     term.chip_authenticate(term.read_file(14))
-    assert term.sm.cipher == "aes"
+    assert isinstance(term.sm.cipher, AesCipher)
     assert term.read_file(13) == inserted.card.dg(13)
 
 
@@ -134,7 +136,7 @@ def test_slot_removal_and_reinsertion(virtual_card, wait_reader):
     first.slot.remove()
     wait_reader(first.reader, present=False)
     second = virtual_card(seed=10)
-    term = MiniTerminal(transmitter(connect(second.reader)))
+    term = Terminal(transmitter(connect(second.reader)))
     term.select_aid()
     key = second.access_key
     term.bac(key["document_number"], key["birth"], key["expiry"])
@@ -171,7 +173,7 @@ def _run_demo_card(proc, csca, pcsc_reader, wait_reader) -> None:
         assert key["id_number"][3] in "23" and key["document_number"] == key["id_number"][-9:]
         wait_reader(pcsc_reader, present=True)
         connection = connect(pcsc_reader)
-        term = MiniTerminal(transmitter(connection))
+        term = Terminal(transmitter(connection))
         term.select_aid()
         term.bac(key["document_number"], key["birth"], key["expiry"])
         assert key["id_number"].encode() in term.read_file(1)

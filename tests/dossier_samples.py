@@ -1,4 +1,4 @@
-"""Citizens and form data for the dossier tests, built from the virtual chip and the catalog.
+"""Citizens and form data for the dossier, receipt and GUI tests, built from the virtual chip and the catalog.
 
 The chip snapshot goes through the real LDS encoders and parsers (DG1 MRZ, DG13) into a
 `ChipReadResult`, so it has exactly the shape `kiosk card read --json` prints. Form samples are
@@ -166,17 +166,6 @@ def sample_dossier(service: Service, seed: int = 1, today: date = TODAY) -> dict
 
 def blocking(service: Service, form: Mapping[str, Any], on: date) -> list[str]:
     return [i.rule for i in check_eligibility(service, form, on) if i.severity == "block"]
-
-
-def test_snapshot_has_the_shape_of_a_chip_read() -> None:
-    c = person(7)
-    snap = snapshot(c)
-    assert set(snap) == {"mrz", "personal", "verification", "apdu_count", "seconds"}
-    assert snap["personal"]["id_number"] == c.id_number
-    assert snap["personal"]["full_name"] == c.full_name
-    assert snap["personal"]["birth_date"] == c.birth_date.isoformat()
-    assert snap["mrz"]["document_number"] == c.id_number[-9:]
-    assert snap["verification"]["passive"] == "chain_verified"
 
 
 class StationClock:
