@@ -111,13 +111,15 @@ class StatusCheckPage(QWidget):
             self.result.setProperty("state", "error")
             self.result.setText(answer.message_en if en else answer.message_vi)
         else:
+            code_label, service_label = self.tr("Mã hồ sơ"), self.tr("Dịch vụ")
+            status_label, date_label = self.tr("Trạng thái"), self.tr("Ngày hẹn trả kết quả")
             lines = [
-                f"<b>{self.tr('Mã hồ sơ')}:</b> {answer.tracking_code}",
-                f"<b>{self.tr('Dịch vụ')}:</b> {answer.service_en if en else answer.service_vi}",
-                f"<b>{self.tr('Trạng thái')}:</b> {answer.status_en if en else answer.status_vi}",
+                f"<b>{code_label}:</b> {answer.tracking_code}",
+                f"<b>{service_label}:</b> {answer.service_en if en else answer.service_vi}",
+                f"<b>{status_label}:</b> {answer.status_en if en else answer.status_vi}",
             ]
             if answer.appointment_date:
-                lines.append(f"<b>{self.tr('Ngày hẹn trả kết quả')}:</b> {iso_to_display(answer.appointment_date)}")
+                lines.append(f"<b>{date_label}:</b> {iso_to_display(answer.appointment_date)}")
             lines.append("")
             lines.append(answer.next_en if en else answer.next_vi)
             self.result.setProperty("state", "ok")

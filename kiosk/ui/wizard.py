@@ -518,14 +518,15 @@ class DossierWizard(QWidget):
 
     def _fee_text(self, values: dict[str, Any]) -> str:
         quote = self.service.fee_quote(values)
-        lines = [f"<b>{self.tr('Lệ phí')}</b>"]
+        fee_label, total_label = self.tr("Lệ phí"), self.tr("Tổng")
+        lines = [f"<b>{fee_label}</b>"]
         for line in quote.lines:
             amount = _money(line.amount) if line.amount is not None else self.tr("do tỉnh/cơ quan quy định")
             lines.append(f"• {_pick(line.item.label_vi, line.item.label_en)}: {amount}")
         if quote.exempt:
             lines.append(self.tr("Được miễn lệ phí."))
         total = _money(quote.total) if quote.total is not None else self.tr("chưa xác định được (có khoản do tỉnh quy định)")
-        lines.append(f"<b>{self.tr('Tổng')}: {total}</b>")
+        lines.append(f"<b>{total_label}: {total}</b>")
         days = self.service.processing.days_for(values)
         due = self.service.due_date(self.kiosk.calendar.calendar, datetime.now(), values)
         lines.append("")
@@ -540,7 +541,8 @@ class DossierWizard(QWidget):
         rows = []
         for role, snap in self.persons.snapshots.items():
             label = next((_pick(p.label_vi, p.label_en) for p in self.service.persons if p.role == role), role)
-            rows.append(f"<b>{label}</b>: {snap['personal'].get('full_name', '')} ({self.tr('từ chip')})")
+            from_chip = self.tr("từ chip")
+            rows.append(f"<b>{label}</b>: {snap['personal'].get('full_name', '')} ({from_chip})")
         for step in self.service.steps:
             shown = [f for f in step.fields if f in values]
             if not shown:

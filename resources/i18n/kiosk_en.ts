@@ -230,59 +230,291 @@
     </message>
 </context>
 <context>
+    <name>DocumentsStep</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="251" />
+        <source>bản chính</source>
+        <translation>original</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="251" />
+        <source>bản sao</source>
+        <translation>copy</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="256" />
+        <source> — nếu có</source>
+        <translation> — if any</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="263" />
+        <source>Quét / chọn tệp…</source>
+        <translation>Scan / choose a file…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="275" />
+        <source>Chọn bản quét</source>
+        <translation>Choose the scan</translation>
+    </message>
+</context>
+<context>
+    <name>DoneView</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="668" />
+        <source>Đã tiếp nhận hồ sơ</source>
+        <translation>Dossier received</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="669" />
+        <source>In phiếu hẹn</source>
+        <translation>Print the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="670" />
+        <source>Hồ sơ mới</source>
+        <translation>New dossier</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="678" />
+        <source>Trạng thái: đã tiếp nhận</source>
+        <translation>Status: received</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="680" />
+        <source>Ngày hẹn trả kết quả: %1</source>
+        <translation>Appointment date: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DossierPage</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="713" />
+        <source>Đang in phiếu hẹn…</source>
+        <translation>Printing the receipt…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="718" />
+        <source>Đã in phiếu hẹn.</source>
+        <translation>The receipt was printed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="724" />
+        <source>Chưa in được: %1 Hồ sơ đã được lưu; bấm In phiếu hẹn để in lại.</source>
+        <translation>Not printed: %1 The dossier is saved; press Print the receipt to try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="728" />
+        <source>Đang in phiếu hẹn… %1 %</source>
+        <translation>Printing the receipt… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="803" />
+        <source>Hồ sơ chưa nộp</source>
+        <translation>Dossier not submitted</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="804" />
+        <source>Hồ sơ này chưa được nộp. Giữ lại làm bản nháp?</source>
+        <translation>This dossier has not been submitted. Keep it as a draft?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="805" />
+        <source>Giữ bản nháp</source>
+        <translation>Keep the draft</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="806" />
+        <source>Bỏ hồ sơ</source>
+        <translation>Drop the dossier</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="807" />
+        <source>Ở lại</source>
+        <translation>Stay</translation>
+    </message>
+</context>
+<context>
+    <name>DossierWizard</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="340" />
+        <source>Người tham gia</source>
+        <translation>People involved</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="347" />
+        <source>Giấy tờ</source>
+        <translation>Documents</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="352" />
+        <source>Lệ phí và ngày hẹn</source>
+        <translation>Fee and appointment</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="361" />
+        <source>Xem lại và nộp</source>
+        <translation>Review and submit</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="381" />
+        <source>Hủy hồ sơ</source>
+        <translation>Cancel the dossier</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="382" />
+        <source>Quay lại</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="383" />
+        <source>Tiếp tục</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="384" />
+        <source>Nộp hồ sơ</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="445" />
+        <source>từ chip của %1</source>
+        <translation>from the chip of the %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="456" />
+        <source>Bước %1/%2: %3</source>
+        <translation>Step %1/%2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="489" />
+        <source>Chưa đánh dấu đã nhận: %1</source>
+        <translation>Not ticked as received: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="521" />
+        <source>Lệ phí</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="521" />
+        <source>Tổng</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="524" />
+        <source>do tỉnh/cơ quan quy định</source>
+        <translation>set by the province or agency</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="527" />
+        <source>Được miễn lệ phí.</source>
+        <translation>Exempt from the fee.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="528" />
+        <source>chưa xác định được (có khoản do tỉnh quy định)</source>
+        <translation>not known yet (a part is set by the province)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="534" />
+        <source>Thời hạn giải quyết: %1 ngày làm việc</source>
+        <translation>Processing time: %1 working days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="536" />
+        <source>Ngày hẹn trả kết quả (nếu nộp bây giờ): %1</source>
+        <translation>Appointment date (if submitted now): %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="544" />
+        <source>từ chip</source>
+        <translation>from the chip</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="562" />
+        <source>Có</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="562" />
+        <source>Không</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="567" />
+        <source>Bản quét đính kèm: %1</source>
+        <translation>Scans attached: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="590" />
+        <source>Đang lưu hồ sơ…</source>
+        <translation>Saving the dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="622" />
+        <source>Phiên làm việc đã hết; bản nháp đã được giữ. Hãy đăng nhập lại.</source>
+        <translation>The session has ended; the draft is kept. Sign in again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="626" />
+        <source>Lỗi không mong đợi (%1); hồ sơ chưa được lưu.</source>
+        <translation>Unexpected error (%1); the dossier was not saved.</translation>
+    </message>
+</context>
+<context>
     <name>Health</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="17" />
+        <location filename="../../kiosk/ui/home.py" line="26" />
         <source>Đang kiểm tra…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="20" />
+        <location filename="../../kiosk/ui/home.py" line="29" />
         <source>Đầu đọc thẻ sẵn sàng: %1</source>
         <translation>Card reader ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="21" />
+        <location filename="../../kiosk/ui/home.py" line="30" />
         <source>Chưa thấy đầu đọc thẻ. Hãy cắm đầu đọc vào máy.</source>
         <translation>No card reader found. Plug the reader into this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="22" />
+        <location filename="../../kiosk/ui/home.py" line="31" />
         <source>Dịch vụ thẻ thông minh (PC/SC) không chạy. Hãy khởi động lại máy hoặc báo quản trị.</source>
         <translation>The smart-card service (PC/SC) is not running. Restart the computer or call the administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="25" />
+        <location filename="../../kiosk/ui/home.py" line="34" />
         <source>Máy in sẵn sàng: %1</source>
         <translation>Printer ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="26" />
+        <location filename="../../kiosk/ui/home.py" line="35" />
         <source>Không dùng được máy in. Kiểm tra máy in và cài đặt.</source>
         <translation>The printer cannot be used. Check the printer and the settings.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="29" />
+        <location filename="../../kiosk/ui/home.py" line="38" />
         <source>Đã kết nối máy chủ trung tâm.</source>
         <translation>Connected to the central hub.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="30" />
+        <location filename="../../kiosk/ui/home.py" line="39" />
         <source>Không kết nối được máy chủ trung tâm; kiosk vẫn làm việc và sẽ đồng bộ sau.</source>
         <translation>The central hub cannot be reached; the kiosk keeps working and will sync later.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="31" />
+        <location filename="../../kiosk/ui/home.py" line="40" />
         <source>Chưa cấu hình máy chủ trung tâm; dữ liệu được lưu trên máy này.</source>
         <translation>No central hub configured; data is kept on this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="34" />
+        <location filename="../../kiosk/ui/home.py" line="43" />
         <source>%1 bản ghi đang chờ đồng bộ.</source>
         <translation>%1 records waiting to sync.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="36" />
+        <location filename="../../kiosk/ui/home.py" line="45" />
         <source>Không có bản ghi nào chờ đồng bộ.</source>
         <translation>Nothing waiting to sync.</translation>
     </message>
@@ -290,42 +522,42 @@
 <context>
     <name>HealthStatusBar</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="123" />
+        <location filename="../../kiosk/ui/home.py" line="182" />
         <source>Đầu đọc: sẵn sàng</source>
         <translation>Reader: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="123" />
+        <location filename="../../kiosk/ui/home.py" line="182" />
         <source>Đầu đọc: không có</source>
         <translation>Reader: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="124" />
+        <location filename="../../kiosk/ui/home.py" line="183" />
         <source>Máy in: sẵn sàng</source>
         <translation>Printer: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="124" />
+        <location filename="../../kiosk/ui/home.py" line="183" />
         <source>Máy in: lỗi</source>
         <translation>Printer: error</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="126" />
+        <location filename="../../kiosk/ui/home.py" line="185" />
         <source>Máy chủ: trực tuyến</source>
         <translation>Hub: online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="127" />
+        <location filename="../../kiosk/ui/home.py" line="186" />
         <source>Máy chủ: ngoại tuyến</source>
         <translation>Hub: offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="128" />
+        <location filename="../../kiosk/ui/home.py" line="187" />
         <source>Máy chủ: chưa cấu hình</source>
         <translation>Hub: not configured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="130" />
+        <location filename="../../kiosk/ui/home.py" line="189" />
         <source>Chờ đồng bộ: %1</source>
         <translation>Waiting to sync: %1</translation>
     </message>
@@ -333,27 +565,57 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="81" />
+        <location filename="../../kiosk/ui/home.py" line="111" />
+        <source>Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy 'kiosk enrol'.</source>
+        <translation>This kiosk is not enrolled with the central hub; the administrator runs 'kiosk enrol'.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="113" />
+        <source>ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.</source>
+        <translation>SYNC STOPPED to protect the data (%1). Call the administrator now.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="117" />
+        <source>Đồng bộ thành công lần cuối: %1</source>
+        <translation>Last successful sync: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="119" />
+        <source>Chưa đồng bộ lần nào.</source>
+        <translation>Never synced yet.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="121" />
+        <source>Lần thử gần nhất chưa được: %1</source>
+        <translation>The last attempt failed: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="134" />
         <source>Xin chào, %1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="83" />
+        <location filename="../../kiosk/ui/home.py" line="135" />
+        <source>Đồng bộ ngay</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="142" />
         <source>Đầu đọc thẻ</source>
         <translation>Card reader</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="84" />
+        <location filename="../../kiosk/ui/home.py" line="143" />
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="85" />
+        <location filename="../../kiosk/ui/home.py" line="144" />
         <source>Máy chủ trung tâm</source>
         <translation>Central hub</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="86" />
+        <location filename="../../kiosk/ui/home.py" line="145" />
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
@@ -464,22 +726,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="112" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="115" />
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="139" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="154" />
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.</source>
         <translation>Demo mode: sign in as 'canbo' with the password 'canbo-demo'.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="146" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="161" />
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="148" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="163" />
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:
 
 %1
@@ -492,49 +754,102 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="165" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="180" />
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk's data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="167" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="182" />
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk's data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="168" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="183" />
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="198" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="215" />
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="217" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="220" />
+        <source>Tiếp nhận hồ sơ (F3)</source>
+        <translation>Receive a dossier (F3)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="224" />
+        <source>Tra cứu hồ sơ (F4)</source>
+        <translation>Check a dossier (F4)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="273" />
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="222" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="278" />
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="224" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="280" />
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="232" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="288" />
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="256" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="316" />
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
+    </message>
+</context>
+<context>
+    <name>PersonsStep</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="159" />
+        <source>Đọc thẻ của từng người ở trang Đọc thẻ (F2), bấm 'Dùng công dân này', rồi quay lại đây và bấm 'Lấy thẻ vừa đọc'. Người không có thẻ: nhập tay ở các bước sau.</source>
+        <translation>Read each person's card on the Read card page (F2), press 'Use this citizen', then come back here and press 'Take the card just read'. People without a card: type their data in the next steps.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="163" />
+        <source>Lấy thẻ vừa đọc</source>
+        <translation>Take the card just read</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="164" />
+        <source>Bỏ</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="175" />
+        <source>Chưa có thẻ vừa đọc: hãy đọc thẻ ở trang Đọc thẻ (F2) trước.</source>
+        <translation>No card read yet: read it on the Read card page (F2) first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="185" />
+        <source>Thẻ này đã được dùng cho người khác trong hồ sơ.</source>
+        <translation>This card is already used for another person of the dossier.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="200" />
+        <source>chưa có — nhập tay ở các bước sau</source>
+        <translation>none — type the data in the next steps</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="200" />
+        <source>chưa đọc thẻ</source>
+        <translation>card not read yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="203" />
+        <source>%1, số định danh %2 (từ chip)</source>
+        <translation>%1, ID number %2 (from the chip)</translation>
     </message>
 </context>
 <context>
@@ -636,6 +951,32 @@ It is shown only this once. Write it down; you will have to change it when you s
     </message>
 </context>
 <context>
+    <name>SelfServiceShell</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="84" />
+        <source>⟵ Về màn hình chính</source>
+        <translation>⟵ Back to the start</translation>
+    </message>
+</context>
+<context>
+    <name>ServicePicker</name>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="82" />
+        <source>Chọn dịch vụ công</source>
+        <translation>Choose a public service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="83" />
+        <source>Tìm theo tên hoặc số (ví dụ: tam tru, 4)</source>
+        <translation>Search by name or number (e.g. tam tru, 4)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="84" />
+        <source>Bản nháp của bạn (Enter để tiếp tục)</source>
+        <translation>Your drafts (Enter to continue)</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
         <location filename="../../kiosk/ui/shell.py" line="69" />
@@ -643,34 +984,110 @@ It is shown only this once. Write it down; you will have to change it when you s
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="99" />
+        <location filename="../../kiosk/ui/shell.py" line="112" />
         <source>cán bộ tiếp dân</source>
         <translation>counter officer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="100" />
+        <location filename="../../kiosk/ui/shell.py" line="113" />
         <source>chỉ huy</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="101" />
+        <location filename="../../kiosk/ui/shell.py" line="114" />
         <source>quản trị</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="102" />
+        <location filename="../../kiosk/ui/shell.py" line="115" />
         <source>kiosk tự phục vụ</source>
         <translation>self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="105" />
+        <location filename="../../kiosk/ui/shell.py" line="118" />
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="106" />
+        <location filename="../../kiosk/ui/shell.py" line="119" />
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
+    </message>
+</context>
+<context>
+    <name>StatusCheckPage</name>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="75" />
+        <source>Tra cứu hồ sơ</source>
+        <translation>Check a dossier</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="76" />
+        <source>Đưa mã QR trên phiếu hẹn vào máy quét, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
+        <translation>Hold the receipt's QR code to the scanner, or type the dossier code and press Check.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="77" />
+        <source>Mã QR hoặc mã hồ sơ</source>
+        <translation>QR code or dossier code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="78" />
+        <source>Tra cứu</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="79" />
+        <source>Quét bằng camera</source>
+        <translation>Scan with the camera</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="102" />
+        <source>Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.</source>
+        <translation>The check cannot be done now (%1). Ask at the counter.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="114" />
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="114" />
+        <source>Dịch vụ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="115" />
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="115" />
+        <source>Ngày hẹn trả kết quả</source>
+        <translation>Appointment date</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="143" />
+        <source>Không thấy camera. Dùng máy quét mã QR hoặc nhập mã hồ sơ.</source>
+        <translation>No camera found. Use the QR scanner or type the dossier code.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="168" />
+        <source>Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại.</source>
+        <translation>The camera could not read the QR code. Hold the receipt closer and try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Welcome</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="50" />
+        <source>Xin chào! Kiosk tự phục vụ của Công an phường</source>
+        <translation>Welcome! The ward police self-service kiosk</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="51" />
+        <source>Tra cứu hồ sơ bằng phiếu hẹn</source>
+        <translation>Check a dossier with its receipt</translation>
     </message>
 </context>
 <context>
