@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.devices.vchip.card import ChipOptions, VirtualCard
+from kiosk.devices.connection import split_response
+from kiosk.devices.icao import apdu
+from kiosk.devices.icao.bac import AccessKey, BacProtocol
+from kiosk.devices.icao.ca import ChipAuthentication
+from kiosk.devices.icao.errors import status_error
+from kiosk.devices.icao.lds.security_infos import parse_dg14
+from kiosk.devices.icao.reader import FILES, ChipReader
+from kiosk.devices.icao.sm import SecureMessaging
+from kiosk.devices.vchip.card import ChipKeys, ChipOptions, VirtualCard
 from kiosk.devices.vchip.citizen import Citizen, generate_citizen
 from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
 from kiosk.devices.vchip.vpcd import VPCD_BASE_PORT, VirtualReaderSlot, reader_name_for_port
@@ -57,8 +65,8 @@ def _reader_state(ctx: int, reader: str) -> tuple[int, bytes]:
     return states[0][1], bytes(states[0][2])
 
 
-def wait_for_reader_state(reader: str, *, present: bool, atr: bytes | None = None, timeout: float = 10.0) -> None:
-    """Block until pcscd reports the card in `reader` as present (with `atr`) or absent."""
+def reader_reaches_state(reader: str, *, present: bool, atr: bytes | None = None, timeout: float = 10.0) -> bool:
+    """Whether pcscd reports the card in `reader` as present (with `atr`) or absent within `timeout`."""
     ctx = _context()
     assert ctx is not None, "pcscd went away during the test"
     try:
@@ -67,11 +75,36 @@ def wait_for_reader_state(reader: str, *, present: bool, atr: bytes | None = Non
             state, card_atr = _reader_state(ctx, reader)
             is_present = bool(state & scard.SCARD_STATE_PRESENT)
             if is_present == present and (atr is None or card_atr == atr):
-                return
+                return True
             time.sleep(0.05)
-        pytest.fail(f"pcscd did not report {reader!r} as {'present' if present else 'empty'} within {timeout} s")
+        return False
     finally:
         scard.SCardReleaseContext(ctx)
+
+
+def wait_for_reader_state(reader: str, *, present: bool, atr: bytes | None = None, timeout: float = 10.0) -> None:
+    """Block until pcscd reports the card in `reader` as present (with `atr`) or absent."""
+    if not reader_reaches_state(reader, present=present, atr=atr, timeout=timeout):
+        pytest.fail(f"pcscd did not report {reader!r} as {'present' if present else 'empty'} within {timeout} s")
+
+
+def insert_card(slot: VirtualReaderSlot, card: VirtualCard, reader: str) -> None:
+    """Put `card` in the slot and wait until pcscd has seen it.
+
+    vpcd misses a card that connects within a few hundred milliseconds after a card left in the
+    middle of a command (its presence poll is still settling); such an insert is retried.
+    """
+    for _ in range(4):
+        slot.remove()
+        wait_for_reader_state(reader, present=False)
+        try:
+            slot.insert(card)
+        except ConnectionError as exc:
+            pytest.fail(f"{exc}. {INSTALL_HINT}")
+        if reader_reaches_state(reader, present=True, atr=card.atr, timeout=2.0) and slot.wait_until_powered(2.0):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"pcscd never reported the virtual card in {reader!r}")
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +175,8 @@ class InsertedCard:
 @pytest.fixture()
 def virtual_card(pcsc_reader, tmp_path) -> Iterator[Callable[..., InsertedCard]]:
     """Factory: `virtual_card(seed=…, citizen=…, options=ChipOptions(…), pki_options=PKIOptions(…))`
-    inserts a card into the vpcd slot, waits until pcscd sees it, and removes it at teardown."""
+    inserts a card into the vpcd slot, waits until pcscd sees it, and removes it at teardown.
+    `keys=ChipKeys` reuses a card's private keys (a fresh card without new RSA key generation)."""
     slot = VirtualReaderSlot(vpcd_port())
 
     def insert(
@@ -153,22 +187,126 @@ def virtual_card(pcsc_reader, tmp_path) -> Iterator[Callable[..., InsertedCard]]
         pki: TestPKI | None = None,
         pki_options: PKIOptions | None = None,
         today: date | None = None,
+        keys: ChipKeys | None = None,
     ) -> InsertedCard:
-        slot.remove()
-        wait_for_reader_state(pcsc_reader, present=False)
         citizen = citizen or generate_citizen(seed, today=today)
         pki = pki or TestPKI.generate(pki_options)
-        card = VirtualCard(citizen, pki, options)
+        card = VirtualCard(citizen, pki, options, keys=keys)
         csca = tmp_path / f"csca-{seed}.pem"
         csca.write_bytes(pki.csca_pem())
-        try:
-            slot.insert(card)
-        except ConnectionError as exc:
-            pytest.fail(f"{exc}. {INSTALL_HINT}")
-        wait_for_reader_state(pcsc_reader, present=True, atr=card.atr)
+        insert_card(slot, card, pcsc_reader)
         return InsertedCard(card, citizen, citizen.access_key(), pki, csca, pcsc_reader, slot)
 
     yield insert
     slot.remove()
     assert slot.error is None, f"the virtual card crashed: {slot.error!r}"
     wait_for_reader_state(pcsc_reader, present=False)
+
+
+@pytest.fixture(scope="session")
+def session_pki() -> TestPKI:
+    """One CSCA and Document Signer for every test that does not care which."""
+    return TestPKI.generate()
+
+
+class Terminal:
+    """A thin inspection-system driver over the product's own BAC, secure messaging and chip
+    authentication, for tests that send single commands to the chip and check its answers.
+
+    `transmit` takes a command and returns the raw response (data ‖ SW): `VirtualCard.process`
+    in unit tests, pyscard in integration tests. The ICAO 9303-11 worked examples pin both the
+    reader and the chip independently, so they need no second, private implementation here.
+    """
+
+    def __init__(self, transmit: Callable[[bytes], bytes]) -> None:
+        self.conn = _RawConnection(transmit)
+        self.sm: SecureMessaging | None = None
+
+    def plain(self, apdu: bytes) -> tuple[bytes, int]:
+        return self.conn.transmit(apdu)
+
+    def select_aid(self) -> int:
+        return self.plain(apdu.select_aid().to_bytes())[1]
+
+    def get_challenge(self) -> bytes:
+        data, sw = self.plain(apdu.get_challenge().to_bytes())
+        if sw != 0x9000:
+            raise status_error("GET CHALLENGE", sw)
+        return data
+
+    def bac(self, document_number: str, birth: str, expiry: str, *,
+            rnd_ifd: bytes | None = None, k_ifd: bytes | None = None) -> SecureMessaging:
+        chosen = [rnd_ifd, k_ifd]
+
+        def rng(n: int) -> bytes:
+            value = chosen.pop(0) if chosen else None
+            return value if value is not None else os.urandom(n)
+
+        self.sm = BacProtocol(self.conn, rng).run(AccessKey(document_number, birth, expiry)).sm
+        return self.sm
+
+    def send(self, ins: int, p1: int, p2: int, data: bytes = b"", ne: int = 0,
+             extended: bool = False) -> tuple[bytes, int]:
+        assert self.sm is not None, "no secure-messaging session"
+        command = apdu.CommandApdu(0x00, ins, p1, p2, data, ne or None, extended)
+        return self.sm.transmit(command.to_bytes())
+
+    def select_ef(self, fid: int) -> int:
+        return self.send(0xA4, 0x02, 0x0C, fid.to_bytes(2, "big"))[1]
+
+    def _reader(self) -> ChipReader:
+        assert self.sm is not None, "no secure-messaging session"
+        sm = self.sm
+        reader = ChipReader(self.conn, lambda raw: (sm, "test"), max_restarts=0)
+        reader.open()
+        return reader
+
+    def read_file(self, sfi: int) -> bytes:
+        """A whole EF by short file identifier, read by the product's reader in this session."""
+        name = next(n for n, f in FILES.items() if f.sfi == sfi)
+        return self._reader().read_file(name, restart=False)
+
+    def internal_authenticate(self, challenge: bytes) -> bytes:
+        data, sw = self.send(0x88, 0, 0, challenge, ne=256)
+        if sw != 0x9000:
+            raise status_error("INTERNAL AUTHENTICATE", sw)
+        return data
+
+    def chip_authenticate(self, dg14: bytes) -> None:
+        reader = self._reader()
+        result = ChipAuthentication(reader).run(parse_dg14(dg14))
+        assert result.verdict == "verified", result
+        self.sm = reader.secure  # type: ignore[assignment]
+
+
+class _RawConnection:
+    def __init__(self, transmit: Callable[[bytes], bytes]) -> None:
+        self._transmit = transmit
+
+    def transmit(self, command: bytes) -> tuple[bytes, int]:
+        return split_response(self._transmit(command))
+
+    def close(self) -> None:
+        pass
+
+
+#: A small portrait keeps a read to a few dozen APDUs; tests where size matters set their own.
+SMALL_CARD = {"dg2_size": 2_000}
+
+
+@pytest.fixture(scope="session")
+def chip_keys() -> ChipKeys:
+    """One set of chip private keys (RSA AA, brainpool CA) for the cards that do not care."""
+    return ChipKeys.generate(ChipOptions())
+
+
+@pytest.fixture()
+def small_card(virtual_card, session_pki, chip_keys) -> Callable[..., InsertedCard]:
+    """`small_card(seed, pki=None, **chip_options)`: a card with a small portrait, the session PKI
+    and the shared chip keys, so inserting it costs no key generation."""
+
+    def insert(seed: int = 1, pki: TestPKI | None = None, **options) -> InsertedCard:
+        return virtual_card(seed=seed, pki=pki or session_pki, keys=chip_keys,
+                            options=ChipOptions(**{**SMALL_CARD, **options}))
+
+    return insert

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -142,11 +143,28 @@ class PcscConnection:
                 raise CardRemoved("TRANSMIT", _message(hr))
             if hr in _READER_GONE or hr in _NO_SERVICE:
                 raise ReaderUnavailable("TRANSMIT", _message(hr))
+            self._raise_removed_if_gone(_message(hr))
             raise TransportError("TRANSMIT", _message(hr))
         if len(response) < 2:
+            self._raise_removed_if_gone("empty response")
             raise TransportError("TRANSMIT", "response shorter than a status word")
         raw = bytes(response)
         return raw[:-2], int.from_bytes(raw[-2:], "big")
+
+    def _raise_removed_if_gone(self, detail: str, grace: float = 1.0) -> None:
+        """A card leaving the field mid-command shows as a failed transaction (80100016) or an
+        empty answer before the reader state says "empty"; wait briefly for the state to tell."""
+        b = self._b
+        deadline = time.monotonic() + grace
+        while True:
+            hr, states = b.SCardGetStatusChange(self._context, 0, [(self.reader, b.SCARD_STATE_UNAWARE)])
+            if hr == b.SCARD_S_SUCCESS and states:
+                event = states[0][1]
+                if not event & b.SCARD_STATE_PRESENT or event & b.SCARD_STATE_MUTE:
+                    raise CardRemoved("TRANSMIT", detail)
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.05)
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         data, sw = self._send(apdu)

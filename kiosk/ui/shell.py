@@ -64,25 +64,12 @@ class Shell(QWidget):
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
-        self.nav.currentRowChanged.connect(self._row_changed)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.home = HomePage(self)
         self.add_page("home", lambda: self.tr("Trang chủ"), self.home)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout_requested.emit)
         QShortcut(QKeySequence("Ctrl+H"), self).activated.connect(lambda: self.show_page("home"))
         self.retranslate()
-
-    def _row_changed(self, row: int) -> None:
-        """Switch pages, unless the page being left refuses (a half-filled wizard asks first)."""
-        current = self.stack.currentWidget()
-        if row == self.stack.currentIndex() or row < 0:
-            return
-        guard = getattr(current, "confirm_leave", None)
-        if guard is not None and not guard():
-            self.nav.blockSignals(True)
-            self.nav.setCurrentRow(self.stack.currentIndex())
-            self.nav.blockSignals(False)
-            return
-        self.stack.setCurrentIndex(row)
 
     def add_page(self, key: str, title: Callable[[], str], widget: QWidget, shortcut: str = "") -> None:
         if shortcut:

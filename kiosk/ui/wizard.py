@@ -285,7 +285,11 @@ class DocumentsStep(QScrollArea):
             label.setText(path.name)
 
     def missing(self) -> list[str]:
-        return [_pick(d.what_vi, d.what_en) for d in self.documents if d.required and not self.received[d.id].isChecked()]
+        """Required documents not ticked as received, and required scans not attached."""
+        out = [_pick(d.what_vi, d.what_en) for d in self.documents if d.required and not self.received[d.id].isChecked()]
+        out += [self.tr("%1 (cần bản quét)").replace("%1", _pick(d.what_vi, d.what_en))
+                for d in self.documents if d.scan == "required" and d.id not in self.scans]
+        return out
 
 
 class DossierWizard(QWidget):
@@ -302,6 +306,7 @@ class DossierWizard(QWidget):
         self.draft_id: str | None = None
         self.locked: dict[str, str] = {}
         self.touched = False
+        self._filling = False  # values set by the program (chip, draft) are not the officer's edits
         layout = QVBoxLayout(self)
         self.title = QLabel(f"{service.number}. {_pick(service.name_vi, service.name_en)}", self)
         self.title.setObjectName("pageTitle")
@@ -412,13 +417,18 @@ class DossierWizard(QWidget):
 
     def set_values(self, values: dict[str, Any]) -> None:
         editors = self.editors()
-        for fid, value in values.items():
-            if fid in editors:
-                editors[fid].set_value(value)
+        self._filling = True
+        try:
+            for fid, value in values.items():
+                if fid in editors:
+                    editors[fid].set_value(value)
+        finally:
+            self._filling = False
         self._refresh_visibility()
 
     def _field_changed(self, _fid: str) -> None:
-        self.touched = True
+        if not self._filling:
+            self.touched = True
         self._refresh_visibility()
 
     def _refresh_visibility(self) -> None:
@@ -434,6 +444,7 @@ class DossierWizard(QWidget):
 
         def done(prefill) -> None:
             editors = self.editors()
+            self._filling = True
             for fid in set(self.locked) - set(prefill.locked):
                 if fid in editors:
                     editors[fid].unlock()
@@ -444,6 +455,7 @@ class DossierWizard(QWidget):
                     editors[fid].set_value(value)
                     editors[fid].lock(self.tr("từ chip của %1").replace("%1", roles.get(prefill.locked[fid], "")))
             self.locked = dict(prefill.locked)
+            self._filling = False
             self._refresh_visibility()
 
         principal = self.principal
@@ -486,7 +498,7 @@ class DossierWizard(QWidget):
         if step_id == "documents":
             missing = self.documents.missing()
             if missing:
-                self.message.setText(self.tr("Chưa đánh dấu đã nhận: %1").replace("%1", "; ".join(missing)))
+                self.message.setText(self.tr("Còn thiếu: %1").replace("%1", "; ".join(missing)))
                 return
             self.go(index + 1)
             return
@@ -684,7 +696,8 @@ class DoneView(QWidget):
 
 
 class DossierPage(QWidget):
-    """Service picker → wizard → done; asks before a half-filled wizard is left."""
+    """Service picker → wizard → done. The wizard stays while the officer reads other cards; cancelling
+    a half-filled one asks first."""
 
     def __init__(self, kiosk, principal_fn, current_citizen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -793,7 +806,7 @@ class DossierPage(QWidget):
             self.wizard = None
 
     def confirm_leave(self) -> bool:
-        """Leaving a half-filled wizard asks first: keep it as a draft, drop it, or stay."""
+        """Cancelling a half-filled wizard asks first: keep it as a draft, drop it, or stay."""
         wizard = self.wizard
         if wizard is None or not wizard.touched:
             return True

@@ -17,19 +17,24 @@ from kiosk.devices.icao.lds.dg15 import parse_dg15
 from kiosk.devices.icao.lds.security_infos import parse_card_access, parse_dg14
 from kiosk.devices.icao.lds.sod import parse_sod
 from kiosk.devices.icao.lds.tlv import parse_all
+from kiosk.devices.vchip import lds
+from kiosk.devices.vchip.citizen import generate_citizen
+from kiosk.devices.vchip.issuer import TestPKI
 
 PARSERS = [parse_com, parse_dg1, parse_dg2, parse_dg13, parse_dg14, parse_dg15, parse_card_access, parse_sod, parse_all]
 
-_PKI = f.make_pki("ecdsa", "ecdsa")
-_HOLDER = f.Holder()
+_PKI = TestPKI.generate()
+_CITIZEN = generate_citizen(2)
+_KEY = f.spki(_PKI.ds_key.public_key())
 SEEDS = [
-    f.com(),
-    f.dg1(f.td1(_HOLDER)),
-    f.dg2(f.jpeg(64)),
-    f.dg13(f.standard_dg13_fields(_HOLDER, "nested")),
-    f.dg14(f.spki(_PKI.ds_key.public_key()), "1.2.840.10045.4.3.2"),
-    f.dg15(_PKI.ds_key.public_key()),
-    f.make_sod({"DG1": b"x"}, _PKI, "ecdsa"),
+    lds.ef_com([1, 2, 13, 14, 15]),
+    lds.dg1(lds.td1_mrz(_CITIZEN)),
+    lds.dg2(lds.face_record(f.jpeg(64))),
+    lds.dg13(lds.dg13_fields(_CITIZEN, nesting="nested")),
+    lds.dg14([lds.ca_public_key_info(_KEY), lds.ca_info("aes128"), lds.aa_info()]),
+    lds.dg15(_KEY),
+    lds.card_access([lds.pace_info()]),
+    lds.ef_sod({1: b"x"}, _PKI),
 ]
 
 

@@ -1,152 +1,146 @@
-"""Passive authentication with certificates generated per test (ICAO 9303-11 §5.1)."""
+"""Passive authentication with a test PKI generated per test (ICAO 9303-11 §5.1)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime
 
 import icao_factory as f
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from kiosk.devices.icao.lds.sod import parse_sod
 from kiosk.devices.icao.passive import TrustStore, TrustStoreError, verify_passive
+from kiosk.devices.vchip import lds
+from kiosk.devices.vchip.citizen import generate_citizen
+from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+CITIZEN = generate_citizen(7, today=date(2025, 6, 1))
+DGS = {1: lds.dg1(lds.td1_mrz(CITIZEN)), 2: lds.dg2(lds.face_record(f.jpeg())),
+       13: lds.dg13(lds.dg13_fields(CITIZEN))}
+FILES = {f"DG{n}": data for n, data in DGS.items()}
 
 
-def _files():
-    holder = f.Holder()
-    return {
-        "DG1": f.dg1(f.td1(holder)),
-        "DG2": f.dg2(f.jpeg()),
-        "DG13": f.dg13(f.standard_dg13_fields(holder)),
-    }
+def pki_of(**options) -> TestPKI:
+    return TestPKI.generate(PKIOptions(**options), now=NOW)
 
 
-def _store(tmp_path, *ders: bytes) -> TrustStore:
-    for i, der in enumerate(ders):
-        (tmp_path / f"csca{i}.pem").write_bytes(f.pem(der))
+def der(pki: TestPKI) -> bytes:
+    return pki.csca_cert.public_bytes(serialization.Encoding.DER)
+
+
+def store(tmp_path, *pems: bytes) -> TrustStore:
+    for i, pem in enumerate(pems):
+        (tmp_path / f"csca{i}.pem").write_bytes(pem)
     return TrustStore.load([tmp_path])
+
+
+def sod(pki: TestPKI, dgs=None, **kw):
+    return parse_sod(lds.ef_sod(DGS if dgs is None else dgs, pki, **kw))
 
 
 @pytest.mark.parametrize(
     ("csca_kind", "ds_kind", "hash_name"),
-    [("rsa", "rsa", "sha256"), ("pss", "pss", "sha256"), ("ecdsa", "ecdsa", "sha384"),
-     ("rsa", "ecdsa", "sha512"), ("ecdsa", "rsa", "sha1"), ("rsa", "rsa", "sha224")],
+    [("rsa", "rsa", "sha256"), ("rsa", "rsa-pss", "sha256"), ("ecdsa", "ecdsa", "sha384"),
+     ("rsa", "ecdsa", "sha512"), ("ecdsa", "rsa", "sha1"), ("rsa", "rsa", "sha224"), ("brainpool", "ecdsa", "sha256")],
 )
 def test_chain_verified(tmp_path, csca_kind, ds_kind, hash_name):
-    pki = f.make_pki(csca_kind, ds_kind)
-    files = _files()
-    sod = parse_sod(f.make_sod(files, pki, ds_kind, hash_name))
-    result = verify_passive(sod, files, _store(tmp_path, pki.csca_cert), f.NOW)
+    pki = pki_of(csca_kind=csca_kind, ds_kind=ds_kind)
+    result = verify_passive(sod(pki, hash_name=hash_name), FILES, store(tmp_path, pki.csca_pem()), NOW)
     assert result.verdict == "chain_verified", result.reasons
     assert result.reasons == ()
     assert result.csca_subject is not None
 
 
 def test_explicit_parameter_ec_csca(tmp_path):
-    pki = f.make_explicit_csca_pki()
-    files = _files()
-    sod = parse_sod(f.make_sod(files, pki, "ecdsa"))
-    assert verify_passive(sod, files, _store(tmp_path, pki.csca_cert), f.NOW).verdict == "chain_verified"
+    pki = pki_of(csca_kind="brainpool")
+    (tmp_path / "explicit.der").write_bytes(f.explicit_csca_der(pki))
+    trust = TrustStore.load([tmp_path])
+    assert b"\x06\x07\x2a\x86\x48\xce\x3d\x01\x01" in trust.list()[0].der  # id-prime-field: explicit
+    assert verify_passive(sod(pki), FILES, trust, NOW).verdict == "chain_verified"
 
 
 def test_changed_dg_byte(tmp_path):
-    pki = f.make_pki()
-    files = _files()
-    sod = parse_sod(f.make_sod(files, pki))
-    tampered = dict(files)
-    data = bytearray(files["DG13"])
+    pki = pki_of()
+    data = bytearray(FILES["DG13"])
     data[-1] ^= 0x01
-    tampered["DG13"] = bytes(data)
-    result = verify_passive(sod, tampered, _store(tmp_path, pki.csca_cert), f.NOW)
+    result = verify_passive(sod(pki), {**FILES, "DG13": bytes(data)}, store(tmp_path, pki.csca_pem()), NOW)
     assert result.verdict == "failed"
     assert result.reasons == ("dg_hash_mismatch:DG13",)
 
 
 def test_dg_missing_in_sod(tmp_path):
-    pki = f.make_pki()
-    files = _files()
-    sod = parse_sod(f.make_sod({"DG1": files["DG1"]}, pki))
-    result = verify_passive(sod, files, _store(tmp_path, pki.csca_cert), f.NOW)
+    pki = pki_of()
+    result = verify_passive(sod(pki, {1: DGS[1]}), FILES, store(tmp_path, pki.csca_pem()), NOW)
     assert result.verdict == "failed"
     assert set(result.reasons) == {"dg_missing_in_sod:DG2", "dg_missing_in_sod:DG13"}
 
 
 def test_bad_signature(tmp_path):
-    pki = f.make_pki()
-    files = _files()
-    sod = parse_sod(f.make_sod(files, pki, tamper_signature=True))
-    result = verify_passive(sod, files, _store(tmp_path, pki.csca_cert), f.NOW)
+    pki = pki_of()
+    result = verify_passive(sod(pki, tamper_signature=True), FILES, store(tmp_path, pki.csca_pem()), NOW)
     assert result.verdict == "failed"
     assert "sod_signature_invalid" in result.reasons
 
 
+def test_unsupported_hash_algorithm():
+    result = verify_passive(sod(pki_of(), hash_name="unknown"), FILES, None, NOW)
+    assert result.verdict == "failed" and "unsupported_hash_algorithm" in result.reasons
+
+
 def test_expired_and_not_yet_valid_ds(tmp_path):
-    expired = f.make_pki(ds_not_before=f.NOW - timedelta(days=400), ds_not_after=f.NOW - timedelta(days=1))
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, expired)), files, _store(tmp_path, expired.csca_cert), f.NOW)
+    expired = pki_of(ds_expired=True)
+    result = verify_passive(sod(expired), FILES, store(tmp_path, expired.csca_pem()), NOW)
     assert result.verdict == "failed" and "ds_certificate_expired" in result.reasons
-    future = f.make_pki(ds_not_before=f.NOW + timedelta(days=1))
-    result = verify_passive(parse_sod(f.make_sod(files, future)), files, None, f.NOW)
+    future = pki_of(ds_not_yet_valid=True)
+    result = verify_passive(sod(future), FILES, None, NOW)
     assert "ds_certificate_not_yet_valid" in result.reasons
 
 
 def test_unknown_csca_is_valid_but_untrusted(tmp_path):
-    pki = f.make_pki()
-    other = f.make_pki(csca_cn="CSCA Somewhere Else")
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, pki)), files, _store(tmp_path, other.csca_cert), f.NOW)
+    pki = pki_of(unknown_csca=True)
+    result = verify_passive(sod(pki), FILES, store(tmp_path, pki.csca_pem()), NOW)
     assert result.verdict == "signature_valid_untrusted"
     assert result.reasons == ("unknown_csca",)
 
 
-def test_same_name_impostor_csca_fails(tmp_path):
-    pki = f.make_pki()
-    impostor = f.make_pki()  # same subject name, different key
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, pki)), files, _store(tmp_path, impostor.csca_cert), f.NOW)
-    assert result.verdict in ("failed", "signature_valid_untrusted")
+def test_same_name_impostor_csca_is_never_chain_verified(tmp_path):
+    pki, impostor = pki_of(), pki_of()  # the same subject name, another key
+    result = verify_passive(sod(pki), FILES, store(tmp_path, impostor.csca_pem()), NOW)
     assert result.verdict != "chain_verified"
 
 
 def test_no_trust_store():
-    pki = f.make_pki()
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, pki)), files, None, f.NOW)
-    assert result.verdict == "signature_valid_untrusted"
+    result = verify_passive(sod(pki_of()), FILES, None, NOW)
+    assert (result.verdict, result.reasons) == ("signature_valid_untrusted", ("no_trust_store",))
 
 
 def test_sod_without_certificate():
-    pki = f.make_pki()
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, pki, include_cert=False)), files, None, f.NOW)
+    result = verify_passive(sod(pki_of(), embed_certificate=False), FILES, None, NOW)
     assert result.verdict == "failed" and "no_ds_certificate" in result.reasons
 
 
 def test_master_list_import_and_trust(tmp_path):
-    pki = f.make_pki("ecdsa", "ecdsa")
-    other = f.make_pki(csca_cn="CSCA Other")
-    ml_signer = f.make_pki()
+    pki, other, ml_signer = pki_of(), pki_of(csca_kind="rsa"), pki_of()
     ml = tmp_path / "ml.der"
-    ml.write_bytes(f.make_master_list([pki.csca_cert, other.csca_cert], ml_signer))
+    ml.write_bytes(lds.csca_master_list([der(pki), der(other)], ml_signer))
     store_dir = tmp_path / "store"
     imported = TrustStore.import_file(ml, store_dir)
     assert len(imported) == 2
-    store = TrustStore.load([store_dir])
-    assert {a.subject for a in store.list()} == {a.subject for a in imported}
-    assert all(len(a.fingerprint) == 64 and a.not_after > f.NOW for a in store.list())
-    files = _files()
-    result = verify_passive(parse_sod(f.make_sod(files, pki, "ecdsa")), files, store, f.NOW)
-    assert result.verdict == "chain_verified"
-    # The master list file itself also loads directly.
-    assert len(TrustStore.load([ml])) == 2
+    trust = TrustStore.load([store_dir])
+    assert {a.fingerprint for a in trust.list()} == {a.fingerprint for a in imported}
+    assert all(len(a.fingerprint) == 64 and a.not_after > NOW for a in trust.list())
+    assert verify_passive(sod(pki), FILES, trust, NOW).verdict == "chain_verified"
+    assert len(TrustStore.load([ml])) == 2  # the master list file itself also loads directly
 
 
 def test_master_list_with_broken_signature_is_refused(tmp_path):
-    pki = f.make_pki()
-    data = bytearray(f.make_master_list([pki.csca_cert], pki))
+    pki = pki_of()
+    data = bytearray(lds.csca_master_list([der(pki)], pki))
     data[-3] ^= 0xFF  # inside the signature
     bad = tmp_path / "bad.ml"
     bad.write_bytes(bytes(data))
     with pytest.raises(TrustStoreError):
         TrustStore.import_file(bad, tmp_path / "store")
-    store = TrustStore.load([bad])
-    assert len(store) == 0 and len(store.problems) == 1
+    trust = TrustStore.load([bad])
+    assert len(trust) == 0 and len(trust.problems) == 1

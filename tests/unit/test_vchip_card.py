@@ -9,12 +9,14 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from pcsc_fixtures import Terminal
 
+from kiosk.devices.icao.apdu import read_binary
+from kiosk.devices.icao.errors import ChipError
 from kiosk.devices.vchip import tlv
 from kiosk.devices.vchip.card import ATR, CardRemoved, ChipOptions, VirtualCard, parse_apdu
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import TestPKI
-from kiosk.devices.vchip.terminal import ChipError, MiniTerminal
 
 TODAY = date(2025, 6, 1)
 
@@ -29,13 +31,13 @@ def citizen():
     return generate_citizen(11, today=TODAY)
 
 
-def make(citizen, pki, **options) -> tuple[VirtualCard, MiniTerminal]:
+def make(citizen, pki, **options) -> tuple[VirtualCard, Terminal]:
     card = VirtualCard(citizen, pki, ChipOptions(**options))
     card.power_on()
-    return card, MiniTerminal(card.process)
+    return card, Terminal(card.process)
 
 
-def open_session(citizen, pki, **options) -> tuple[VirtualCard, MiniTerminal]:
+def open_session(citizen, pki, **options) -> tuple[VirtualCard, Terminal]:
     card, term = make(citizen, pki, **options)
     assert term.select_aid() == 0x9000
     key = citizen.access_key()
@@ -85,7 +87,7 @@ def test_bac_matches_icao_worked_example(icao_example_card):
 
 def test_secure_messaging_matches_icao_worked_example(icao_example_card):
     card = icao_example_card
-    term = MiniTerminal(card.process)
+    term = Terminal(card.process)
     term.bac("L898902C<", "690806", "940623", rnd_ifd=bytes.fromhex("781723860C06C226"),
              k_ifd=bytes.fromhex("0B795240CB7049B01C19B33E32804F0B"))
     exchanges = [
@@ -238,12 +240,12 @@ def test_dg_of_40_kb_reads_past_offset_32767_with_odd_ins(citizen, pki):
 
 def test_mac_error_in_command_ends_the_session(citizen, pki):
     card, term = open_session(citizen, pki)
-    apdu = bytearray(term.sm.wrap(0xB0, 0x81, 0, ne=4))
+    apdu = bytearray(term.sm.wrap(read_binary(0, 4, sfi=1)))
     apdu[-3] ^= 0x01  # inside DO'8E'
     assert card.process(bytes(apdu)) == b"\x69\x88"
     assert not card.in_secure_messaging
     # Even a correctly formed command under the old keys is now refused.
-    assert card.process(term.sm.wrap(0xB0, 0x81, 0, ne=4)) == b"\x69\x88"
+    assert card.process(term.sm.wrap(read_binary(0, 4, sfi=1))) == b"\x69\x88"
 
 
 def test_missing_mac_object_is_6987(citizen, pki):
@@ -296,10 +298,11 @@ def test_no_aa_means_no_dg15(citizen, pki):
 @pytest.mark.parametrize(("cipher", "curve"), [("aes128", "brainpoolP256r1"), ("3des", "p256")])
 def test_chip_authentication_switches_keys(citizen, pki, cipher, curve):
     card, term = open_session(citizen, pki, ca_cipher=cipher, ca_curve=curve)
-    old = (term.sm.ks_enc, term.sm.ks_mac)
+    old = (term.sm.cipher.ks_enc, term.sm.cipher.ks_mac)
     term.chip_authenticate(term.read_file(14))
     assert card.sm_cipher == ("aes" if cipher == "aes128" else "3des")
-    assert term.sm.ssc == 0 and (term.sm.ks_enc, term.sm.ks_mac) != old
+    # The reader checks the new keys by reading EF.COM: two exchanges from SSC 0.
+    assert term.sm.ssc == 4 and (term.sm.cipher.ks_enc, term.sm.cipher.ks_mac) != old
     assert term.read_file(1) == card.dg(1)
     assert term.read_file(2) == card.dg(2)
 
@@ -328,7 +331,7 @@ def test_power_on_discards_the_session(citizen, pki):
     card, term = open_session(citizen, pki)
     card.power_on()
     assert not card.in_secure_messaging
-    assert card.process(term.sm.wrap(0xB0, 0x81, 0, ne=4)) == b"\x69\x88"
+    assert card.process(term.sm.wrap(read_binary(0, 4, sfi=1))) == b"\x69\x88"
 
 
 def test_card_access_absent_by_default_and_readable_without_bac_when_present(citizen, pki):
@@ -341,8 +344,11 @@ def test_card_access_absent_by_default_and_readable_without_bac_when_present(cit
     assert bytes.fromhex("060A04007F00070202040202") in data  # id-PACE-ECDH-GM-AES-CBC-CMAC-128
     data, sw = term.plain(bytes.fromhex("00B09C0000"))
     assert sw == 0x9000 and data == card.files[0x011C]
-    # PACE is advertised but refused, so the reader has to fall back to BAC.
-    assert term.plain(bytes.fromhex("0022C1A40F800A04007F00070202040202830101"))[1] == 0x6A80
+    # PACE with the MRZ password (reference 1) is accepted; a chip that only advertises it refuses.
+    mse_pace = bytes.fromhex("0022C1A40F800A04007F00070202040202830101")
+    assert term.plain(mse_pace)[1] == 0x9000
+    _, refusing = make(citizen, pki, card_access="pace-refused")
+    assert refusing.plain(mse_pace)[1] == 0x6A80
 
 
 def test_empty_file(citizen, pki):

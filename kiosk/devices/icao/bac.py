@@ -78,6 +78,13 @@ class AccessKey:
         )
 
     @property
+    def can(self) -> str | None:
+        """The card access number of a CCCD: the last 6 digits of the ID number, which are the
+        last 6 of its 9-digit document number (cccd.md; reported by phone apps, not official)."""
+        doc = self.document_number
+        return doc[-6:] if len(doc) == 9 and doc.isdigit() else None
+
+    @property
     def seed(self) -> bytes:
         return crypto.bac_seed(self.mrz_information)
 

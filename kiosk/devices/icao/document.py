@@ -26,7 +26,7 @@ from .lds.dg15 import parse_dg15
 from .lds.security_infos import SecurityInfos, parse_dg14
 from .lds.sod import parse_sod
 from .passive import PassiveAuthResult, TrustStore, verify_passive
-from .reader import DEFAULT_FILES, ChipReader, bac_opener, read_files
+from .reader import DEFAULT_FILES, ChipReader, access_opener, read_files
 
 PERSONAL_FIELDS = (
     "id_number", "full_name", "birth_date", "sex", "nationality", "ethnicity", "religion",
@@ -173,15 +173,15 @@ def read_and_verify(
     now: datetime | None = None,
     rng: RandomFn = os.urandom,
 ) -> ChipReadResult:
-    """Open the chip with BAC, read the LDS files, and run passive, chip and active authentication.
+    """Open the chip (PACE, else BAC), read the LDS files, and run passive, chip and active authentication.
 
     Raises a `ChipError` subclass when the chip cannot be read (wrong key, card removed, no DG1)
     and `Cancelled` when `cancel` is set; verification failures are reported, not raised.
     """
     started = time.monotonic()
     cancel = cancel or CancelToken()
-    reader = ChipReader(conn, bac_opener(key, rng))
-    report(Progress("BAC", None))
+    reader = ChipReader(conn, access_opener(key, rng))
+    report(Progress("BAC", None))  # the access step, PACE or BAC (the UI weighs it so)
     reader.open()
     got, absent, denied = read_files(reader, files, report, cancel)
     if "DG1" not in got:
@@ -224,7 +224,7 @@ def read_and_verify(
     if dg13 is not None:
         named, unknown = personal_fields(dg13)
     verification = Verification(
-        access="BAC",
+        access="PACE" if reader.access == "PACE" else "BAC",
         passive=passive.verdict,
         passive_reasons=passive.reasons,
         active=active.verdict,

@@ -54,6 +54,14 @@ _CURVES = (
 )
 
 
+def curve_parameters(curve: type[ec.EllipticCurve]) -> _Curve:
+    """The domain parameters (p, a, b, G, n) of a named curve in `_CURVES`."""
+    for c in _CURVES:
+        if c.curve is curve:
+            return c
+    raise KeyError(curve.name)
+
+
 def hash_algorithm(name: str) -> hashes.HashAlgorithm:
     try:
         return HASHES[name]()

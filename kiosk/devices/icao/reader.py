@@ -7,6 +7,7 @@ resumes at the same offset, at most `max_restarts` times per read.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from ..connection import Connection, CountingConnection
 from . import apdu
 from .bac import AccessKey, BacProtocol, RandomFn
 from .errors import (
+    AccessDenied,
     ChipError,
     FileNotFound,
     ParseError,
     SecureMessagingError,
     SecurityStatusNotSatisfied,
     TransportError,
+    UnexpectedStatus,
     UnsupportedDocument,
     status_error,
 )
@@ -73,6 +76,40 @@ def bac_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
     """SELECT the LDS1 application, then BAC; the channel is 3DES secure messaging."""
 
     def open_(raw: Connection) -> tuple[Connection, str]:
+        select_lds1(raw)
+        return BacProtocol(raw, rng).run(key).sm, "BAC"
+
+    return open_
+
+
+def access_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
+    """PACE when EF.CardAccess offers a suite we implement, else BAC (DESIGN.md); a chip that
+    refuses PACE is opened with BAC, and so is every later session of the same read."""
+    from .lds.security_infos import parse_card_access
+    from .pace import PacePassword, PaceProtocol, supported
+
+    offered: list = []
+    decided = False
+
+    def open_(raw: Connection) -> tuple[Connection, str]:
+        nonlocal decided
+        if not decided:
+            decided = True
+            data = read_card_access(raw)
+            if data:
+                with contextlib.suppress(ParseError):  # an unreadable EF.CardAccess: BAC
+                    offered.extend(i for i in parse_card_access(data).pace_infos if supported(i))
+        if offered:
+            password = PacePassword.can(key.can) if key.can else PacePassword.mrz(key)
+            try:
+                sm = PaceProtocol(raw, rng).run(offered[0], password).sm
+                _, sw = sm.transmit(apdu.select_aid().to_bytes())
+                if sw != 0x9000:
+                    raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
+                return sm, "PACE"
+            except (AccessDenied, SecureMessagingError, UnexpectedStatus, UnsupportedDocument, ParseError):
+                # cccd.md: the CAN is likely, not certain; BAC with the MRZ key always works.
+                offered.clear()
         select_lds1(raw)
         return BacProtocol(raw, rng).run(key).sm, "BAC"
 
@@ -165,7 +202,8 @@ class ChipReader:
         step = f"READ {name}"
         head = self._read_chunk(f, 0, _HEADER_READ, step, allow_extended=False)
         if not head:
-            raise ParseError(step, "file is empty")
+            # An empty file is the parser's problem (BSI TR-03105-5 "empty file"), not the reader's.
+            return b""
         try:
             _, value_start, length = read_header(head, 0, step)
         except ParseError:
@@ -302,9 +340,9 @@ def read_document(
     *,
     rng: RandomFn = os.urandom,
 ) -> DocumentFiles:
-    """Select, BAC, then read the named files; absent (6A82) and refused (6982) files are listed."""
-    reader = ChipReader(conn, bac_opener(key, rng))
-    report(Progress("BAC", None))
+    """Open (PACE or BAC), then read the named files; absent (6A82) and refused (6982) files are listed."""
+    reader = ChipReader(conn, access_opener(key, rng))
+    report(Progress("BAC", None))  # the access step, PACE or BAC (the UI weighs it so)
     reader.open()
     got, absent, denied = read_files(reader, files, report, cancel)
     return DocumentFiles(

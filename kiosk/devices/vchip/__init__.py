@@ -2,7 +2,7 @@
 
 Demo mode and the tests use it instead of a real card; the reader talks to it through the real
 PC/SC stack. Nothing here imports the reader (`kiosk.devices.icao` apart from its crypto
-primitives), services, UI, database or Qt.
+primitives and error types), services, UI, database or Qt.
 """
 
 from kiosk.devices.vchip.card import (
@@ -12,6 +12,7 @@ from kiosk.devices.vchip.card import (
     CardRemoved,
     ChipKeys,
     ChipOptions,
+    InProcessConnection,
     VirtualCard,
 )
 from kiosk.devices.vchip.citizen import Citizen, generate_child_of, generate_citizen
@@ -25,6 +26,7 @@ __all__ = [
     "CardRemoved",
     "ChipKeys",
     "ChipOptions",
+    "InProcessConnection",
     "Citizen",
     "PKIOptions",
     "TestPKI",

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from kiosk.devices.icao import crypto
+from kiosk.devices.icao import errors as reader_errors
+from kiosk.devices.icao.ec import Curve, Point
 from kiosk.devices.vchip import lds, tlv
 from kiosk.devices.vchip.citizen import Citizen
 from kiosk.devices.vchip.issuer import TestPKI
@@ -63,12 +65,25 @@ SW_INS = 0x6D00
 SW_CLA = 0x6E00
 SW_AUTH_FAILED = 0x6300
 
+#: EF.CardAccess of the CCCD offers PACE on brainpoolP256r1, standardized parameter 13 (cccd.md).
+PACE_PARAMETER_ID = 13
+
+
+def _token_input(oid: bytes, point: bytes) -> bytes:
+    """The public-key data object an authentication token MACs (ICAO 9303-11 §4.4.3.4)."""
+    return tlv.tlv(0x7F49, tlv.tlv(0x06, oid) + tlv.tlv(0x86, point))
+
 
 def dg_fid(n: int) -> int:
     return 0x0100 + n
 
 
 CURVES = {"p256": ec.SECP256R1, "brainpoolP256r1": ec.BrainpoolP256R1}
+_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+#: ISO/IEC 9796-2 trailers: BC means SHA-1; otherwise the hash's ISO/IEC 10118-3 id, then CC.
+_ISO9796_TRAILERS = {"sha1": b"\xBC", "sha224": b"\x38\xCC", "sha256": b"\x34\xCC",
+                     "sha384": b"\x36\xCC", "sha512": b"\x35\xCC"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +93,12 @@ class ChipOptions:
     slow: float = 0.0  # seconds of delay per APDU
     short_apdu_only: bool = False  # extended-length APDUs answer 6700
     max_plain_read: int | None = None  # READ BINARY longer than this meets `oversize_answer`
-    oversize_answer: str = "truncate"  # "truncate" (fewer bytes, 9000) | "6C" (6Cxx) | "6282"
+    oversize_answer: str = "truncate"  # "truncate" (fewer bytes, 9000) | "6C" (6Cxx) | "6282" | "6700"
     remove_after: int | None = None  # the card disappears when command N+1 arrives
     tamper_dg: int | None = None  # flip a byte of this DG after the SOD was signed
     tamper_signature: bool = False
     aa_kind: str | None = "rsa"  # "rsa" | "ecdsa" | None (no DG15)
+    aa_hash: str | None = None  # None: SHA-1 for RSA (trailer BC), SHA-256 for ECDSA
     aa_rsa_bits: int = 1024
     aa_curve: str = "p256"  # "p256" | "brainpoolP256r1"
     ca: bool = True  # DG14 and chip authentication v1
@@ -101,21 +117,26 @@ class ChipOptions:
     com_omit: tuple[int, ...] = ()  # on the chip but not listed in EF.COM
     empty_dgs: tuple[int, ...] = ()  # files that exist with zero bytes
     mac_error_response: int | None = None  # the Nth protected response carries a wrong MAC
-    card_access: str = "none"  # EF.CardAccess: "none" (6A82) | "ca" | "pace" (advertised, refused)
+    mac_error_after: int | None = None  # every protected response from the Nth on does
+    plain_error_status: bool = False  # 6A82/6982 under SM come back unprotected, as some chips do
+    dg2_size: int = 15_000  # target size of the portrait JPEG (small keeps tests fast)
+    card_access: str = "none"  # EF.CardAccess: "none" (6A82) | "ca" | "pace" | "pace-refused" (advertised only)
     replace_files: tuple[tuple[int, bytes], ...] = ()  # (file id, raw bytes) after signing
     face_seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.aa_kind not in (None, "rsa", "ecdsa"):
             raise ValueError("aa_kind must be 'rsa', 'ecdsa' or None")
-        if self.oversize_answer not in ("truncate", "6C", "6282"):
-            raise ValueError("oversize_answer must be 'truncate', '6C' or '6282'")
+        if self.oversize_answer not in ("truncate", "6C", "6282", "6700"):
+            raise ValueError("oversize_answer must be 'truncate', '6C', '6282' or '6700'")
+        if self.aa_hash not in (None, *_ISO9796_TRAILERS):
+            raise ValueError(f"aa_hash must be one of {sorted(_ISO9796_TRAILERS)}")
         if self.ca_cipher not in ("aes128", "3des"):
             raise ValueError("ca_cipher must be 'aes128' or '3des'")
         if self.dg13_nesting not in ("seq", "nested", "flat"):
             raise ValueError("dg13_nesting must be 'seq', 'nested' or 'flat'")
-        if self.card_access not in ("none", "ca", "pace"):
-            raise ValueError("card_access must be 'none', 'ca' or 'pace'")
+        if self.card_access not in ("none", "ca", "pace", "pace-refused"):
+            raise ValueError("card_access must be 'none', 'ca', 'pace' or 'pace-refused'")
 
 
 #: The DG13 fields a card issued from 1 July 2024 still shows in clear (Circular 16/2024/TT-BCA
@@ -174,6 +195,20 @@ class _Session:
     rnd_ic: bytes | None = None
     sm: CardSM | None = None
     ca_pending_cipher: str | None = None  # set by MSE:SET AT, consumed by GENERAL AUTHENTICATE
+    pace: _Pace | None = None  # a PACE run in progress (MSE:Set AT C1A4 done)
+
+
+@dataclass(slots=True)
+class _Pace:
+    """The chip's side of one PACE run (ICAO 9303-11 §4.4.4.2): which step comes next and its secrets."""
+
+    k_pi: bytes
+    curve: Curve
+    step: int = 1
+    nonce: int = 0
+    generator: Point = None
+    sk: int = 0
+    pk: Point = None
 
 
 @dataclass(slots=True)
@@ -227,6 +262,7 @@ class VirtualCard:
         self.removed = False
         self._s = _Session()
         self._pending_sm: CardSM | None = None
+        self._pace_keys = (b"", b"")
 
     def _build_files(self) -> dict[int, bytes]:
         o, c = self.options, self.citizen
@@ -235,7 +271,7 @@ class VirtualCard:
             wrong = str((int(self.mrz[14]) + 1) % 10)
             self.mrz = self.mrz[:14] + wrong + self.mrz[15:]
         face = draw_face(o.face_seed if o.face_seed is not None else int(c.id_number), c.sex)
-        image = encode_portrait(face, o.dg2_format)
+        image = encode_portrait(face, o.dg2_format, o.dg2_size)
         if o.dg2_min_size and o.dg2_format == "jpeg":
             image = pad_jpeg(image, o.dg2_min_size)
         dgs: dict[int, bytes] = {
@@ -268,13 +304,16 @@ class VirtualCard:
         if o.tamper_dg is not None:
             fid = dg_fid(o.tamper_dg)
             data = bytearray(files[fid])
-            if data:
+            if data and o.tamper_dg == 1:
+                # A forger keeps the MRZ readable: change the last name character ('<' ↔ 'X').
+                data[-1] = ord("X") if data[-1] == ord("<") else ord("<")
+            elif data:
                 data[-1] ^= 0x01  # the last byte is content, so the TLV structure stays valid
             files[fid] = bytes(data)
         if o.card_access != "none":
             access = [lds.ca_info(o.ca_cipher)] if self.keys.ca is not None else []
-            if o.card_access == "pace":
-                access.append(lds.pace_info())
+            if o.card_access in ("pace", "pace-refused"):
+                access.append(lds.pace_info(PACE_PARAMETER_ID))
             files[FID_CARD_ACCESS] = lds.card_access(access)
         for fid, data in o.replace_files:
             files[fid] = data
@@ -309,7 +348,7 @@ class VirtualCard:
             return SW_WRONG_LENGTH.to_bytes(2, "big")
         if cmd.cla & 0x0C == 0x0C:
             return self._process_protected(cmd)
-        if cmd.cla not in (0x00, 0x80):
+        if cmd.cla & 0xEF not in (0x00, 0x80):  # bit 0x10: command chaining (GENERAL AUTHENTICATE)
             return SW_CLA.to_bytes(2, "big")
         if self._s.sm is not None:
             # A plain command during secure messaging ends the session (ICAO 9303-11 §9.8.4).
@@ -336,7 +375,12 @@ class VirtualCard:
         else:
             data, sw = self._execute(plain, protected=True, outer_extended=cmd.extended)
         self.protected_responses += 1
-        corrupt = self.options.mac_error_response == self.protected_responses
+        o = self.options
+        if o.plain_error_status and sw in (SW_NOT_FOUND, SW_SECURITY) and not data:
+            sm.ssc += 1  # the answer still counts, but carries no secure-messaging objects
+            return sw.to_bytes(2, "big")
+        corrupt = o.mac_error_response == self.protected_responses or (
+            o.mac_error_after is not None and self.protected_responses >= o.mac_error_after)
         response = sm.wrap(data, sw, odd_ins=bool(inner.ins & 1) and bool(data), corrupt_mac=corrupt)
         if self._pending_sm is not None:
             # Chip authentication: this answer used the old keys; the next command uses the new.
@@ -488,6 +532,8 @@ class VirtualCard:
         if want > allowed and available > allowed:
             if self.options.oversize_answer == "6C":
                 return b"", 0x6C00 | (allowed & 0xFF)
+            if self.options.oversize_answer == "6700":
+                return b"", SW_WRONG_LENGTH
             chunk = content[offset : offset + allowed]
             sw = SW_EOF if self.options.oversize_answer == "6282" else SW_OK
         else:
@@ -510,31 +556,34 @@ class VirtualCard:
             return b"", SW_WRONG_DATA
         if isinstance(key, rsa.RSAPrivateKey):
             return self._aa_rsa(key, cmd.data), SW_OK
-        der = key.sign(cmd.data, ec.ECDSA(hashes.SHA256()))
+        der = key.sign(cmd.data, ec.ECDSA(_HASHES[self.options.aa_hash or "sha256"]()))
         r, s = decode_dss_signature(der)
         size = (key.curve.key_size + 7) // 8
         # Plain r‖s signature format (BSI TR-03111 §5.2.1), as ICAO 9303-11 §6.1 asks for ECDSA.
         return r.to_bytes(size, "big") + s.to_bytes(size, "big"), SW_OK
 
     def _aa_rsa(self, key: rsa.RSAPrivateKey, challenge: bytes) -> bytes:
-        """ISO/IEC 9796-2 digital signature scheme 1, partial recovery, SHA-1, trailer 'BC'."""
+        """ISO/IEC 9796-2 digital signature scheme 1, partial recovery (ICAO 9303-11 §6.1.2):
+        F = 6A ‖ M1 ‖ H(M1 ‖ challenge) ‖ trailer, SHA-1 with trailer BC unless `aa_hash` says."""
         numbers = key.private_numbers()
         n, d = numbers.public_numbers.n, numbers.d
         k = (n.bit_length() + 7) // 8
-        m1 = self._rng(k - 2 - 20)
-        digest = hashlib.sha1(m1 + challenge).digest()
-        representative = b"\x6A" + m1 + digest + b"\xBC"
+        hash_name = self.options.aa_hash or "sha1"
+        trailer = _ISO9796_TRAILERS[hash_name]
+        size = hashlib.new(hash_name).digest_size
+        m1 = self._rng(k - 1 - size - len(trailer))
+        representative = b"\x6A" + m1 + hashlib.new(hash_name, m1 + challenge).digest() + trailer
         signature = pow(int.from_bytes(representative, "big"), d, n)
         return signature.to_bytes(k, "big")
 
     def _mse(self, cmd: _Apdu, protected: bool, outer_extended: bool) -> tuple[bytes, int]:
-        """MSE:SET KAT (CA with 3DES) and MSE:SET AT (CA with AES; PACE is refused)."""
+        """MSE:SET KAT (CA with 3DES) and MSE:SET AT (CA with AES, or PACE before any session)."""
         try:
             objects = dict(tlv.parse_all(cmd.data))
         except ValueError:
             return b"", SW_WRONG_DATA
         if (cmd.p1, cmd.p2) == (0xC1, 0xA4) and not protected:
-            return b"", SW_WRONG_DATA  # PACE is advertised at most, never run by this chip
+            return self._pace_start(objects)
         if not protected:
             return b"", SW_SECURITY
         if self.keys.ca is None:
@@ -554,7 +603,83 @@ class VirtualCard:
             return b"", SW_OK
         return b"", SW_WRONG_P1P2
 
+    def _pace_start(self, objects: dict[int, bytes]) -> tuple[bytes, int]:
+        """MSE:Set AT for PACE: the protocol and which password (1 = MRZ, 2 = CAN)."""
+        self._s.pace = None
+        if self.options.card_access != "pace":
+            return b"", SW_WRONG_DATA
+        if objects.get(0x80) != tlv.oid(lds.OID_PACE_ECDH_GM_AES128)[2:]:
+            return b"", SW_WRONG_DATA
+        reference = objects.get(0x83)
+        if reference == b"\x01":
+            doc, birth, expiry = self._bac_key
+            info = (f"{doc}{crypto.check_digit(doc)}{birth}{crypto.check_digit(birth)}"
+                    f"{expiry}{crypto.check_digit(expiry)}")
+            secret = hashlib.sha1(info.encode("ascii")).digest()
+        elif reference == b"\x02":
+            secret = self.citizen.can.encode("ascii")
+        else:
+            return b"", SW_WRONG_DATA
+        # K_π = KDF_π(f(π)), counter 3 (ICAO 9303-11 §9.7.3).
+        self._s.pace = _Pace(crypto.kdf_aes(secret, 3), Curve.standard(PACE_PARAMETER_ID))
+        return b"", SW_OK
+
+    def _pace_step(self, cmd: _Apdu) -> tuple[bytes, int]:
+        """One GENERAL AUTHENTICATE of PACE-ECDH-GM (ICAO 9303-11 §4.4.4.2, Table 9)."""
+        pace = self._s.pace
+        assert pace is not None
+        chained = bool(cmd.cla & 0x10)
+        try:
+            tag, value, _ = tlv.parse_tlv(cmd.data)
+            objects = dict(tlv.parse_all(value)) if tag == 0x7C else None
+        except ValueError:
+            objects = None
+        if objects is None or chained != (pace.step < 4):
+            self._s.pace = None
+            return b"", SW_WRONG_DATA
+        curve = pace.curve
+        oid = tlv.oid(lds.OID_PACE_ECDH_GM_AES128)[2:]
+        if pace.step == 1:
+            nonce = self._rng(16)
+            pace.nonce = int.from_bytes(nonce, "big")
+            answer = tlv.tlv(0x80, crypto.aes_encrypt(pace.k_pi, nonce))
+        elif pace.step == 2:
+            terminal = curve.decode(objects.get(0x81, b""))
+            if terminal is None:
+                self._s.pace = None
+                return b"", SW_WRONG_DATA
+            sk_map = curve.scalar(self._rng)
+            shared = curve.multiply(sk_map, terminal)
+            pace.generator = curve.add(curve.multiply(pace.nonce, curve.g), shared)
+            answer = tlv.tlv(0x82, curve.encode(curve.multiply(sk_map, curve.g)))
+        elif pace.step == 3:
+            terminal = curve.decode(objects.get(0x83, b""))
+            pace.sk = curve.scalar(self._rng)
+            pace.pk = curve.multiply(pace.sk, pace.generator)
+            if terminal is None or terminal == pace.pk:
+                self._s.pace = None
+                return b"", SW_WRONG_DATA
+            secret = curve.multiply(pace.sk, terminal)[0].to_bytes(curve.size, "big")
+            pace.generator = terminal  # kept for the token check of step 4
+            self._pace_keys = (crypto.kdf_aes(secret, crypto.KDF_ENC), crypto.kdf_aes(secret, crypto.KDF_MAC))
+            answer = tlv.tlv(0x84, curve.encode(pace.pk))
+        else:
+            ks_enc, ks_mac = self._pace_keys
+            expected = crypto.aes_cmac(ks_mac, _token_input(oid, curve.encode(pace.pk)))
+            self._s.pace = None
+            if objects.get(0x85) != expected:
+                return b"", SW_AUTH_FAILED  # a wrong password shows here (ICAO 9303-11 §4.4.4.2)
+            token = crypto.aes_cmac(ks_mac, _token_input(oid, curve.encode(pace.generator)))
+            # Secure messaging with the new keys and SSC 0 from the next command on.
+            self._s.sm = CardSM(ks_enc, ks_mac, 0, "aes")
+            self._s.app_selected = False
+            return tlv.tlv(0x7C, tlv.tlv(0x86, token)), SW_OK
+        pace.step += 1
+        return tlv.tlv(0x7C, answer), SW_OK
+
     def _general_authenticate(self, cmd: _Apdu, protected: bool, outer_extended: bool) -> tuple[bytes, int]:
+        if not protected and self._s.pace is not None:
+            return self._pace_step(cmd)
         cipher, self._s.ca_pending_cipher = self._s.ca_pending_cipher, None
         if not protected:
             return b"", SW_SECURITY
@@ -598,3 +723,22 @@ class VirtualCard:
     def sm_cipher(self) -> str | None:
         return self._s.sm.cipher if self._s.sm else None
 
+
+
+class InProcessConnection:
+    """A `kiosk.devices.connection.Connection` straight to a virtual card, without PC/SC: for unit
+    tests and for measuring the reader apart from the transport."""
+
+    def __init__(self, card: VirtualCard) -> None:
+        self.card = card
+        card.power_on()
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        try:
+            response = self.card.process(apdu)
+        except CardRemoved:
+            raise reader_errors.CardRemoved("TRANSMIT", "virtual card removed") from None
+        return response[:-2], int.from_bytes(response[-2:], "big")
+
+    def close(self) -> None:
+        self.card.power_on()

@@ -22,8 +22,8 @@ HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
 class PKIOptions:
     """How the test PKI is shaped; the odd cases are the BSI TR-03105-5 negative tests."""
 
-    csca_kind: str = "ecdsa"  # "ecdsa" (P-256) | "rsa" (2048)
-    ds_kind: str = "ecdsa"  # "ecdsa" | "rsa" | "rsa-pss"
+    csca_kind: str = "ecdsa"  # "ecdsa" (P-256) | "brainpool" (brainpoolP256r1) | "rsa" (2048)
+    ds_kind: str = "ecdsa"  # "ecdsa" | "rsa" | "rsa-pss" (an RSA CSCA then signs with PSS too)
     ds_expired: bool = False
     ds_not_yet_valid: bool = False
     unknown_csca: bool = False  # the DS is issued by a CSCA other than the one csca_pem() returns
@@ -33,6 +33,8 @@ class PKIOptions:
 def _new_key(kind: str) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
     if kind == "ecdsa":
         return ec.generate_private_key(ec.SECP256R1())
+    if kind == "brainpool":
+        return ec.generate_private_key(ec.BrainpoolP256R1())
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -92,7 +94,7 @@ class TestPKI:
             .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False), True)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(ds_key.public_key()), False)
-            .sign(issuer_key, hashes.SHA256(), **_sign_kwargs(issuer_key))
+            .sign(issuer_key, hashes.SHA256(), **_sign_kwargs(issuer_key, options.ds_kind == "rsa-pss"))
         )
         return cls(options, csca_key, csca_cert, ds_key, ds_cert, issuer_cert)
 

@@ -22,6 +22,7 @@ DG_TAGS = {1: 0x61, 2: 0x75, 3: 0x63, 4: 0x76, 5: 0x65, 6: 0x66, 7: 0x67, 8: 0x6
            10: 0x6A, 11: 0x6B, 12: 0x6C, 13: 0x6D, 14: 0x6E, 15: 0x6F, 16: 0x70}
 
 OID_LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
+OID_CSCA_MASTER_LIST = "2.23.136.1.1.2"
 OID_AA_PROTOCOL = "2.23.136.1.1.5"
 OID_PK_ECDH = "0.4.0.127.0.7.2.2.1.2"
 OID_CA_ECDH_3DES = "0.4.0.127.0.7.2.2.3.2.1"
@@ -96,14 +97,15 @@ def face_record(image: bytes, *, jpeg2000: bool = False, width: int = 240, heigh
     return b"FAC\x00" + b"010\x00" + (header_len + len(block)).to_bytes(4, "big") + (1).to_bytes(2, "big") + block
 
 
-def dg2(record: bytes) -> bytes:
-    """DG2: CBEFF biometric information group template (ICAO 9303-10 §4.7.2)."""
+def dg2(record: bytes, bdb_tag: int = 0x5F2E) -> bytes:
+    """DG2: CBEFF biometric information group template (ICAO 9303-10 §4.7.2); the data block is
+    5F2E, or 7F2E as some issuers write it (ISO/IEC 7816-11)."""
     header = (tlv.tlv(0x80, b"\x01\x01")  # ICAO header version 1.1
               + tlv.tlv(0x81, b"\x02")  # biometric type: facial features
               + tlv.tlv(0x82, b"\x00")  # subtype: none
               + tlv.tlv(0x87, b"\x01\x01")  # format owner: ISO/IEC JTC 1/SC 37
               + tlv.tlv(0x88, b"\x00\x08"))  # format type: face image
-    bit = tlv.tlv(0x7F60, tlv.tlv(0xA1, header) + tlv.tlv(0x5F2E, record))
+    bit = tlv.tlv(0x7F60, tlv.tlv(0xA1, header) + tlv.tlv(bdb_tag, record))
     return tlv.tlv(0x75, tlv.tlv(0x7F61, tlv.tlv(0x02, b"\x01") + bit))
 
 
@@ -212,20 +214,21 @@ def _signature_algorithm(pki: TestPKI, hash_name: str) -> algos.SignedDigestAlgo
     return algos.SignedDigestAlgorithm({"algorithm": f"{hash_name}_{kind}"})
 
 
-def ef_sod(
-    dg_files: Mapping[int, bytes],
+def signed_data(
+    content_type: str,
+    content: bytes,
     pki: TestPKI,
     *,
     hash_name: str = "sha256",
     embed_certificate: bool = True,
     tamper_signature: bool = False,
 ) -> bytes:
-    """EF.SOD: 77 { ContentInfo(SignedData) } over the LDS security object (ICAO 9303-10 §4.6.2)."""
-    lso = lds_security_object(dg_files, hash_name)
+    """A CMS ContentInfo(SignedData) over `content`, signed by the Document Signer with signed
+    attributes (RFC 5652 §5; ICAO 9303-12 §4.6 for EF.SOD and §9 for master lists)."""
     digest_name = "sha256" if hash_name == "unknown" else hash_name
     attrs = [
-        cms.CMSAttribute({"type": "content_type", "values": [OID_LDS_SECURITY_OBJECT]}),
-        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(digest_name, lso).digest()]}),
+        cms.CMSAttribute({"type": "content_type", "values": [content_type]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(digest_name, content).digest()]}),
     ]
     # DER orders a SET OF by the encodings (X.690 §11.6); the signature covers that SET.
     attrs.sort(key=lambda a: a.dump())
@@ -243,13 +246,33 @@ def ef_sod(
         "signature_algorithm": _signature_algorithm(pki, digest_name),
         "signature": signature,
     })
-    signed_data = {
+    signed = {
         "version": "v3",
         "digest_algorithms": [algos.DigestAlgorithm({"algorithm": digest_name})],
-        "encap_content_info": {"content_type": OID_LDS_SECURITY_OBJECT, "content": core.ParsableOctetString(lso)},
+        "encap_content_info": {"content_type": content_type, "content": core.ParsableOctetString(content)},
         "signer_infos": [signer],
     }
     if embed_certificate:
-        signed_data["certificates"] = [cms.CertificateChoices({"certificate": ds})]
-    info = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed_data)})
-    return tlv.tlv(0x77, info.dump())
+        signed["certificates"] = [cms.CertificateChoices({"certificate": ds})]
+    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(signed)}).dump()
+
+
+def ef_sod(
+    dg_files: Mapping[int, bytes],
+    pki: TestPKI,
+    *,
+    hash_name: str = "sha256",
+    embed_certificate: bool = True,
+    tamper_signature: bool = False,
+) -> bytes:
+    """EF.SOD: 77 { ContentInfo(SignedData) } over the LDS security object (ICAO 9303-10 §4.6.2)."""
+    lso = lds_security_object(dg_files, hash_name)
+    return tlv.tlv(0x77, signed_data(OID_LDS_SECURITY_OBJECT, lso, pki, hash_name=hash_name,
+                                     embed_certificate=embed_certificate, tamper_signature=tamper_signature))
+
+
+def csca_master_list(csca_certificates_der: Sequence[bytes], pki: TestPKI) -> bytes:
+    """An ICAO CSCA master list (ICAO 9303-12 §9): SignedData over CscaMasterList { version 0,
+    SET OF Certificate }, signed here by the test PKI's Document Signer."""
+    body = tlv.integer(0) + tlv.der_set(*csca_certificates_der)
+    return signed_data(OID_CSCA_MASTER_LIST, tlv.seq(body), pki)

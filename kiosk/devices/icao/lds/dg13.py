@@ -86,7 +86,9 @@ class Dg13:
         """Fields with no known meaning (16 and beyond, or undecodable ones), as text or hex."""
         out: dict[int, str] = {}
         for number, value in self.text.items():
-            if number not in FIELD_NAMES and number not in (13, 14) and value != self.old_id_number:
+            # Field 15 is the old number only when it reads as one (cccd.md: key on content).
+            named = number in FIELD_NAMES and number != 15
+            if not named and number not in (13, 14) and value != self.old_id_number:
                 out[number] = value
         for number, blob in self.raw.items():
             out.setdefault(number, blob.hex())
