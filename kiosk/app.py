@@ -66,7 +66,7 @@ class Kiosk:
         """Push/pull with the central hub (kiosk.services.sync); the GUI worker calls `run_once`."""
         from kiosk.services.sync import SyncService
 
-        return SyncService(self.db, self.settings.hub_url)
+        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()])
 
     @functools.cached_property
     def receipts(self):
@@ -88,7 +88,15 @@ class Kiosk:
         """The citizen's status check: a receipt's QR or a typed code → status, date, what to bring."""
         from kiosk.services.status_check import StatusCheckService
 
-        return StatusCheckService(self.receipts, self.dossiers, self.catalog)
+        return StatusCheckService(self.receipts, self.dossiers, self.catalog, accounts=self.accounts)
+
+    @functools.cached_property
+    def accounts(self):
+        """Electronic identification account requests (Decree 69/2024), with the optional face match."""
+        from kiosk.services.accounts import AccountService
+
+        return AccountService(self.db, self.settings.unit_id,
+                              portrait_retention_days=self.settings.portrait_retention_days)
 
     demo_card: DemoCard | None = None
     demo_hub: object | None = None

@@ -46,6 +46,8 @@ class Settings:
     selfservice_idle_timeout_s: int = 90
     log_level: str = field(default="INFO", metadata={"choices": ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")})
     use_keyring: bool = True
+    # Days a VNeID request's portrait stays on the kiosk after the hub acknowledged it (0 = at once).
+    portrait_retention_days: int = 0
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

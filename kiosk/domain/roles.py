@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     SYNC_RUN = "sync.run"
     SYNC_MANAGE = "sync.manage"  # enrol with a hub, resume a halted sync
     PRINTER_CHOOSE = "printer.choose"
+    ACCOUNT_REQUEST = "account.request"  # take an electronic identification account request
 
 
 _COUNTER = {
@@ -40,6 +41,7 @@ _COUNTER = {
     Permission.STATUS_CHECK,
     Permission.SYNC_RUN,
     Permission.PRINTER_CHOOSE,
+    Permission.ACCOUNT_REQUEST,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -43,6 +43,13 @@ MAX_PULL = 1000
 DOSSIER_CREATED = "dossier.created"
 DOSSIER_STATUS = "dossier.status"
 ACCOUNT_KINDS = frozenset({"account.requested", "account.issued"})
+ACCOUNT_REQUESTED = "account.requested"
+ACCOUNT_STATUS = "account.status"
+#: Tells a station's kiosks about a request another kiosk took (their duplicate and phone checks).
+ACCOUNT_KNOWN = "account.known"
+#: An account request is also a record of the one-stop unit (hub_dossier) under this procedure code, so the
+#: back office decides it like a dossier and the decision travels as a dossier.status change.
+ACCOUNT_PROCEDURE = "1.011411"
 OP_REJECTED = "op.rejected"
 _STATUS_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -281,15 +288,35 @@ class Hub:
                 accounts.append({"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "station": kiosk.station,
                                  "payload": op.payload, "received_at": now})
                 outcomes[op.seq] = ("applied", None)
-            elif op.kind != DOSSIER_STATUS:
+                data = _payload(op)
+                code = data.get("tracking_code")
+                if op.kind == ACCOUNT_REQUESTED and isinstance(code, str) and 0 < len(code) <= 40:
+                    if code in dossiers:
+                        outcomes[op.seq] = ("rejected", "duplicate_tracking_code")
+                        accounts.pop()
+                        continue
+                    dossiers[code] = {
+                        "tracking_code": code, "station": kiosk.station, "kiosk_id": kiosk.kiosk_id, "seq": op.seq,
+                        "service_code": ACCOUNT_PROCEDURE, "status": "submitted", "received_at": now,
+                        "updated_at": now,
+                    }
+                    changes.append((ACCOUNT_KNOWN, {
+                        "tracking_code": code, "kiosk_id": kiosk.kiosk_id, "status": "submitted",
+                        "id_number": (data.get("citizen") or {}).get("personal", {}).get("id_number"),
+                        "phone": data.get("phone"), "phone_owner": data.get("phone_owner"),
+                    }))
+            elif op.kind not in (DOSSIER_STATUS, ACCOUNT_STATUS):
                 outcomes[op.seq] = ("stored", None)
         if dossiers:
             for code in _existing_codes(s, list(dossiers)):
-                outcomes[dossiers.pop(code)["seq"]] = ("rejected", "duplicate_tracking_code")
+                seq = dossiers.pop(code)["seq"]
+                outcomes[seq] = ("rejected", "duplicate_tracking_code")
+                accounts = [a for a in accounts if a["seq"] != seq]
+                changes = [c for c in changes if not (c[0] == ACCOUNT_KNOWN and c[1]["tracking_code"] == code)]
             if dossiers:
                 s.connection().execute(HubDossier.__table__.insert(), list(dossiers.values()))
         for op in ops:  # status changes after the batch's dossiers exist, in sequence order
-            if op.kind == DOSSIER_STATUS:
+            if op.kind in (DOSSIER_STATUS, ACCOUNT_STATUS):
                 outcomes[op.seq] = self._apply_status(s, kiosk, op, changes, now)
         if accounts:
             s.connection().execute(AccountRequest.__table__.insert(), accounts)
@@ -440,7 +467,8 @@ class Hub:
                 for k in s.scalars(select(HubKiosk).order_by(HubKiosk.kiosk_id))
             ]
             return {
-                "dossiers": s.scalar(select(func.count()).select_from(HubDossier)) or 0,
+                "dossiers": s.scalar(select(func.count()).select_from(HubDossier)
+                                     .where(HubDossier.service_code != ACCOUNT_PROCEDURE)) or 0,
                 "account_requests": s.scalar(select(func.count()).select_from(AccountRequest)) or 0,
                 "kiosks": kiosks,
             }

@@ -486,3 +486,45 @@ def specimen(signer: ReceiptService, settings: Any) -> ReceiptData:
         result_at=f"Bộ phận tiếp nhận và trả kết quả, {settings.unit_name}", register_book=str(local.year),
         register_number="0000", qr_text=signer.sign(code, 3, now, appointment),
     )
+
+
+INTEGRATION_LABELS_VI = {
+    "health_insurance": "Thẻ bảo hiểm y tế", "driving_licence": "Giấy phép lái xe",
+    "vehicle_registration": "Giấy chứng nhận đăng ký xe", "tax_code": "Mã số thuế",
+    "social_insurance": "Sổ bảo hiểm xã hội", "birth_certificate": "Giấy khai sinh",
+    "marriage_certificate": "Giấy chứng nhận kết hôn",
+}
+
+
+def account_confirmation_data(request: Mapping[str, Any], settings: Any, signer: ReceiptService | None = None,
+                              receiver_name: str = "") -> AccountConfirmationData:
+    """Map an account request (`AccountService.get(principal, ref)`, masked) to the confirmation's values.
+
+    The QR carries the request's code with service number 0 (not one of the 25); its issue time is the
+    reception, so a reprint carries the same code.
+    """
+    received = datetime.fromisoformat(request["received_at"])
+    local = received.astimezone(VN_TZ).replace(tzinfo=None) if received.tzinfo else received
+    rows: list[tuple[str, str]] = [
+        ("Mức tài khoản", f"Mức {request['level']}"),
+        ("Số định danh cá nhân", str(request["id_number"])),
+        ("Số điện thoại", str(request["phone"])),
+    ]
+    if request.get("email"):
+        rows.append(("Thư điện tử", str(request["email"])))
+    if request.get("guardian"):
+        relation = {"father": "cha", "mother": "mẹ", "guardian": "người giám hộ"}.get(request.get("relationship") or "",
+                                                                                        "người đại diện")
+        rows.append(("Người đại diện", f"{request['guardian']} ({relation})"))
+    if request.get("integrations"):
+        rows.append(("Thông tin tích hợp", ", ".join(INTEGRATION_LABELS_VI.get(i, i) for i in request["integrations"])))
+    notes = ("Kết quả được thông báo qua ứng dụng VNeID, tin nhắn hoặc thư điện tử; mật khẩu ban đầu gửi bằng tin "
+             "nhắn tới số điện thoại đã đăng ký. Cán bộ không hỏi mật khẩu của công dân.",
+             "Tra cứu tình trạng đề nghị bằng mã yêu cầu hoặc mã QR dưới đây.")
+    qr = ""
+    if signer is not None:
+        issued = received.astimezone(UTC).replace(tzinfo=None) if received.tzinfo else received
+        qr = signer.sign(request["tracking_code"], 0, issued)
+    return AccountConfirmationData(
+        request["tracking_code"], settings.parent_agency, settings.unit_name, place_of(settings.parent_agency),
+        request["full_name"], local, rows=tuple(rows), notes=notes, receiver_name=receiver_name, qr_text=qr)

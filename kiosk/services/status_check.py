@@ -68,10 +68,11 @@ class StatusAnswer:
 class StatusCheckService:
     """Looks a receipt up for anyone allowed to check statuses (self-service kiosks included)."""
 
-    def __init__(self, receipts, dossiers, catalog) -> None:
+    def __init__(self, receipts, dossiers, catalog, accounts=None) -> None:
         self.receipts = receipts
         self.dossiers = dossiers
         self.catalog = catalog
+        self.accounts = accounts
 
     def check(self, principal: Principal, text: str) -> StatusAnswer:
         require(principal, Permission.STATUS_CHECK)
@@ -97,6 +98,9 @@ class StatusCheckService:
         try:
             status = self.dossiers.status_of(principal, code)
         except NotFound:
+            account = self._account(principal, code)
+            if account is not None:
+                return account
             return StatusAnswer(
                 False,
                 "Không tìm thấy hồ sơ có mã này tại trạm. Kiểm tra lại mã, hoặc hỏi cán bộ tại quầy.",
@@ -120,3 +124,36 @@ class StatusCheckService:
             next_vi=next_vi,
             next_en=next_en,
         )
+
+    def _account(self, principal: Principal, code: str) -> StatusAnswer | None:
+        """An account request shares the code space of dossiers (one daily sequence per kiosk)."""
+        if self.accounts is None:
+            return None
+        try:
+            status = self.accounts.status_of(principal, code)
+        except NotFound:
+            return None
+        next_vi, next_en = ACCOUNT_NEXT_STEPS.get(status["status"], ("", ""))
+        if status["status"] == "rejected" and status.get("note"):
+            next_vi, next_en = f"{next_vi} Lý do: {status['note']}", f"{next_en} Reason: {status['note']}"
+        return StatusAnswer(
+            True, "Đã tìm thấy đề nghị cấp tài khoản định danh điện tử.",
+            "Electronic identification account request found.",
+            tracking_code=status["tracking_code"], service_vi=f"Cấp tài khoản định danh điện tử mức {status['level']}",
+            service_en=f"Electronic identification account, level {status['level']}", status=status["status"],
+            status_vi=status["status_label_vi"], status_en=status["status_label_en"], next_vi=next_vi,
+            next_en=next_en, details={"kind": "account", "level": status["level"]},
+        )
+
+
+#: What the citizen should do next with an account request, by status (vi, en).
+ACCOUNT_NEXT_STEPS: dict[str, tuple[str, str]] = {
+    "submitted": ("Đề nghị đang chờ hệ thống định danh điện tử xử lý; kết quả được báo qua ứng dụng VNeID, tin nhắn "
+                  "hoặc thư điện tử.",
+                  "The request awaits the identity system; the result comes through VNeID, SMS or e-mail."),
+    "activated": ("Tài khoản đã được kích hoạt: đăng nhập VNeID bằng số định danh cá nhân và mật khẩu gửi qua tin nhắn.",
+                  "The account is active: log in to VNeID with your ID number and the password sent by SMS."),
+    "rejected": ("Đề nghị không được chấp nhận; hỏi cán bộ tại quầy nếu cần.",
+                 "The request was not accepted; ask at the counter if needed."),
+    "withdrawn": ("Đề nghị đã được rút.", "The request was withdrawn."),
+}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -157,8 +157,12 @@ class SyncService:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
+        after_sync: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.db = db
+        # Work that follows a successful sync (apply pulled account decisions, purge acknowledged
+        # portraits): given by the composition root, so sync knows no other capability.
+        self.after_sync = tuple(after_sync)
         self.default_hub_url = hub_url
         self.policy = policy or SyncPolicy()
         self.clock = clock
@@ -294,6 +298,11 @@ class SyncService:
             st.last_success_at = iso_utc(self.clock())
             st.consecutive_failures = 0
             st.last_error_code = st.last_error_message = None
+        for hook in self.after_sync:
+            try:
+                hook()
+            except Exception:  # the sync itself succeeded; a follow-up is retried at the next sync
+                log.exception("a follow-up of the sync failed")
         return self._report("ok", **counts)
 
     def run_loop(self, principal: Principal, cancel: CancelToken, report: ProgressFn = ignore_progress) -> None:
