@@ -88,6 +88,21 @@ def wait_for_reader_state(reader: str, *, present: bool, atr: bytes | None = Non
         pytest.fail(f"pcscd did not report {reader!r} as {'present' if present else 'empty'} within {timeout} s")
 
 
+def empty_slot(slot: VirtualReaderSlot, card: VirtualCard, reader: str) -> None:
+    """Take the card out and make sure pcscd sees the slot empty.
+
+    After a card vanished in the middle of a command, pcscd can keep reporting the slot as holding
+    a card; a card that connects and then leaves cleanly resets its view.
+    """
+    slot.remove()
+    if reader_reaches_state(reader, present=False, timeout=3.0):
+        return
+    slot.insert(card)
+    slot.wait_until_powered(3.0)
+    slot.remove()
+    wait_for_reader_state(reader, present=False)
+
+
 def insert_card(slot: VirtualReaderSlot, card: VirtualCard, reader: str) -> None:
     """Put `card` in the slot and wait until pcscd has seen it.
 
@@ -95,8 +110,7 @@ def insert_card(slot: VirtualReaderSlot, card: VirtualCard, reader: str) -> None
     middle of a command (its presence poll is still settling); such an insert is retried.
     """
     for _ in range(4):
-        slot.remove()
-        wait_for_reader_state(reader, present=False)
+        empty_slot(slot, card, reader)
         try:
             slot.insert(card)
         except ConnectionError as exc:
@@ -195,12 +209,17 @@ def virtual_card(pcsc_reader, tmp_path) -> Iterator[Callable[..., InsertedCard]]
         csca = tmp_path / f"csca-{seed}.pem"
         csca.write_bytes(pki.csca_pem())
         insert_card(slot, card, pcsc_reader)
+        last.append(card)
         return InsertedCard(card, citizen, citizen.access_key(), pki, csca, pcsc_reader, slot)
 
+    last: list[VirtualCard] = []
     yield insert
-    slot.remove()
-    assert slot.error is None, f"the virtual card crashed: {slot.error!r}"
-    wait_for_reader_state(pcsc_reader, present=False)
+    error = slot.error
+    if last:
+        empty_slot(slot, last[-1], pcsc_reader)
+    else:
+        slot.remove()
+    assert error is None, f"the virtual card crashed: {error!r}"
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.card_page = None
         self.dossier_page = None
         self.current_citizen: dict | None = None
+        self.current_photo: bytes | None = None
         self.watcher = None
         self.sync_worker = None
         self.health_timer = QTimer(self)
@@ -222,6 +223,11 @@ class MainWindow(QMainWindow):
 
         self.status_page = StatusCheckPage(self.kiosk, lambda: self.principal, self)
         self.shell.add_page("status", lambda: self.tr("Tra cứu hồ sơ (F4)"), self.status_page, "F4")
+        from kiosk.ui.account_page import AccountPage
+
+        self.account_page = AccountPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen,
+                                        lambda: self.current_photo, self)
+        self.shell.add_page("account", lambda: self.tr("Tài khoản định danh (F5)"), self.account_page, "F5")
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
@@ -251,8 +257,11 @@ class MainWindow(QMainWindow):
     def _use_citizen(self, result) -> None:
         """The citizen the officer serves now (a chip read); the wizard takes it as the applicant."""
         self.current_citizen = result.to_json() if result is not None else None
+        self.current_photo = result.photo if result is not None else None  # in memory only
         if result is not None:
-            self.shell.show_page("dossier")
+            # Back to the procedure the officer came from (a dossier, or an account request).
+            came_from = self.shell.previous_key
+            self.shell.show_page(came_from if came_from in ("dossier", "account") else "dossier")
 
     def _enter_shell(self) -> None:
         self._add_capability_pages()
@@ -307,7 +316,8 @@ class MainWindow(QMainWindow):
         if self.card_page is not None:
             self.card_page.discard()  # nothing of the last citizen stays on screen
             self.status_page.clear()
-        self.current_citizen = None
+            self.account_page.reset()
+        self.current_citizen = self.current_photo = None
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))
         self.pages.setCurrentWidget(self.login)

@@ -64,12 +64,19 @@ class Shell(QWidget):
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.previous_key: str | None = None
+        self.nav.currentRowChanged.connect(self._row_changed)
         self.home = HomePage(self)
         self.add_page("home", lambda: self.tr("Trang chủ"), self.home)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout_requested.emit)
         QShortcut(QKeySequence("Ctrl+H"), self).activated.connect(lambda: self.show_page("home"))
         self.retranslate()
+
+    def _row_changed(self, row: int) -> None:
+        current = self.stack.currentIndex()
+        if 0 <= current < len(self.entries) and current != row:
+            self.previous_key = self.entries[current].key
+        self.stack.setCurrentIndex(row)
 
     def add_page(self, key: str, title: Callable[[], str], widget: QWidget, shortcut: str = "") -> None:
         if shortcut:

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from dossier_samples import sample_dossier
+from gui_steps import read_and_use
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit
 from qt_typing import type_text
@@ -23,25 +24,6 @@ def officer(qtbot, window):
         window.login.password.setText(DEMO_PASSWORD)
         qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
     return window
-
-
-def read_and_use(qtbot, window, virtual_card, citizen) -> None:
-    """Lay the card on the reader, type its key, read it, and press "use this citizen"."""
-    window.shell.show_page("card")
-    page = window.card_page
-    virtual_card(citizen=citizen)
-    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
-    page.key_form.clear()
-    qtbot.keyClicks(page.key_form.id_number, citizen.id_number)
-    qtbot.keyClicks(page.key_form.birth, citizen.birth_date.strftime("%d/%m/%Y"))
-    if citizen.expiry_date is None:
-        page.key_form.no_expiry.setChecked(True)
-    else:
-        qtbot.keyClicks(page.key_form.expiry, citizen.expiry_date.strftime("%d/%m/%Y"))
-    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
-    qtbot.mouseClick(page.use_button, Qt.MouseButton.LeftButton)
-    assert window.shell.stack.currentWidget() is window.dossier_page
 
 
 def type_value(qtbot, editor, value) -> None:
@@ -134,6 +116,7 @@ def test_temporary_residence_from_the_chip_to_the_appointment(qtbot, officer, vi
     catalog = officer.kiosk.catalog
     sample = sample_dossier(catalog.get(4), seed=21, today=date.today())
     read_and_use(qtbot, officer, virtual_card, sample["chips"]["applicant"])
+    assert officer.shell.stack.currentWidget() is officer.dossier_page
     picker = officer.dossier_page.picker
     qtbot.keyClicks(picker.search, "tam tru")
     qtbot.keyClick(picker.search, Qt.Key.Key_Return)
