@@ -140,6 +140,7 @@ class FaceMatcher:
 
     def __init__(self, threshold: float = MATCH_THRESHOLD) -> None:
         self.threshold = threshold
+        self._recent: dict[bytes, Any] = {}
 
     @property
     def available(self) -> bool:
@@ -185,6 +186,20 @@ class FaceMatcher:
             return None
         return np.asarray(encoder.compute_face_descriptor(pixels, shape(pixels, box), 1))
 
+    def _descriptor_of(self, image: bytes):
+        """A photo's descriptor, remembered for the few photos of the request on screen (the portrait
+        step, the review and the submit compare the same two photos; a descriptor costs ~1 s here).
+        Kept in memory only, a handful at most."""
+        import hashlib
+
+        key = hashlib.sha256(image).digest()
+        cache = self._recent
+        if key not in cache:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            cache[key] = self.descriptor(load_image(image))
+        return cache[key]
+
     def compare(self, portrait: bytes | None, reference: bytes | None) -> FaceMatch:
         """Compare the counter portrait with the chip's photo; never raises for a photo without a face."""
         if not portrait:
@@ -195,11 +210,11 @@ class FaceMatcher:
             return FaceMatch("no_reference", threshold=self.threshold, engine=self.ENGINE)
         import numpy as np
 
-        mine = self.descriptor(load_image(portrait))
+        mine = self._descriptor_of(portrait)
         if mine is None:
             return FaceMatch("no_face_portrait", threshold=self.threshold, engine=self.ENGINE)
         try:
-            chip = self.descriptor(load_image(reference))
+            chip = self._descriptor_of(reference)
         except PortraitError:
             chip = None
         if chip is None:

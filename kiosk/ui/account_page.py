@@ -153,15 +153,22 @@ class AccountPage(QWidget):
         row.addWidget(self.live_photo)
         row.addStretch(1)
         box.addLayout(row)
+        self.capture_portrait = QPushButton(page)
+        self.capture_portrait.setObjectName("capturePortrait")
         self.choose_portrait = QPushButton(page)
         self.choose_portrait.setObjectName("choosePortrait")
         self.face_result = QLabel(page)
         self.face_result.setObjectName("faceResult")
         self.face_result.setWordWrap(True)
-        box.addWidget(self.choose_portrait, 0, Qt.AlignmentFlag.AlignLeft)
+        shoot = QHBoxLayout()
+        shoot.addWidget(self.capture_portrait)
+        shoot.addWidget(self.choose_portrait)
+        shoot.addStretch(1)
+        box.addLayout(shoot)
         box.addWidget(self.face_result)
         box.addStretch(1)
         self.choose_portrait.clicked.connect(self._choose_portrait)
+        self.capture_portrait.clicked.connect(self._capture_portrait)
         self.stack.addWidget(page)
 
     def _build_contacts(self) -> None:
@@ -238,7 +245,8 @@ class AccountPage(QWidget):
         self.relationship_label.setText(self.tr("Quan hệ với người đề nghị"))
         for i, text in enumerate((self.tr("Cha"), self.tr("Mẹ"), self.tr("Người giám hộ"))):
             self.relationship.setItemText(i, text)
-        self.choose_portrait.setText(self.tr("Chụp / chọn ảnh chân dung…"))
+        self.capture_portrait.setText(self.tr("Chụp ảnh bằng camera"))
+        self.choose_portrait.setText(self.tr("Chọn tệp ảnh…"))
         self.phone_label.setText(self.tr("Số điện thoại di động (chính chủ)"))
         self.email_label.setText(self.tr("Thư điện tử (nếu có)"))
         self.fingerprint.setText(self.tr("Đã đối chiếu vân tay"))
@@ -319,6 +327,10 @@ class AccountPage(QWidget):
             if self.level.currentData() not in self.check.levels:
                 self.message.setText(self.tr("Người này chỉ được cấp mức %1.").replace(
                     "%1", ", ".join(str(x) for x in self.check.levels)))
+                return
+        elif step == "portrait":
+            if self.level.currentData() == 2 and self.portrait is None:
+                self.message.setText(self.tr("Tài khoản mức 2 cần ảnh chân dung chụp tại quầy."))
                 return
         elif step == "guardian":
             if self.guardian is None:
@@ -407,6 +419,32 @@ class AccountPage(QWidget):
             self.chip_photo.setPixmap(pixmap.scaled(self.chip_photo.size(), Qt.AspectRatioMode.KeepAspectRatio))
         else:
             self.chip_photo.setText(self.tr("Ảnh trên chip"))
+
+    def _capture_portrait(self) -> None:
+        """One still from the counter camera (QtMultimedia)."""
+        from PySide6.QtCore import QBuffer, QIODevice
+        from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
+
+        devices = QMediaDevices.videoInputs()
+        if not devices:
+            self.face_result.setText(self.tr("Không thấy camera: chọn tệp ảnh chụp ở quầy."))
+            return
+        self.camera = QCamera(devices[0], self)
+        self.session = QMediaCaptureSession(self)
+        self.capture = QImageCapture(self)
+        self.session.setCamera(self.camera)
+        self.session.setImageCapture(self.capture)
+
+        def captured(_id, image) -> None:
+            self.camera.stop()
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            image.save(buffer, "JPG", 92)
+            self.use_portrait(bytes(buffer.data()))
+
+        self.capture.imageCaptured.connect(captured)
+        self.camera.start()
+        self.capture.capture()
 
     def _choose_portrait(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Ảnh chân dung"), "", "JPEG, PNG (*.jpg *.jpeg *.png)")

@@ -19,6 +19,18 @@ def officer(qtbot, window):
     return window
 
 
+def face_photo() -> bytes:
+    """A real photograph that ships with scikit-image (a face)."""
+    import io
+
+    from PIL import Image
+    from skimage import data
+
+    out = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(out, format="JPEG")
+    return out.getvalue()
+
+
 def next_step(qtbot, page) -> None:
     before = page.index
     qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
@@ -46,6 +58,12 @@ def test_a_childs_request_with_the_mother_present(qtbot, officer, virtual_card):
     page.relationship.setCurrentIndex(page.relationship.findData("mother"))
     next_step(qtbot, page)
     assert page.step() == "portrait"
+    qtbot.mouseClick(page.next_button, Qt.MouseButton.LeftButton)
+    assert page.step() == "portrait" and "ảnh chân dung" in page.message.text()  # level 2 needs one
+    page.use_portrait(face_photo())  # what the camera's still gives
+    qtbot.waitUntil(lambda: page.portrait is not None, timeout=30_000)
+    # The chip's portrait of the virtual card is a drawing: the match asks for a look, never passes silently.
+    assert page.face_result.text()
     next_step(qtbot, page)
     assert page.step() == "contacts"
     qtbot.keyClicks(page.phone, "+84 912 345 678")
@@ -94,6 +112,7 @@ def test_a_bad_phone_is_refused_with_its_reason(qtbot, officer, virtual_card):
     _read_card(qtbot, officer, virtual_card, adult)
     qtbot.mouseClick(page.take_citizen, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.check is not None, timeout=10_000)
+    page.level.setCurrentIndex(page.level.findData(1))  # level 1: no portrait needed
     next_step(qtbot, page)
     next_step(qtbot, page)
     qtbot.keyClicks(page.phone, "0123")
