@@ -1,6 +1,255 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="vi_VN">
 <context>
+    <name>AccountPage</name>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="233" />
+        <source>Cấp tài khoản định danh điện tử</source>
+        <translation>Electronic identification account</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="234" />
+        <source>Đề nghị mới</source>
+        <translation>New request</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="235" />
+        <source>Quay lại</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="236" />
+        <source>Tiếp tục</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="237" />
+        <source>Gửi đề nghị</source>
+        <translation>Send the request</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="238" />
+        <source>Lấy thẻ vừa đọc (người đề nghị)</source>
+        <translation>Take the card just read (applicant)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="239" />
+        <source>Mức tài khoản</source>
+        <translation>Account level</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="240" />
+        <source>Mức 2</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="241" />
+        <source>Mức 1</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="243" />
+        <source>Người dưới 14 tuổi cần cha, mẹ hoặc người giám hộ có mặt: đọc thẻ của họ ở trang Đọc thẻ (F2) rồi bấm nút dưới.</source>
+        <translation>Under 14 needs a parent or guardian present: read their card on the Read card page (F2), then press the button below.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="244" />
+        <source>Lấy thẻ vừa đọc (cha, mẹ hoặc người giám hộ)</source>
+        <translation>Take the card just read (parent or guardian)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="245" />
+        <source>Quan hệ với người đề nghị</source>
+        <translation>Relationship to the applicant</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <source>Cha</source>
+        <translation>Father</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <source>Mẹ</source>
+        <translation>Mother</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <source>Người giám hộ</source>
+        <translation>Guardian</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="248" />
+        <source>Chụp ảnh bằng camera</source>
+        <translation>Take a photo with the camera</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="249" />
+        <source>Chọn tệp ảnh…</source>
+        <translation>Choose a photo file…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="250" />
+        <source>Số điện thoại di động (chính chủ)</source>
+        <translation>Mobile number (in the holder's own name)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="251" />
+        <source>Thư điện tử (nếu có)</source>
+        <translation>E-mail (if any)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="252" />
+        <source>Đã đối chiếu vân tay</source>
+        <translation>Fingerprints checked</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="253" />
+        <source>Người được cấp tài khoản đã đọc và đồng ý</source>
+        <translation>The account holder has read and agrees</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="254" />
+        <source>Cha, mẹ hoặc người giám hộ đã đọc và đồng ý</source>
+        <translation>The parent or guardian has read and agrees</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="255" />
+        <source>In giấy xác nhận</source>
+        <translation>Print the confirmation</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="274" />
+        <source>Người đề nghị</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="274" />
+        <source>Cha, mẹ hoặc người giám hộ</source>
+        <translation>Parent or guardian</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="275" />
+        <location filename="../../kiosk/ui/account_page.py" line="450" />
+        <source>Ảnh chân dung</source>
+        <translation>Portrait</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="275" />
+        <source>Liên hệ và tích hợp</source>
+        <translation>Contacts and integrations</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="276" />
+        <source>Đồng ý xử lý dữ liệu cá nhân</source>
+        <translation>Consent to personal data processing</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="276" />
+        <source>Xem lại và gửi</source>
+        <translation>Review and send</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="278" />
+        <source>Bước %1/%2: %3</source>
+        <translation>Step %1/%2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="301" />
+        <source>Chưa có thẻ: đọc thẻ ở trang Đọc thẻ (F2), bấm 'Dùng công dân này'.</source>
+        <translation>No card yet: read it on the Read card page (F2) and press 'Use this citizen'.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="321" />
+        <source>Hãy lấy thẻ của người đề nghị trước.</source>
+        <translation>Take the applicant's card first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="328" />
+        <source>Người này chỉ được cấp mức %1.</source>
+        <translation>This person may only have level %1.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="333" />
+        <source>Tài khoản mức 2 cần ảnh chân dung chụp tại quầy.</source>
+        <translation>A level 2 account needs a portrait taken at the counter.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="337" />
+        <source>Cần thẻ của cha, mẹ hoặc người giám hộ có mặt.</source>
+        <translation>The card of a parent or guardian who is present is needed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="373" />
+        <source>Chưa ghi nhận đủ sự đồng ý của những người cần đồng ý.</source>
+        <translation>Not everyone whose consent is needed has consented.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="382" />
+        <source>Chưa có thẻ vừa đọc: đọc thẻ ở trang Đọc thẻ (F2) trước.</source>
+        <translation>No card read yet: read it on the Read card page (F2) first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="392" />
+        <source>%1 tuổi; được cấp mức: %2</source>
+        <translation>%1 years old; levels allowed: %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="395" />
+        <source>Cần cha, mẹ hoặc người giám hộ có mặt.</source>
+        <translation>A parent or guardian must be present.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="409" />
+        <source>Hãy đọc thẻ của cha, mẹ hoặc người giám hộ trước.</source>
+        <translation>Read the parent's or guardian's card first.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="421" />
+        <source>Ảnh trên chip</source>
+        <translation>Photo on the chip</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="430" />
+        <source>Không thấy camera: chọn tệp ảnh chụp ở quầy.</source>
+        <translation>No camera found: choose a photo taken at the counter.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="457" />
+        <source>Đang so khớp khuôn mặt…</source>
+        <translation>Comparing the faces…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="502" />
+        <source>Người đề nghị: %1</source>
+        <translation>Applicant: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="503" />
+        <source>Mức: %1</source>
+        <translation>Level: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="504" />
+        <source>Điện thoại: %1</source>
+        <translation>Phone: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="507" />
+        <source>Người đại diện: %1</source>
+        <translation>Representative: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="521" />
+        <source>Đã gửi đề nghị. Mã: %1</source>
+        <translation>Request sent. Code: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="547" />
+        <source>Đã in giấy xác nhận: %1</source>
+        <translation>Confirmation printed: %1</translation>
+    </message>
+</context>
+<context>
     <name>CardError</name>
     <message>
         <location filename="../../kiosk/services/cards.py" line="35" />
@@ -256,31 +505,36 @@
         <source>Chọn bản quét</source>
         <translation>Choose the scan</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="290" />
+        <source>%1 (cần bản quét)</source>
+        <translation>%1 (scan required)</translation>
+    </message>
 </context>
 <context>
     <name>DoneView</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="668" />
+        <location filename="../../kiosk/ui/wizard.py" line="680" />
         <source>Đã tiếp nhận hồ sơ</source>
         <translation>Dossier received</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="669" />
+        <location filename="../../kiosk/ui/wizard.py" line="681" />
         <source>In phiếu hẹn</source>
         <translation>Print the receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="670" />
+        <location filename="../../kiosk/ui/wizard.py" line="682" />
         <source>Hồ sơ mới</source>
         <translation>New dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="678" />
+        <location filename="../../kiosk/ui/wizard.py" line="690" />
         <source>Trạng thái: đã tiếp nhận</source>
         <translation>Status: received</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="680" />
+        <location filename="../../kiosk/ui/wizard.py" line="692" />
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Appointment date: %1</translation>
     </message>
@@ -288,47 +542,47 @@
 <context>
     <name>DossierPage</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="713" />
+        <location filename="../../kiosk/ui/wizard.py" line="726" />
         <source>Đang in phiếu hẹn…</source>
         <translation>Printing the receipt…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="718" />
+        <location filename="../../kiosk/ui/wizard.py" line="731" />
         <source>Đã in phiếu hẹn.</source>
         <translation>The receipt was printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="724" />
+        <location filename="../../kiosk/ui/wizard.py" line="737" />
         <source>Chưa in được: %1 Hồ sơ đã được lưu; bấm In phiếu hẹn để in lại.</source>
         <translation>Not printed: %1 The dossier is saved; press Print the receipt to try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="728" />
+        <location filename="../../kiosk/ui/wizard.py" line="741" />
         <source>Đang in phiếu hẹn… %1 %</source>
         <translation>Printing the receipt… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="803" />
+        <location filename="../../kiosk/ui/wizard.py" line="816" />
         <source>Hồ sơ chưa nộp</source>
         <translation>Dossier not submitted</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="804" />
+        <location filename="../../kiosk/ui/wizard.py" line="817" />
         <source>Hồ sơ này chưa được nộp. Giữ lại làm bản nháp?</source>
         <translation>This dossier has not been submitted. Keep it as a draft?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="805" />
+        <location filename="../../kiosk/ui/wizard.py" line="818" />
         <source>Giữ bản nháp</source>
         <translation>Keep the draft</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="806" />
+        <location filename="../../kiosk/ui/wizard.py" line="819" />
         <source>Bỏ hồ sơ</source>
         <translation>Drop the dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="807" />
+        <location filename="../../kiosk/ui/wizard.py" line="820" />
         <source>Ở lại</source>
         <translation>Stay</translation>
     </message>
@@ -336,127 +590,127 @@
 <context>
     <name>DossierWizard</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="340" />
+        <location filename="../../kiosk/ui/wizard.py" line="345" />
         <source>Người tham gia</source>
         <translation>People involved</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="347" />
+        <location filename="../../kiosk/ui/wizard.py" line="352" />
         <source>Giấy tờ</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="352" />
+        <location filename="../../kiosk/ui/wizard.py" line="357" />
         <source>Lệ phí và ngày hẹn</source>
         <translation>Fee and appointment</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="361" />
+        <location filename="../../kiosk/ui/wizard.py" line="366" />
         <source>Xem lại và nộp</source>
         <translation>Review and submit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="381" />
+        <location filename="../../kiosk/ui/wizard.py" line="386" />
         <source>Hủy hồ sơ</source>
         <translation>Cancel the dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="382" />
+        <location filename="../../kiosk/ui/wizard.py" line="387" />
         <source>Quay lại</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="383" />
+        <location filename="../../kiosk/ui/wizard.py" line="388" />
         <source>Tiếp tục</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="384" />
+        <location filename="../../kiosk/ui/wizard.py" line="389" />
         <source>Nộp hồ sơ</source>
         <translation>Submit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="445" />
+        <location filename="../../kiosk/ui/wizard.py" line="456" />
         <source>từ chip của %1</source>
         <translation>from the chip of the %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="456" />
+        <location filename="../../kiosk/ui/wizard.py" line="468" />
         <source>Bước %1/%2: %3</source>
         <translation>Step %1/%2: %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="489" />
-        <source>Chưa đánh dấu đã nhận: %1</source>
-        <translation>Not ticked as received: %1</translation>
+        <location filename="../../kiosk/ui/wizard.py" line="501" />
+        <source>Còn thiếu: %1</source>
+        <translation>Still missing: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="521" />
+        <location filename="../../kiosk/ui/wizard.py" line="533" />
         <source>Lệ phí</source>
         <translation>Fee</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="521" />
+        <location filename="../../kiosk/ui/wizard.py" line="533" />
         <source>Tổng</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="524" />
+        <location filename="../../kiosk/ui/wizard.py" line="536" />
         <source>do tỉnh/cơ quan quy định</source>
         <translation>set by the province or agency</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="527" />
+        <location filename="../../kiosk/ui/wizard.py" line="539" />
         <source>Được miễn lệ phí.</source>
         <translation>Exempt from the fee.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="528" />
+        <location filename="../../kiosk/ui/wizard.py" line="540" />
         <source>chưa xác định được (có khoản do tỉnh quy định)</source>
         <translation>not known yet (a part is set by the province)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="534" />
+        <location filename="../../kiosk/ui/wizard.py" line="546" />
         <source>Thời hạn giải quyết: %1 ngày làm việc</source>
         <translation>Processing time: %1 working days</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="536" />
+        <location filename="../../kiosk/ui/wizard.py" line="548" />
         <source>Ngày hẹn trả kết quả (nếu nộp bây giờ): %1</source>
         <translation>Appointment date (if submitted now): %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="544" />
+        <location filename="../../kiosk/ui/wizard.py" line="556" />
         <source>từ chip</source>
         <translation>from the chip</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="562" />
+        <location filename="../../kiosk/ui/wizard.py" line="574" />
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="562" />
+        <location filename="../../kiosk/ui/wizard.py" line="574" />
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="567" />
+        <location filename="../../kiosk/ui/wizard.py" line="579" />
         <source>Bản quét đính kèm: %1</source>
         <translation>Scans attached: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="590" />
+        <location filename="../../kiosk/ui/wizard.py" line="602" />
         <source>Đang lưu hồ sơ…</source>
         <translation>Saving the dossier…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="622" />
+        <location filename="../../kiosk/ui/wizard.py" line="634" />
         <source>Phiên làm việc đã hết; bản nháp đã được giữ. Hãy đăng nhập lại.</source>
         <translation>The session has ended; the draft is kept. Sign in again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="626" />
+        <location filename="../../kiosk/ui/wizard.py" line="638" />
         <source>Lỗi không mong đợi (%1); hồ sơ chưa được lưu.</source>
         <translation>Unexpected error (%1); the dossier was not saved.</translation>
     </message>
@@ -726,22 +980,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="115" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="116" />
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="154" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="155" />
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.</source>
         <translation>Demo mode: sign in as 'canbo' with the password 'canbo-demo'.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="161" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="162" />
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="163" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="164" />
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:
 
 %1
@@ -754,57 +1008,62 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="180" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="181" />
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk's data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="182" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="183" />
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk's data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="183" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="184" />
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="215" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="216" />
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="220" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="221" />
         <source>Tiếp nhận hồ sơ (F3)</source>
         <translation>Receive a dossier (F3)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="224" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="225" />
         <source>Tra cứu hồ sơ (F4)</source>
         <translation>Check a dossier (F4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="273" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="230" />
+        <source>Tài khoản định danh (F5)</source>
+        <translation>Identity account (F5)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="282" />
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="278" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="287" />
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="280" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="289" />
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="288" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="297" />
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="316" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="326" />
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>
@@ -979,37 +1238,37 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="69" />
+        <location filename="../../kiosk/ui/shell.py" line="70" />
         <source>Trang chủ</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="112" />
+        <location filename="../../kiosk/ui/shell.py" line="106" />
         <source>cán bộ tiếp dân</source>
         <translation>counter officer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="113" />
+        <location filename="../../kiosk/ui/shell.py" line="107" />
         <source>chỉ huy</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="114" />
+        <location filename="../../kiosk/ui/shell.py" line="108" />
         <source>quản trị</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="115" />
+        <location filename="../../kiosk/ui/shell.py" line="109" />
         <source>kiosk tự phục vụ</source>
         <translation>self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="118" />
+        <location filename="../../kiosk/ui/shell.py" line="112" />
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="119" />
+        <location filename="../../kiosk/ui/shell.py" line="113" />
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
     </message>
