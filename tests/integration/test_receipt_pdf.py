@@ -142,8 +142,18 @@ def test_reprint_gives_the_same_qr_code(receipts, dossiers, station_clock) -> No
 def test_tampered_foreign_and_expired_codes_are_refused(receipts, dossiers, settings, tmp_path, station_clock) -> None:
     done, _ = submit(dossiers)
     text = receipts.receipt_data(OFFICER, done.tracking_code).qr_text
+    from kiosk.domain.qr_payload import PREFIX, b45decode
+
+    # One character of the signature changed into another that still decodes as Base45 (some
+    # triples would exceed 65535 and be refused earlier, as not_base45).
     i = len(text) - 5
-    tampered = text[:i] + ("X" if text[i] != "X" else "Y") + text[i + 1:]
+    tampered = next(
+        candidate
+        for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        if ch != text[i]
+        for candidate in [text[:i] + ch + text[i + 1:]]
+        if _decodes(b45decode, candidate[len(PREFIX):])
+    )
     refused = receipts.verify(SELFSERVICE, tampered)
     assert (refused.valid, refused.reason) == (False, "bad_signature")
     assert refused.message_vi == "Mã QR đã bị sửa đổi hoặc giả mạo: chữ ký không khớp."
@@ -290,3 +300,11 @@ def test_cli_renders_a_receipt_and_verifies_its_code(data_dir, catalog, tmp_path
 
     missing = kiosk_cli("receipt", "render", "000.00.24.H57-261125-9999", "--out", str(tmp_path / "x.pdf"))
     assert missing.returncode == 1 and "Không tìm thấy" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _decodes(decode, text: str) -> bool:
+    try:
+        decode(text)
+    except ValueError:
+        return False
+    return True
