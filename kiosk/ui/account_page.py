@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.i18n import current_language
+from kiosk.ui.wizard import step_buttons
 from kiosk.ui.worker import run_call
 
 STEPS = ("person", "guardian", "portrait", "contacts", "consent", "review")
@@ -72,20 +73,8 @@ class AccountPage(QWidget):
         for w in (self.title, self.step_label, self.message):
             layout.addWidget(w)
         layout.addWidget(self.stack, 1)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton(self)
-        self.new_button.setObjectName("accountNew")
-        self.back_button = QPushButton(self)
-        self.back_button.setObjectName("accountBack")
-        self.next_button = QPushButton(self)
-        self.next_button.setObjectName("accountNext")
-        self.next_button.setDefault(True)
-        self.submit_button = QPushButton(self)
-        self.submit_button.setObjectName("accountSubmit")
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        for b in (self.back_button, self.next_button, self.submit_button):
-            buttons.addWidget(b)
+        self.new_button, self.back_button, self.next_button, self.submit_button, buttons = step_buttons(
+            self, "account", "New")
         layout.addLayout(buttons)
         self._build_person()
         self._build_guardian()

@@ -45,6 +45,22 @@ def _money(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}".replace(",", ".") + " đ"
 
 
+def step_buttons(parent: QWidget, prefix: str, first: str):
+    """The row under a step-by-step page: a leading button, then Back, Next and Submit on the right."""
+    buttons = QHBoxLayout()
+    made = []
+    for name in (first, "Back", "Next", "Submit"):
+        button = QPushButton(parent)
+        button.setObjectName(f"{prefix}{name}")
+        made.append(button)
+    made[2].setDefault(True)
+    buttons.addWidget(made[0])
+    buttons.addStretch(1)
+    for button in made[1:]:
+        buttons.addWidget(button)
+    return (*made, buttons)
+
+
 class ServicePicker(QWidget):
     """The 25 services, most used first, searchable by name (with or without accents) or number."""
 
@@ -321,20 +337,8 @@ class DossierWizard(QWidget):
         layout.addWidget(self.message)
         self.stack = QStackedWidget(self)
         layout.addWidget(self.stack, 1)
-        buttons = QHBoxLayout()
-        self.cancel_button = QPushButton(self)
-        self.cancel_button.setObjectName("wizardCancel")
-        self.back_button = QPushButton(self)
-        self.back_button.setObjectName("wizardBack")
-        self.next_button = QPushButton(self)
-        self.next_button.setObjectName("wizardNext")
-        self.next_button.setDefault(True)
-        self.submit_button = QPushButton(self)
-        self.submit_button.setObjectName("wizardSubmit")
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        for b in (self.back_button, self.next_button, self.submit_button):
-            buttons.addWidget(b)
+        self.cancel_button, self.back_button, self.next_button, self.submit_button, buttons = step_buttons(
+            self, "wizard", "Cancel")
         layout.addLayout(buttons)
 
         self.steps: list[tuple[str, Any, QWidget]] = []
