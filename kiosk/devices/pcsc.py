@@ -218,6 +218,7 @@ class PcscMonitor:
         self._service_up: bool | None = None
         self._cards: dict[str, bool] = {}
         self._atrs: dict[str, bytes] = {}
+        self._events: dict[str, int] = {}
         self._stop = threading.Event()
         self._scheduler: threading.Thread | None = None
 
@@ -258,6 +259,7 @@ class PcscMonitor:
             if self._cards.pop(reader):
                 self.callbacks.on_card_removed(reader)
             self._atrs.pop(reader, None)
+            self._events.pop(reader, None)
             self.callbacks.on_reader_removed(reader)
 
     def poll_once(self) -> None:
@@ -283,6 +285,7 @@ class PcscMonitor:
             if self._cards.pop(reader):
                 self.callbacks.on_card_removed(reader)
             self._atrs.pop(reader, None)
+            self._events.pop(reader, None)
             self.callbacks.on_reader_removed(reader)
         for reader in current:
             if reader not in self._cards:
@@ -297,7 +300,13 @@ class PcscMonitor:
         for reader, event, atr in changed:
             present = bool(event & b.SCARD_STATE_PRESENT) and not event & b.SCARD_STATE_MUTE
             was = self._cards.get(reader, False)
-            if present and (not was or bytes(atr) != self._atrs.get(reader)):
+            # The upper word of the event state counts insertions and removals (pcsc-lite and
+            # WinSCard alike): a card swapped between two polls has the same ATR as the last one
+            # when both are CCCDs, but a new count.
+            count = event >> 16
+            swapped = was and count != self._events.get(reader, count)
+            self._events[reader] = count
+            if present and (not was or swapped or bytes(atr) != self._atrs.get(reader)):
                 if was:
                     self.callbacks.on_card_removed(reader)
                 self._cards[reader] = True
