@@ -88,7 +88,8 @@ class Kiosk:
         """The citizen's status check: a receipt's QR or a typed code → status, date, what to bring."""
         from kiosk.services.status_check import StatusCheckService
 
-        return StatusCheckService(self.receipts, self.dossiers, self.catalog, accounts=self.accounts)
+        return StatusCheckService(self.receipts, self.dossiers, self.catalog, accounts=self.accounts,
+                                  hub_lookup=self.sync.lookup)
 
     @functools.cached_property
     def accounts(self):

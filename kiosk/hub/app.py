@@ -75,6 +75,13 @@ def create_app(hub: Hub) -> Starlette:
     async def keys(request: Request) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(hub.station_keys, request.query_params.get("station")))
 
+    async def lookup(request: Request) -> JSONResponse:
+        body = await _body(request)
+        code = request.path_params["tracking_code"]
+        if not 0 < len(code) <= 40:
+            raise HubError(400, "bad_request", "Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
+        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code))
+
     async def dossier_status(request: Request) -> JSONResponse:
         auth = request.headers.get("authorization", "")
         token = auth[7:] if auth.lower().startswith("bearer ") else ""
@@ -102,6 +109,7 @@ def create_app(hub: Hub) -> Starlette:
         Route(f"{API}/push", push, methods=["POST"]),
         Route(f"{API}/pull", pull, methods=["GET"]),
         Route(f"{API}/keys", keys, methods=["GET"]),
+        Route(f"{API}/status/{{tracking_code}}", lookup, methods=["GET"]),
         Route(f"{API}/backoffice/dossiers/{{tracking_code}}/status", dossier_status, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HubError: hub_error})

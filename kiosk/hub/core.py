@@ -416,11 +416,32 @@ class Hub:
             return {"reset": False, "changes": changes, "next_cursor": next_cursor, "next_uid": next_uid,
                     "last_change_id": last, "more": next_cursor < last}
 
+    def lookup(self, method: str, path: str, body: bytes, headers: Any, tracking_code: str) -> dict[str, Any]:
+        """A dossier's or account request's status for the citizen's status check at a kiosk of its station.
+
+        No personal data: the code, the procedure, the status and when it changed, the appointment
+        date. A code of another station is answered as unknown, like a code nobody issued.
+        """
+        with self.db.transaction() as s:
+            kiosk = self.authenticate(s, method, path, body, headers)
+            dossier = s.get(HubDossier, tracking_code)
+            if dossier is None or dossier.station != kiosk.station:
+                return {"found": False, "tracking_code": tracking_code}
+            created = s.get(InboxOp, (dossier.kiosk_id, dossier.seq))
+            data = _payload(created) if created is not None else {}
+            service_no = data.get("service_no")
+            appointment = data.get("appointment_date")
+            account = dossier.service_code == ACCOUNT_PROCEDURE
+            return {
+                "found": True, "tracking_code": dossier.tracking_code, "kind": "account" if account else "dossier",
+                "service_code": dossier.service_code, "status": dossier.status, "updated_at": dossier.updated_at,
+                "service_no": service_no if isinstance(service_no, int) else None,
+                "appointment_date": appointment if isinstance(appointment, str) else None,
+                "level": data.get("level") if account else None,
+            }
+
     def set_status(self, tracking_code: str, status: str, note: str = "", actor: str = "hub-operator") -> dict[str, Any]:
         """A back-office decision: the new status, a change for the dossier's station, an audit entry."""
-        if not _STATUS_RE.fullmatch(status):
-            raise HubError(400, "bad_status", "Trạng thái không hợp lệ (chữ thường, số, dấu gạch dưới).",
-                           "Invalid status (lowercase letters, digits, underscores).")
         now = self.clock()
         with self.db.transaction() as s:
             dossier = s.get(HubDossier, tracking_code, with_for_update=True)
@@ -428,6 +449,7 @@ class Hub:
                 raise HubError(404, "unknown_dossier", f"Không có hồ sơ {tracking_code} trên máy chủ.",
                                f"No dossier {tracking_code} on the hub.")
             previous = dossier.status
+            _check_backoffice_move(dossier.service_code == ACCOUNT_PROCEDURE, previous, status, note)
             dossier.status, dossier.updated_at = status, _iso(now)
             self._emit(s, dossier.station, [(DOSSIER_STATUS, {
                 "tracking_code": tracking_code, "status": status, "note": note, "source": "hub", "at": _iso(now),
@@ -479,6 +501,41 @@ class Hub:
         return {"status": "ok", "database": self.db.dialect}
 
 
+def backoffice_moves(account: bool) -> tuple[dict[str, set[str]], frozenset[str], dict[str, str]]:
+    """The moves the back office may make, from the kiosk's own status machines (one source of truth)."""
+    from kiosk.domain import account as account_domain
+    from kiosk.domain import dossier as dossier_domain
+
+    domain = account_domain if account else dossier_domain
+    moves: dict[str, set[str]] = {}
+    for src, dst in domain.TRANSITIONS:
+        if account and domain.TRANSITIONS[(src, dst)] != "hub":
+            continue  # submitting and withdrawing belong to the kiosk
+        moves.setdefault(src.value, set()).add(dst.value)
+    labels = {status.value: status.label_vi for status in domain.Status}
+    return moves, frozenset(status.value for status in domain.NOTE_REQUIRED), labels
+
+
+def _check_backoffice_move(account: bool, current: str, status: str, note: str) -> None:
+    """Refuse a status the record cannot take from where it stands, or a refusal without its reason."""
+    moves, note_required, labels = backoffice_moves(account)
+    what_vi, what_en = ("đề nghị cấp tài khoản", "account request") if account else ("hồ sơ", "dossier")
+    if status not in labels:
+        known = ", ".join(sorted({dst for targets in moves.values() for dst in targets}))
+        raise HubError(400, "bad_status", f"Trạng thái '{status}' không có cho {what_vi}; dùng: {known}.",
+                       f"No status '{status}' for a {what_en}; use one of: {known}.")
+    if status not in moves.get(current, set()):
+        allowed = ", ".join(sorted(moves.get(current, set()))) or "—"
+        raise HubError(409, "bad_transition",
+                       f"Không chuyển được {what_vi} từ '{labels.get(current, current)}' sang '{labels[status]}' "
+                       f"(được phép: {allowed}).",
+                       f"A {what_en} cannot move from '{current}' to '{status}' (allowed: {allowed}).",
+                       current=current)
+    if status in note_required and not note.strip():
+        raise HubError(400, "note_required", f"Chuyển sang '{labels[status]}' cần ghi rõ lý do (--note).",
+                       f"Moving to '{status}' needs the reason (--note).")
+
+
 def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None]:
     try:
         data = json.loads(body)
@@ -497,7 +554,7 @@ def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None]:
     return ops, head if isinstance(head, dict) else None
 
 
-def _payload(op: PushedOp) -> dict[str, Any]:
+def _payload(op: PushedOp | InboxOp) -> dict[str, Any]:
     try:
         data = json.loads(op.payload)
     except ValueError:

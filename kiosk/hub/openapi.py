@@ -70,12 +70,21 @@ OPENAPI: dict[str, Any] = {
                 "responses": {"200": {"description": "Keys", **_json("Keys")}},
             }
         },
+        "/v1/status/{tracking_code}": {
+            "get": {
+                "summary": "Status of a dossier or account request of the kiosk's station (the citizen's status check)",
+                "parameters": [*_SIGNED,
+                               {"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Found or not", **_json("Lookup")}, "401": _ERROR, "403": _ERROR},
+            }
+        },
         "/v1/backoffice/dossiers/{tracking_code}/status": {
             "post": {
-                "summary": "Back-office status decision on a dossier (Bearer token)",
+                "summary": "Back-office status decision on a dossier (Bearer token); moves follow the status machine",
                 "parameters": [{"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "requestBody": {"required": True, **_json("StatusChange")},
-                "responses": {"200": {"description": "Changed"}, "401": _ERROR, "404": _ERROR},
+                "responses": {"200": {"description": "Changed"}, "400": _ERROR, "401": _ERROR, "404": _ERROR,
+                              "409": _ERROR},
             }
         },
     },
@@ -111,6 +120,12 @@ OPENAPI: dict[str, Any] = {
                     "change_id": {"type": "integer"}, "uid": {"type": "string"}, "kind": {"type": "string"},
                     "payload": {"type": "object"}, "created_at": {"type": "string"}}}}}},
             "Keys": {"type": "object", "properties": {"version": {"type": "integer"}, "keys": {"type": "array"}}},
+            "Lookup": {"type": "object", "required": ["found", "tracking_code"], "properties": {
+                "found": {"type": "boolean"}, "tracking_code": {"type": "string"},
+                "kind": {"type": "string", "enum": ["dossier", "account"]}, "service_code": {"type": "string"},
+                "service_no": {"type": ["integer", "null"]}, "status": {"type": "string"},
+                "updated_at": {"type": "string"}, "appointment_date": {"type": ["string", "null"]},
+                "level": {"type": ["integer", "null"]}}},
             "StatusChange": {"type": "object", "required": ["status"], "properties": {
                 "status": {"type": "string"}, "note": {"type": "string"}}},
         }

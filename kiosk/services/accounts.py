@@ -551,7 +551,8 @@ class AccountService:
                                   .order_by(AccountHistoryRow.seq.desc()).limit(1))
             return {"tracking_code": row.tracking_code, "kind": "account", "level": row.level, "status": status.value,
                     "status_label_vi": status.label_vi, "status_label_en": status.label_en,
-                    "note": last.note if last is not None and status is Status.REJECTED else ""}
+                    "note": last.note if last is not None and status is Status.REJECTED else "",
+                    "updated_at": row.updated_at}
 
     # The status machine on the kiosk's side.
 

@@ -193,6 +193,9 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._services)
 
+    def __contains__(self, number: object) -> bool:
+        return number in self._services
+
     def __iter__(self) -> Iterator[Service]:
         return iter(self.all())
 

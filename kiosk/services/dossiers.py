@@ -459,7 +459,7 @@ class DossierService:
             status = Status(row.status)
             return {"tracking_code": row.tracking_code, "service_no": row.service_no, "status": status.value,
                     "status_label_vi": status.label_vi, "status_label_en": status.label_en,
-                    "appointment_date": row.appointment_date}
+                    "appointment_date": row.appointment_date, "updated_at": row.updated_at}
 
     def search(
         self,

@@ -56,16 +56,25 @@ def printer_state(settings: Settings) -> tuple[str, str]:
     return "ready", settings.printer_target
 
 
-def hub_state(settings: Settings, timeout: float = 2.0) -> tuple[str, str]:
-    if not settings.hub_url:
+def hub_state(hub_url: str, timeout: float = 2.0) -> tuple[str, str]:
+    if not hub_url:
         return "not_configured", ""
     import httpx
 
     try:
-        response = httpx.get(settings.hub_url.rstrip("/") + "/health", timeout=timeout)
+        response = httpx.get(hub_url.rstrip("/") + "/health", timeout=timeout)
     except httpx.HTTPError as exc:
         return "offline", type(exc).__name__
-    return ("online" if response.status_code == 200 else "offline"), settings.hub_url
+    return ("online" if response.status_code == 200 else "offline"), hub_url
+
+
+def hub_url(settings: Settings, db: Database) -> str:
+    """The hub this kiosk talks to: the one it enrolled with (`kiosk enrol`), else the configured one."""
+    from kiosk.db.models_sync import SyncState
+
+    with db.sessions() as session:
+        state = session.get(SyncState, 1)
+        return state.hub_url if state is not None and state.hub_url else settings.hub_url
 
 
 def snapshot(settings: Settings, db: Database, device: DeviceThread) -> Health:
@@ -73,5 +82,5 @@ def snapshot(settings: Settings, db: Database, device: DeviceThread) -> Health:
 
     reader, reader_detail = reader_state(settings, device)
     printer, printer_detail = printer_state(settings)
-    hub, hub_detail = hub_state(settings)
+    hub, hub_detail = hub_state(hub_url(settings, db))
     return Health(reader, reader_detail, printer, printer_detail, hub, hub_detail, outbox.pending_count(db))

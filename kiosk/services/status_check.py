@@ -7,14 +7,19 @@ altered, foreign or expired code is refused with the reason in plain words.
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kiosk.domain.account import Status as AccountStatus
+from kiosk.domain.dossier import Status as DossierStatus
 from kiosk.domain.roles import Permission, Principal
 from kiosk.services.errors import NotFound
 from kiosk.services.permissions import require
 
+log = logging.getLogger(__name__)
 CODE_RE = re.compile(r"^[0-9A-Za-z.]{5,20}-\d{6}-\d{4}$")
 
 #: What the citizen should do next, by status (vi, en).
@@ -61,18 +66,34 @@ class StatusAnswer:
     appointment_date: str | None = None
     next_vi: str = ""
     next_en: str = ""
+    #: Where the status came from: "local" (this kiosk's database), "hub" (asked just now) or
+    #: "receipt" (only what the verified QR code itself says: the hub could not be asked).
     source: str = "local"
+    #: The hub at the time of the check: "online", "offline" or "none" (the kiosk is not enrolled).
+    hub: str = "none"
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class StatusCheckService:
-    """Looks a receipt up for anyone allowed to check statuses (self-service kiosks included)."""
+#: Asks the hub about a code: its answer (`found` true or false), None when the kiosk has no hub;
+#: raises `HubUnreachable` when the network or the hub is down (kiosk.services.sync.SyncService.lookup).
+HubLookup = Callable[[Principal, str], "dict[str, Any] | None"]
 
-    def __init__(self, receipts, dossiers, catalog, accounts=None) -> None:
+
+class StatusCheckService:
+    """Looks a receipt up for anyone allowed to check statuses (self-service kiosks included).
+
+    The kiosk's own database answers first; when the kiosk is enrolled, the hub is asked too, and
+    its status wins when it is newer (a decision of the back office not pulled yet, a dossier taken
+    at another kiosk of the station). Offline, a verified QR code still tells the service and the
+    appointment date it was issued with.
+    """
+
+    def __init__(self, receipts, dossiers, catalog, accounts=None, hub_lookup: HubLookup | None = None) -> None:
         self.receipts = receipts
         self.dossiers = dossiers
         self.catalog = catalog
         self.accounts = accounts
+        self.hub_lookup = hub_lookup
 
     def check(self, principal: Principal, text: str) -> StatusAnswer:
         require(principal, Permission.STATUS_CHECK)
@@ -82,11 +103,13 @@ class StatusCheckService:
         if not text:
             return StatusAnswer(False, "Hãy quét mã QR trên phiếu hẹn hoặc nhập mã hồ sơ.",
                                 "Scan the QR code on the receipt or type the dossier code.")
+        claims = None
         if text.upper().startswith(PREFIX):
             verdict = self.receipts.verify(principal, text)
             if not verdict.valid:
                 return StatusAnswer(False, verdict.message_vi, verdict.message_en)
-            code = verdict.claims.tracking_code
+            claims = verdict.claims
+            code = claims.tracking_code
         else:
             code = text.upper()
             if not CODE_RE.match(code):
@@ -95,34 +118,100 @@ class StatusCheckService:
                     "Mã hồ sơ không đúng dạng. Mã có dạng 000.00.24.H57-261125-0001 (in trên phiếu hẹn).",
                     "That is not a dossier code. Codes look like 000.00.24.H57-261125-0001 (printed on the receipt).",
                 )
+        local = self._local(principal, code)
+        remote, hub = self._remote(principal, code)
+        if remote is not None and remote.get("found") and (local is None or _newer(remote, local)):
+            return replace(self._from_hub(remote, local), hub=hub)
+        if local is not None:
+            return replace(local, hub=hub)
+        if claims is not None and claims.service_number in self.catalog:
+            return self._from_receipt(claims, hub)
+        if hub == "offline":
+            return StatusAnswer(
+                False,
+                "Kiosk này chưa có hồ sơ này và đang mất kết nối máy chủ. Thử lại sau ít phút, hoặc hỏi cán bộ tại quầy.",
+                "This kiosk does not hold this dossier and cannot reach the hub. Try again in a few minutes, or ask "
+                "at the counter.",
+                tracking_code=code, hub=hub,
+            )
+        return StatusAnswer(
+            False,
+            "Không tìm thấy hồ sơ có mã này tại trạm. Kiểm tra lại mã, hoặc hỏi cán bộ tại quầy.",
+            "No dossier with this code at this station. Check the code, or ask at the counter.",
+            tracking_code=code, hub=hub,
+        )
+
+    # Where an answer comes from.
+
+    def _local(self, principal: Principal, code: str) -> StatusAnswer | None:
         try:
             status = self.dossiers.status_of(principal, code)
         except NotFound:
-            account = self._account(principal, code)
-            if account is not None:
-                return account
-            return StatusAnswer(
-                False,
-                "Không tìm thấy hồ sơ có mã này tại trạm. Kiểm tra lại mã, hoặc hỏi cán bộ tại quầy.",
-                "No dossier with this code at this station. Check the code, or ask at the counter.",
-                tracking_code=code,
-            )
-        service = self.catalog.get(status["service_no"])
-        next_vi, next_en = NEXT_STEPS.get(status["status"], ("", ""))
+            return self._account(principal, code)
+        return self._dossier_answer(code, status["service_no"], DossierStatus(status["status"]),
+                                    status.get("appointment_date"), "local", status.get("updated_at", ""))
+
+    def _remote(self, principal: Principal, code: str) -> tuple[dict[str, Any] | None, str]:
+        if self.hub_lookup is None:
+            return None, "none"
+        from kiosk.services.sync_client import HubRefused, HubUnreachable
+
+        try:
+            answer = self.hub_lookup(principal, code)
+        except HubUnreachable:
+            return None, "offline"
+        except HubRefused as exc:  # a halted or refused kiosk answers from what it holds
+            log.warning("the hub refused a status lookup: %s", exc.reason)
+            return None, "offline"
+        return answer, "none" if answer is None else "online"
+
+    def _from_hub(self, remote: dict[str, Any], local: StatusAnswer | None) -> StatusAnswer:
+        code, updated = str(remote["tracking_code"]), str(remote.get("updated_at") or "")
+        if remote.get("kind") == "account":
+            try:
+                status = AccountStatus(remote["status"])
+            except ValueError:
+                return local or self._unknown_status(code)
+            return self._account_answer(code, int(remote.get("level") or 1), status, "", "hub", updated)
+        try:
+            status = DossierStatus(remote["status"])
+        except ValueError:
+            return local or self._unknown_status(code)
+        service_no = remote.get("service_no") or (local.service_no if local else None)
+        if service_no not in self.catalog:
+            return local or self._unknown_status(code)
+        appointment = remote.get("appointment_date") or (local.appointment_date if local else None)
+        return self._dossier_answer(code, service_no, status, appointment, "hub", updated)
+
+    def _from_receipt(self, claims, hub: str) -> StatusAnswer:
+        service = self.catalog.get(claims.service_number)
+        appointment = claims.appointment.isoformat() if claims.appointment else None
         return StatusAnswer(
             True,
-            "Đã tìm thấy hồ sơ.",
-            "Dossier found.",
-            tracking_code=status["tracking_code"],
-            service_no=status["service_no"],
-            service_vi=service.name_vi,
-            service_en=service.name_en,
-            status=status["status"],
-            status_vi=status["status_label_vi"],
-            status_en=status["status_label_en"],
-            appointment_date=status.get("appointment_date"),
-            next_vi=next_vi,
-            next_en=next_en,
+            "Phiếu hẹn hợp lệ. Kiosk này chưa nhận được trạng thái mới nhất của hồ sơ; ngày hẹn theo phiếu.",
+            "The receipt is genuine. This kiosk has not received the dossier's latest status yet; the appointment "
+            "date is the one on the receipt.",
+            tracking_code=claims.tracking_code, service_no=service.number, service_vi=service.name_vi,
+            service_en=service.name_en, status="unknown", status_vi="Chưa rõ (chưa đồng bộ)",
+            status_en="Not known yet (not synchronised)", appointment_date=appointment,
+            next_vi=NEXT_STEPS["received"][0], next_en=NEXT_STEPS["received"][1], source="receipt", hub=hub,
+        )
+
+    def _unknown_status(self, code: str) -> StatusAnswer:
+        return StatusAnswer(False, "Máy chủ trả về trạng thái kiosk này không hiểu; hỏi cán bộ tại quầy.",
+                            "The hub answered with a status this kiosk does not know; ask at the counter.",
+                            tracking_code=code)
+
+    def _dossier_answer(self, code: str, service_no: int, status: DossierStatus, appointment: str | None,
+                        source: str, updated_at: str) -> StatusAnswer:
+        service = self.catalog.get(service_no)
+        next_vi, next_en = NEXT_STEPS.get(status.value, ("", ""))
+        return StatusAnswer(
+            True, "Đã tìm thấy hồ sơ.", "Dossier found.",
+            tracking_code=code, service_no=service_no, service_vi=service.name_vi, service_en=service.name_en,
+            status=status.value, status_vi=status.label_vi, status_en=status.label_en,
+            appointment_date=appointment, next_vi=next_vi, next_en=next_en, source=source,
+            details={"kind": "dossier", "updated_at": updated_at},
         )
 
     def _account(self, principal: Principal, code: str) -> StatusAnswer | None:
@@ -133,17 +222,33 @@ class StatusCheckService:
             status = self.accounts.status_of(principal, code)
         except NotFound:
             return None
-        next_vi, next_en = ACCOUNT_NEXT_STEPS.get(status["status"], ("", ""))
-        if status["status"] == "rejected" and status.get("note"):
-            next_vi, next_en = f"{next_vi} Lý do: {status['note']}", f"{next_en} Reason: {status['note']}"
+        return self._account_answer(status["tracking_code"], status["level"], AccountStatus(status["status"]),
+                                    status.get("note") or "", "local", status.get("updated_at", ""))
+
+    def _account_answer(self, code: str, level: int, status: AccountStatus, note: str, source: str,
+                        updated_at: str) -> StatusAnswer:
+        next_vi, next_en = ACCOUNT_NEXT_STEPS.get(status.value, ("", ""))
+        if status is AccountStatus.REJECTED and note:
+            next_vi, next_en = f"{next_vi} Lý do: {note}", f"{next_en} Reason: {note}"
         return StatusAnswer(
             True, "Đã tìm thấy đề nghị cấp tài khoản định danh điện tử.",
             "Electronic identification account request found.",
-            tracking_code=status["tracking_code"], service_vi=f"Cấp tài khoản định danh điện tử mức {status['level']}",
-            service_en=f"Electronic identification account, level {status['level']}", status=status["status"],
-            status_vi=status["status_label_vi"], status_en=status["status_label_en"], next_vi=next_vi,
-            next_en=next_en, details={"kind": "account", "level": status["level"]},
+            tracking_code=code, service_vi=f"Cấp tài khoản định danh điện tử mức {level}",
+            service_en=f"Electronic identification account, level {level}", status=status.value,
+            status_vi=status.label_vi, status_en=status.label_en, next_vi=next_vi, next_en=next_en, source=source,
+            details={"kind": "account", "level": level, "updated_at": updated_at},
         )
+
+
+def _newer(remote: dict[str, Any], local: StatusAnswer) -> bool:
+    """The hub's status is the one to show: different from the local one and decided later.
+
+    A status this kiosk changed and has not pushed yet is newer than the hub's view, and stays.
+    Both sides write `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC, so the strings compare as times.
+    """
+    if remote.get("status") == local.status:
+        return False
+    return str(remote.get("updated_at") or "") > str(local.details.get("updated_at") or "")
 
 
 #: What the citizen should do next with an account request, by status (vi, en).

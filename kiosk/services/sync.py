@@ -78,6 +78,8 @@ class SyncPolicy:
     keep_acked_days: int = 14
     timeout_s: float = 15.0
     loop_interval_s: float = 30.0
+    #: A citizen waits in front of the status check: a hub that does not answer in this time is "offline".
+    lookup_timeout_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -500,6 +502,26 @@ class SyncService:
             result = session.execute(delete(OutboxOp).where(
                 OutboxOp.acked_at.is_not(None), OutboxOp.acked_at < cutoff, OutboxOp.seq <= st.hub_position))
             return result.rowcount or 0
+
+    def lookup(self, principal: Principal, tracking_code: str) -> dict[str, Any] | None:
+        """Ask the hub now for a code's status (the citizen's status check); None when not enrolled.
+
+        Raises `HubUnreachable` when the hub cannot be reached within `lookup_timeout_s`, and
+        `HubRefused` when it refuses this kiosk (halted kiosks are not asked at all).
+        """
+        require(principal, Permission.STATUS_CHECK)
+        with self.db.sessions() as session:
+            st = session.get(SyncState, 1)
+            if st is None or st.enrolled_at is None or not st.hub_url:
+                return None
+            if st.halted:
+                raise HubRefused(0, st.halted_reason or "halted", "Đồng bộ đang dừng; kiosk không hỏi máy chủ.")
+            url, offset = st.hub_url, st.clock_offset_s
+        client = HubClient(url, self.who, self.key, offset, self.transport, self.policy.lookup_timeout_s, self.wall)
+        try:
+            return client.status(tracking_code)
+        finally:
+            client.close()
 
     def remote_status(self, principal: Principal, tracking_code: str) -> dict[str, Any] | None:
         """The latest status the hub decided for a dossier, as pulled (None when none was pulled)."""

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -126,6 +127,10 @@ class HubClient:
     def pull(self, after: int, after_uid: str, limit: int) -> dict[str, Any]:
         params = {"after": after, "after_uid": after_uid, "limit": limit}
         return self._send(self._signed("GET", f"{protocol.API}/pull", params=params))
+
+    def status(self, tracking_code: str) -> dict[str, Any]:
+        """A dossier's or account request's status as the hub holds it (`found` false when it has none)."""
+        return self._send(self._signed("GET", f"{protocol.API}/status/{quote(tracking_code, safe='')}"))
 
     def keys(self) -> dict[str, Any]:
         return self._send(self._signed("GET", f"{protocol.API}/keys"))

@@ -122,10 +122,23 @@ class StatusCheckPage(QWidget):
                 lines.append(f"<b>{date_label}:</b> {iso_to_display(answer.appointment_date)}")
             lines.append("")
             lines.append(answer.next_en if en else answer.next_vi)
+            origin = self._origin(answer)
+            if origin:
+                lines += ["", f"<i>{origin}</i>"]
             self.result.setProperty("state", "ok")
             self.result.setText("<br>".join(lines))
         self.result.style().unpolish(self.result)
         self.result.style().polish(self.result)
+
+    def _origin(self, answer) -> str:
+        """Where the status shown comes from, when the citizen should know it may not be the latest."""
+        if answer.source == "hub":
+            return self.tr("Trạng thái lấy từ máy chủ của trạm vừa xong.")
+        if answer.source == "receipt":
+            return answer.message_en if current_language() == "en" else answer.message_vi
+        if answer.hub == "offline":
+            return self.tr("Kiosk đang mất kết nối máy chủ: trạng thái theo dữ liệu lưu tại kiosk.")
+        return ""
 
     def clear(self) -> None:
         """Forget the last answer (self-service idle wipe, logout)."""
@@ -152,12 +165,18 @@ class StatusCheckPage(QWidget):
         self.camera.start()
         self.capture.capture()
 
-    def _frame(self, _id: int, image: QImage) -> None:
+    def use_frame(self, image: QImage) -> bool:
+        """Look for a receipt's QR code in one camera frame; when there is one, check it at once."""
         text = decode_qr_image(image)
-        if text:
+        if not text:
+            return False
+        self.input.setText(text)
+        self.check()
+        return True
+
+    def _frame(self, _id: int, image: QImage) -> None:
+        if self.use_frame(image):
             self.camera.stop()
-            self.input.setText(text)
-            self.check()
             return
         self.frames_left -= 1
         if self.frames_left > 0 and self.camera.isActive():

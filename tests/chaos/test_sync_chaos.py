@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from kiosk.hub.core import Hub
+from kiosk.hub.core import Hub, backoffice_moves
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import free_port
 from kiosk.hub.models import AccountRequest, HubDossier, HubKiosk, InboxOp, StationChange
@@ -235,11 +235,13 @@ class Harness:
     def decide(self, hub: Hub) -> None:
         """A back-office decision on a dossier the hub holds."""
         with hub.db.sessions() as s:
-            codes = list(s.scalars(select(HubDossier.tracking_code).order_by(HubDossier.received_at.desc()).limit(30)))
-        if codes:
-            code = self.rng.choice(codes)
-            status = self.rng.choice(["processing", "additional_info", "approved", "returned"])
-            hub.set_status(code, status)
+            rows = s.execute(select(HubDossier.tracking_code, HubDossier.status)
+                             .where(HubDossier.status.in_(list(backoffice_moves(False)[0])))
+                             .order_by(HubDossier.received_at.desc()).limit(30)).all()
+        if rows:
+            code, current = self.rng.choice(rows)
+            status = self.rng.choice(sorted(backoffice_moves(False)[0][current]))
+            hub.set_status(code, status, "quyết định thử")
             self.decided[code] = status
 
     def drain(self, kiosk: KioskProc) -> dict:

@@ -189,13 +189,13 @@ def test_business_rejections_and_statuses_reach_the_station_in_change_order(hub)
     other_station = enrolled(hub, "CA-2")
     first = kiosk.op(1, tracking_code="A-1")
     kiosk.push(hub, [first, kiosk.op(2, tracking_code="A-1"), kiosk.op(3, "account.requested", level=2),
-                     kiosk.op(4, "dossier.status", tracking_code="A-1", status="withdrawn")])
-    hub.set_status("A-1", "processing", "ghi chú")
+                     kiosk.op(4, "dossier.status", tracking_code="A-1", status="processing")])
+    hub.set_status("A-1", "result_ready", "ghi chú")
     pulled = kiosk.pull(hub)
     assert [(c["change_id"], c["kind"]) for c in pulled["changes"]] == [
         (1, "dossier.status"), (2, "op.rejected"), (3, "dossier.status")]
     assert pulled["changes"][1]["payload"]["seq"] == 2
-    assert pulled["changes"][2]["payload"]["status"] == "processing"
+    assert pulled["changes"][2]["payload"]["status"] == "result_ready"
     assert other_station.pull(hub)["changes"] == []
     after = kiosk.pull(hub, pulled["next_cursor"], pulled["next_uid"])
     assert after["changes"] == [] and after["reset"] is False
@@ -240,8 +240,8 @@ def test_change_ids_commit_in_order_so_a_cursor_never_skips(hub, monkeypatch):
 
     def writer(code: str) -> None:
         try:
-            for n in range(15):
-                hub.set_status(code, f"step_{n}")
+            for n in range(15):  # back and forth: processing ⇄ supplement requested
+                hub.set_status(code, "supplement_requested" if n % 2 else "processing", f"lần {n}")
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -285,3 +285,49 @@ def test_two_hub_processes_on_one_database_apply_a_batch_once(hub_url, hub):
     assert not errors
     assert sorted(r["accepted"] for r in results) == [0, 0, 0, 200]
     assert hub.stats()["dossiers"] == 200 and hub.stats()["kiosks"][0]["high_water_mark"] == 200
+
+
+def test_back_office_moves_follow_the_status_machines(hub):
+    kiosk = enrolled(hub)
+    kiosk.push(hub, [kiosk.op(1, tracking_code="D-1", status="received"),
+                     kiosk.op(2, "account.requested", tracking_code="T-1", level=2)])
+    for code, status, note, reason in [
+        ("D-1", "approved", "", "bad_status"),  # not a status of the machine
+        ("D-1", "returned", "", "bad_transition"),  # received → returned skips the decision
+        ("D-1", "rejected", "  ", "note_required"),  # the citizen must be told why
+        ("T-1", "processing", "", "bad_status"),  # a dossier status on an account request
+        ("T-1", "rejected", "", "note_required"),
+    ]:
+        with pytest.raises(HubError) as refused:
+            hub.set_status(code, status, note)
+        assert refused.value.code == reason, (code, status)
+        assert "'" in refused.value.message_vi
+    assert hub.set_status("D-1", "processing")["previous"] == "received"
+    assert hub.set_status("T-1", "activated")["previous"] == "submitted"
+    with pytest.raises(HubError) as again:
+        hub.set_status("T-1", "rejected", "quá hạn")
+    assert again.value.code == "bad_transition" and again.value.status == 409
+    changes = [c["payload"]["status"] for c in kiosk.pull(hub)["changes"] if c["kind"] == "dossier.status"]
+    assert changes == ["processing", "activated"]  # nothing refused reached the station
+
+
+def test_status_lookup_answers_the_station_only_without_personal_data(hub):
+    kiosk = enrolled(hub, "CA-1")
+    other = enrolled(hub, "CA-2")
+    kiosk.push(hub, [kiosk.op(1, tracking_code="D-1", status="received", service_no=3, service_code="3",
+                              appointment_date="2026-12-02", subject_name="Nguyễn Văn A")])
+    hub.set_status("D-1", "supplement_requested", "thiếu tờ khai")
+
+    def lookup(terminal: Terminal, code: str) -> dict:
+        path = f"/v1/status/{code}"
+        return hub.lookup("GET", path, b"", terminal.headers(hub, "GET", path, b""), code)
+
+    found = lookup(kiosk, "D-1")
+    assert found["found"] is True and found["status"] == "supplement_requested"
+    assert (found["service_no"], found["appointment_date"], found["kind"]) == (3, "2026-12-02", "dossier")
+    assert "Nguyễn" not in json.dumps(found, ensure_ascii=False)
+    assert lookup(other, "D-1") == {"found": False, "tracking_code": "D-1"}
+    assert lookup(kiosk, "D-404")["found"] is False
+    with pytest.raises(HubError) as unsigned:
+        hub.lookup("GET", "/v1/status/D-1", b"", {}, "D-1")
+    assert unsigned.value.code == "unsigned"

@@ -221,11 +221,11 @@ def test_hub_restored_from_backup_gets_the_missing_ops_again(db, hub, network, o
     assert service.state().cursor == 2
 
     hub.restore(tmp_path / "hub-backup.db")  # the hub lost ops 11..20 and change 2
-    hub.hub.set_status(codes[2], "returned")  # change id 2 again, other content
+    hub.hub.set_status(codes[2], "supplement_requested", "thiếu tờ khai")  # change id 2 again, other content
     report = service.run_once(operator)
     assert report.ok and report.pushed == 10
     assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 21))
-    assert service.remote_status(operator, codes[2])["status"] == "returned"  # not skipped by the old cursor
+    assert service.remote_status(operator, codes[2])["status"] == "supplement_requested"  # not skipped by the cursor
 
 
 def test_acknowledged_rows_kept_n_days_then_purged_and_numbers_never_reused(db, hub, network, operator, clock):

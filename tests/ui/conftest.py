@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from kiosk.config import load_settings
+from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME
 
 
 @pytest.fixture
@@ -32,3 +34,13 @@ def window(qtbot, settings_loaded):
 
     QThreadPool.globalInstance().waitForDone(10_000)
     win.kiosk.close()
+
+
+@pytest.fixture
+def officer(qtbot, window):
+    """The main window with the demo officer logged in."""
+    with qtbot.waitSignal(window.logged_in, timeout=10_000):
+        window.login.username.setText(DEMO_USERNAME)
+        window.login.password.setText(DEMO_PASSWORD)
+        qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
+    return window

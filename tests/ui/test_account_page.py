@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from gui_steps import read_and_use as _read_card
 from PySide6.QtCore import Qt
 
 from kiosk.devices.vchip.citizen import generate_child_of, generate_citizen
-from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME
-
-
-@pytest.fixture
-def officer(qtbot, window):
-    with qtbot.waitSignal(window.logged_in, timeout=10_000):
-        window.login.username.setText(DEMO_USERNAME)
-        window.login.password.setText(DEMO_PASSWORD)
-        qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
-    return window
 
 
 def face_photo() -> bytes:

@@ -6,17 +6,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.devices.vchip.card import ChipOptions
-from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME
 
 
 @pytest.fixture
-def card_window(qtbot, window, pcsc_reader):
-    with qtbot.waitSignal(window.logged_in, timeout=10_000):
-        window.login.username.setText(DEMO_USERNAME)
-        window.login.password.setText(DEMO_PASSWORD)
-        qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
-    window.shell.show_page("card")
-    return window
+def card_window(officer, pcsc_reader):
+    officer.shell.show_page("card")
+    return officer
 
 
 def type_key(qtbot, page, citizen, expiry=None):

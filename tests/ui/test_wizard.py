@@ -13,17 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit
 from qt_typing import type_text
 
-from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME
 from kiosk.ui.fields import iso_to_display
-
-
-@pytest.fixture
-def officer(qtbot, window):
-    with qtbot.waitSignal(window.logged_in, timeout=10_000):
-        window.login.username.setText(DEMO_USERNAME)
-        window.login.password.setText(DEMO_PASSWORD)
-        qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
-    return window
 
 
 def type_value(qtbot, editor, value) -> None:
