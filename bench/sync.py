@@ -4,12 +4,13 @@ The hub runs as its own process (`kiosk-hub serve`, uvicorn) on a throwaway Post
 the tests start it. In the same run, the same rows go into the same table with one bare psycopg
 `executemany`, the floor no sync protocol can beat. Targets: ≥ 5,000 ops/s; ≤ 4× the bare insert.
 
-    python bench/sync.py [--ops 100000] [--batch 1000] [--kind dossier.created]
+    python bench/sync.py [--ops 100000] [--batch N (default: the kiosk's SyncPolicy)] [--kind dossier.created]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -53,7 +54,7 @@ def bare_insert(url: str, rows: list[dict]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=None, help="ops per push (default: the kiosk's own setting)")
     parser.add_argument("--kind", default="dossier.created")
     args = parser.parse_args()
     os.environ.setdefault("KIOSK_USE_KEYRING", "0")
@@ -86,7 +87,11 @@ def main() -> int:
                     time.sleep(0.05)
             kiosk_db = open_database(Path(tmp) / "kiosk", use_keyring=False)
             operator = operator_principal()
-            service = SyncService(kiosk_db, policy=SyncPolicy(batch_size=args.batch, timeout_s=120))
+            policy = SyncPolicy(timeout_s=120)
+            if args.batch:
+                policy = dataclasses.replace(policy, batch_size=args.batch)
+            args.batch = policy.batch_size
+            service = SyncService(kiosk_db, policy=policy)
             service.enrol(operator, Hub(hub_db).create_enrol_code("CA-BENCH"), f"http://127.0.0.1:{port}")
             start = time.perf_counter()
             queue_ops(kiosk_db, args.ops, args.kind)

@@ -314,13 +314,13 @@ class Hub:
                 accounts = [a for a in accounts if a["seq"] != seq]
                 changes = [c for c in changes if not (c[0] == ACCOUNT_KNOWN and c[1]["tracking_code"] == code)]
             if dossiers:
-                s.connection().execute(HubDossier.__table__.insert(), list(dossiers.values()))
+                _bulk_insert(s, HubDossier.__table__, list(dossiers.values()))
         for op in ops:  # status changes after the batch's dossiers exist, in sequence order
             if op.kind in (DOSSIER_STATUS, ACCOUNT_STATUS):
                 outcomes[op.seq] = self._apply_status(s, kiosk, op, changes, now)
         if accounts:
             s.connection().execute(AccountRequest.__table__.insert(), accounts)
-        s.connection().execute(InboxOp.__table__.insert(), [
+        _bulk_insert(s, InboxOp.__table__, [
             {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "op_id": op.op_id, "kind": op.kind,
              "schema_version": op.schema_version, "payload": op.payload, "created_at": op.created_at,
              "hash": op.hash, "received_at": now, "outcome": outcomes[op.seq][0], "reason": outcomes[op.seq][1]}
@@ -583,6 +583,29 @@ def _existing_codes(s: Session, codes: list[str]) -> list[str]:
     else:
         match = HubDossier.tracking_code.in_(codes)
     return list(s.scalars(select(HubDossier.tracking_code).where(match)))
+
+
+def _bulk_insert(s: Session, table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, executemany elsewhere.
+
+    COPY streams the rows in one statement; an executemany sends one INSERT per row, which made
+    the inbox write alone cost as much as the whole of a bare insert of the batch.
+    """
+    if not rows:
+        return
+    connection = s.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    from psycopg import sql
+
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _insert_ignore_stmt(s: Session, model):

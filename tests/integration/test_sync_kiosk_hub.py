@@ -343,3 +343,45 @@ def test_station_keys_reach_the_receipts_trust_store(db, hub, network, operator,
     assert {first.who.kiosk_id, second.who.kiosk_id} <= set(trusted)
     assert trusted[second.who.kiosk_id].source == "hub"
     other_db.dispose()
+
+
+def test_batches_are_cut_by_bytes_so_portraits_never_overflow_a_push(db, hub, network, operator):
+    """Account requests carry a portrait: a batch stops at its byte budget, whatever its op count."""
+    import dataclasses
+
+    service = enrolled(db, hub, network, operator,
+                       policy=dataclasses.replace(FAST, batch_size=1000, batch_bytes=64 * 1024))
+    portrait = "A" * 30_000  # a base64 JPEG's worth of payload
+    for i in range(9):
+        with db.transaction() as s:
+            outbox.enqueue(s, "account.requested", {"tracking_code": f"P-{i:05d}", "portrait": portrait})
+    write_dossiers(db, 1, 40)  # small ops fill the last batch up to the count
+    sent_before = network.sent
+    report = service.run_once(operator)
+    assert report.ok and report.pushed == 49 and report.pending == 0
+    pushes = network.sent - sent_before - 2  # less the pull and the keys refresh
+    assert pushes >= 5, "at most two 30 kB portraits fit in 64 kB"
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 50))
+
+
+def test_a_batch_read_ahead_is_thrown_away_after_a_gap(db, hub, network, operator, monkeypatch):
+    """The next batch is read while one is on the wire; a hub that did not take the batch makes
+    the kiosk resend from the hub's position, never from the batch it read ahead."""
+    import dataclasses
+
+    service = enrolled(db, hub, network, operator, policy=dataclasses.replace(FAST, batch_size=10))
+    write_dossiers(db, 1, 35)
+    real_send = service.send_batch
+    calls = []
+
+    def send(client, ops, head):
+        calls.append((ops[0]["seq"] if ops else None, len(ops)))
+        if len(calls) == 2:  # the second batch is lost in the hub's crash: nothing of it applied
+            return {"high_water_mark": 10, "accepted": 0, "duplicates": 0, "gap": True, "rejected": []}
+        return real_send(client, ops, head)
+
+    monkeypatch.setattr(service, "send_batch", send)
+    report = service.run_once(operator)
+    assert report.ok and report.pending == 0
+    assert calls[:3] == [(1, 10), (11, 10), (11, 10)]
+    assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 36))
