@@ -64,24 +64,29 @@ class Kiosk:
     @functools.cached_property
     def sync(self):
         """Push/pull with the central hub (kiosk.services.sync); the GUI worker calls `run_once`."""
+        from kiosk.services.accounts import AccountService
         from kiosk.services.sync import SyncService
 
-        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()])
+        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
+                           on_renumber=[AccountService.outbox_renumbered])
 
     @functools.cached_property
     def receipts(self):
         """Receipts (Mẫu 01/02/03), signed QR codes and their offline verification."""
         from kiosk.services.receipts import ReceiptService
 
-        return ReceiptService(self.db, self.settings, lambda: self.dossiers, lambda: self.catalog)
+        return ReceiptService(self.db, self.settings, lambda: self.dossiers, lambda: self.catalog,
+                              accounts=lambda: self.accounts)
 
     @functools.cached_property
     def printing(self):
-        """Print jobs on the chosen printer (settings printer_kind / printer_target)."""
+        """Print jobs on the chosen printer (settings printer_kind / printer_target; a staff member may choose
+        another while the kiosk runs, so ask this service, not the settings, which printer is in use)."""
         from kiosk.services.printing import PrintService
 
         s = self.settings
-        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.pdf_dir)
+        # The folder of an empty "pdf" target: data/printed, whichever printer was chosen at start-up.
+        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed")
 
     @functools.cached_property
     def status_check(self):

@@ -1,6 +1,7 @@
-"""`kiosk account request|show|list|withdraw|consent|confirmation`: electronic identification account requests.
+"""`kiosk account request|show|list|withdraw|consent|confirmation|print`: electronic identification account requests.
 
-Exit codes: 0 done, 1 refused or not found, 2 refused input (with `{"errors": [{field, message}]}`).
+Exit codes: 0 done, 1 refused, not found or the printer failed (the print job is kept: `kiosk receipt retry`),
+2 refused input (with `{"errors": [{field, message}]}`).
 A headless request records the consent of everyone the law asks (the operator attests it was given on the
 signed Mẫu TK01, after the text of `kiosk account consent` was read).
 """
@@ -63,6 +64,14 @@ def register(sub) -> None:
     conf.add_argument("--layout", choices=("a4", "a5", "thermal"), default="a5")
     conf.add_argument("--json", action="store_true")
     conf.set_defaults(func=_confirmation)
+
+    prt = account_sub.add_parser("print", help="print the confirmation on the chosen printer (printer_kind), "
+                                               "recorded as a print job that can be retried")
+    prt.add_argument("code", metavar="TRACKING_CODE")
+    prt.add_argument("--layout", choices=("a4", "a5", "thermal"),
+                     help="default: a5 on sheet printers, thermal on ESC/POS printers")
+    prt.add_argument("--json", action="store_true")
+    prt.set_defaults(func=_print)
 
 
 def _bad(field: str, message: str) -> CommandError:
@@ -141,16 +150,21 @@ def _consent(args, ctx) -> int:
 
 def _confirmation(args, ctx) -> int:
     from kiosk.services.receipt_layouts import account_confirmation_pdf
-    from kiosk.services.receipts import account_confirmation_data
 
-    kiosk = ctx.kiosk
-    record = kiosk.accounts.get(ctx.operator, args.ref)
-    data = account_confirmation_data(record, kiosk.settings, kiosk.receipts)
+    data = ctx.kiosk.receipts.account_confirmation(ctx.operator, args.ref)
     out = Path(args.out)
     try:
         out.write_bytes(account_confirmation_pdf(data, args.layout))
     except OSError:
         raise CommandError(f"Không ghi được tệp {out}.") from None
-    emit(args, {"tracking_code": record["tracking_code"], "out": str(out), "qr_text": data.qr_text},
-         f"Đã ghi giấy xác nhận {record['tracking_code']} vào {out}.")
+    emit(args, {"tracking_code": data.reference_code, "out": str(out), "qr_text": data.qr_text},
+         f"Đã ghi giấy xác nhận {data.reference_code} vào {out}.")
     return EXIT_OK
+
+
+def _print(args, ctx) -> int:
+    from kiosk.commands.print_runner import run_print, system_printer_ready
+
+    system_printer_ready(ctx)
+    return run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout,
+                                                         document="account_confirmation"))

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError, emit
+from kiosk.commands.print_runner import run_print, system_printer_ready
 
 LAYOUT_CHOICES = ("a4", "a5", "thermal")
 COPY_CHOICES = {"both": None, "applicant": ("applicant",), "kept": ("kept",)}
@@ -34,13 +35,13 @@ def register(sub) -> None:
     prt.add_argument("--json", action="store_true")
     prt.set_defaults(func=_print)
 
-    jobs = rec_sub.add_parser("jobs", help="print jobs, newest first (failed ones can be retried)")
+    jobs = rec_sub.add_parser("jobs", help="print jobs of every document, newest first (failed ones can be retried)")
     jobs.add_argument("code", nargs="?", metavar="TRACKING_CODE")
     jobs.add_argument("--status", choices=("pending", "printed", "failed", "cancelled"))
     jobs.add_argument("--json", action="store_true")
     jobs.set_defaults(func=_jobs)
 
-    retry = rec_sub.add_parser("retry", help="print a failed job again")
+    retry = rec_sub.add_parser("retry", help="print a failed job again (a receipt or an account confirmation)")
     retry.add_argument("job_id")
     retry.add_argument("--json", action="store_true")
     retry.set_defaults(func=_retry)
@@ -88,43 +89,19 @@ def _render(args, ctx) -> int:
     return EXIT_OK
 
 
-def _run_print(args, ctx, job) -> int:
-    from kiosk.jobs import run_inline
-    from kiosk.services.printing import PrintFailed
-
-    try:
-        info = run_inline(job)
-    except PrintFailed as exc:
-        payload = {"printed": False, "reason": exc.reason, "job_id": exc.job_id, "partial": exc.partial,
-                   "message": exc.message_vi}
-        raise CommandError(f"{exc.message_vi} (lệnh in {exc.job_id}: kiosk receipt retry {exc.job_id})",
-                           EXIT_FAILED, payload) from None
-    emit(args, {"printed": True, **info.to_json()},
-         f"Đã in giấy tiếp nhận hồ sơ {info.tracking_code} ({info.layout}) → {info.output}.")
-    return EXIT_OK
-
-
-def _system_printer_ready(ctx) -> None:
-    """The QPrinter back end registers itself when imported; headless use needs a QGuiApplication."""
-    if ctx.kiosk.printing.kind == "system":
-        from kiosk.ui import printing_qt
-
-        printing_qt.ensure_application()
-
-
 def _print(args, ctx) -> int:
-    _system_printer_ready(ctx)
-    return _run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout))
+    system_printer_ready(ctx)
+    return run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout))
 
 
 def _retry(args, ctx) -> int:
-    _system_printer_ready(ctx)
-    return _run_print(args, ctx, ctx.kiosk.printing.retry(ctx.operator, args.job_id))
+    system_printer_ready(ctx)
+    return run_print(args, ctx, ctx.kiosk.printing.retry(ctx.operator, args.job_id))
 
 
 def _jobs(args, ctx) -> int:
     jobs = ctx.kiosk.printing.jobs(ctx.operator, args.code, args.status)
-    lines = [f"{j.id}  {j.tracking_code:<26} {j.layout:<8} {j.printer_kind:<7} {j.status:<9} "
+    lines = [f"{j.id}  {j.tracking_code:<26} {j.document:<20} {j.layout:<8} {j.printer_kind:<7} {j.status:<9} "
              f"lần {j.attempts}{'  ' + j.error if j.error else ''}" for j in jobs]
     emit(args, [j.to_json() for j in jobs], "\n".join(lines) or "Chưa có lệnh in nào.")
     return EXIT_OK

@@ -18,6 +18,9 @@ def register(sub) -> None:
     enrol = sub.add_parser("enrol", help="register this kiosk with a hub using a one-time code")
     enrol.add_argument("--hub", metavar="URL", help="the hub's address (default: the hub_url setting)")
     enrol.add_argument("--code", required=True, help="the code printed by `kiosk-hub enrol-code`")
+    enrol.add_argument("--rejoin", action="store_true",
+                       help="enrol again after this kiosk's database was restored or moved (a code from "
+                            "`kiosk-hub enrol-code --rejoin KIOSK_ID`): new instance, next epoch")
     enrol.add_argument("--json", action="store_true")
     enrol.set_defaults(func=_enrol)
 
@@ -57,6 +60,9 @@ def _sync(args, ctx) -> int:
     )
     if result.rejected:
         human += f" Máy chủ từ chối theo quy tắc nghiệp vụ các thao tác số: {', '.join(map(str, result.rejected))}."
+    if result.audit_alarm:
+        human += (f" CẢNH BÁO: máy chủ phát hiện nhật ký kiểm toán của kiosk không khớp ({result.audit_alarm}); "
+                  "quản trị viên chạy `kiosk audit verify` và báo trung tâm.")
     emit(args, result.as_json(), human)
     if result.status == "halted":
         return EXIT_HALTED
@@ -67,12 +73,20 @@ def _enrol(args, ctx) -> int:
     from kiosk.services.sync_client import HubRefused, HubUnreachable
 
     try:
-        result = ctx.kiosk.sync.enrol(ctx.operator, args.code, args.hub)
+        if args.rejoin:
+            result = ctx.kiosk.sync.rejoin(ctx.operator, args.code)
+        else:
+            result = ctx.kiosk.sync.enrol(ctx.operator, args.code, args.hub)
     except HubUnreachable as exc:
         raise CommandError(f"Không kết nối được máy chủ đồng bộ ({exc}).", EXIT_FAILED,
                            {"error": "hub_unreachable"}) from exc
     except HubRefused as exc:
         raise CommandError(f"Máy chủ từ chối đăng ký: {exc.message_vi}", EXIT_FAILED,
                            {"error": exc.reason, "message_vi": exc.message_vi}) from exc
-    emit(args, result, f"Đã đăng ký kiosk {result['kiosk_id']} với máy chủ {result['hub_url']} (trạm {result['station']}).")
+    if args.rejoin:
+        emit(args, result, f"Kiosk {result['kiosk_id']} đã đăng ký lại (kỷ nguyên {result['epoch']}); máy chủ giữ đến số "
+                           f"{result['hub_position']}, {result['renumbered']} thao tác chờ gửi được đánh số tiếp theo.")
+    else:
+        emit(args, result,
+             f"Đã đăng ký kiosk {result['kiosk_id']} với máy chủ {result['hub_url']} (trạm {result['station']}).")
     return EXIT_OK

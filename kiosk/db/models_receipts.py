@@ -21,12 +21,12 @@ class StationKey(Base):
 
 
 class PrintJob(Base):
-    """One request to print a document of a dossier; failed jobs stay here to be retried."""
+    """One request to print a document of a dossier or an account request; failed jobs stay here to be retried."""
 
     __tablename__ = "print_job"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(40))
-    document: Mapped[str] = mapped_column(String(20))  # "receipt"
+    document: Mapped[str] = mapped_column(String(20))  # "receipt", "account_confirmation" (printing.DOCUMENTS)
     layout: Mapped[str] = mapped_column(String(10))
     printer_kind: Mapped[str] = mapped_column(String(10))
     printer_target: Mapped[str] = mapped_column(String(300))

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(code)
     code.add_argument("--station", required=True)
     code.add_argument("--ttl-hours", type=float, default=24.0)
+    code.add_argument("--rejoin", metavar="KIOSK_ID",
+                      help="a code for this enrolled kiosk to rejoin after its database was restored or moved")
     code.set_defaults(func=_enrol_code)
     dossier = sub.add_parser("dossier", help="back-office acts on dossiers")
     dossier_sub = dossier.add_subparsers(dest="dossier_command", required=True)
@@ -81,9 +83,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _enrol_code(args: argparse.Namespace) -> int:
     hub = _hub(args)
-    code = hub.create_enrol_code(args.station, int(args.ttl_hours * 3600))
-    _emit(args, {"code": code, "station": args.station, "ttl_hours": args.ttl_hours},
-          f"Mã đăng ký một lần cho trạm {args.station}: {code} (hết hạn sau {args.ttl_hours:g} giờ).")
+    code = hub.create_enrol_code(args.station, int(args.ttl_hours * 3600), rejoin_kiosk=args.rejoin)
+    who = f"kiosk {args.rejoin} (đăng ký lại) của trạm {args.station}" if args.rejoin else f"trạm {args.station}"
+    _emit(args, {"code": code, "station": args.station, "ttl_hours": args.ttl_hours, "rejoin": args.rejoin},
+          f"Mã đăng ký một lần cho {who}: {code} (hết hạn sau {args.ttl_hours:g} giờ).")
     return 0
 
 

@@ -30,6 +30,7 @@ from kiosk.hub.models import (
     HubAudit,
     HubDossier,
     HubKiosk,
+    HubKioskAudit,
     HubMeta,
     InboxOp,
     RequestNonce,
@@ -99,15 +100,24 @@ class Hub:
     db: HubDatabase
     clock: Callable[[], float] = field(default=time.time)
 
-    def create_enrol_code(self, station: str, ttl_s: int = 24 * 3600) -> str:
+    def create_enrol_code(self, station: str, ttl_s: int = 24 * 3600, rejoin_kiosk: str | None = None) -> str:
+        """A one-time code for a new kiosk of `station`, or for `rejoin_kiosk` (already enrolled there)
+        to rejoin after its database was restored or replaced: a new instance, a higher epoch."""
         if not station or len(station) > 64:
             raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
         now = self.clock()
         with self.db.transaction() as s:
-            s.add(EnrolCode(code_hash=_sha(code), station=station, created_at=_iso(now), expires_at=int(now + ttl_s)))
-            _audit(s, now, "hub-operator", "enrol_code.created", station, {})
+            if rejoin_kiosk is not None:
+                kiosk = s.get(HubKiosk, rejoin_kiosk)
+                if kiosk is None or kiosk.station != station:
+                    raise HubError(404, "unknown_kiosk", f"Trạm {station} không có kiosk {rejoin_kiosk}.",
+                                   f"No kiosk {rejoin_kiosk} at station {station}.")
+            s.add(EnrolCode(code_hash=_sha(code), station=station, created_at=_iso(now), expires_at=int(now + ttl_s),
+                            rejoin_kiosk=rejoin_kiosk))
+            _audit(s, now, "hub-operator", "enrol_code.created", station,
+                   {"rejoin_kiosk": rejoin_kiosk} if rejoin_kiosk else {})
         return code
 
     def enrol(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
@@ -143,6 +153,11 @@ class Hub:
                 raise HubError(403, "code_used", "Mã đăng ký đã được dùng.", "The enrolment code was already used.")
             if record.expires_at < now:
                 raise HubError(403, "code_expired", "Mã đăng ký đã hết hạn.", "The enrolment code has expired.")
+            if record.rejoin_kiosk is not None:
+                if record.rejoin_kiosk != kiosk_id or existing is None:
+                    raise HubError(403, "code_for_another_kiosk", "Mã đăng ký lại này dành cho kiosk khác.",
+                                   "This re-enrolment code is for another kiosk.")
+                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now)
             if existing is not None:
                 raise HubError(409, "already_enrolled", "Mã kiosk này đã được đăng ký với khóa khác.",
                                "This kiosk id is already enrolled with another identity.")
@@ -158,6 +173,28 @@ class Hub:
                    {"station": record.station, "instance_uuid": instance_uuid, "epoch": epoch})
             s.flush()
             return self._enrolled(s, kiosk, now)
+
+    def _rejoin(self, s: Session, record: EnrolCode, kiosk: HubKiosk, public_key: str, instance_uuid: str,
+                epoch: int, now: float) -> dict[str, Any]:
+        """Pin the kiosk's new instance and epoch (and key); everything it pushed before stays, and it
+        goes on after the hub's high-water mark."""
+        if epoch <= kiosk.epoch:
+            raise HubError(409, "epoch_not_newer", "Kiosk đăng ký lại phải có kỷ nguyên (epoch) mới hơn.",
+                           f"A rejoining kiosk needs an epoch above {kiosk.epoch}.", epoch=kiosk.epoch)
+        before = {"instance_uuid": kiosk.instance_uuid, "epoch": kiosk.epoch, "audit_head_seq": kiosk.audit_head_seq,
+                  "audit_head_hash": kiosk.audit_head_hash, "audit_alarm": kiosk.audit_alarm}
+        if public_key != kiosk.public_key:
+            kiosk.public_key, kiosk.key_serial = public_key, _bump_meta(s, "keys_version")
+        kiosk.instance_uuid, kiosk.epoch = instance_uuid, epoch
+        # A restored database carries an older audit chain: anchoring starts again from it (the old
+        # anchor stays in the hub's append-only audit, in this entry).
+        kiosk.audit_head_seq, kiosk.audit_head_hash, kiosk.audit_alarm = 0, "", None
+        record.used_by, record.used_at = kiosk.kiosk_id, _iso(now)
+        _audit(s, now, f"kiosk:{kiosk.kiosk_id}", "kiosk.rejoined", kiosk.kiosk_id,
+               {"before": before, "instance_uuid": instance_uuid, "epoch": epoch,
+                "high_water_mark": kiosk.high_water_mark})
+        s.flush()
+        return self._enrolled(s, kiosk, now) | {"rejoined": True}
 
     def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
         return {
@@ -216,12 +253,14 @@ class Hub:
                    {k: v for k, v in error.extra.items() if k in ("seq", "stored_hash", "received_hash")})
 
     def push(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
-        ops, audit_head = _parse_push(body)
+        ops, audit_head, entries = _parse_push(body)
         try:
             with self.db.transaction() as s:
                 kiosk = self.authenticate(s, method, path, body, headers, lock=True)
                 result = self._push_locked(s, kiosk, ops)
-                result["audit"] = self._anchor(s, kiosk, audit_head)
+                stored, trouble = self._store_audit(s, kiosk, entries)
+                result["audit"] = self._anchor(s, kiosk, audit_head, trouble)
+                result["audit"]["stored_seq"] = stored
                 result["keys_version"] = _meta_int(s, "keys_version")
                 result["hub_time"] = int(self.clock())
                 cutoff = int(self.clock()) - 2 * protocol.REPLAY_WINDOW_S
@@ -363,8 +402,67 @@ class Hub:
             for i, (kind, payload) in enumerate(changes)
         ])
 
-    def _anchor(self, s: Session, kiosk: HubKiosk, head: dict[str, Any] | None) -> dict[str, Any]:
+    def _store_audit(self, s: Session, kiosk: HubKiosk, entries: list[dict[str, Any]]) -> tuple[int, str | None]:
+        """Keep the kiosk's audit entries after the last one held, each checked against its link hash.
+
+        Entries the hub holds already must be the same (else the chain forked); an entry that does
+        not follow (a gap, a wrong previous hash, a hash that does not match) stops the copy there
+        and raises an alarm. Returns the last sequence number held and the alarm, if any.
+        """
+        last = s.execute(
+            select(HubKioskAudit.seq, HubKioskAudit.hash)
+            .where(HubKioskAudit.kiosk_id == kiosk.kiosk_id, HubKioskAudit.epoch == kiosk.epoch)
+            .order_by(HubKioskAudit.seq.desc()).limit(1)).first()
+        held, prev = (last.seq, last.hash) if last else (0, protocol.AUDIT_GENESIS)
+        if not entries:
+            return held, None
+        known = {}
+        if entries[0]["seq"] <= held:
+            known = dict(s.execute(select(HubKioskAudit.seq, HubKioskAudit.hash).where(
+                HubKioskAudit.kiosk_id == kiosk.kiosk_id, HubKioskAudit.epoch == kiosk.epoch,
+                HubKioskAudit.seq >= entries[0]["seq"], HubKioskAudit.seq <= held)).all())
+        now = _iso(self.clock())
+        fresh: list[dict[str, Any]] = []
+        trouble = None
+        for entry in entries:
+            seq = entry["seq"]
+            if protocol.audit_link_hash(entry["prev_hash"], entry) != entry["hash"]:
+                trouble = "audit_entry_invalid"  # edited after it was written
+                break
+            if seq <= held:
+                if known.get(seq) != entry["hash"]:
+                    trouble = "audit_forked"  # another history under a number the hub holds
+                    break
+                continue
+            if seq != held + 1:
+                break  # a gap: the kiosk sends again from what the hub holds
+            if entry["prev_hash"] != prev:
+                trouble = "audit_entry_invalid"
+                break
+            fresh.append({
+                "kiosk_id": kiosk.kiosk_id, "epoch": kiosk.epoch, "seq": seq, "at": entry["at"],
+                "actor": entry["actor"][:120], "action": entry["action"][:64],
+                "target_kind": entry["target_kind"][:40], "target_id": entry["target_id"][:80],
+                "detail": protocol.canonical_json(entry["detail"]), "prev_hash": prev, "hash": entry["hash"],
+                "received_at": now,
+            })
+            held, prev = seq, entry["hash"]
+        _bulk_insert(s, HubKioskAudit.__table__, fresh)
+        if trouble:
+            self._alarm(s, kiosk, trouble, {"seq": seq})
+        return held, trouble
+
+    def _alarm(self, s: Session, kiosk: HubKiosk, alarm: str, detail: dict[str, Any]) -> None:
+        """Raise an audit alarm on the kiosk (recorded once, not at every push that repeats it)."""
+        if kiosk.audit_alarm != alarm:
+            _audit(s, self.clock(), f"kiosk:{kiosk.kiosk_id}", f"audit.{alarm}", kiosk.kiosk_id, detail)
+        kiosk.audit_alarm = alarm
+
+    def _anchor(self, s: Session, kiosk: HubKiosk, head: dict[str, Any] | None,
+                trouble: str | None = None) -> dict[str, Any]:
         """Anchor the kiosk's signed audit-chain head; a head that goes back or forks raises an alarm."""
+        if trouble:
+            return {"anchored": False, "alarm": trouble}
         if not head:
             return {"anchored": False}
         try:
@@ -381,10 +479,12 @@ class Hub:
             alarm = "audit_went_back"
         elif seq == kiosk.audit_head_seq and digest != kiosk.audit_head_hash and kiosk.audit_head_hash:
             alarm = "audit_forked"
+        if alarm is None:
+            held = s.get(HubKioskAudit, (kiosk.kiosk_id, kiosk.epoch, seq))
+            if held is not None and held.hash != digest:
+                alarm = "audit_forked"  # the signed head disagrees with the copy of the chain
         if alarm:
-            kiosk.audit_alarm = alarm
-            _audit(s, self.clock(), f"kiosk:{kiosk.kiosk_id}", f"audit.{alarm}", kiosk.kiosk_id,
-                   {"anchored_seq": kiosk.audit_head_seq, "received_seq": seq})
+            self._alarm(s, kiosk, alarm, {"anchored_seq": kiosk.audit_head_seq, "received_seq": seq})
             return {"anchored": False, "alarm": alarm}
         if (seq, digest) != (kiosk.audit_head_seq, kiosk.audit_head_hash):
             kiosk.audit_head_seq, kiosk.audit_head_hash = seq, digest
@@ -536,7 +636,7 @@ def _check_backoffice_move(account: bool, current: str, status: str, note: str) 
                        f"Moving to '{status}' needs the reason (--note).")
 
 
-def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None]:
+def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, list[dict[str, Any]]]:
     try:
         data = json.loads(body)
         ops = [
@@ -545,13 +645,21 @@ def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None]:
             for o in data.get("ops", [])
         ]
         head = data.get("audit_head")
+        entries = [
+            {"seq": int(e["seq"]), "at": str(e["at"]), "actor": str(e["actor"]), "action": str(e["action"]),
+             "target_kind": str(e["target_kind"]), "target_id": str(e["target_id"]), "detail": dict(e["detail"]),
+             "prev_hash": str(e["prev_hash"]), "hash": str(e["hash"])}
+            for e in data.get("audit_entries") or []
+        ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise HubError(400, "bad_request", "Gói đồng bộ không hợp lệ.", "Malformed push.") from exc
-    if len(ops) > MAX_BATCH:
+    if len(ops) > MAX_BATCH or len(entries) > MAX_BATCH:
         raise HubError(413, "batch_too_large", "Gói đồng bộ quá lớn.", f"At most {MAX_BATCH} ops per push.")
-    if any(b.seq != a.seq + 1 for a, b in zip(ops, ops[1:], strict=False)) or any(op.seq < 1 for op in ops):
-        raise HubError(400, "not_contiguous", "Các thao tác trong gói phải liên tiếp.", "Ops must be contiguous.")
-    return ops, head if isinstance(head, dict) else None
+    for items, what in ((ops, "ops"), (entries, "audit entries")):
+        seqs = [x.seq if isinstance(x, PushedOp) else x["seq"] for x in items]
+        if any(b != a + 1 for a, b in zip(seqs, seqs[1:], strict=False)) or any(n < 1 for n in seqs):
+            raise HubError(400, "not_contiguous", "Các thao tác trong gói phải liên tiếp.", f"{what} must be contiguous.")
+    return ops, head if isinstance(head, dict) else None, entries
 
 
 def _payload(op: PushedOp | InboxOp) -> dict[str, Any]:

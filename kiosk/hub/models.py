@@ -29,6 +29,8 @@ class EnrolCode(HubBase):
     expires_at: Mapped[int] = mapped_column(BigInteger)
     used_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: Set for a re-enrolment code: only this already enrolled kiosk may use it, to rejoin.
+    rejoin_kiosk: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class HubKiosk(HubBase):
@@ -140,6 +142,25 @@ class HubAudit(HubBase):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80), default="")
     detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class HubKioskAudit(HubBase):
+    """A copy of each kiosk's audit chain (append-only, checked link by link when it arrives), per epoch:
+    a kiosk that rejoins after a restore starts a new copy, and the old one stays."""
+
+    __tablename__ = "hub_kiosk_audit"
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[str] = mapped_column(String(32))
 
 
 class StatusToken(HubBase):

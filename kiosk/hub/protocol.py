@@ -104,3 +104,16 @@ def op_hash(seq: int, op_id: str, kind: str, payload: str, schema_version: int, 
 
 def audit_head_input(kiosk_id: str, seq: int, head_hash: str) -> bytes:
     return f"kiosk-audit-head-v1\n{kiosk_id}\n{seq}\n{head_hash}".encode()
+
+
+#: The previous hash of an audit chain's first entry.
+AUDIT_GENESIS = "0" * 64
+#: The fields of one audit entry that its link hash covers, in the kiosk's own words.
+AUDIT_FIELDS = ("seq", "at", "actor", "action", "target_kind", "target_id", "detail")
+
+
+def audit_link_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    """h_n = SHA-256(h_{n-1} ‖ canonical entry): the kiosk writes it, the hub checks every copy it gets."""
+    fields = {name: entry[name] for name in AUDIT_FIELDS}
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.db.engine import Database
-from kiosk.db.models import KioskMeta
+from kiosk.db.models import KioskMeta, OutboxOp
 from kiosk.db.models_account import AccountHistoryRow, AccountPortrait, AccountRequestRow
 from kiosk.domain import account as acc
 from kiosk.domain.account import Issue, Status
@@ -35,6 +35,7 @@ from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.face import FaceMatch, FaceMatcher, PortraitError, encode_jpeg, load_image
 from kiosk.services.identity import identity
+from kiosk.services.outbox import canonical_json
 from kiosk.services.permissions import require
 
 REQUESTED_KIND = "account.requested"
@@ -625,6 +626,12 @@ class AccountService:
                     applied += 1
         return applied
 
+    @staticmethod
+    def outbox_renumbered(session: Session, position: int, shift: int) -> None:
+        """Sync moved the unaccepted ops after `position` by `shift` (a rejoin): follow them."""
+        session.execute(update(AccountRequestRow).where(AccountRequestRow.outbox_seq > position)
+                        .values(outbox_seq=AccountRequestRow.outbox_seq + shift))
+
     def purge_portraits(self) -> int:
         """Delete portraits of requests the hub has acknowledged, after `portrait_retention_days` (0: at once)."""
         from kiosk.db.models_sync import SyncState
@@ -640,9 +647,28 @@ class AccountService:
                 .where(AccountRequestRow.outbox_seq <= position, AccountPortrait.created_at <= cutoff)).all()
             for row, pic in rows:
                 session.delete(pic)  # secure_delete=ON overwrites the freed pages
+                _scrub_outbox_portrait(session, row.outbox_seq)
                 row.portrait_purged_at = iso_utc(self.clock())
                 audit.append(session, "system:retention", "account.portrait_deleted", "account_request",
                              row.tracking_code, {"retention_days": self.portrait_retention_days}, self.clock)
                 deleted += 1
         return deleted
 
+
+
+def _scrub_outbox_portrait(session: Session, seq: int | None) -> None:
+    """Take the portrait out of the acknowledged outbox copy of the request, keeping its digest.
+
+    Safe for the sync protocol: an op is only ever sent again when the hub does not hold it (a
+    hub restored to before it); an op the hub holds is never resent, so its stored hash is never
+    compared with the scrubbed copy.
+    """
+    op = session.get(OutboxOp, seq) if seq else None
+    if op is None:
+        return
+    data = json.loads(op.payload)
+    picture = data.get("portrait")
+    if isinstance(picture, dict) and "data_b64" in picture:
+        data["portrait"] = {"media_type": picture.get("media_type"), "sha256": picture.get("sha256"),
+                            "deleted_on_kiosk": True}
+        op.payload = canonical_json(data)

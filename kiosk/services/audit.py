@@ -7,7 +7,6 @@ the sync anchors it on the hub.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -18,17 +17,14 @@ from sqlalchemy.orm import Session
 from kiosk.db.engine import Database
 from kiosk.db.models import AuditEntry, KioskMeta
 from kiosk.domain.roles import Permission, Principal
+from kiosk.hub import protocol
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.permissions import require
 
-GENESIS = "0" * 64
+GENESIS = protocol.AUDIT_GENESIS
 
 
-def canonical(entry: dict[str, Any]) -> bytes:
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _entry_dict(row: AuditEntry) -> dict[str, Any]:
+def entry_dict(row: AuditEntry) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "at": row.at,
@@ -41,7 +37,7 @@ def _entry_dict(row: AuditEntry) -> dict[str, Any]:
 
 
 def chain_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical(entry)).hexdigest()
+    return protocol.audit_link_hash(prev_hash, entry)
 
 
 def append(
@@ -107,7 +103,7 @@ def verify(db: Database, principal: Principal) -> VerifyResult:
             count += 1
             if row.seq != expected_seq or row.prev_hash != prev:
                 return VerifyResult(False, count, expected_seq, "missing_or_reordered")
-            if chain_hash(prev, _entry_dict(row)) != row.hash:
+            if chain_hash(prev, entry_dict(row)) != row.hash:
                 return VerifyResult(False, count, row.seq, "edited")
             prev = row.hash
             expected_seq += 1
@@ -122,4 +118,4 @@ def recent(db: Database, principal: Principal, limit: int = 200) -> list[dict[st
     require(principal, Permission.AUDIT_READ)
     with db.sessions() as session:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
-        return [_entry_dict(r) for r in rows]
+        return [entry_dict(r) for r in rows]

@@ -1,12 +1,14 @@
-"""Printing receipts as background jobs: every attempt is recorded, audited, and can be retried.
+"""Printing receipts and other documents as background jobs: every attempt is recorded, audited, and can be retried.
 
-The dossier is saved before anything is printed, so a printer that is off, empty or dies mid-slip
-loses nothing: the job stays `failed` with its reason, and a retry (or a reprint from the dossier)
-renders the same receipt with the same QR code again.
+The dossier (or account request) is saved before anything is printed, so a printer that is off, empty
+or dies mid-slip loses nothing: the job stays `failed` with its reason, and a retry (or a reprint)
+renders the same document with the same QR code again. Each document kind is one row of `DOCUMENTS`:
+where its values come from and how it is drawn for each kind of printer; the job itself is one path.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.permissions import require
-from kiosk.services.receipts import ReceiptData, check_layout
+from kiosk.services.receipts import AccountConfirmationData, ReceiptData, check_layout
 
 PRINTER_MESSAGES: dict[str, tuple[str, str]] = {
     "offline": ("Máy in không phản hồi (tắt, mất kết nối hoặc sai địa chỉ). Hồ sơ đã được lưu; hãy kiểm tra "
@@ -102,13 +104,91 @@ class PrintJobInfo:
 
 
 class ReceiptSource(Protocol):
-    """Where the receipt's values come from (ReceiptService: the saved dossier)."""
+    """Where the documents' values come from (ReceiptService: the saved dossier or account request)."""
 
     def receipt_data(self, principal: Principal, code: str) -> ReceiptData: ...
+    def account_confirmation(self, principal: Principal, code: str) -> AccountConfirmationData: ...
+
+
+def _layouts() -> Any:
+    """The drawing module, imported when something prints (reportlab and the fonts are not cheap)."""
+    from kiosk.services import receipt_layouts
+
+    return receipt_layouts
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One printable document: its values for a code, and its drawing for each kind of printer."""
+
+    name_vi: str  # for messages: "Đã in {name_vi} …"
+    data: Callable[[ReceiptSource, Principal, str], Any]
+    code: Callable[[Any], str]  # the tracking code in the data (the job records it, whatever reference was given)
+    pdf: Callable[[Any, str], bytes]  # (data, layout): "pdf" printers
+    pages: Callable[[Any, str, float], list[Any]]  # (data, layout, dpi): "pages" printers (sheet bitmaps)
+    raster: Callable[[Any, int, float], Any]  # (data, dots, dpi): "raster" printers (the 80 mm roll)
+    default_layout: str  # on sheet printers when no layout is asked
+    file_prefix: str  # before the code in the printed file's name
+    audit_target: str  # the audit entry's target kind
+    audit_prefix: str  # + "printed", "print_failed", "print_cancelled"
+
+
+DOCUMENTS: dict[str, DocumentKind] = {
+    "receipt": DocumentKind(
+        "giấy tiếp nhận hồ sơ",
+        data=lambda source, principal, code: source.receipt_data(principal, code),
+        code=lambda data: data.tracking_code,
+        pdf=lambda data, layout: _layouts().receipt_pdf(data, layout),
+        pages=lambda data, layout, dpi: _layouts().receipt_pages(data, layout, dpi),
+        raster=lambda data, dots, dpi: _layouts().receipt_raster(data, dots=dots, dpi=dpi),
+        default_layout="a4", file_prefix="", audit_target="dossier", audit_prefix="receipt.",
+    ),
+    "account_confirmation": DocumentKind(
+        "giấy xác nhận đề nghị cấp tài khoản định danh điện tử",
+        data=lambda source, principal, code: source.account_confirmation(principal, code),
+        code=lambda data: data.reference_code,
+        pdf=lambda data, layout: _layouts().account_confirmation_pdf(data, layout),
+        pages=lambda data, layout, dpi: _layouts().account_confirmation_pages(data, layout, dpi),
+        raster=lambda data, dots, dpi: _layouts().account_confirmation_raster(data, dots=dots, dpi=dpi),
+        default_layout="a5", file_prefix="xac-nhan-", audit_target="account_request",
+        audit_prefix="account.confirmation_",
+    ),
+}
+
+
+def document_kind(document: str) -> DocumentKind:
+    """The row of DOCUMENTS; an unknown name is refused as input."""
+    try:
+        return DOCUMENTS[document]
+    except KeyError:
+        raise InvalidInput([("document", f"Loại giấy tờ in phải là một trong: {', '.join(DOCUMENTS)}.")]) from None
+
+
+ESCPOS_FORMS = ("tcp://192.168.1.50:9100 (máy in mạng), usb://04b8:0e15 (USB: mã hãng:mã máy, hệ 16) "
+                "hoặc serial:///dev/ttyUSB0 (cổng nối tiếp)")
+
+
+def _choice_message(kind: str, target: str, reason: str) -> str:
+    """Why a printer cannot be chosen, in Vietnamese (nothing is printed yet: no word of a saved dossier)."""
+    if kind == "escpos" and reason == "bad_target":
+        if not target.strip():
+            return f"Hãy nhập địa chỉ máy in nhiệt ESC/POS, dạng {ESCPOS_FORMS}."
+        return f"Địa chỉ máy in nhiệt «{target}» không hợp lệ. Hãy nhập dạng {ESCPOS_FORMS}."
+    if reason == "driver_missing":
+        return "Máy tính này thiếu trình điều khiển cho loại máy in đã chọn."
+    return PRINTER_MESSAGES.get(reason, PRINTER_MESSAGES["bad_target"])[0]
+
+
+def _check_pdf_folder(folder: Path) -> None:
+    """A PDF folder must be a folder this user can write into (a missing one is created at the first print)."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput([("printer_target", f"«{folder}» là một tệp, không phải thư mục.")])
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput([("printer_target", f"Tài khoản máy tính này không ghi được vào thư mục «{folder}».")])
 
 
 class PrintService:
-    """Print, reprint and retry receipts on the chosen printer (setting `printer_kind`/`printer_target`)."""
+    """Print, reprint and retry documents (DOCUMENTS) on the chosen printer (setting `printer_kind`/`printer_target`)."""
 
     def __init__(self, db: Database, receipts: ReceiptSource, kind: str = "pdf", target: str = "",
                  pdf_folder: Path | None = None, printer: Callable[[], Printer] | None = None,
@@ -136,10 +216,13 @@ class PrintService:
         locked = {"printer_kind", "printer_target"} & set(loaded.locked)
         if locked:
             raise PrinterLocked("Quản trị viên đã khóa lựa chọn máy in trên máy này.")
+        if kind == "pdf" and target:
+            target = str(Path(target).expanduser().absolute())  # not relative to whichever folder the CLI ran in
+            _check_pdf_folder(Path(target))
         try:
             printer_for(kind, target, self.pdf_folder)
         except PrinterError as exc:
-            raise InvalidInput([("printer_target", PRINTER_MESSAGES[exc.reason][0])]) from None
+            raise InvalidInput([("printer_target", _choice_message(kind, target, exc.reason))]) from None
         try:
             save_user_setting("printer_kind", kind, loaded)
             save_user_setting("printer_target", target, loaded)
@@ -147,30 +230,35 @@ class PrintService:
             raise PrinterLocked(str(exc)) from None
         self.kind, self.target, self._printer = kind, target, None
         with self.db.transaction() as session:
-            audit.append(session, principal.audit_name, "printer.chosen", "printer", kind, {}, clock=self.clock)
+            audit.append(session, principal.audit_name, "printer.chosen", "printer", kind, {"target": target},
+                         clock=self.clock)
 
-    def print(self, principal: Principal, code: str, layout: str | None = None) -> Job[PrintJobInfo]:
-        """A background job printing the receipt of dossier `code`; raises PrintFailed, Cancelled or NotFound."""
+    def print(self, principal: Principal, code: str, layout: str | None = None,
+              document: str = "receipt") -> Job[PrintJobInfo]:
+        """A background job printing `document` (a key of DOCUMENTS) of `code`: the receipt of a dossier, the
+        confirmation of an account request. The job raises PrintFailed, Cancelled or NotFound."""
         require(principal, Permission.DOSSIER_VIEW)
+        document_kind(document)
         if layout is not None:
             check_layout(layout)
 
         def job(report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
-            return self._run(principal, code, layout, None, report, cancel)
+            return self._run(principal, code, document, layout, None, report, cancel)
 
         return job
 
     def retry(self, principal: Principal, job_id: str) -> Job[PrintJobInfo]:
-        """Print a failed or cancelled job again (re-rendered from the dossier: the same receipt, the same QR)."""
+        """Print a failed or cancelled job again: the same document, re-rendered from its record (the same QR)."""
         require(principal, Permission.DOSSIER_VIEW)
         with self.db.sessions() as session:
             row = session.get(PrintJob, job_id)
             if row is None:
                 raise NotFound(f"lệnh in {job_id}")
-            code, layout = row.tracking_code, row.layout
+            code, layout, document = row.tracking_code, row.layout, row.document
+        document_kind(document)
 
         def job(report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
-            return self._run(principal, code, layout, job_id, report, cancel)
+            return self._run(principal, code, document, layout, job_id, report, cancel)
 
         return job
 
@@ -184,10 +272,12 @@ class PrintService:
         with self.db.sessions() as session:
             return [PrintJobInfo.of(r) for r in session.scalars(query)]
 
-    def _run(self, principal: Principal, code: str, layout: str | None, job_id: str | None, report: ProgressFn,
-             cancel: CancelToken) -> PrintJobInfo:
+    def _run(self, principal: Principal, code: str, document: str, layout: str | None, job_id: str | None,
+             report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
+        kind = document_kind(document)
         report(Progress("prepare", 0.0, code))
-        data = self.receipts.receipt_data(principal, code)
+        data = kind.data(self.receipts, principal, code)
+        code = kind.code(data)
         try:
             printer = self.printer()
         except PrinterError as exc:
@@ -195,29 +285,23 @@ class PrintService:
         else:
             failure = None
         raster = printer is not None and printer.accepts == "raster"
-        layout = layout or ("thermal" if raster or self.kind == "escpos" else "a4")
+        layout = layout or ("thermal" if raster or self.kind == "escpos" else kind.default_layout)
         if raster and layout != "thermal":
             raise InvalidInput([("layout", "Máy in nhiệt chỉ in được khổ thermal (80 mm).")])
-        job_id = self._record_start(principal, code, layout, printer, job_id)
+        job_id = self._record_start(principal, code, document, layout, printer, job_id)
         try:
             if failure is not None:
                 raise failure
             assert printer is not None
             cancel.raise_if_cancelled()
             report(Progress("render", 0.2, layout))
-            name = f"{code}-{layout}"
+            name = f"{kind.file_prefix}{code}-{layout}"
             if raster:
-                from kiosk.services.receipt_layouts import receipt_raster
-
-                doc = Printable(name, image=receipt_raster(data, dots=printer.dots, dpi=printer.dpi))
+                doc = Printable(name, image=kind.raster(data, printer.dots, printer.dpi))
             elif printer.accepts == "pages":
-                from kiosk.services.receipt_layouts import receipt_pages
-
-                doc = Printable(name, pages=tuple(receipt_pages(data, layout, printer.dpi)))
+                doc = Printable(name, pages=tuple(kind.pages(data, layout, printer.dpi)))
             else:
-                from kiosk.services.receipt_layouts import receipt_pdf
-
-                doc = Printable(name, pdf=receipt_pdf(data, layout))
+                doc = Printable(name, pdf=kind.pdf(data, layout))
             cancel.raise_if_cancelled()
             report(Progress("print", 0.4, printer.kind))
             outcome = printer.print(doc, lambda p: report(Progress("print", 0.4 + 0.6 * (p.fraction or 0))), cancel)
@@ -234,7 +318,7 @@ class PrintService:
         report(Progress("done", 1.0))
         return info
 
-    def _record_start(self, principal: Principal, code: str, layout: str, printer: Printer | None,
+    def _record_start(self, principal: Principal, code: str, document: str, layout: str, printer: Printer | None,
                       job_id: str | None) -> str:
         now = iso_utc(self.clock())
         kind = printer.kind if printer else self.kind
@@ -242,7 +326,7 @@ class PrintService:
         with self.db.transaction() as session:
             row = session.get(PrintJob, job_id) if job_id else None
             if row is None:
-                row = PrintJob(id=job_id or str(uuid.uuid4()), tracking_code=code, document="receipt", layout=layout,
+                row = PrintJob(id=job_id or str(uuid.uuid4()), tracking_code=code, document=document, layout=layout,
                                attempts=0, requested_by=principal.audit_name, created_at=now)
                 session.add(row)
             row.printer_kind, row.printer_target = kind, target
@@ -261,9 +345,11 @@ class PrintService:
                 row.output = output
             if status == "printed":
                 row.printed_at = now
-            action = {"printed": "receipt.printed", "failed": "receipt.print_failed",
-                      "cancelled": "receipt.print_cancelled"}[status]
-            audit.append(session, principal.audit_name, action, "dossier", row.tracking_code,
-                         {"job": job_id, "layout": row.layout, "printer": row.printer_kind, "attempt": row.attempts,
-                          **({"reason": error} if error else {}), **detail}, clock=self.clock)
+            kind = document_kind(row.document)
+            action = kind.audit_prefix + {"printed": "printed", "failed": "print_failed",
+                                          "cancelled": "print_cancelled"}[status]
+            audit.append(session, principal.audit_name, action, kind.audit_target, row.tracking_code,
+                         {"job": job_id, "document": row.document, "layout": row.layout, "printer": row.printer_kind,
+                          "attempt": row.attempts, **({"reason": error} if error else {}), **detail},
+                         clock=self.clock)
             return PrintJobInfo.of(row)

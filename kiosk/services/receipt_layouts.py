@@ -547,6 +547,9 @@ def refusal_flow(data: RefusalData, page: str, surface: Surface) -> Flow:
     return flow
 
 
+Build = Callable[[Surface], list[Flow]]  # a layout: its flows, measured on the surface it will be drawn on
+
+
 def _paginate(flows: Sequence[Flow], spec: PageSpec) -> list[list[tuple[Op, float]]]:
     """Each op with its page and top: a new page per flow, and whenever an op would cross the bottom margin."""
     pages: list[list[tuple[Op, float]]] = []
@@ -562,7 +565,7 @@ def _paginate(flows: Sequence[Flow], spec: PageSpec) -> list[list[tuple[Op, floa
     return pages
 
 
-def _pdf(build: Callable[[Surface], list[Flow]], page: str, title: str) -> bytes:
+def _pdf(build: Build, page: str, title: str) -> bytes:
     register_fonts()
     spec = PAGES[page]
     # Layout needs only font metrics; the flows are then drawn on the real canvas.
@@ -586,15 +589,21 @@ def _pdf(build: Callable[[Surface], list[Flow]], page: str, title: str) -> bytes
     return out.getvalue()
 
 
+def _receipt_copies(page: str, copies: Sequence[str] | None) -> tuple[str, ...]:
+    """The copies (liên) to draw: both on sheets, the applicant's on the roll, unless told."""
+    return tuple(copies) if copies else (("applicant",) if page == "thermal" else COPIES)
+
+
 def receipt_pdf(data: ReceiptData, page: str = "a4", copies: Sequence[str] | None = None) -> bytes:
     """Mẫu 01 as PDF; one page (or more) per copy."""
-    copies = tuple(copies) if copies else (("applicant",) if page == "thermal" else COPIES)
+    copies = _receipt_copies(page, copies)
     matrix = qr_matrix(data.qr_text) if data.qr_text else None
     return _pdf(lambda s: [receipt_flow(data, c, page, s, matrix) for c in copies], page,
                 f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {data.tracking_code}")
 
 
 def account_confirmation_pdf(data: AccountConfirmationData, page: str = "a5") -> bytes:
+    """The identity-account confirmation as PDF (one page, or one strip on the 80 mm roll)."""
     return _pdf(lambda s: [account_flow(data, page, s)], page, data.title)
 
 
@@ -608,17 +617,35 @@ def refusal_pdf(data: RefusalData, page: str = "a4") -> bytes:
     return _pdf(lambda s: [refusal_flow(data, page, s)], page, f"Phiếu từ chối tiếp nhận {data.tracking_code}")
 
 
-def receipt_pages(data: ReceiptData, page: str = "a4", dpi: float = 300, copies: Sequence[str] | None = None
-                  ) -> list[Image.Image]:
-    """Mẫu 01 as grayscale page bitmaps at `dpi`, for printers that take images (the system printer)."""
-    spec = PAGES[page]
-    if spec.height is None:
-        return [receipt_raster(data, round(spec.width / 72 * dpi), dpi)]
-    copies = tuple(copies) if copies else COPIES
-    matrix = qr_matrix(data.qr_text) if data.qr_text else None
-    probe = RasterSurface(Image.new("L", (1, 1), 255), dpi)
-    flows = [receipt_flow(data, c, page, probe, matrix) for c in copies]
+def _probe(dpi: float) -> RasterSurface:
+    """A surface for measuring at `dpi` (bitmap metrics differ slightly from the PDF's)."""
+    return RasterSurface(Image.new("L", (1, 1), 255), dpi)
+
+
+def _roll(flow: Flow, dots: int, dpi: float) -> Image.Image:
+    """A flow measured at `dpi` as one 1-bit strip `dots` wide, the column centred, the roll's margins kept."""
+    spec = PAGES["thermal"]
     scale = dpi / 72.0
+    width_pt = dots / scale
+    # The bitmap is the printable width (the head adds the paper's margins); keep the slip's inner margin.
+    margin = (width_pt - flow.width) / 2
+    height = round((flow.height + spec.margin_top + spec.margin_bottom) * scale)
+    image = Image.new("L", (dots, height), 255)
+    flow.draw_at(RasterSurface(image, dpi), margin, spec.margin_top)
+    return image.point(lambda v: 0 if v < 150 else 255, mode="1")
+
+
+def flow_pages(build: Build, page: str = "a4", dpi: float = 300) -> list[Image.Image]:
+    """Any layout (`build(surface) -> flows`) as page bitmaps at `dpi`, for printers that take images.
+
+    Sheets are grayscale, a new one per flow and wherever a block would cross the bottom margin; on
+    the 80 mm roll each flow is one 1-bit strip as wide as the paper.
+    """
+    spec = PAGES[page]
+    flows = build(_probe(dpi))
+    scale = dpi / 72.0
+    if spec.height is None:
+        return [_roll(flow, round(spec.width * scale), dpi) for flow in flows]
     out = []
     for ops in _paginate(flows, spec):
         image = Image.new("L", (round(spec.width * scale), round(spec.height * scale)), 255)
@@ -629,17 +656,32 @@ def receipt_pages(data: ReceiptData, page: str = "a4", dpi: float = 300, copies:
     return out
 
 
+def flow_raster(build: Callable[[Surface], Flow], dots: int = 576, dpi: float = 203.2) -> Image.Image:
+    """One thermal layout (`build(surface) -> flow`) as a 1-bit image `dots` wide, for ESC/POS raster printing."""
+    if dots / (dpi / 72.0) < THERMAL_PRINTABLE - 0.5:
+        raise ValueError(f"{dots} dots at {dpi} dpi is narrower than the 72 mm slip")
+    return _roll(build(_probe(dpi)), dots, dpi)
+
+
+def receipt_pages(data: ReceiptData, page: str = "a4", dpi: float = 300, copies: Sequence[str] | None = None
+                  ) -> list[Image.Image]:
+    """Mẫu 01 as grayscale page bitmaps at `dpi`, for printers that take images (the system printer)."""
+    copies = _receipt_copies(page, copies)
+    matrix = qr_matrix(data.qr_text) if data.qr_text else None
+    return flow_pages(lambda s: [receipt_flow(data, c, page, s, matrix) for c in copies], page, dpi)
+
+
 def receipt_raster(data: ReceiptData, dots: int = 576, dpi: float = 203.2) -> Image.Image:
     """The thermal slip (applicant's copy) as a 1-bit image `dots` wide, for ESC/POS raster printing."""
-    spec = PAGES["thermal"]
-    scale = dpi / 72.0
-    width_pt = dots / scale
-    if width_pt < THERMAL_PRINTABLE - 0.5:
-        raise ValueError(f"{dots} dots at {dpi} dpi is narrower than the 72 mm slip")
-    # The bitmap is the printable width (the head adds the paper's margins); keep the slip's inner margin.
-    margin = (width_pt - (spec.width - 2 * spec.margin_x)) / 2
-    flow = receipt_flow(data, "applicant", "thermal", RasterSurface(Image.new("L", (1, 1), 255), dpi))
-    height = round((flow.height + spec.margin_top + spec.margin_bottom) * scale)
-    image = Image.new("L", (dots, height), 255)
-    flow.draw_at(RasterSurface(image, dpi), margin, spec.margin_top)
-    return image.point(lambda v: 0 if v < 150 else 255, mode="1")
+    return flow_raster(lambda s: receipt_flow(data, "applicant", "thermal", s), dots, dpi)
+
+
+def account_confirmation_pages(data: AccountConfirmationData, page: str = "a5", dpi: float = 300
+                               ) -> list[Image.Image]:
+    """The account confirmation as page bitmaps at `dpi` (the system printer)."""
+    return flow_pages(lambda s: [account_flow(data, page, s)], page, dpi)
+
+
+def account_confirmation_raster(data: AccountConfirmationData, dots: int = 576, dpi: float = 203.2) -> Image.Image:
+    """The account confirmation on the 80 mm roll as a 1-bit image `dots` wide (ESC/POS raster)."""
+    return flow_raster(lambda s: account_flow(data, "thermal", s), dots, dpi)

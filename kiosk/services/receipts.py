@@ -253,13 +253,15 @@ def store_station_keys(
 
 @dataclass
 class ReceiptService:
-    """Signs and verifies QR codes, builds receipt data from dossiers and renders PDFs."""
+    """Signs and verifies QR codes, builds receipt data from dossiers (and account confirmations from
+    identity-account requests) and renders PDFs."""
 
     db: Database
     settings: Any
     dossiers: Callable[[], Any] | None = None
     catalog: Callable[[], Any] | None = None
     clock: Clock = utc_now
+    accounts: Callable[[], Any] | None = None
 
     def own_key(self) -> TrustedKey:
         raw = identity.public_key_bytes(self.db)
@@ -345,8 +347,16 @@ class ReceiptService:
         catalog = self.catalog() if self.catalog else None
         return receipt_data_from_dossier(dossier, self.settings, self, catalog, self._staff_name(dossier))
 
+    def account_confirmation(self, principal: Principal, code: str) -> AccountConfirmationData:
+        """The confirmation of an identity-account request (reprints give the same text and the same QR code)."""
+        require(principal, Permission.DOSSIER_VIEW)
+        if self.accounts is None:
+            raise NotFound("dịch vụ tài khoản định danh điện tử chưa có trên kiosk này")
+        request = self.accounts().get(principal, code)
+        return account_confirmation_data(request, self.settings, signer=self, receiver_name=self._staff_name(request))
+
     def _staff_name(self, dossier: Mapping[str, Any]) -> str:
-        """The receiving officer's full name; headless (operator) dossiers have none."""
+        """The receiving officer's full name; headless (operator) dossiers and requests have none."""
         username = str(dossier.get("created_by") or "")
         if not username or username.startswith("operator:"):
             return ""

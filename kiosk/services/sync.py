@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.db.engine import Database
-from kiosk.db.models import Counter, KioskMeta, OutboxOp
+from kiosk.db.models import AuditEntry, Counter, KioskMeta, OutboxOp
 from kiosk.db.models_sync import RemoteChange, SyncState
 from kiosk.domain.roles import Permission, Principal
 from kiosk.hub import protocol
@@ -100,6 +101,9 @@ class SyncReport:
     hub_position: int = 0
     cursor: int = 0
     error: str | None = None
+    #: The hub refused this kiosk's audit chain (`audit_entry_invalid`, `audit_forked`, `audit_went_back`):
+    #: an administrator must look at `kiosk audit verify`; the ops still sync.
+    audit_alarm: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -129,6 +133,8 @@ class SyncStatus:
     halted: bool
     halted_reason: str | None
     halted_detail: str | None
+    #: The hub's last audit alarm about this kiosk's chain (see SyncReport.audit_alarm), until a rejoin.
+    audit_alarm: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,13 +149,56 @@ class _Halt(Exception):
 
 @dataclass(frozen=True)
 class _Batch:
-    """Outbox rows to push after `position`, read with the kiosk's last sequence number and audit head."""
+    """Outbox rows to push after `position`, read with the kiosk's last sequence number, the audit
+    entries after `audit_after` (the last one the hub holds) and the signed audit-chain head."""
 
     position: int
     ops: list[dict[str, Any]]
     last_seq: int
     head: dict[str, Any]
-    more: bool  # the batch was cut (by count or bytes): more rows may follow
+    ops_more: bool  # the ops were cut (by count or bytes): more may follow
+    audit_after: int = 0
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def audit_more(self) -> bool:
+        return len(self.entries) >= AUDIT_BATCH
+
+    @property
+    def audit_last(self) -> int:
+        return self.entries[-1]["seq"] if self.entries else self.audit_after
+
+
+#: Audit entries per push (each a few hundred bytes); a backlog drains over several pushes.
+AUDIT_BATCH = 1000
+#: The last audit entry the hub holds for this kiosk (its epoch), as its last answer said.
+AUDIT_CURSOR = "audit_hub_seq"
+AUDIT_ALARM = "audit_hub_alarm"
+
+
+#: Told, inside the renumbering transaction, that outbox numbers above `position` grew by `shift`
+#: (a capability that remembers its op's number moves it too).
+Renumbered = Callable[[Session, int, int], None]
+
+
+def _renumber_unaccepted(session: Session, position: int, mark: int, hooks: Sequence[Renumbered]) -> int:
+    """Move the ops after `position` (never accepted by the hub) to follow the hub's `mark`, in order.
+
+    Returns how many moved. Nothing moves when the hub is behind (it will ask for them again).
+    """
+    shift = mark - position
+    if shift <= 0:
+        return 0
+    moved = session.query(OutboxOp).filter(OutboxOp.seq > position).count()
+    # Two steps, so that no number is ever taken twice during the move.
+    session.execute(update(OutboxOp).where(OutboxOp.seq > position).values(seq=-OutboxOp.seq))
+    session.execute(update(OutboxOp).where(OutboxOp.seq < 0).values(seq=-OutboxOp.seq + shift))
+    counter = session.get(Counter, SEQUENCE)
+    if counter is not None:
+        counter.value += shift
+    for hook in hooks:
+        hook(session, position, shift)
+    return moved
 
 
 def _state(session: Session) -> SyncState:
@@ -175,8 +224,10 @@ class SyncService:
         sleep: Callable[[float], None] = time.sleep,
         wall: Callable[[], float] = time.time,
         after_sync: Sequence[Callable[[], object]] = (),
+        on_renumber: Sequence[Renumbered] = (),
     ) -> None:
         self.db = db
+        self.on_renumber = tuple(on_renumber)
         # Work that follows a successful sync (apply pulled account decisions, purge acknowledged
         # portraits): given by the composition root, so sync knows no other capability.
         self.after_sync = tuple(after_sync)
@@ -208,6 +259,7 @@ class SyncService:
             st = _state(session)
             last_seq = session.get(Counter, SEQUENCE)
             pending = session.query(OutboxOp).filter(OutboxOp.seq > st.hub_position).count()
+            alarm = session.get(KioskMeta, AUDIT_ALARM)
             return SyncStatus(
                 enrolled=st.enrolled_at is not None, kiosk_id=who.kiosk_id,
                 hub_url=st.hub_url, station=st.station, pending=pending, hub_position=st.hub_position,
@@ -215,6 +267,7 @@ class SyncService:
                 last_success_at=st.last_success_at, last_error_code=st.last_error_code,
                 last_error_message=st.last_error_message, consecutive_failures=st.consecutive_failures,
                 halted=st.halted, halted_reason=st.halted_reason, halted_detail=st.halted_detail,
+                audit_alarm=alarm.value if alarm is not None else None,
             )
 
     def _client(self, hub_url: str, clock_offset_s: int = 0) -> HubClient:
@@ -260,6 +313,57 @@ class SyncService:
                          {"hub": url}, clock=self.clock)
         log.info("enrolled with the hub as %s (station %s)", result["kiosk_id"], result["station"])
         return {"kiosk_id": result["kiosk_id"], "station": result["station"], "hub_url": url}
+
+    def rejoin(self, principal: Principal, code: str) -> dict[str, Any]:
+        """Enrol again after this kiosk's database was restored from a backup or copied to a new machine.
+
+        The hub refused it (409 under reused numbers, or a cloned instance) and sync stopped. With a
+        re-enrolment code the hub's operator issued for this kiosk (`kiosk-hub enrol-code --rejoin`),
+        the kiosk takes a new database instance UUID and the next epoch; the hub keeps everything it
+        already holds and tells where it stands. The ops the hub never accepted are renumbered after
+        that position, in their order, and sync resumes. A lost answer is safe: the new identity is
+        kept aside until the hub confirms, and asking again with the same code gets the same answer.
+        """
+        require(principal, Permission.SYNC_MANAGE)
+        if not code.strip():
+            raise InvalidInput([("code", "Cần mã đăng ký lại do máy chủ cấp cho kiosk này.")])
+        with self.db.transaction() as session:
+            st = _state(session)
+            if st.enrolled_at is None:
+                raise InvalidInput([("code", "Kiosk chưa đăng ký với máy chủ nào: dùng đăng ký lần đầu.")])
+            pending = session.get(KioskMeta, "rejoin_pending")
+            if pending is None:
+                pending = KioskMeta(key="rejoin_pending", value=json.dumps(
+                    {"instance_uuid": str(uuid.uuid4()), "epoch": self.who.epoch + 1}))
+                session.add(pending)
+            fresh = json.loads(pending.value)
+            url, offset = st.hub_url, st.clock_offset_s
+        who = KioskIdentity(self.who.kiosk_id, fresh["instance_uuid"], int(fresh["epoch"]))
+        client = HubClient(url, who, self.key, offset, self.transport, self.policy.timeout_s, self.wall)
+        try:
+            result = client.enrol(code.strip(), public_key_b64(self.db))
+        finally:
+            client.close()
+        mark = int(result["high_water_mark"])
+        with self.db.transaction() as session:
+            st = _state(session)
+            moved = _renumber_unaccepted(session, st.hub_position, mark, self.on_renumber)
+            session.merge(KioskMeta(key="instance_uuid", value=who.instance_uuid))
+            session.merge(KioskMeta(key="epoch", value=str(who.epoch)))
+            session.delete(session.get(KioskMeta, "rejoin_pending"))
+            session.merge(KioskMeta(key=AUDIT_CURSOR, value="0"))  # the hub keeps a new copy per epoch
+            alarm = session.get(KioskMeta, AUDIT_ALARM)
+            if alarm is not None:
+                session.delete(alarm)
+            st.hub_position = max(st.hub_position, mark)
+            st.halted, st.halted_reason, st.halted_detail = False, None, None
+            st.last_error_code = st.last_error_message = None
+            audit.append(session, principal.audit_name, "sync.rejoined", "hub", st.station,
+                         {"epoch": who.epoch, "hub_position": mark, "renumbered": moved}, clock=self.clock)
+        self._who = None
+        log.warning("rejoined the hub with epoch %d; %d unaccepted ops renumbered after %d", who.epoch, moved, mark)
+        return {"kiosk_id": who.kiosk_id, "station": result["station"], "epoch": who.epoch,
+                "hub_position": mark, "renumbered": moved}
 
     def resume(self, principal: Principal) -> None:
         """Clear a halt after an administrator has looked into it (the cause must be gone first)."""
@@ -392,39 +496,48 @@ class SyncService:
         written, a restart resends from the older position and the hub acknowledges the duplicates.
         """
         keys_version = None
-        stalls, best = 0, -1
+        stalls, best = 0, (-1, -1)
         position: int | None = None
-        ahead: tuple[int, Future[_Batch]] | None = None
+        audit_position: int | None = None
+        ahead: tuple[tuple[int, int], Future[_Batch]] | None = None
         recorded: Future[None] | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="sync-read-ahead") as reader:
             while True:
                 if cancel.cancelled:
                     raise _Cancelled()
-                if ahead is not None and ahead[0] == position:
+                if ahead is not None and ahead[0] == (position, audit_position):
                     batch = ahead[1].result()
                 else:
-                    batch = self._read_batch(position)
+                    batch = self._read_batch(position, audit_position)
                 ahead = None
-                position = batch.position
+                position, audit_position = batch.position, batch.audit_after
                 ops = batch.ops
                 if (ops and ops[0]["seq"] != position + 1) or (not ops and batch.last_seq > position):
                     raise _Halt("hub_behind_purged", {"hub_position": position,
                                                       "first_kept": ops[0]["seq"] if ops else None})
-                full = batch.more
+                # An audit copy the hub stopped (an alarm) does not keep the loop going: ops still do.
+                full = batch.ops_more or (batch.audit_more and not counts.get("audit_alarm"))
                 if full:
-                    ahead = (ops[-1]["seq"], reader.submit(self._read_batch, ops[-1]["seq"]))
-                result = self._call(client, lambda ops=ops, head=batch.head: self.send_batch(client, ops, head),
-                                    cancel)
+                    expected = (ops[-1]["seq"] if ops else position, batch.audit_last)
+                    ahead = (expected, reader.submit(self._read_batch, *expected))
+                result = self._call(client, lambda b=batch: self.send_batch(client, b.ops, b.head, b.entries), cancel)
                 mark = int(result["high_water_mark"])
+                stored = (result.get("audit") or {}).get("stored_seq")
+                audit_position = int(stored) if stored is not None else batch.audit_last
+                alarm = (result.get("audit") or {}).get("alarm")
+                if alarm and not counts.get("audit_alarm"):
+                    counts["audit_alarm"] = alarm
+                    log.error("the hub raised an audit alarm for this kiosk: %s (audit copy held to %s)",
+                              alarm, audit_position)
                 keys_version = int(result.get("keys_version", 0))
                 counts["pushed"] += int(result.get("accepted", 0))
                 counts["duplicates"] += int(result.get("duplicates", 0))
                 counts["rejected"].extend(result.get("rejected", []))
                 if recorded is not None:
                     recorded.result()  # the previous answer is on disk (or its error surfaces here)
-                recorded = reader.submit(self._acknowledge, mark)
+                recorded = reader.submit(self._acknowledge, mark, audit_position, alarm)
                 report(Progress("push", None, f"{mark}/{batch.last_seq}"))
-                stalls, best = (0, mark) if mark > best else (stalls + 1, best)
+                stalls, best = (0, (mark, audit_position)) if (mark, audit_position) > best else (stalls + 1, best)
                 if stalls > 3:
                     raise HubRefused(200, "no_progress", "Máy chủ không nhận thêm thao tác nào; sẽ thử lại sau.")
                 if result.get("gap") or mark < position:
@@ -436,10 +549,17 @@ class SyncService:
                     recorded.result()
                     return keys_version
 
-    def _read_batch(self, after: int | None) -> _Batch:
-        """The next batch after `after` (None: after the acknowledged position), with the audit-chain head."""
+    def _read_batch(self, after: int | None, audit_after: int | None = None) -> _Batch:
+        """The next batch after `after` (None: after the acknowledged position), with the audit entries
+        after `audit_after` (None: after the last the hub said it holds) and the audit-chain head."""
         with self.db.sessions() as session:
             position = session.get(SyncState, 1).hub_position if after is None else after
+            if audit_after is None:
+                cursor = session.get(KioskMeta, AUDIT_CURSOR)
+                audit_after = int(cursor.value) if cursor is not None else 0
+            entries = [{**audit.entry_dict(row), "prev_hash": row.prev_hash, "hash": row.hash}
+                       for row in session.scalars(select(AuditEntry).where(AuditEntry.seq > audit_after)
+                                                  .order_by(AuditEntry.seq).limit(AUDIT_BATCH))]
             # Plain rows, not ORM objects: a batch is read once and sent as it is.
             rows = session.execute(
                 select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.kind, OutboxOp.payload, OutboxOp.schema_version,
@@ -454,16 +574,23 @@ class SyncService:
                     break
                 ops.append(row._asdict())
             more = len(rows) >= self.policy.batch_size or len(ops) < len(rows)
-            return _Batch(position, ops, last.value if last else 0, self._audit_head(session), more)
+            return _Batch(position, ops, last.value if last else 0, self._audit_head(session), more, audit_after,
+                          entries)
 
-    def send_batch(self, client: HubClient, ops: list[dict[str, Any]], head: dict[str, Any]) -> dict[str, Any]:
+    def send_batch(self, client: HubClient, ops: list[dict[str, Any]], head: dict[str, Any],
+                   entries: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         """One push request (a seam the chaos tests' broken variants replace)."""
-        return client.push(ops, head)
+        return client.push(ops, head, entries)
 
-    def _acknowledge(self, mark: int) -> None:
-        """Record the hub's answer: rows up to its mark are acknowledged, the next push starts after it."""
+    def _acknowledge(self, mark: int, audit_seq: int | None = None, audit_alarm: str | None = None) -> None:
+        """Record the hub's answer: rows up to its mark are acknowledged, the next push starts after it;
+        the hub holds this kiosk's audit entries up to `audit_seq` (and raised `audit_alarm`)."""
         now = iso_utc(self.clock())
         with self.db.transaction() as session:
+            if audit_seq is not None:
+                session.merge(KioskMeta(key=AUDIT_CURSOR, value=str(audit_seq)))
+            if audit_alarm:
+                session.merge(KioskMeta(key=AUDIT_ALARM, value=audit_alarm))
             st = _state(session)
             if mark < st.hub_position:
                 log.warning("the hub holds only up to %d of this kiosk's %d acknowledged ops (restored?); resending",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -120,8 +120,10 @@ class HubClient:
         }).encode()
         return self._send(self._signed("POST", f"{protocol.API}/enrol", body))
 
-    def push(self, ops: list[dict[str, Any]], audit_head: dict[str, Any] | None) -> dict[str, Any]:
-        body = json.dumps({"ops": ops, "audit_head": audit_head}, separators=(",", ":"), ensure_ascii=False).encode()
+    def push(self, ops: list[dict[str, Any]], audit_head: dict[str, Any] | None,
+             audit_entries: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+        body = json.dumps({"ops": ops, "audit_head": audit_head, "audit_entries": list(audit_entries)},
+                          separators=(",", ":"), ensure_ascii=False).encode()
         return self._send(self._signed("POST", f"{protocol.API}/push", body))
 
     def pull(self, after: int, after_uid: str, limit: int) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.i18n import current_language
+from kiosk.ui.print_job import PrintRunner, PrintTexts
 from kiosk.ui.wizard import step_buttons
 from kiosk.ui.worker import run_call
 
@@ -213,6 +214,7 @@ class AccountPage(QWidget):
         self.print_button.setObjectName("accountPrint")
         self.print_button.hide()
         self.print_button.clicked.connect(self.print_confirmation)
+        self.printer = PrintRunner(self.kiosk, self.print_button, self.result)
         box.addWidget(self.review, 1)
         box.addWidget(self.result)
         box.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -517,23 +519,13 @@ class AccountPage(QWidget):
         run_call(lambda: self.kiosk.accounts.submit(principal, request), on_result=done, on_error=failed)
 
     def print_confirmation(self) -> None:
-        """The confirmation with its signed QR, written where the PDF-folder printer puts receipts."""
-        code, principal, kiosk = self.submitted.tracking_code, self._principal(), self.kiosk
-
-        def render() -> Path:
-            from kiosk.services.receipt_layouts import account_confirmation_pdf
-            from kiosk.services.receipts import account_confirmation_data
-
-            record = kiosk.accounts.get(principal, code)
-            pdf = account_confirmation_pdf(account_confirmation_data(record, kiosk.settings, kiosk.receipts), "a5")
-            folder = kiosk.settings.pdf_dir
-            folder.mkdir(parents=True, exist_ok=True)
-            out = folder / f"xac-nhan-{code}.pdf"
-            out.write_bytes(pdf)
-            return out
-
-        run_call(render, on_result=lambda out: self.result.setText(
-            self.tr("Đã in giấy xác nhận: %1").replace("%1", str(out))), on_error=self._error)
+        """The confirmation with its signed QR on the chosen printer, as a recorded print job (see PrintRunner)."""
+        self.printer.start(self._principal(), self.submitted.tracking_code, "account_confirmation", PrintTexts(
+            busy=self.tr("Đang in giấy xác nhận…"),
+            progress=self.tr("Đang in giấy xác nhận… %1 %"),
+            done=self.tr("Đã in giấy xác nhận."),
+            failed=self.tr("Chưa in được: %1 Bấm In giấy xác nhận để in lại."),
+        ))
 
     def _error(self, exc: Exception) -> None:
         from kiosk.services.errors import InvalidInput

@@ -113,6 +113,9 @@ class HomePage(QWidget):
             return "error", self.tr("ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
                 "%1", st.halted_detail or st.halted_reason or "")
         parts = []
+        if st.audit_alarm:
+            parts.append(self.tr("Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.").replace(
+                "%1", st.audit_alarm))
         if st.last_success_at:
             parts.append(self.tr("Đồng bộ thành công lần cuối: %1").replace("%1", _local_time(st.last_success_at)))
         else:
@@ -120,7 +123,7 @@ class HomePage(QWidget):
         if st.consecutive_failures and st.last_error_message:
             parts.append(self.tr("Lần thử gần nhất chưa được: %1").replace("%1", st.last_error_message))
             return "warn", " ".join(parts)
-        return "ok", " ".join(parts)
+        return ("error" if st.audit_alarm else "ok"), " ".join(parts)
 
     def set_user(self, full_name: str) -> None:
         self._name = full_name

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from kiosk.domain.catalog import Service, conditions_hold
 from kiosk.ui.fields import FieldEditor, iso_to_display
 from kiosk.ui.i18n import current_language
-from kiosk.ui.worker import run_call, run_job
+from kiosk.ui.print_job import PrintRunner, PrintTexts
+from kiosk.ui.worker import run_call
 
 
 def _pick(vi: str, en: str) -> str:
@@ -721,30 +722,17 @@ class DossierPage(QWidget):
         self.picker.resume.connect(self.resume)
         self.done.new_dossier.connect(self.reset)
         self.done.print_receipt.connect(self.print_receipt)
+        self.printer = PrintRunner(kiosk, self.done.print_button, self.done.print_status)
         self.reset()
 
     def print_receipt(self, code: str) -> None:
-        """Print the receipt in the background; a failed printer loses nothing (reprint later)."""
-        principal = self.principal_fn()
-        self.done.print_button.setEnabled(False)
-        self.done.print_status.setText(self.tr("Đang in phiếu hẹn…"))
-
-        def printed(info) -> None:
-            self.done.print_button.setEnabled(True)
-            where = f" ({info.output})" if info.output else ""
-            self.done.print_status.setText(self.tr("Đã in phiếu hẹn.") + where)
-
-        def failed(exc: Exception) -> None:
-            self.done.print_button.setEnabled(True)
-            message = getattr(exc, "message_vi", None) or type(exc).__name__
-            self.done.print_status.setText(
-                self.tr("Chưa in được: %1 Hồ sơ đã được lưu; bấm In phiếu hẹn để in lại.").replace("%1", message))
-
-        def progress(p) -> None:
-            if p.fraction is not None:
-                self.done.print_status.setText(self.tr("Đang in phiếu hẹn… %1 %").replace("%1", str(int(p.fraction * 100))))
-
-        run_job(self.kiosk.printing.print(principal, code), on_result=printed, on_error=failed, on_progress=progress)
+        """Print the receipt in the background; a failed printer loses nothing (the next press retries the job)."""
+        self.printer.start(self.principal_fn(), code, "receipt", PrintTexts(
+            busy=self.tr("Đang in phiếu hẹn…"),
+            progress=self.tr("Đang in phiếu hẹn… %1 %"),
+            done=self.tr("Đã in phiếu hẹn."),
+            failed=self.tr("Chưa in được: %1 Hồ sơ đã được lưu; bấm In phiếu hẹn để in lại."),
+        ))
 
     def refresh_drafts(self) -> None:
         principal = self.principal_fn()

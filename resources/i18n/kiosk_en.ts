@@ -1,304 +1,320 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="vi_VN">
 <context>
     <name>AccountPage</name>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="233" />
+        <location filename="../../kiosk/ui/account_page.py" line="224"/>
         <source>Cấp tài khoản định danh điện tử</source>
         <translation>Electronic identification account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="234" />
+        <location filename="../../kiosk/ui/account_page.py" line="225"/>
         <source>Đề nghị mới</source>
         <translation>New request</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="235" />
+        <location filename="../../kiosk/ui/account_page.py" line="226"/>
         <source>Quay lại</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="236" />
+        <location filename="../../kiosk/ui/account_page.py" line="227"/>
         <source>Tiếp tục</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="237" />
+        <location filename="../../kiosk/ui/account_page.py" line="228"/>
         <source>Gửi đề nghị</source>
         <translation>Send the request</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="238" />
+        <location filename="../../kiosk/ui/account_page.py" line="229"/>
         <source>Lấy thẻ vừa đọc (người đề nghị)</source>
         <translation>Take the card just read (applicant)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="239" />
+        <location filename="../../kiosk/ui/account_page.py" line="230"/>
         <source>Mức tài khoản</source>
         <translation>Account level</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="240" />
+        <location filename="../../kiosk/ui/account_page.py" line="231"/>
         <source>Mức 2</source>
         <translation>Level 2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="241" />
+        <location filename="../../kiosk/ui/account_page.py" line="232"/>
         <source>Mức 1</source>
         <translation>Level 1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="243" />
+        <location filename="../../kiosk/ui/account_page.py" line="234"/>
         <source>Người dưới 14 tuổi cần cha, mẹ hoặc người giám hộ có mặt: đọc thẻ của họ ở trang Đọc thẻ (F2) rồi bấm nút dưới.</source>
         <translation>Under 14 needs a parent or guardian present: read their card on the Read card page (F2), then press the button below.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="244" />
+        <location filename="../../kiosk/ui/account_page.py" line="235"/>
         <source>Lấy thẻ vừa đọc (cha, mẹ hoặc người giám hộ)</source>
         <translation>Take the card just read (parent or guardian)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="245" />
+        <location filename="../../kiosk/ui/account_page.py" line="236"/>
         <source>Quan hệ với người đề nghị</source>
         <translation>Relationship to the applicant</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <location filename="../../kiosk/ui/account_page.py" line="237"/>
         <source>Cha</source>
         <translation>Father</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <location filename="../../kiosk/ui/account_page.py" line="237"/>
         <source>Mẹ</source>
         <translation>Mother</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="246" />
+        <location filename="../../kiosk/ui/account_page.py" line="237"/>
         <source>Người giám hộ</source>
         <translation>Guardian</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="248" />
+        <location filename="../../kiosk/ui/account_page.py" line="239"/>
         <source>Chụp ảnh bằng camera</source>
         <translation>Take a photo with the camera</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="249" />
+        <location filename="../../kiosk/ui/account_page.py" line="240"/>
         <source>Chọn tệp ảnh…</source>
         <translation>Choose a photo file…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="250" />
+        <location filename="../../kiosk/ui/account_page.py" line="241"/>
         <source>Số điện thoại di động (chính chủ)</source>
-        <translation>Mobile number (in the holder's own name)</translation>
+        <translation>Mobile number (in the holder&apos;s own name)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="251" />
+        <location filename="../../kiosk/ui/account_page.py" line="242"/>
         <source>Thư điện tử (nếu có)</source>
         <translation>E-mail (if any)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="252" />
+        <location filename="../../kiosk/ui/account_page.py" line="243"/>
         <source>Đã đối chiếu vân tay</source>
         <translation>Fingerprints checked</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="253" />
+        <location filename="../../kiosk/ui/account_page.py" line="244"/>
         <source>Người được cấp tài khoản đã đọc và đồng ý</source>
         <translation>The account holder has read and agrees</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="254" />
+        <location filename="../../kiosk/ui/account_page.py" line="245"/>
         <source>Cha, mẹ hoặc người giám hộ đã đọc và đồng ý</source>
         <translation>The parent or guardian has read and agrees</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="255" />
+        <location filename="../../kiosk/ui/account_page.py" line="246"/>
         <source>In giấy xác nhận</source>
         <translation>Print the confirmation</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="274" />
+        <location filename="../../kiosk/ui/account_page.py" line="265"/>
         <source>Người đề nghị</source>
         <translation>Applicant</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="274" />
+        <location filename="../../kiosk/ui/account_page.py" line="265"/>
         <source>Cha, mẹ hoặc người giám hộ</source>
         <translation>Parent or guardian</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="275" />
-        <location filename="../../kiosk/ui/account_page.py" line="450" />
+        <location filename="../../kiosk/ui/account_page.py" line="266"/>
+        <location filename="../../kiosk/ui/account_page.py" line="441"/>
         <source>Ảnh chân dung</source>
         <translation>Portrait</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="275" />
+        <location filename="../../kiosk/ui/account_page.py" line="266"/>
         <source>Liên hệ và tích hợp</source>
         <translation>Contacts and integrations</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="276" />
+        <location filename="../../kiosk/ui/account_page.py" line="267"/>
         <source>Đồng ý xử lý dữ liệu cá nhân</source>
         <translation>Consent to personal data processing</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="276" />
+        <location filename="../../kiosk/ui/account_page.py" line="267"/>
         <source>Xem lại và gửi</source>
         <translation>Review and send</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="278" />
+        <location filename="../../kiosk/ui/account_page.py" line="269"/>
         <source>Bước %1/%2: %3</source>
         <translation>Step %1/%2: %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="301" />
-        <source>Chưa có thẻ: đọc thẻ ở trang Đọc thẻ (F2), bấm 'Dùng công dân này'.</source>
-        <translation>No card yet: read it on the Read card page (F2) and press 'Use this citizen'.</translation>
+        <location filename="../../kiosk/ui/account_page.py" line="292"/>
+        <source>Chưa có thẻ: đọc thẻ ở trang Đọc thẻ (F2), bấm &apos;Dùng công dân này&apos;.</source>
+        <translation>No card yet: read it on the Read card page (F2) and press &apos;Use this citizen&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="321" />
+        <location filename="../../kiosk/ui/account_page.py" line="312"/>
         <source>Hãy lấy thẻ của người đề nghị trước.</source>
-        <translation>Take the applicant's card first.</translation>
+        <translation>Take the applicant&apos;s card first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="328" />
+        <location filename="../../kiosk/ui/account_page.py" line="319"/>
         <source>Người này chỉ được cấp mức %1.</source>
         <translation>This person may only have level %1.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="333" />
+        <location filename="../../kiosk/ui/account_page.py" line="324"/>
         <source>Tài khoản mức 2 cần ảnh chân dung chụp tại quầy.</source>
         <translation>A level 2 account needs a portrait taken at the counter.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="337" />
+        <location filename="../../kiosk/ui/account_page.py" line="328"/>
         <source>Cần thẻ của cha, mẹ hoặc người giám hộ có mặt.</source>
         <translation>The card of a parent or guardian who is present is needed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="373" />
+        <location filename="../../kiosk/ui/account_page.py" line="364"/>
         <source>Chưa ghi nhận đủ sự đồng ý của những người cần đồng ý.</source>
         <translation>Not everyone whose consent is needed has consented.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="382" />
+        <location filename="../../kiosk/ui/account_page.py" line="373"/>
         <source>Chưa có thẻ vừa đọc: đọc thẻ ở trang Đọc thẻ (F2) trước.</source>
         <translation>No card read yet: read it on the Read card page (F2) first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="392" />
+        <location filename="../../kiosk/ui/account_page.py" line="383"/>
         <source>%1 tuổi; được cấp mức: %2</source>
         <translation>%1 years old; levels allowed: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="395" />
+        <location filename="../../kiosk/ui/account_page.py" line="386"/>
         <source>Cần cha, mẹ hoặc người giám hộ có mặt.</source>
         <translation>A parent or guardian must be present.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="409" />
+        <location filename="../../kiosk/ui/account_page.py" line="400"/>
         <source>Hãy đọc thẻ của cha, mẹ hoặc người giám hộ trước.</source>
-        <translation>Read the parent's or guardian's card first.</translation>
+        <translation>Read the parent&apos;s or guardian&apos;s card first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="421" />
+        <location filename="../../kiosk/ui/account_page.py" line="412"/>
         <source>Ảnh trên chip</source>
         <translation>Photo on the chip</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="430" />
+        <location filename="../../kiosk/ui/account_page.py" line="421"/>
         <source>Không thấy camera: chọn tệp ảnh chụp ở quầy.</source>
         <translation>No camera found: choose a photo taken at the counter.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="457" />
+        <location filename="../../kiosk/ui/account_page.py" line="448"/>
         <source>Đang so khớp khuôn mặt…</source>
         <translation>Comparing the faces…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="502" />
+        <location filename="../../kiosk/ui/account_page.py" line="493"/>
         <source>Người đề nghị: %1</source>
         <translation>Applicant: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="503" />
+        <location filename="../../kiosk/ui/account_page.py" line="494"/>
         <source>Mức: %1</source>
         <translation>Level: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="504" />
+        <location filename="../../kiosk/ui/account_page.py" line="495"/>
         <source>Điện thoại: %1</source>
         <translation>Phone: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="507" />
+        <location filename="../../kiosk/ui/account_page.py" line="498"/>
         <source>Người đại diện: %1</source>
         <translation>Representative: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="521" />
+        <location filename="../../kiosk/ui/account_page.py" line="512"/>
         <source>Đã gửi đề nghị. Mã: %1</source>
         <translation>Request sent. Code: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/account_page.py" line="547" />
-        <source>Đã in giấy xác nhận: %1</source>
-        <translation>Confirmation printed: %1</translation>
+        <location filename="../../kiosk/ui/account_page.py" line="524"/>
+        <source>Đang in giấy xác nhận…</source>
+        <translation>Printing the confirmation…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="525"/>
+        <source>Đang in giấy xác nhận… %1 %</source>
+        <translation>Printing the confirmation… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="526"/>
+        <source>Đã in giấy xác nhận.</source>
+        <translation>The confirmation was printed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/account_page.py" line="527"/>
+        <source>Chưa in được: %1 Bấm In giấy xác nhận để in lại.</source>
+        <translation>Not printed: %1 Press Print the confirmation to try again.</translation>
     </message>
 </context>
 <context>
     <name>CardError</name>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="35" />
+        <location filename="../../kiosk/services/cards.py" line="35"/>
         <source>Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
         <extracomment>One Vietnamese sentence per chip error type, with what to do next.</extracomment>
         <translation>The chip refused the access key: check the ID number, birth date and expiry date (or the MRZ).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="38" />
+        <location filename="../../kiosk/services/cards.py" line="38"/>
         <source>Thẻ đã bị rút ra khi đang đọc. Đặt lại thẻ lên đầu đọc và giữ yên cho đến khi đọc xong.</source>
         <translation>The card was taken away during the read. Put it back on the reader and keep it still until the read ends.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="41" />
+        <location filename="../../kiosk/services/cards.py" line="41"/>
         <source>Đầu đọc mất liên lạc với thẻ. Đặt lại thẻ ngay ngắn lên đầu đọc rồi thử lại.</source>
         <translation>The reader lost contact with the card. Put the card squarely on the reader and try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="44" />
+        <location filename="../../kiosk/services/cards.py" line="44"/>
         <source>Kênh bảo mật với chip bị lỗi. Đặt lại thẻ rồi thử lại; nếu lặp lại, thẻ có thể bị giả mạo.</source>
         <translation>The secure channel with the chip failed. Put the card back and try again; if it happens again the card may be forged.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="47" />
+        <location filename="../../kiosk/services/cards.py" line="47"/>
         <source>Thẻ này không phải thẻ căn cước có chip theo chuẩn ICAO, hoặc chưa được hỗ trợ.</source>
         <translation>This is not an ICAO chip identity card, or it is not supported yet.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="50" />
+        <location filename="../../kiosk/services/cards.py" line="50"/>
         <source>Không dùng được đầu đọc thẻ: kiểm tra đầu đọc đã cắm và dịch vụ thẻ thông minh (PC/SC) đang chạy.</source>
         <translation>The card reader cannot be used: check that it is plugged in and that the smart-card service (PC/SC) is running.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="53" />
+        <location filename="../../kiosk/services/cards.py" line="53"/>
         <source>Chưa có thẻ trên đầu đọc. Đặt thẻ căn cước lên đầu đọc.</source>
         <translation>There is no card on the reader. Put the identity card on the reader.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="54" />
+        <location filename="../../kiosk/services/cards.py" line="54"/>
         <source>Chip thiếu dữ liệu bắt buộc (DG1). Thẻ có thể bị hỏng.</source>
         <translation>The chip lacks required data (DG1). The card may be damaged.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="55" />
+        <location filename="../../kiosk/services/cards.py" line="55"/>
         <source>Dữ liệu trên chip không đúng cấu trúc. Thẻ có thể bị hỏng hoặc giả mạo.</source>
         <translation>The data on the chip is malformed. The card may be damaged or forged.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="56" />
+        <location filename="../../kiosk/services/cards.py" line="56"/>
         <source>Không đọc được chip. Đặt lại thẻ rồi thử lại.</source>
         <translation>The chip could not be read. Put the card back and try again.</translation>
     </message>
@@ -306,72 +322,72 @@
 <context>
     <name>CardPage</name>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="411" />
+        <location filename="../../kiosk/ui/card_page.py" line="411"/>
         <source>Đọc thẻ căn cước</source>
         <translation>Read the identity card</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="412" />
+        <location filename="../../kiosk/ui/card_page.py" line="412"/>
         <source>Đọc thẻ</source>
         <translation>Read card</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="413" />
+        <location filename="../../kiosk/ui/card_page.py" line="413"/>
         <source>Hủy</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="414" />
+        <location filename="../../kiosk/ui/card_page.py" line="414"/>
         <source>Thử lại</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="415" />
+        <location filename="../../kiosk/ui/card_page.py" line="415"/>
         <source>Dùng công dân này</source>
         <translation>Use this citizen</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="416" />
+        <location filename="../../kiosk/ui/card_page.py" line="416"/>
         <source>Thẻ khác</source>
         <translation>Another card</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="417" />
+        <location filename="../../kiosk/ui/card_page.py" line="417"/>
         <source>Điền khóa thẻ trình diễn</source>
-        <translation>Fill in the demo card's key</translation>
+        <translation>Fill in the demo card&apos;s key</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="447" />
+        <location filename="../../kiosk/ui/card_page.py" line="447"/>
         <source>Dịch vụ thẻ thông minh (PC/SC) không chạy. Khởi động lại máy hoặc báo quản trị, rồi bấm Thử lại.</source>
         <translation>The smart-card service (PC/SC) is not running. Restart the computer or call the administrator, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="448" />
+        <location filename="../../kiosk/ui/card_page.py" line="448"/>
         <source>Chưa thấy đầu đọc thẻ. Cắm đầu đọc vào máy, rồi bấm Thử lại.</source>
         <translation>No card reader found. Plug the reader in, then press Try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="449" />
+        <location filename="../../kiosk/ui/card_page.py" line="449"/>
         <source>Đặt thẻ căn cước lên đầu đọc. Có thể nhập trước khóa mở chip bên dưới.</source>
-        <translation>Put the identity card on the reader. You may type the chip's access key below first.</translation>
+        <translation>Put the identity card on the reader. You may type the chip&apos;s access key below first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="450" />
+        <location filename="../../kiosk/ui/card_page.py" line="450"/>
         <source>Đã có thẻ trên đầu đọc. Nhập khóa mở chip rồi bấm Đọc thẻ (Enter).</source>
-        <translation>A card is on the reader. Type the chip's access key, then press Read card (Enter).</translation>
+        <translation>A card is on the reader. Type the chip&apos;s access key, then press Read card (Enter).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="451" />
+        <location filename="../../kiosk/ui/card_page.py" line="451"/>
         <source>Đang đọc chip — giữ yên thẻ trên đầu đọc.</source>
         <translation>Reading the chip — keep the card still on the reader.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="452" />
+        <location filename="../../kiosk/ui/card_page.py" line="452"/>
         <source>Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
         <translation>The chip refused the access key: check the ID number, birth date and expiry date (or the MRZ).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="556" />
+        <location filename="../../kiosk/ui/card_page.py" line="556"/>
         <source>Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.</source>
         <translation>The card could not be read because of an unexpected error (%1). Try again; if it happens again, call the administrator.</translation>
     </message>
@@ -379,68 +395,68 @@
 <context>
     <name>CardVerdict</name>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="61" />
+        <location filename="../../kiosk/services/cards.py" line="61"/>
         <source>THẺ THẬT: chữ ký của chip hợp lệ và được cơ quan cấp (CSCA) tin cậy xác nhận.</source>
         <extracomment>Plain words for the verdicts and the reasons behind a failure.</extracomment>
-        <translation>GENUINE: the chip's signature is valid and chains to a trusted issuing authority (CSCA).</translation>
+        <translation>GENUINE: the chip&apos;s signature is valid and chains to a trusted issuing authority (CSCA).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="62" />
+        <location filename="../../kiosk/services/cards.py" line="62"/>
         <source>Chữ ký của chip hợp lệ nhưng kiosk chưa có chứng thư gốc (CSCA) để xác nhận cơ quan cấp. Báo quản trị nhập danh sách CSCA.</source>
-        <translation>The chip's signature is valid, but this kiosk has no trusted CSCA certificate to confirm the issuer. Ask the administrator to import the CSCA list.</translation>
+        <translation>The chip&apos;s signature is valid, but this kiosk has no trusted CSCA certificate to confirm the issuer. Ask the administrator to import the CSCA list.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="66" />
+        <location filename="../../kiosk/services/cards.py" line="66"/>
         <source>THẺ KHÔNG HỢP LỆ: dữ liệu trên chip không qua được kiểm tra.</source>
-        <translation>NOT GENUINE: the chip's data failed verification.</translation>
+        <translation>NOT GENUINE: the chip&apos;s data failed verification.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="70" />
+        <location filename="../../kiosk/services/cards.py" line="70"/>
         <source>dữ liệu %1 đã bị thay đổi so với bản được ký</source>
         <translation>the %1 data was changed after signing</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="71" />
+        <location filename="../../kiosk/services/cards.py" line="71"/>
         <source>chữ ký số của chip không đúng</source>
-        <translation>the chip's digital signature is wrong</translation>
+        <translation>the chip&apos;s digital signature is wrong</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="72" />
+        <location filename="../../kiosk/services/cards.py" line="72"/>
         <source>chứng thư của bên ký đã hết hạn khi ký</source>
-        <translation>the signer's certificate had expired</translation>
+        <translation>the signer&apos;s certificate had expired</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="73" />
+        <location filename="../../kiosk/services/cards.py" line="73"/>
         <source>chứng thư của bên ký chưa có hiệu lực</source>
-        <translation>the signer's certificate is not yet valid</translation>
+        <translation>the signer&apos;s certificate is not yet valid</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="74" />
+        <location filename="../../kiosk/services/cards.py" line="74"/>
         <source>chip không kèm chứng thư của bên ký</source>
         <translation>the chip carries no signer certificate</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="75" />
+        <location filename="../../kiosk/services/cards.py" line="75"/>
         <source>bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận</source>
         <translation>the signer is not certified by any CSCA this kiosk trusts</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="76" />
+        <location filename="../../kiosk/services/cards.py" line="76"/>
         <source>chip dùng thuật toán băm không được hỗ trợ</source>
         <translation>the chip uses an unsupported hash algorithm</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="77" />
+        <location filename="../../kiosk/services/cards.py" line="77"/>
         <source>dữ liệu %1 không có trong danh sách được ký</source>
         <translation>the %1 data is not in the signed list</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="78" />
+        <location filename="../../kiosk/services/cards.py" line="78"/>
         <source>chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)</source>
         <translation>the chip could not prove it is the original (active authentication failed — possibly a cloned chip)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/services/cards.py" line="79" />
+        <location filename="../../kiosk/services/cards.py" line="79"/>
         <source>xác thực chip (chip authentication) thất bại — có thể là chip sao chép</source>
         <translation>chip authentication failed — possibly a cloned chip</translation>
     </message>
@@ -448,32 +464,32 @@
 <context>
     <name>ChangePasswordPage</name>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="180" />
+        <location filename="../../kiosk/ui/login.py" line="180"/>
         <source>Đổi mật khẩu dùng một lần</source>
         <translation>Change your one-time password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="181" />
+        <location filename="../../kiosk/ui/login.py" line="181"/>
         <source>Mật khẩu hiện tại</source>
         <translation>Current password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="182" />
+        <location filename="../../kiosk/ui/login.py" line="182"/>
         <source>Mật khẩu mới</source>
         <translation>New password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="183" />
+        <location filename="../../kiosk/ui/login.py" line="183"/>
         <source>Nhập lại mật khẩu mới</source>
         <translation>New password again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="184" />
+        <location filename="../../kiosk/ui/login.py" line="184"/>
         <source>Đổi mật khẩu</source>
         <translation>Change password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="199" />
+        <location filename="../../kiosk/ui/login.py" line="199"/>
         <source>Hai lần nhập mật khẩu mới không khớp.</source>
         <translation>The two new passwords do not match.</translation>
     </message>
@@ -481,32 +497,32 @@
 <context>
     <name>DocumentsStep</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="251" />
+        <location filename="../../kiosk/ui/wizard.py" line="268"/>
         <source>bản chính</source>
         <translation>original</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="251" />
+        <location filename="../../kiosk/ui/wizard.py" line="268"/>
         <source>bản sao</source>
         <translation>copy</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="256" />
+        <location filename="../../kiosk/ui/wizard.py" line="273"/>
         <source> — nếu có</source>
         <translation> — if any</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="263" />
+        <location filename="../../kiosk/ui/wizard.py" line="280"/>
         <source>Quét / chọn tệp…</source>
         <translation>Scan / choose a file…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="275" />
+        <location filename="../../kiosk/ui/wizard.py" line="292"/>
         <source>Chọn bản quét</source>
         <translation>Choose the scan</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="290" />
+        <location filename="../../kiosk/ui/wizard.py" line="307"/>
         <source>%1 (cần bản quét)</source>
         <translation>%1 (scan required)</translation>
     </message>
@@ -514,27 +530,27 @@
 <context>
     <name>DoneView</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="680" />
+        <location filename="../../kiosk/ui/wizard.py" line="685"/>
         <source>Đã tiếp nhận hồ sơ</source>
         <translation>Dossier received</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="681" />
+        <location filename="../../kiosk/ui/wizard.py" line="686"/>
         <source>In phiếu hẹn</source>
         <translation>Print the receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="682" />
+        <location filename="../../kiosk/ui/wizard.py" line="687"/>
         <source>Hồ sơ mới</source>
         <translation>New dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="690" />
+        <location filename="../../kiosk/ui/wizard.py" line="695"/>
         <source>Trạng thái: đã tiếp nhận</source>
         <translation>Status: received</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="692" />
+        <location filename="../../kiosk/ui/wizard.py" line="697"/>
         <source>Ngày hẹn trả kết quả: %1</source>
         <translation>Appointment date: %1</translation>
     </message>
@@ -542,47 +558,47 @@
 <context>
     <name>DossierPage</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="726" />
+        <location filename="../../kiosk/ui/wizard.py" line="731"/>
         <source>Đang in phiếu hẹn…</source>
         <translation>Printing the receipt…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="731" />
+        <location filename="../../kiosk/ui/wizard.py" line="733"/>
         <source>Đã in phiếu hẹn.</source>
         <translation>The receipt was printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="737" />
+        <location filename="../../kiosk/ui/wizard.py" line="734"/>
         <source>Chưa in được: %1 Hồ sơ đã được lưu; bấm In phiếu hẹn để in lại.</source>
         <translation>Not printed: %1 The dossier is saved; press Print the receipt to try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="741" />
+        <location filename="../../kiosk/ui/wizard.py" line="732"/>
         <source>Đang in phiếu hẹn… %1 %</source>
         <translation>Printing the receipt… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="816" />
+        <location filename="../../kiosk/ui/wizard.py" line="808"/>
         <source>Hồ sơ chưa nộp</source>
         <translation>Dossier not submitted</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="817" />
+        <location filename="../../kiosk/ui/wizard.py" line="809"/>
         <source>Hồ sơ này chưa được nộp. Giữ lại làm bản nháp?</source>
         <translation>This dossier has not been submitted. Keep it as a draft?</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="818" />
+        <location filename="../../kiosk/ui/wizard.py" line="810"/>
         <source>Giữ bản nháp</source>
         <translation>Keep the draft</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="819" />
+        <location filename="../../kiosk/ui/wizard.py" line="811"/>
         <source>Bỏ hồ sơ</source>
         <translation>Drop the dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="820" />
+        <location filename="../../kiosk/ui/wizard.py" line="812"/>
         <source>Ở lại</source>
         <translation>Stay</translation>
     </message>
@@ -590,127 +606,127 @@
 <context>
     <name>DossierWizard</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="345" />
+        <location filename="../../kiosk/ui/wizard.py" line="350"/>
         <source>Người tham gia</source>
         <translation>People involved</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="352" />
+        <location filename="../../kiosk/ui/wizard.py" line="357"/>
         <source>Giấy tờ</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="357" />
+        <location filename="../../kiosk/ui/wizard.py" line="362"/>
         <source>Lệ phí và ngày hẹn</source>
         <translation>Fee and appointment</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="366" />
+        <location filename="../../kiosk/ui/wizard.py" line="371"/>
         <source>Xem lại và nộp</source>
         <translation>Review and submit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="386" />
+        <location filename="../../kiosk/ui/wizard.py" line="391"/>
         <source>Hủy hồ sơ</source>
         <translation>Cancel the dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="387" />
+        <location filename="../../kiosk/ui/wizard.py" line="392"/>
         <source>Quay lại</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="388" />
+        <location filename="../../kiosk/ui/wizard.py" line="393"/>
         <source>Tiếp tục</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="389" />
+        <location filename="../../kiosk/ui/wizard.py" line="394"/>
         <source>Nộp hồ sơ</source>
         <translation>Submit</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="456" />
+        <location filename="../../kiosk/ui/wizard.py" line="461"/>
         <source>từ chip của %1</source>
         <translation>from the chip of the %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="468" />
+        <location filename="../../kiosk/ui/wizard.py" line="473"/>
         <source>Bước %1/%2: %3</source>
         <translation>Step %1/%2: %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="501" />
+        <location filename="../../kiosk/ui/wizard.py" line="506"/>
         <source>Còn thiếu: %1</source>
         <translation>Still missing: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="533" />
+        <location filename="../../kiosk/ui/wizard.py" line="538"/>
         <source>Lệ phí</source>
         <translation>Fee</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="533" />
+        <location filename="../../kiosk/ui/wizard.py" line="538"/>
         <source>Tổng</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="536" />
+        <location filename="../../kiosk/ui/wizard.py" line="541"/>
         <source>do tỉnh/cơ quan quy định</source>
         <translation>set by the province or agency</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="539" />
+        <location filename="../../kiosk/ui/wizard.py" line="544"/>
         <source>Được miễn lệ phí.</source>
         <translation>Exempt from the fee.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="540" />
+        <location filename="../../kiosk/ui/wizard.py" line="545"/>
         <source>chưa xác định được (có khoản do tỉnh quy định)</source>
         <translation>not known yet (a part is set by the province)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="546" />
+        <location filename="../../kiosk/ui/wizard.py" line="551"/>
         <source>Thời hạn giải quyết: %1 ngày làm việc</source>
         <translation>Processing time: %1 working days</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="548" />
+        <location filename="../../kiosk/ui/wizard.py" line="553"/>
         <source>Ngày hẹn trả kết quả (nếu nộp bây giờ): %1</source>
         <translation>Appointment date (if submitted now): %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="556" />
+        <location filename="../../kiosk/ui/wizard.py" line="561"/>
         <source>từ chip</source>
         <translation>from the chip</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="574" />
+        <location filename="../../kiosk/ui/wizard.py" line="579"/>
         <source>Có</source>
         <translation>Yes</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="574" />
+        <location filename="../../kiosk/ui/wizard.py" line="579"/>
         <source>Không</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="579" />
+        <location filename="../../kiosk/ui/wizard.py" line="584"/>
         <source>Bản quét đính kèm: %1</source>
         <translation>Scans attached: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="602" />
+        <location filename="../../kiosk/ui/wizard.py" line="607"/>
         <source>Đang lưu hồ sơ…</source>
         <translation>Saving the dossier…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="634" />
+        <location filename="../../kiosk/ui/wizard.py" line="639"/>
         <source>Phiên làm việc đã hết; bản nháp đã được giữ. Hãy đăng nhập lại.</source>
         <translation>The session has ended; the draft is kept. Sign in again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="638" />
+        <location filename="../../kiosk/ui/wizard.py" line="643"/>
         <source>Lỗi không mong đợi (%1); hồ sơ chưa được lưu.</source>
         <translation>Unexpected error (%1); the dossier was not saved.</translation>
     </message>
@@ -718,57 +734,57 @@
 <context>
     <name>Health</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="26" />
+        <location filename="../../kiosk/ui/home.py" line="26"/>
         <source>Đang kiểm tra…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="29" />
+        <location filename="../../kiosk/ui/home.py" line="29"/>
         <source>Đầu đọc thẻ sẵn sàng: %1</source>
         <translation>Card reader ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="30" />
+        <location filename="../../kiosk/ui/home.py" line="30"/>
         <source>Chưa thấy đầu đọc thẻ. Hãy cắm đầu đọc vào máy.</source>
         <translation>No card reader found. Plug the reader into this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="31" />
+        <location filename="../../kiosk/ui/home.py" line="31"/>
         <source>Dịch vụ thẻ thông minh (PC/SC) không chạy. Hãy khởi động lại máy hoặc báo quản trị.</source>
         <translation>The smart-card service (PC/SC) is not running. Restart the computer or call the administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="34" />
+        <location filename="../../kiosk/ui/home.py" line="34"/>
         <source>Máy in sẵn sàng: %1</source>
         <translation>Printer ready: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="35" />
+        <location filename="../../kiosk/ui/home.py" line="35"/>
         <source>Không dùng được máy in. Kiểm tra máy in và cài đặt.</source>
         <translation>The printer cannot be used. Check the printer and the settings.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="38" />
+        <location filename="../../kiosk/ui/home.py" line="38"/>
         <source>Đã kết nối máy chủ trung tâm.</source>
         <translation>Connected to the central hub.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="39" />
+        <location filename="../../kiosk/ui/home.py" line="39"/>
         <source>Không kết nối được máy chủ trung tâm; kiosk vẫn làm việc và sẽ đồng bộ sau.</source>
         <translation>The central hub cannot be reached; the kiosk keeps working and will sync later.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="40" />
+        <location filename="../../kiosk/ui/home.py" line="40"/>
         <source>Chưa cấu hình máy chủ trung tâm; dữ liệu được lưu trên máy này.</source>
         <translation>No central hub configured; data is kept on this computer.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="43" />
+        <location filename="../../kiosk/ui/home.py" line="43"/>
         <source>%1 bản ghi đang chờ đồng bộ.</source>
         <translation>%1 records waiting to sync.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="45" />
+        <location filename="../../kiosk/ui/home.py" line="45"/>
         <source>Không có bản ghi nào chờ đồng bộ.</source>
         <translation>Nothing waiting to sync.</translation>
     </message>
@@ -776,42 +792,42 @@
 <context>
     <name>HealthStatusBar</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="182" />
+        <location filename="../../kiosk/ui/home.py" line="185"/>
         <source>Đầu đọc: sẵn sàng</source>
         <translation>Reader: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="182" />
+        <location filename="../../kiosk/ui/home.py" line="185"/>
         <source>Đầu đọc: không có</source>
         <translation>Reader: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="183" />
+        <location filename="../../kiosk/ui/home.py" line="186"/>
         <source>Máy in: sẵn sàng</source>
         <translation>Printer: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="183" />
+        <location filename="../../kiosk/ui/home.py" line="186"/>
         <source>Máy in: lỗi</source>
         <translation>Printer: error</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="185" />
+        <location filename="../../kiosk/ui/home.py" line="188"/>
         <source>Máy chủ: trực tuyến</source>
         <translation>Hub: online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="186" />
+        <location filename="../../kiosk/ui/home.py" line="189"/>
         <source>Máy chủ: ngoại tuyến</source>
         <translation>Hub: offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="187" />
+        <location filename="../../kiosk/ui/home.py" line="190"/>
         <source>Máy chủ: chưa cấu hình</source>
         <translation>Hub: not configured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="189" />
+        <location filename="../../kiosk/ui/home.py" line="192"/>
         <source>Chờ đồng bộ: %1</source>
         <translation>Waiting to sync: %1</translation>
     </message>
@@ -819,57 +835,62 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="111" />
-        <source>Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy 'kiosk enrol'.</source>
-        <translation>This kiosk is not enrolled with the central hub; the administrator runs 'kiosk enrol'.</translation>
+        <location filename="../../kiosk/ui/home.py" line="111"/>
+        <source>Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy &apos;kiosk enrol&apos;.</source>
+        <translation>This kiosk is not enrolled with the central hub; the administrator runs &apos;kiosk enrol&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="113" />
+        <location filename="../../kiosk/ui/home.py" line="113"/>
         <source>ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.</source>
         <translation>SYNC STOPPED to protect the data (%1). Call the administrator now.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="117" />
+        <location filename="../../kiosk/ui/home.py" line="117"/>
+        <source>Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.</source>
+        <translation>The hub reports that this kiosk's audit log does not match (%1): tell the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="120"/>
         <source>Đồng bộ thành công lần cuối: %1</source>
         <translation>Last successful sync: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="119" />
+        <location filename="../../kiosk/ui/home.py" line="122"/>
         <source>Chưa đồng bộ lần nào.</source>
         <translation>Never synced yet.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="121" />
+        <location filename="../../kiosk/ui/home.py" line="124"/>
         <source>Lần thử gần nhất chưa được: %1</source>
         <translation>The last attempt failed: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="134" />
+        <location filename="../../kiosk/ui/home.py" line="137"/>
         <source>Xin chào, %1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="135" />
+        <location filename="../../kiosk/ui/home.py" line="138"/>
         <source>Đồng bộ ngay</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="142" />
+        <location filename="../../kiosk/ui/home.py" line="145"/>
         <source>Đầu đọc thẻ</source>
         <translation>Card reader</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="143" />
+        <location filename="../../kiosk/ui/home.py" line="146"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="144" />
+        <location filename="../../kiosk/ui/home.py" line="147"/>
         <source>Máy chủ trung tâm</source>
         <translation>Central hub</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="145" />
+        <location filename="../../kiosk/ui/home.py" line="148"/>
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
@@ -877,102 +898,102 @@
 <context>
     <name>KeyForm</name>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="153" />
+        <location filename="../../kiosk/ui/card_page.py" line="153"/>
         <source>Số định danh và ngày tháng</source>
         <translation>ID number and dates</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="154" />
+        <location filename="../../kiosk/ui/card_page.py" line="154"/>
         <source>MRZ (3 dòng ở mặt sau)</source>
         <translation>MRZ (3 lines on the back)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="155" />
+        <location filename="../../kiosk/ui/card_page.py" line="155"/>
         <source>Số định danh cá nhân (12 số)</source>
         <translation>Personal ID number (12 digits)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="156" />
+        <location filename="../../kiosk/ui/card_page.py" line="156"/>
         <source>Ngày sinh</source>
         <translation>Date of birth</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="157" />
+        <location filename="../../kiosk/ui/card_page.py" line="157"/>
         <source>Có giá trị đến</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="158" />
+        <location filename="../../kiosk/ui/card_page.py" line="158"/>
         <source>Thẻ không thời hạn</source>
         <translation>Card without expiry</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="159" />
+        <location filename="../../kiosk/ui/card_page.py" line="159"/>
         <source>Gõ hoặc quét 3 dòng MRZ (90 ký tự) ở mặt sau thẻ.</source>
         <translation>Type or scan the 3 MRZ lines (90 characters) on the back of the card.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="189" />
+        <location filename="../../kiosk/ui/card_page.py" line="189"/>
         <source>MRZ cần đúng 90 ký tự (đang có %1).</source>
         <translation>The MRZ needs exactly 90 characters (%1 so far).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="193" />
+        <location filename="../../kiosk/ui/card_page.py" line="193"/>
         <source>MRZ không hợp lệ: kiểm tra lại các ký tự và chữ số kiểm tra.</source>
         <translation>The MRZ is not valid: check the characters and the check digits.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="196" />
+        <location filename="../../kiosk/ui/card_page.py" line="196"/>
         <source>Số định danh cá nhân gồm đúng 12 chữ số.</source>
         <translation>The personal ID number has exactly 12 digits.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="199" />
+        <location filename="../../kiosk/ui/card_page.py" line="199"/>
         <source>Ngày sinh cần dạng ngày/tháng/năm, ví dụ 05/09/1990.</source>
         <translation>The birth date needs the form day/month/year, e.g. 05/09/1990.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="204" />
-        <source>Ngày hết hạn cần dạng ngày/tháng/năm, hoặc chọn 'Thẻ không thời hạn'.</source>
-        <translation>The expiry date needs the form day/month/year, or tick 'Card without expiry'.</translation>
+        <location filename="../../kiosk/ui/card_page.py" line="204"/>
+        <source>Ngày hết hạn cần dạng ngày/tháng/năm, hoặc chọn &apos;Thẻ không thời hạn&apos;.</source>
+        <translation>The expiry date needs the form day/month/year, or tick &apos;Card without expiry&apos;.</translation>
     </message>
 </context>
 <context>
     <name>LoginPage</name>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="95" />
-        <location filename="../../kiosk/ui/login.py" line="99" />
-        <location filename="../../kiosk/ui/login.py" line="116" />
+        <location filename="../../kiosk/ui/login.py" line="95"/>
+        <location filename="../../kiosk/ui/login.py" line="99"/>
+        <location filename="../../kiosk/ui/login.py" line="116"/>
         <source>Đăng nhập</source>
         <translation>Sign in</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="96" />
+        <location filename="../../kiosk/ui/login.py" line="96"/>
         <source>Kiosk tiếp nhận hồ sơ — Công an phường</source>
         <translation>Dossier reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="97" />
+        <location filename="../../kiosk/ui/login.py" line="97"/>
         <source>&amp;Tên đăng nhập</source>
         <translation>&amp;Username</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="98" />
+        <location filename="../../kiosk/ui/login.py" line="98"/>
         <source>&amp;Mật khẩu</source>
         <translation>&amp;Password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="99" />
+        <location filename="../../kiosk/ui/login.py" line="99"/>
         <source>Đang mở dữ liệu…</source>
         <translation>Opening data…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="116" />
+        <location filename="../../kiosk/ui/login.py" line="116"/>
         <source>Đang kiểm tra…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/login.py" line="134" />
+        <location filename="../../kiosk/ui/login.py" line="134"/>
         <source>Hãy nhập tên đăng nhập và mật khẩu.</source>
         <translation>Enter your username and password.</translation>
     </message>
@@ -980,90 +1001,90 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="116" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="116"/>
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="155" />
-        <source>Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.</source>
-        <translation>Demo mode: sign in as 'canbo' with the password 'canbo-demo'.</translation>
+        <location filename="../../kiosk/ui/mainwindow.py" line="155"/>
+        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
+        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="162" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="162"/>
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="164" />
-        <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị 'admin' với mật khẩu dùng một lần:
+        <location filename="../../kiosk/ui/mainwindow.py" line="164"/>
+        <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị &apos;admin&apos; với mật khẩu dùng một lần:
 
 %1
 
 Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập bạn sẽ phải đổi mật khẩu.</source>
-        <translation>This is the first start. An administrator account 'admin' was created with the one-time password:
+        <translation>This is the first start. An administrator account &apos;admin&apos; was created with the one-time password:
 
 %1
 
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="181" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="181"/>
         <source>Không mở được dữ liệu của kiosk.</source>
-        <translation>The kiosk's data could not be opened.</translation>
+        <translation>The kiosk&apos;s data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="183" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="183"/>
         <source>Không mở được dữ liệu của kiosk: %1</source>
-        <translation>The kiosk's data could not be opened: %1</translation>
+        <translation>The kiosk&apos;s data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="184" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="184"/>
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="216" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="216"/>
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="221" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="221"/>
         <source>Tiếp nhận hồ sơ (F3)</source>
         <translation>Receive a dossier (F3)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="225" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="225"/>
         <source>Tra cứu hồ sơ (F4)</source>
         <translation>Check a dossier (F4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="230" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="230"/>
         <source>Tài khoản định danh (F5)</source>
         <translation>Identity account (F5)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="282" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="282"/>
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="287" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="287"/>
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="289" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="289"/>
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="297" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="297"/>
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="326" />
+        <location filename="../../kiosk/ui/mainwindow.py" line="326"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>
@@ -1071,42 +1092,42 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>PersonsStep</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="159" />
-        <source>Đọc thẻ của từng người ở trang Đọc thẻ (F2), bấm 'Dùng công dân này', rồi quay lại đây và bấm 'Lấy thẻ vừa đọc'. Người không có thẻ: nhập tay ở các bước sau.</source>
-        <translation>Read each person's card on the Read card page (F2), press 'Use this citizen', then come back here and press 'Take the card just read'. People without a card: type their data in the next steps.</translation>
+        <location filename="../../kiosk/ui/wizard.py" line="176"/>
+        <source>Đọc thẻ của từng người ở trang Đọc thẻ (F2), bấm &apos;Dùng công dân này&apos;, rồi quay lại đây và bấm &apos;Lấy thẻ vừa đọc&apos;. Người không có thẻ: nhập tay ở các bước sau.</source>
+        <translation>Read each person&apos;s card on the Read card page (F2), press &apos;Use this citizen&apos;, then come back here and press &apos;Take the card just read&apos;. People without a card: type their data in the next steps.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="163" />
+        <location filename="../../kiosk/ui/wizard.py" line="180"/>
         <source>Lấy thẻ vừa đọc</source>
         <translation>Take the card just read</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="164" />
+        <location filename="../../kiosk/ui/wizard.py" line="181"/>
         <source>Bỏ</source>
         <translation>Remove</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="175" />
+        <location filename="../../kiosk/ui/wizard.py" line="192"/>
         <source>Chưa có thẻ vừa đọc: hãy đọc thẻ ở trang Đọc thẻ (F2) trước.</source>
         <translation>No card read yet: read it on the Read card page (F2) first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="185" />
+        <location filename="../../kiosk/ui/wizard.py" line="202"/>
         <source>Thẻ này đã được dùng cho người khác trong hồ sơ.</source>
         <translation>This card is already used for another person of the dossier.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="200" />
+        <location filename="../../kiosk/ui/wizard.py" line="217"/>
         <source>chưa có — nhập tay ở các bước sau</source>
         <translation>none — type the data in the next steps</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="200" />
+        <location filename="../../kiosk/ui/wizard.py" line="217"/>
         <source>chưa đọc thẻ</source>
         <translation>card not read yet</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="203" />
+        <location filename="../../kiosk/ui/wizard.py" line="220"/>
         <source>%1, số định danh %2 (từ chip)</source>
         <translation>%1, ID number %2 (from the chip)</translation>
     </message>
@@ -1114,97 +1135,97 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>ResultView</name>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="256" />
+        <location filename="../../kiosk/ui/card_page.py" line="256"/>
         <source>Họ, chữ đệm và tên</source>
         <translation>Full name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="257" />
+        <location filename="../../kiosk/ui/card_page.py" line="257"/>
         <source>Số định danh cá nhân</source>
         <translation>Personal ID number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="258" />
+        <location filename="../../kiosk/ui/card_page.py" line="258"/>
         <source>Ngày sinh</source>
         <translation>Date of birth</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="259" />
+        <location filename="../../kiosk/ui/card_page.py" line="259"/>
         <source>Giới tính</source>
         <translation>Sex</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="260" />
+        <location filename="../../kiosk/ui/card_page.py" line="260"/>
         <source>Quốc tịch</source>
         <translation>Nationality</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="261" />
+        <location filename="../../kiosk/ui/card_page.py" line="261"/>
         <source>Dân tộc</source>
         <translation>Ethnicity</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="262" />
+        <location filename="../../kiosk/ui/card_page.py" line="262"/>
         <source>Tôn giáo</source>
         <translation>Religion</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="263" />
+        <location filename="../../kiosk/ui/card_page.py" line="263"/>
         <source>Quê quán</source>
         <translation>Place of origin</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="264" />
+        <location filename="../../kiosk/ui/card_page.py" line="264"/>
         <source>Nơi thường trú</source>
         <translation>Permanent residence</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="265" />
+        <location filename="../../kiosk/ui/card_page.py" line="265"/>
         <source>Đặc điểm nhân dạng</source>
         <translation>Identifying features</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="266" />
+        <location filename="../../kiosk/ui/card_page.py" line="266"/>
         <source>Ngày cấp</source>
         <translation>Date of issue</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="267" />
+        <location filename="../../kiosk/ui/card_page.py" line="267"/>
         <source>Có giá trị đến</source>
         <translation>Valid until</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="268" />
+        <location filename="../../kiosk/ui/card_page.py" line="268"/>
         <source>Họ tên cha</source>
-        <translation>Father's name</translation>
+        <translation>Father&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="269" />
+        <location filename="../../kiosk/ui/card_page.py" line="269"/>
         <source>Họ tên mẹ</source>
-        <translation>Mother's name</translation>
+        <translation>Mother&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="270" />
+        <location filename="../../kiosk/ui/card_page.py" line="270"/>
         <source>Họ tên vợ/chồng</source>
-        <translation>Spouse's name</translation>
+        <translation>Spouse&apos;s name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="271" />
+        <location filename="../../kiosk/ui/card_page.py" line="271"/>
         <source>Số CMND cũ</source>
         <translation>Old ID card number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="290" />
+        <location filename="../../kiosk/ui/card_page.py" line="290"/>
         <source>Không hiển thị được ảnh</source>
         <translation>The photo cannot be shown</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="305" />
+        <location filename="../../kiosk/ui/card_page.py" line="305"/>
         <source>(không có trên chip)</source>
         <translation>(not on the chip)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="319" />
+        <location filename="../../kiosk/ui/card_page.py" line="319"/>
         <source>Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).</source>
         <translation>Note: the MRZ and the personal data on the chip do not match (%1).</translation>
     </message>
@@ -1212,7 +1233,7 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>SelfServiceShell</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="84" />
+        <location filename="../../kiosk/ui/selfservice.py" line="84"/>
         <source>⟵ Về màn hình chính</source>
         <translation>⟵ Back to the start</translation>
     </message>
@@ -1220,17 +1241,17 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>ServicePicker</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="82" />
+        <location filename="../../kiosk/ui/wizard.py" line="99"/>
         <source>Chọn dịch vụ công</source>
         <translation>Choose a public service</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="83" />
+        <location filename="../../kiosk/ui/wizard.py" line="100"/>
         <source>Tìm theo tên hoặc số (ví dụ: tam tru, 4)</source>
         <translation>Search by name or number (e.g. tam tru, 4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="84" />
+        <location filename="../../kiosk/ui/wizard.py" line="101"/>
         <source>Bản nháp của bạn (Enter để tiếp tục)</source>
         <translation>Your drafts (Enter to continue)</translation>
     </message>
@@ -1238,37 +1259,37 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="70" />
+        <location filename="../../kiosk/ui/shell.py" line="70"/>
         <source>Trang chủ</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="106" />
+        <location filename="../../kiosk/ui/shell.py" line="106"/>
         <source>cán bộ tiếp dân</source>
         <translation>counter officer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="107" />
+        <location filename="../../kiosk/ui/shell.py" line="107"/>
         <source>chỉ huy</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="108" />
+        <location filename="../../kiosk/ui/shell.py" line="108"/>
         <source>quản trị</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="109" />
+        <location filename="../../kiosk/ui/shell.py" line="109"/>
         <source>kiosk tự phục vụ</source>
         <translation>self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="112" />
+        <location filename="../../kiosk/ui/shell.py" line="112"/>
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="113" />
+        <location filename="../../kiosk/ui/shell.py" line="113"/>
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
     </message>
@@ -1276,62 +1297,72 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>StatusCheckPage</name>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="75" />
+        <location filename="../../kiosk/ui/status_check.py" line="75"/>
         <source>Tra cứu hồ sơ</source>
         <translation>Check a dossier</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="76" />
+        <location filename="../../kiosk/ui/status_check.py" line="76"/>
         <source>Đưa mã QR trên phiếu hẹn vào máy quét, hoặc nhập mã hồ sơ rồi bấm Tra cứu.</source>
-        <translation>Hold the receipt's QR code to the scanner, or type the dossier code and press Check.</translation>
+        <translation>Hold the receipt&apos;s QR code to the scanner, or type the dossier code and press Check.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="77" />
+        <location filename="../../kiosk/ui/status_check.py" line="77"/>
         <source>Mã QR hoặc mã hồ sơ</source>
         <translation>QR code or dossier code</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="78" />
+        <location filename="../../kiosk/ui/status_check.py" line="78"/>
         <source>Tra cứu</source>
         <translation>Check</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="79" />
+        <location filename="../../kiosk/ui/status_check.py" line="79"/>
         <source>Quét bằng camera</source>
         <translation>Scan with the camera</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="102" />
+        <location filename="../../kiosk/ui/status_check.py" line="102"/>
         <source>Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.</source>
         <translation>The check cannot be done now (%1). Ask at the counter.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="114" />
+        <location filename="../../kiosk/ui/status_check.py" line="114"/>
         <source>Mã hồ sơ</source>
         <translation>Dossier code</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="114" />
+        <location filename="../../kiosk/ui/status_check.py" line="114"/>
         <source>Dịch vụ</source>
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="115" />
+        <location filename="../../kiosk/ui/status_check.py" line="115"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="115" />
+        <location filename="../../kiosk/ui/status_check.py" line="115"/>
         <source>Ngày hẹn trả kết quả</source>
         <translation>Appointment date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="143" />
+        <location filename="../../kiosk/ui/status_check.py" line="136"/>
+        <source>Trạng thái lấy từ máy chủ của trạm vừa xong.</source>
+        <translation>Status just fetched from the station&apos;s hub.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="140"/>
+        <source>Kiosk đang mất kết nối máy chủ: trạng thái theo dữ liệu lưu tại kiosk.</source>
+        <translation>This kiosk cannot reach the hub: the status is the one stored on this kiosk.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_check.py" line="156"/>
         <source>Không thấy camera. Dùng máy quét mã QR hoặc nhập mã hồ sơ.</source>
         <translation>No camera found. Use the QR scanner or type the dossier code.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/status_check.py" line="168" />
+        <location filename="../../kiosk/ui/status_check.py" line="187"/>
         <source>Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại.</source>
         <translation>The camera could not read the QR code. Hold the receipt closer and try again.</translation>
     </message>
@@ -1339,12 +1370,12 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>Welcome</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="50" />
+        <location filename="../../kiosk/ui/selfservice.py" line="50"/>
         <source>Xin chào! Kiosk tự phục vụ của Công an phường</source>
         <translation>Welcome! The ward police self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="51" />
+        <location filename="../../kiosk/ui/selfservice.py" line="51"/>
         <source>Tra cứu hồ sơ bằng phiếu hẹn</source>
         <translation>Check a dossier with its receipt</translation>
     </message>
@@ -1352,22 +1383,22 @@ It is shown only this once. Write it down; you will have to change it when you s
 <context>
     <name>window</name>
     <message>
-        <location filename="../../kiosk/ui/main.py" line="30" />
+        <location filename="../../kiosk/ui/main.py" line="30"/>
         <source>Đã xảy ra lỗi</source>
         <translation>Something went wrong</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main.py" line="32" />
+        <location filename="../../kiosk/ui/main.py" line="32"/>
         <source>Kiosk gặp lỗi không mong đợi. Dữ liệu đã lưu không bị mất. Chi tiết đã được ghi vào nhật ký.</source>
         <translation>The kiosk met an unexpected error. Saved data is not lost. The details are in the log.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main.py" line="34" />
+        <location filename="../../kiosk/ui/main.py" line="34"/>
         <source>Tiếp tục làm việc</source>
         <translation>Continue working</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main.py" line="35" />
+        <location filename="../../kiosk/ui/main.py" line="35"/>
         <source>Thoát</source>
         <translation>Quit</translation>
     </message>

@@ -197,6 +197,18 @@ def test_portrait_is_deleted_once_the_hub_acknowledges(accounts, operator, db) -
 
     with pytest.raises(NotFound):
         accounts.portrait(operator, got.tracking_code)
+    # Nor does the acknowledged outbox copy keep it (kept 14 days for a hub restore, without the picture).
+    import json
+
+    from kiosk.db.models import OutboxOp
+
+    with db.sessions() as s:
+        payloads = [json.loads(p) for p in s.scalars(select(OutboxOp.payload).where(
+            OutboxOp.kind == "account.requested"))]
+    sent = next(p for p in payloads if p["tracking_code"] == got.tracking_code)
+    assert sent["portrait"]["deleted_on_kiosk"] is True and "data_b64" not in sent["portrait"]
+    assert len(sent["portrait"]["sha256"]) == 64
+    assert all(value for value in sent["citizen"].values())  # the rest of the request is untouched
 
 
 def test_withdraw_writes_history_audit_and_outbox(accounts, operator, db) -> None:

@@ -343,7 +343,7 @@ def test_self_service_sees_only_the_status(dossiers) -> None:
     status = dossiers.status_of(SELFSERVICE, done.tracking_code)
     assert status == {"tracking_code": done.tracking_code, "service_no": 4, "status": "received",
                       "status_label_vi": "Đã tiếp nhận", "status_label_en": "Received",
-                      "appointment_date": done.appointment_date}
+                      "appointment_date": done.appointment_date, "updated_at": "2026-11-25T03:00:00.000Z"}
     with pytest.raises(PermissionDenied):
         dossiers.search(SELFSERVICE, "a")
     with pytest.raises(PermissionDenied):

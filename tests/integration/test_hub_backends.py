@@ -212,12 +212,41 @@ def test_audit_heads_are_anchored_and_the_hub_audit_is_append_only(hub):
         body = json.dumps({"ops": [], "audit_head": head}).encode()
         return hub.push("POST", "/v1/push", body, kiosk.headers(hub, "POST", "/v1/push", body))
 
-    assert push_head(4, "a" * 64)["audit"] == {"anchored": True, "seq": 4}
+    assert push_head(4, "a" * 64)["audit"] == {"anchored": True, "seq": 4, "stored_seq": 0}
     assert push_head(4, "b" * 64)["audit"]["alarm"] == "audit_forked"
     assert push_head(2, "c" * 64)["audit"]["alarm"] == "audit_went_back"
     with hub.db.sessions() as s:
         assert s.execute(text("select count(*) from hub_audit where action = 'audit.anchor'")).scalar() == 1
     for statement in ("update hub_audit set actor = 'x'", "delete from hub_audit"):
+        with pytest.raises(Exception, match="append-only"), hub.db.transaction() as s:
+            s.execute(text(statement))
+
+
+def test_a_kiosk_audit_copy_is_checked_and_append_only(hub):
+    from kiosk.services.audit import chain_hash
+
+    kiosk = enrolled(hub)
+    prev, entries = protocol.AUDIT_GENESIS, []
+    for seq in range(1, 4):
+        entry = {"seq": seq, "at": "2026-11-25T08:00:00.000Z", "actor": "lan", "action": "staff.login",
+                 "target_kind": "staff", "target_id": "lan", "detail": {"ý": seq}}
+        digest = chain_hash(prev, entry)
+        entries.append({**entry, "prev_hash": prev, "hash": digest})
+        prev = digest
+
+    def push(batch: list[dict]) -> dict:
+        body = json.dumps({"ops": [], "audit_entries": batch}).encode()
+        return hub.push("POST", "/v1/push", body, kiosk.headers(hub, "POST", "/v1/push", body))
+
+    assert push(entries[:2])["audit"]["stored_seq"] == 2
+    assert push(entries)["audit"]["stored_seq"] == 3  # 1 and 2 again: the same, kept once
+    assert push(entries[2:])["audit"]["stored_seq"] == 3
+    edited = [{**entries[1], "actor": "someone-else"}]  # the hash no longer covers the entry
+    assert push(edited)["audit"] == {"anchored": False, "alarm": "audit_entry_invalid", "stored_seq": 3}
+    other = {**entries[1], "actor": "someone-else"}
+    other["hash"] = chain_hash(other["prev_hash"], other)  # a consistent, different history
+    assert push([other])["audit"] == {"anchored": False, "alarm": "audit_forked", "stored_seq": 3}
+    for statement in ("update hub_kiosk_audit set actor = 'x'", "delete from hub_kiosk_audit"):
         with pytest.raises(Exception, match="append-only"), hub.db.transaction() as s:
             s.execute(text(statement))
 
@@ -331,3 +360,29 @@ def test_status_lookup_answers_the_station_only_without_personal_data(hub):
     with pytest.raises(HubError) as unsigned:
         hub.lookup("GET", "/v1/status/D-1", b"", {}, "D-1")
     assert unsigned.value.code == "unsigned"
+
+
+def test_a_rejoin_code_serves_its_own_kiosk_once_with_a_newer_epoch(hub):
+    kiosk = enrolled(hub, "CA-1")
+    kiosk.push(hub, [kiosk.op(1), kiosk.op(2)])
+    code = hub.create_enrol_code("CA-1", rejoin_kiosk=kiosk.kiosk_id)
+    with pytest.raises(HubError) as stranger:
+        Terminal().enrol(hub, code)
+    assert stranger.value.code == "code_for_another_kiosk"
+    same_epoch = Terminal(kiosk_id=kiosk.kiosk_id, key=kiosk.key)
+    with pytest.raises(HubError) as stale:
+        same_epoch.enrol(hub, code)
+    assert stale.value.code == "epoch_not_newer"
+    restored = Terminal(kiosk_id=kiosk.kiosk_id, key=kiosk.key)
+    restored.epoch = 2
+    answer = restored.enrol(hub, code)
+    assert answer["rejoined"] is True and answer["high_water_mark"] == 2
+    with pytest.raises(HubError) as old:  # the instance it replaced is refused from now on
+        kiosk.push(hub, [kiosk.op(3)])
+    assert old.value.code == "cloned_kiosk"
+    assert restored.push(hub, [restored.op(3)])["accepted"] == 1
+    with pytest.raises(HubError) as spent:
+        Terminal(kiosk_id=kiosk.kiosk_id, key=kiosk.key).enrol(hub, code)
+    assert spent.value.code == "code_used"
+    with hub.db.sessions() as s:
+        assert s.execute(text("select count(*) from hub_audit where action = 'kiosk.rejoined'")).scalar() == 1

@@ -160,6 +160,33 @@ def test_restored_kiosk_with_different_content_is_refused_and_stops(db, data_dir
     sent = network.sent
     assert service.run_once(operator).status == "halted"
     assert network.sent == sent  # stopped: no retry loop against the hub
+
+    # The way back: the hub's operator issues a re-enrolment code for this kiosk; the kiosk rejoins
+    # with a new instance and the next epoch, and its two acts follow the hub's 5 as 6 and 7.
+    from kiosk.hub.core import HubError
+
+    kiosk_id = service.who.kiosk_id
+    with pytest.raises(HubError) as foreign:
+        hub.hub.create_enrol_code("CA-KHAC", rejoin_kiosk=kiosk_id)
+    assert foreign.value.code == "unknown_kiosk"
+    code = hub.hub.create_enrol_code("CA-PHUONG-1", rejoin_kiosk=kiosk_id)
+    network.plan = iter(["drop_response"])  # the hub pins the new identity, the answer is lost
+    from kiosk.services.sync_client import HubUnreachable
+
+    with pytest.raises(HubUnreachable):
+        service.rejoin(operator, code)
+    assert service.state().halted  # nothing changed on the kiosk
+    result = service.rejoin(operator, code)  # asked again with the same code: the same new identity
+    assert (result["epoch"], result["hub_position"], result["renumbered"]) == (2, 5, 2)
+    report = service.run_once(operator)
+    assert report.ok and report.pushed == 2 and report.pending == 0
+    assert hub.inbox_seqs(kiosk_id) == [1, 2, 3, 4, 5, 6, 7]
+    with hub.db.sessions() as s:
+        codes = list(s.scalars(select(HubDossier.tracking_code).order_by(HubDossier.seq)))
+    assert codes == ["T-00001", "T-00002", "T-00003", "T-00004", "T-00005", "OTHER-00100", "OTHER-00101"]
+    stats = hub.hub.stats()["kiosks"][0]
+    assert stats["audit_alarm"] is None and stats["high_water_mark"] == 7
+    assert make_service(restored, network).run_once(operator).ok  # a fresh service reads the new identity
     restored.dispose()
 
 
@@ -374,14 +401,55 @@ def test_a_batch_read_ahead_is_thrown_away_after_a_gap(db, hub, network, operato
     real_send = service.send_batch
     calls = []
 
-    def send(client, ops, head):
+    def send(client, ops, head, entries=()):
         calls.append((ops[0]["seq"] if ops else None, len(ops)))
         if len(calls) == 2:  # the second batch is lost in the hub's crash: nothing of it applied
             return {"high_water_mark": 10, "accepted": 0, "duplicates": 0, "gap": True, "rejected": []}
-        return real_send(client, ops, head)
+        return real_send(client, ops, head, entries)
 
     monkeypatch.setattr(service, "send_batch", send)
     report = service.run_once(operator)
     assert report.ok and report.pending == 0
     assert calls[:3] == [(1, 10), (11, 10), (11, 10)]
     assert hub.inbox_seqs(service.who.kiosk_id) == list(range(1, 36))
+
+
+def test_the_audit_chain_reaches_the_hub_entry_by_entry(db, hub, network, operator, monkeypatch):
+    """Audit entries travel with the pushes (a backlog over several), checked link by link on the hub;
+    an entry edited on the kiosk before it left stops the copy there and raises the alarm."""
+    from kiosk.db.models import AuditEntry, KioskMeta
+    from kiosk.hub.models import HubKioskAudit
+    from kiosk.services import audit
+    from kiosk.services import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "AUDIT_BATCH", 4)
+    service = enrolled(db, hub, network, operator)
+    for i in range(9):
+        with db.transaction() as s:
+            audit.append(s, "lan", "dossier.view", "dossier", f"T-{i:05d}", {"n": i})
+    with db.sessions() as s:
+        local = [(r.seq, r.hash) for r in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+    assert len(local) >= 10  # the enrolment's own entry and the nine views
+    report = service.run_once(operator)
+    assert report.ok
+    with hub.db.sessions() as s:
+        copied = [(r.seq, r.hash) for r in s.scalars(select(HubKioskAudit).order_by(HubKioskAudit.seq))]
+    assert copied[:len(local)] == local
+    with db.sessions() as s:
+        assert int(s.get(KioskMeta, "audit_hub_seq").value) == copied[-1][0]
+    assert hub.hub.stats()["kiosks"][0]["audit_alarm"] is None
+
+    with db.transaction() as s:
+        audit.append(s, "lan", "dossier.view", "dossier", "T-00100", {"n": 100})
+        audit.append(s, "lan", "dossier.view", "dossier", "T-00101", {"n": 101})
+    with db.transaction() as s:  # someone edits the first of them before it is pushed
+        edited = s.scalars(select(AuditEntry).where(AuditEntry.target_id == "T-00100")).one()
+        edited.target_id = "T-00999"
+        edited_seq = edited.seq
+    flagged = service.run_once(operator)
+    assert flagged.ok and flagged.audit_alarm == "audit_entry_invalid"  # the ops still sync
+    assert service.state().audit_alarm == "audit_entry_invalid"  # the home screen says so until a rejoin
+    with hub.db.sessions() as s:
+        last = s.scalar(select(func.max(HubKioskAudit.seq)))
+    assert last == edited_seq - 1
+    assert hub.hub.stats()["kiosks"][0]["audit_alarm"] == "audit_entry_invalid"

@@ -136,3 +136,29 @@ def test_a_wrong_password_is_refused_by_the_chip(pki):
     with pytest.raises(AccessDenied):
         PaceProtocol(conn).run(info, PacePassword.can("000000" if citizen.can != "000000" else "111111"))
     assert not card.in_secure_messaging
+
+
+def test_pace_read_spends_one_command_on_card_access_and_one_to_confirm_chip_authentication(pki, tmp_path):
+    """EF.CardAccess (outside secure messaging, a few hundred bytes) is read whole at once; after chip
+    authentication one READ BINARY under the new keys proves them, no second read of EF.COM."""
+    from kiosk.devices.icao.passive import TrustStore
+
+    citizen = generate_citizen(4)
+    card = VirtualCard(citizen, pki, ChipOptions(card_access="pace", dg2_size=1000))
+    commands: list[bytes] = []
+
+    class Tracing(InProcessConnection):
+        def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+            commands.append(apdu)
+            return super().transmit(apdu)
+
+    (tmp_path / "csca.pem").write_bytes(pki.csca_pem())
+    result = read_and_verify(Tracing(card), key_of(citizen), TrustStore.load([tmp_path]))
+    assert (result.verification.chip, result.verification.active) == ("verified", "verified")
+    plain_reads = [c for c in commands if c[:2] == b"\x00\xb0"]
+    assert plain_reads == [commands[0]] and commands[0][2] == 0x9C  # EF.CardAccess by SFI, once
+    chip_auth = next(i for i, c in enumerate(commands) if c[:4] == b"\x0c\x22\x41\xa4")
+    after = commands[chip_auth + 2:]  # MSE:Set AT, GENERAL AUTHENTICATE, then …
+    assert after[0][:3] == b"\x0c\xb0\x9e"  # one READ BINARY of EF.COM's first bytes
+    assert after[1][1] == 0x88 and len(after) == 2  # … and active authentication
+    assert result.apdu_count == len(commands)

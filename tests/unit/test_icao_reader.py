@@ -264,7 +264,7 @@ def test_wrong_key_is_access_denied(pki, keys):
 
 
 def test_not_an_emrtd():
-    conn = ScriptedConnection([("00B09C0008", "6A82"), (SELECT, "6A82")])  # no EF.CardAccess, no LDS1
+    conn = ScriptedConnection([("00B09C00DF", "6A82"), (SELECT, "6A82")])  # no EF.CardAccess, no LDS1
     with pytest.raises(UnsupportedDocument):
         read_document(conn, KEY)
 

@@ -11,7 +11,13 @@ from PIL import Image
 from kiosk.config import Settings
 from kiosk.services import receipt_layouts as rl
 from kiosk.services.catalog import load_catalog
-from kiosk.services.receipts import ReceiptData, place_of, receipt_data_from_dossier, station_time
+from kiosk.services.receipts import (
+    AccountConfirmationData,
+    ReceiptData,
+    place_of,
+    receipt_data_from_dossier,
+    station_time,
+)
 
 
 @pytest.mark.parametrize(("moment", "text"), [
@@ -69,6 +75,27 @@ def test_raster_slip_is_exactly_the_head_width_with_whole_dot_modules() -> None:
     assert surface.snap_module(rl.QR_MODULE) * 203.2 / 72 == pytest.approx(4)
     with pytest.raises(ValueError):
         rl.receipt_raster(data, dots=384)  # a 58 mm head cannot take the 72 mm slip
+
+
+def test_any_layout_gives_sheets_and_a_roll_the_account_confirmation_too() -> None:
+    data = AccountConfirmationData("000.00.24.H57-261125-0007", "Công an Thành phố Hà Nội", "Công an phường Demo",
+                                   "Hà Nội", "Phạm Minh Đức", datetime(2026, 11, 25, 10, 5),
+                                   rows=(("Mức tài khoản", "Mức 2"),), notes=("Cán bộ không hỏi mật khẩu.",),
+                                   qr_text="VNK1:" + "B" * 200)
+    for dots in (576, 640):
+        image = rl.account_confirmation_raster(data, dots=dots)
+        assert image.width == dots and image.mode == "1" and image.height > image.width
+    with pytest.raises(ValueError):
+        rl.account_confirmation_raster(data, dots=384)
+    [a4] = rl.account_confirmation_pages(data, "a4", dpi=72)
+    assert a4.size == (round(rl.A4[0]), round(rl.A4[1])) and a4.mode == "L"
+    [roll] = rl.account_confirmation_pages(data, "thermal", dpi=203.2)
+    assert roll.width == round(rl.THERMAL_WIDTH / 72 * 203.2) and roll.mode == "1"
+    # On the roll, "pages" and "raster" printers get the same strip (the paper's width versus the head's).
+    receipt = ReceiptData("000.00.24.H57-261125-0001", 4, "Đăng ký tạm trú", "Công an Thành phố Hà Nội",
+                          "Công an phường Demo", "Hà Nội", "Lê Văn Tám", datetime(2026, 11, 25, 10, 0))
+    [strip] = rl.receipt_pages(receipt, "thermal", dpi=203.2)
+    assert strip.tobytes() == rl.receipt_raster(receipt, dots=strip.width).tobytes()
 
 
 def test_a_hand_built_dossier_maps_to_the_receipt_values() -> None:

@@ -94,7 +94,7 @@ class ChipAuthentication:
         # ICAO 9303-11 §6.2.4: secure messaging restarts with the new keys and SSC = 0.
         self.reader.replace_channel(SecureMessaging(self.reader.raw, cipher, 0))
         try:
-            self.reader.read_file(verify_file, restart=False)
+            self.reader.probe(verify_file)
         except SecureMessagingError:
             return ChipAuthResult("failed", "ca_keys_rejected", protocol)
         except ChipError as exc:

@@ -193,14 +193,16 @@ class ChipReader:
         cancel: CancelToken | None = None,
         *,
         restart: bool = True,
+        first_read: int = _HEADER_READ,
     ) -> bytes:
         """Read a whole elementary file; raises FileNotFound (6A82) or SecurityStatusNotSatisfied
         (6982). With `restart` false a broken session raises instead of being reopened (used to
-        test a channel, e.g. after chip authentication)."""
+        test a channel, e.g. after chip authentication). The first command asks for `first_read`
+        bytes (the TLV header; a small file read whole takes a larger first read)."""
         f = FILES[name]
         self._allow_restart = restart
         step = f"READ {name}"
-        head = self._read_chunk(f, 0, _HEADER_READ, step, allow_extended=False)
+        head = self._read_chunk(f, 0, first_read, step, allow_extended=False)
         if not head:
             # An empty file is the parser's problem (BSI TR-03105-5 "empty file"), not the reader's.
             return b""
@@ -220,6 +222,15 @@ class ChipReader:
             if on_progress is not None:
                 on_progress(len(buf) / total)
         return bytes(buf)
+
+    def probe(self, name: str) -> None:
+        """One READ BINARY of a file's first bytes on the current channel, never reopened: proves that
+        the chip answers under the channel's keys (after chip authentication) without a whole re-read.
+        Raises SecureMessagingError when the answer does not verify, ChipError on a refusal."""
+        self._allow_restart = False
+        step = f"READ {name}"
+        self._current = None  # by short file identifier: one command, whatever was selected before
+        self._read_chunk(FILES[name], 0, _HEADER_READ, step, allow_extended=False)
 
     def _read_chunk(self, f: LdsFile, offset: int, want: int, step: str, allow_extended: bool = True) -> bytes:
         probe = allow_extended and self.extended is None and want > self.short_chunk
@@ -359,7 +370,8 @@ def read_card_access(conn: Connection) -> bytes | None:
     reader = ChipReader(conn, lambda raw: (raw, "none"), try_extended=False, max_restarts=0)
     reader.open()
     try:
-        return reader.read_file(f.name)
+        # A few hundred bytes outside secure messaging: ask for a whole short answer at once.
+        return reader.read_file(f.name, first_read=reader.short_chunk)
     except (FileNotFound, SecurityStatusNotSatisfied, UnsupportedDocument):
         return None
     except ChipError as exc:
