@@ -8,9 +8,10 @@ from __future__ import annotations
 from kiosk.commands.base import EXIT_FAILED, EXIT_OK, CommandError, emit
 
 
-def system_printer_ready(ctx) -> None:
-    """The QPrinter back end registers itself when imported; headless use needs a QGuiApplication."""
-    if ctx.kiosk.printing.kind == "system":
+def system_printer_ready(ctx, kind: str | None = None) -> None:
+    """The QPrinter back end registers itself when imported; headless use needs a QGuiApplication.
+    `kind`: the printer about to be used or chosen (default: the current one)."""
+    if (kind or ctx.kiosk.printing.kind) == "system":
         from kiosk.ui import printing_qt
 
         printing_qt.ensure_application()

@@ -110,6 +110,7 @@ def _jobs(args, ctx) -> int:
 def _printer(args, ctx) -> int:
     printing = ctx.kiosk.printing
     if args.kind:
+        system_printer_ready(ctx, args.kind)  # a system printer is checked through Qt
         printing.choose_printer(ctx.operator, ctx.loaded, args.kind, args.target)
     payload = {"printer_kind": printing.kind, "printer_target": printing.target or str(printing.pdf_folder),
                "locked": sorted({"printer_kind", "printer_target"} & set(ctx.loaded.locked))}

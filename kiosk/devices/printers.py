@@ -231,6 +231,37 @@ def _profile_dots(profile: str) -> int:
         raise PrinterError("bad_target", f"unknown printer profile {profile}") from None
 
 
+_HEX_ID = re.compile(r"[0-9A-Fa-f]{1,4}")
+
+
+def check_escpos_target(target: str) -> None:
+    """Refuse (PrinterError "bad_target") a target `open_escpos` could never open, without opening anything:
+    `tcp://HOST[:PORT]`, `usb://VID:PID` (hex), `serial:///dev/…`, an optional `?baudrate=` and `?profile=`."""
+    if not target.strip():
+        raise PrinterError("bad_target", "printer_target is empty")
+    parts = urlsplit(target)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    try:
+        if parts.scheme == "tcp":
+            if not parts.hostname or parts.port == 0:
+                raise ValueError("tcp needs a host: tcp://HOST[:PORT]")
+        elif parts.scheme == "usb":
+            vid, sep, pid = (parts.netloc or parts.path.strip("/")).partition(":")
+            if not (sep and _HEX_ID.fullmatch(vid) and _HEX_ID.fullmatch(pid)):
+                raise ValueError("usb needs hexadecimal ids: usb://VID:PID")
+        elif parts.scheme == "serial":
+            if not parts.path.strip("/"):
+                raise ValueError("serial needs a port: serial:///dev/ttyUSB0")
+            if int(query.get("baudrate", 19200)) <= 0:
+                raise ValueError("baudrate must be positive")
+        else:
+            raise ValueError(f"unknown scheme {parts.scheme!r}: tcp://, usb:// or serial://")
+    except ValueError as exc:  # also urlsplit's bad port, int()'s bad baudrate
+        raise PrinterError("bad_target", str(exc)) from None
+    if "profile" in query:
+        _profile_dots(query["profile"])
+
+
 def open_escpos(target: str, profile: str = DEFAULT_PROFILE, timeout: float = 5.0) -> Any:
     """Open a python-escpos device from a target URL; raises PrinterError (bad_target, driver_missing, offline)."""
     parts = urlsplit(target)
@@ -284,8 +315,7 @@ def printer_for(kind: str, target: str, pdf_folder: Path) -> Printer:
     if kind == "pdf":
         return PdfFolderPrinter(Path(target) if target else pdf_folder)
     if kind == "escpos":
-        if not target:
-            raise PrinterError("bad_target", "printer_target is empty")
+        check_escpos_target(target)
         return EscPosPrinter(target)
     factory = _factories.get(kind)
     if factory is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import Settings
@@ -43,17 +44,25 @@ def reader_state(settings: Settings, device: DeviceThread) -> tuple[str, str]:
     return "ready", settings.reader_name or result.readers[0]
 
 
-def printer_state(settings: Settings) -> tuple[str, str]:
-    if settings.printer_kind == "pdf":
-        folder = settings.pdf_dir
+def printer_state(kind: str, target: str, pdf_folder: Path) -> tuple[str, str]:
+    """The printer as it is chosen now (`PrintService.kind`/`target`; `pdf_folder` when a PDF target is empty)."""
+    if kind == "pdf":
+        folder = Path(target) if target else pdf_folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
             return "unavailable", str(folder)
         return ("ready" if os.access(folder, os.W_OK) else "unavailable"), str(folder)
-    if not settings.printer_target:
+    if kind == "escpos":
+        from kiosk.devices.printers import PrinterError, check_escpos_target
+
+        try:
+            check_escpos_target(target)
+        except PrinterError:
+            return "unavailable", target
+    if not target:
         return "unavailable", ""
-    return "ready", settings.printer_target
+    return "ready", target
 
 
 def hub_state(hub_url: str, timeout: float = 2.0) -> tuple[str, str]:
@@ -77,10 +86,14 @@ def hub_url(settings: Settings, db: Database) -> str:
         return state.hub_url if state is not None and state.hub_url else settings.hub_url
 
 
-def snapshot(settings: Settings, db: Database, device: DeviceThread) -> Health:
+def snapshot(settings: Settings, db: Database, device: DeviceThread,
+             printer: tuple[str, str, Path] | None = None) -> Health:
+    """`printer`: (kind, target, PDF folder) of the running PrintService, which a staff member may have changed
+    since start-up; without it, the printer of the settings."""
     from kiosk.services import outbox
 
     reader, reader_detail = reader_state(settings, device)
-    printer, printer_detail = printer_state(settings)
+    kind, target, folder = printer or (settings.printer_kind, settings.printer_target, settings.data_dir / "printed")
+    printer_ready, printer_detail = printer_state(kind, target, folder)
     hub, hub_detail = hub_state(hub_url(settings, db))
-    return Health(reader, reader_detail, printer, printer_detail, hub, hub_detail, outbox.pending_count(db))
+    return Health(reader, reader_detail, printer_ready, printer_detail, hub, hub_detail, outbox.pending_count(db))

@@ -84,6 +84,9 @@ class HomePage(QWidget):
             grid.addWidget(title, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, row, 1)
             self.titles[key], self.values[key] = title, value
+        self.printer_button = QPushButton(frame)  # opens the printer dialog (the main window wires it)
+        self.printer_button.setObjectName("choosePrinter")
+        grid.addWidget(self.printer_button, list(self.values).index("printer"), 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
         layout.addWidget(frame)
         sync_row = QHBoxLayout()
@@ -136,6 +139,7 @@ class HomePage(QWidget):
     def retranslate(self) -> None:
         self.greeting.setText(self.tr("Xin chào, %1").replace("%1", self._name) if self._name else "")
         self.sync_button.setText(self.tr("Đồng bộ ngay"))
+        self.printer_button.setText(self.tr("Chọn máy in…"))
         state, text = self._sync_text()
         self.sync_detail.setText(text)
         self.sync_detail.setProperty("state", state)

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.current_photo: bytes | None = None
         self.watcher = None
         self.sync_worker = None
+        self.printer_dialog = None
+        self._health_asked = self._health_shown = 0  # a snapshot older than the one on screen is dropped
         self.health_timer = QTimer(self)
         self.health_timer.setInterval(HEALTH_INTERVAL_MS)
         self.health_timer.timeout.connect(self.refresh_health)
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.change_password.submitted.connect(self._change_password)
         self.shell.logout_requested.connect(lambda: self.logout("logout"))
         self.shell.language_chosen.connect(self.set_language)
+        self.shell.home.printer_button.clicked.connect(self.choose_printer)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Kiosk tiếp dân — Công an phường"))
@@ -304,12 +307,26 @@ class MainWindow(QMainWindow):
 
         run_call(lambda: self.kiosk.staff.change_own_password(self.principal, old, new), on_result=done, on_error=failed)
 
+    def choose_printer(self) -> None:
+        """The printer dialog ("Chọn máy in…" on the home page); after a choice the device states are probed again."""
+        if self.kiosk is None or self.principal is None:
+            return
+        from kiosk.ui.printer_dialog import PrinterDialog
+
+        if self.printer_dialog is not None:
+            self.printer_dialog.deleteLater()
+        self.printer_dialog = PrinterDialog(self.kiosk, self.principal, self)
+        self.printer_dialog.chosen.connect(lambda _kind, _target: self.refresh_health())
+        self.printer_dialog.open()
+
     def logout(self, reason: str) -> None:
         """End the session (by the user or after inactivity) and go back to the login page."""
         from PySide6.QtWidgets import QApplication
 
         QApplication.instance().removeEventFilter(self.idle)
         self.idle.timer.stop()
+        if self.printer_dialog is not None:
+            self.printer_dialog.reject()  # the next user opens their own
         if self.dossier_page is not None:
             self.dossier_page.keep_and_reset()  # a half-filled dossier is kept as a draft, not on screen
         principal, self.principal = self.principal, None
@@ -331,9 +348,17 @@ class MainWindow(QMainWindow):
         from kiosk.services import health
 
         settings, db, device = self.kiosk.settings, self.kiosk.db, self.kiosk.device
-        run_call(lambda: health.snapshot(settings, db, device), on_result=self._show_health)
+        printing = self.kiosk.printing  # the printer in use now, which may differ from the start-up settings
+        printer = (printing.kind, printing.target, printing.pdf_folder)
+        self._health_asked += 1
+        seq = self._health_asked
+        run_call(lambda: health.snapshot(settings, db, device, printer),
+                 on_result=lambda snap: self._show_health(snap, seq))
 
-    def _show_health(self, snapshot) -> None:
+    def _show_health(self, snapshot, seq: int = 0) -> None:
+        if seq and seq < self._health_shown:
+            return  # asked before the one on screen (which may already name a newly chosen printer)
+        self._health_shown = max(seq, self._health_shown)
         self.shell.home.set_health(snapshot)
         self.status.set_health(snapshot)
 

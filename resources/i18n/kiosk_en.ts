@@ -792,42 +792,42 @@
 <context>
     <name>HealthStatusBar</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="185"/>
+        <location filename="../../kiosk/ui/home.py" line="189"/>
         <source>Đầu đọc: sẵn sàng</source>
         <translation>Reader: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="185"/>
+        <location filename="../../kiosk/ui/home.py" line="189"/>
         <source>Đầu đọc: không có</source>
         <translation>Reader: none</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="186"/>
+        <location filename="../../kiosk/ui/home.py" line="190"/>
         <source>Máy in: sẵn sàng</source>
         <translation>Printer: ready</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="186"/>
+        <location filename="../../kiosk/ui/home.py" line="190"/>
         <source>Máy in: lỗi</source>
         <translation>Printer: error</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="188"/>
+        <location filename="../../kiosk/ui/home.py" line="192"/>
         <source>Máy chủ: trực tuyến</source>
         <translation>Hub: online</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="189"/>
+        <location filename="../../kiosk/ui/home.py" line="193"/>
         <source>Máy chủ: ngoại tuyến</source>
         <translation>Hub: offline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="190"/>
+        <location filename="../../kiosk/ui/home.py" line="194"/>
         <source>Máy chủ: chưa cấu hình</source>
         <translation>Hub: not configured</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="192"/>
+        <location filename="../../kiosk/ui/home.py" line="196"/>
         <source>Chờ đồng bộ: %1</source>
         <translation>Waiting to sync: %1</translation>
     </message>
@@ -835,62 +835,67 @@
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="111"/>
+        <location filename="../../kiosk/ui/home.py" line="114"/>
         <source>Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy &apos;kiosk enrol&apos;.</source>
         <translation>This kiosk is not enrolled with the central hub; the administrator runs &apos;kiosk enrol&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="113"/>
+        <location filename="../../kiosk/ui/home.py" line="116"/>
         <source>ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.</source>
         <translation>SYNC STOPPED to protect the data (%1). Call the administrator now.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="117"/>
+        <location filename="../../kiosk/ui/home.py" line="120"/>
         <source>Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.</source>
         <translation>The hub reports that this kiosk's audit log does not match (%1): tell the administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="120"/>
+        <location filename="../../kiosk/ui/home.py" line="123"/>
         <source>Đồng bộ thành công lần cuối: %1</source>
         <translation>Last successful sync: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="122"/>
+        <location filename="../../kiosk/ui/home.py" line="125"/>
         <source>Chưa đồng bộ lần nào.</source>
         <translation>Never synced yet.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="124"/>
+        <location filename="../../kiosk/ui/home.py" line="127"/>
         <source>Lần thử gần nhất chưa được: %1</source>
         <translation>The last attempt failed: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="137"/>
+        <location filename="../../kiosk/ui/home.py" line="140"/>
         <source>Xin chào, %1</source>
         <translation>Hello, %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="138"/>
+        <location filename="../../kiosk/ui/home.py" line="141"/>
         <source>Đồng bộ ngay</source>
         <translation>Sync now</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="145"/>
+        <location filename="../../kiosk/ui/home.py" line="142"/>
+        <source>Chọn máy in…</source>
+        <translation>Choose printer…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/home.py" line="149"/>
         <source>Đầu đọc thẻ</source>
         <translation>Card reader</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="146"/>
+        <location filename="../../kiosk/ui/home.py" line="150"/>
         <source>Máy in</source>
         <translation>Printer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="147"/>
+        <location filename="../../kiosk/ui/home.py" line="151"/>
         <source>Máy chủ trung tâm</source>
         <translation>Central hub</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/home.py" line="148"/>
+        <location filename="../../kiosk/ui/home.py" line="152"/>
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
@@ -1001,22 +1006,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="116"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="119"/>
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="155"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="158"/>
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
         <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="162"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="165"/>
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="164"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị &apos;admin&apos; với mật khẩu dùng một lần:
 
 %1
@@ -1029,62 +1034,62 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="181"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="184"/>
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk&apos;s data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="183"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="186"/>
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk&apos;s data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="184"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="187"/>
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="216"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="219"/>
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="221"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="224"/>
         <source>Tiếp nhận hồ sơ (F3)</source>
         <translation>Receive a dossier (F3)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="225"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="228"/>
         <source>Tra cứu hồ sơ (F4)</source>
         <translation>Check a dossier (F4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="230"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="233"/>
         <source>Tài khoản định danh (F5)</source>
         <translation>Identity account (F5)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="282"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="285"/>
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="287"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="290"/>
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="289"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="292"/>
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="297"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="300"/>
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="326"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="343"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>
@@ -1130,6 +1135,145 @@ It is shown only this once. Write it down; you will have to change it when you s
         <location filename="../../kiosk/ui/wizard.py" line="220"/>
         <source>%1, số định danh %2 (từ chip)</source>
         <translation>%1, ID number %2 (from the chip)</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterDialog</name>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="220"/>
+        <source>Chọn thư mục lưu phiếu PDF</source>
+        <translation>Choose the folder for PDF receipts</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="229"/>
+        <source>Đang lưu…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="264"/>
+        <source>Thư mục PDF: %1</source>
+        <translation>PDF folder: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="266"/>
+        <source>Máy in của hệ điều hành: %1</source>
+        <translation>System printer: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="266"/>
+        <source>máy in mặc định</source>
+        <translation>the default printer</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="267"/>
+        <source>Máy in nhiệt ESC/POS: %1</source>
+        <translation>ESC/POS thermal printer: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="278"/>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="307"/>
+        <source>Tài khoản của bạn không được phép chọn máy in. Hãy nhờ chỉ huy hoặc quản trị viên.</source>
+        <translation>Your account may not choose the printer. Ask a supervisor or the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="279"/>
+        <source>Không lưu được lựa chọn máy in: %1</source>
+        <translation>The printer choice could not be saved: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="282"/>
+        <source>Quản trị viên đã khóa lựa chọn máy in trên máy này (tệp %1). Kiosk vẫn in ra máy in đang dùng; muốn đổi, hãy báo quản trị viên.</source>
+        <translation>The administrator has locked the printer choice on this computer (file %1). The kiosk keeps printing to the printer in use; to change it, ask the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="300"/>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="301"/>
+        <source>Chọn máy in</source>
+        <translation>Choose printer</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="303"/>
+        <source>Đang in ra: %1</source>
+        <translation>Printing to: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="310"/>
+        <source>Lưu ý: biến môi trường KIOSK_PRINTER_KIND/KIOSK_PRINTER_TARGET đang đặt máy in. Lựa chọn ở đây dùng ngay, nhưng lần khởi động sau kiosk lại theo biến môi trường.</source>
+        <translation>Note: the environment variables KIOSK_PRINTER_KIND/KIOSK_PRINTER_TARGET set the printer. A choice made here applies at once, but at the next start the kiosk follows the environment variables again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="318"/>
+        <source>Loại máy in:</source>
+        <translation>Kind of printer:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="319"/>
+        <source>Thư mục PDF: lưu mỗi phiếu thành một tệp PDF</source>
+        <translation>PDF folder: each receipt is saved as a PDF file</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="320"/>
+        <source>Máy in của hệ điều hành (máy in văn phòng, khổ A4/A5)</source>
+        <translation>System printer (an office printer, A4/A5 paper)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="321"/>
+        <source>Máy in nhiệt ESC/POS (cuộn giấy 80 mm) qua USB, cổng nối tiếp hoặc mạng</source>
+        <translation>ESC/POS thermal printer (80 mm roll) over USB, serial port or network</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="323"/>
+        <source>Thư mục lưu phiếu:</source>
+        <translation>Folder for receipts:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="324"/>
+        <source>Chọn thư mục…</source>
+        <translation>Choose folder…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="325"/>
+        <source>Thư mục chưa có sẽ được tạo khi in phiếu đầu tiên.</source>
+        <translation>A folder that does not exist yet is created when the first receipt is printed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="328"/>
+        <source>Chọn một máy in đã cài trên máy tính này:</source>
+        <translation>Choose a printer installed on this computer:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="332"/>
+        <source>%1 (mặc định)</source>
+        <translation>%1 (default)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="334"/>
+        <source>Máy tính này chưa cài máy in nào. Hãy cài máy in trong hệ điều hành (hoặc nhờ quản trị viên), rồi mở lại hộp thoại này.</source>
+        <translation>No printer is installed on this computer. Install one in the operating system (or ask the administrator), then open this dialog again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="336"/>
+        <source>Địa chỉ máy in:</source>
+        <translation>Printer address:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="338"/>
+        <source>Máy in mạng: tcp://192.168.1.50:9100
+Máy in USB: usb://04b8:0e15 (mã hãng:mã máy, hệ 16)
+Cổng nối tiếp: serial:///dev/ttyUSB0?baudrate=19200</source>
+        <translation>Network printer: tcp://192.168.1.50:9100
+USB printer: usb://04b8:0e15 (vendor:product id, hexadecimal)
+Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="341"/>
+        <source>Lưu</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/printer_dialog.py" line="342"/>
+        <source>Đóng</source>
+        <translation>Close</translation>
     </message>
 </context>
 <context>
