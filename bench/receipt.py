@@ -21,8 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.domain import qr_payload
+from kiosk.domain.receipt import ReceiptData, ReceivedDocument
 from kiosk.services import receipt_layouts as rl
-from kiosk.services.receipts import ReceiptData, ReceivedDocument
 
 
 def sample() -> ReceiptData:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.config import LoadedSettings, SettingsError, load_settings
+from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES_VI
 from kiosk.db.errors import DatabaseOpenError
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 
@@ -19,12 +20,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-DB_MESSAGES = {
-    "wrong_key_or_damaged": "Không mở được cơ sở dữ liệu: khóa không đúng hoặc tệp bị hỏng. Không tạo cơ sở dữ liệu mới.",
-    "not_encrypted": "Tệp cơ sở dữ liệu không được mã hóa; kiosk từ chối dùng nó.",
-    "key_missing": "Cơ sở dữ liệu đã có nhưng không tìm thấy khóa của nó. Không tạo cơ sở dữ liệu mới.",
-    "unwritable": "Không ghi được vào thư mục dữ liệu.",
-}
 
 
 class CommandError(Exception):
@@ -99,7 +94,7 @@ def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(f"{f}: {m}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DatabaseOpenError as exc:
-        print(f"{DB_MESSAGES.get(exc.reason, 'Không mở được cơ sở dữ liệu.')} ({exc.path})", file=sys.stderr)
+        print(f"{DB_MESSAGES_VI.get(exc.reason, 'Không mở được cơ sở dữ liệu.')} ({exc.path})", file=sys.stderr)
         return EXIT_FAILED
     except PermissionDenied as exc:
         print(f"Không có quyền thực hiện thao tác này ({exc.permission}).", file=sys.stderr)

@@ -25,6 +25,8 @@ def register(sub) -> None:
     render.add_argument("--layout", choices=LAYOUT_CHOICES, default="a4")
     render.add_argument("--copy", choices=tuple(COPY_CHOICES), default="both",
                         help="which copy (liên): the applicant's, the one kept, or both (A4/A5)")
+    render.add_argument("--notice", action="store_true",
+                        help="the notice the dossier's status asks for instead: Mẫu 02 (supplement) or Mẫu 03 (refusal)")
     render.add_argument("--out", required=True, metavar="FILE.pdf")
     render.add_argument("--json", action="store_true")
     render.set_defaults(func=_render)
@@ -32,6 +34,8 @@ def register(sub) -> None:
     prt = rec_sub.add_parser("print", help="print the receipt on the chosen printer (printer_kind)")
     prt.add_argument("code", metavar="TRACKING_CODE")
     prt.add_argument("--layout", choices=LAYOUT_CHOICES)
+    prt.add_argument("--notice", action="store_true",
+                     help="print Mẫu 02 (supplement requested) or Mẫu 03 (refused) instead of the receipt")
     prt.add_argument("--json", action="store_true")
     prt.set_defaults(func=_print)
 
@@ -80,6 +84,17 @@ def _render(args, ctx) -> int:
 
     out = Path(args.out)
     receipts = ctx.kiosk.receipts
+    if args.notice:
+        from kiosk.domain.receipt import SupplementRequestData
+        from kiosk.services.receipt_layouts import status_notice_pdf
+
+        notice = receipts.status_notice(ctx.operator, args.code)
+        pdf = status_notice_pdf(notice, args.layout)
+        _write_atomically(out, pdf)
+        form = "Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03"
+        emit(args, {"tracking_code": notice.tracking_code, "form": form, "layout": args.layout, "out": str(out),
+                    "bytes": len(pdf)}, f"Đã ghi {form} của hồ sơ {notice.tracking_code} vào {out}.")
+        return EXIT_OK
     data = receipts.receipt_data(ctx.operator, args.code)
     pdf = render_receipt(data, args.layout, COPY_CHOICES[args.copy])
     _write_atomically(out, pdf)
@@ -91,7 +106,8 @@ def _render(args, ctx) -> int:
 
 def _print(args, ctx) -> int:
     system_printer_ready(ctx)
-    return run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout))
+    document = "status_notice" if args.notice else "receipt"
+    return run_print(args, ctx, ctx.kiosk.printing.print(ctx.operator, args.code, args.layout, document=document))
 
 
 def _retry(args, ctx) -> int:

@@ -20,13 +20,14 @@ from sqlalchemy import select
 from kiosk.db.engine import Database
 from kiosk.db.models_receipts import PrintJob
 from kiosk.devices.printers import Printable, Printer, PrinterError, printer_for
+from kiosk.domain.receipt import AccountConfirmationData, ReceiptData, RefusalData, SupplementRequestData
 from kiosk.domain.roles import Permission, Principal
 from kiosk.jobs import Cancelled, CancelToken, Job, Progress, ProgressFn
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.permissions import require
-from kiosk.services.receipts import AccountConfirmationData, ReceiptData, check_layout
+from kiosk.services.receipts import check_layout
 
 PRINTER_MESSAGES: dict[str, tuple[str, str]] = {
     "offline": ("Máy in không phản hồi (tắt, mất kết nối hoặc sai địa chỉ). Hồ sơ đã được lưu; hãy kiểm tra "
@@ -108,6 +109,7 @@ class ReceiptSource(Protocol):
 
     def receipt_data(self, principal: Principal, code: str) -> ReceiptData: ...
     def account_confirmation(self, principal: Principal, code: str) -> AccountConfirmationData: ...
+    def status_notice(self, principal: Principal, code: str) -> SupplementRequestData | RefusalData: ...
 
 
 def _layouts() -> Any:
@@ -152,6 +154,16 @@ DOCUMENTS: dict[str, DocumentKind] = {
         raster=lambda data, dots, dpi: _layouts().account_confirmation_raster(data, dots=dots, dpi=dpi),
         default_layout="a5", file_prefix="xac-nhan-", audit_target="account_request",
         audit_prefix="account.confirmation_",
+    ),
+    # Mẫu 02 for a dossier waiting for a supplement, Mẫu 03 for a refused one (the status decides).
+    "status_notice": DocumentKind(
+        "phiếu yêu cầu bổ sung hoặc phiếu từ chối (Mẫu 02/03)",
+        data=lambda source, principal, code: source.status_notice(principal, code),
+        code=lambda data: data.tracking_code,
+        pdf=lambda data, layout: _layouts().status_notice_pdf(data, layout),
+        pages=lambda data, layout, dpi: _layouts().status_notice_pages(data, layout, dpi),
+        raster=lambda data, dots, dpi: _layouts().status_notice_raster(data, dots=dots, dpi=dpi),
+        default_layout="a4", file_prefix="thong-bao-", audit_target="dossier", audit_prefix="notice.",
     ),
 }
 

@@ -25,8 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.resources import resource_path
-from kiosk.services.receipts import (
+from kiosk.domain.receipt import (
     COPIES,
     COPY_LABELS,
     DOCUMENT_KINDS_VI,
@@ -35,6 +34,7 @@ from kiosk.services.receipts import (
     RefusalData,
     SupplementRequestData,
 )
+from kiosk.resources import resource_path
 
 FONT_REGULAR = "KioskSans"
 FONT_BOLD = "KioskSans-Bold"
@@ -685,3 +685,28 @@ def account_confirmation_pages(data: AccountConfirmationData, page: str = "a5", 
 def account_confirmation_raster(data: AccountConfirmationData, dots: int = 576, dpi: float = 203.2) -> Image.Image:
     """The account confirmation on the 80 mm roll as a 1-bit image `dots` wide (ESC/POS raster)."""
     return flow_raster(lambda s: account_flow(data, "thermal", s), dots, dpi)
+
+
+def _notice_flow(data: SupplementRequestData | RefusalData, page: str, surface: Surface) -> Flow:
+    if isinstance(data, SupplementRequestData):
+        return supplement_flow(data, page, surface)
+    return refusal_flow(data, page, surface)
+
+
+def status_notice_pdf(data: SupplementRequestData | RefusalData, page: str = "a4") -> bytes:
+    """Mẫu 02 or Mẫu 03, whichever `data` is."""
+    if isinstance(data, SupplementRequestData):
+        return supplement_request_pdf(data, page)
+    return refusal_pdf(data, page)
+
+
+def status_notice_pages(data: SupplementRequestData | RefusalData, page: str = "a4", dpi: float = 300
+                        ) -> list[Image.Image]:
+    """Mẫu 02 or 03 as page bitmaps at `dpi` (the system printer)."""
+    return flow_pages(lambda s: [_notice_flow(data, page, s)], page, dpi)
+
+
+def status_notice_raster(data: SupplementRequestData | RefusalData, dots: int = 576, dpi: float = 203.2
+                         ) -> Image.Image:
+    """Mẫu 02 or 03 on the 80 mm roll as a 1-bit image `dots` wide (ESC/POS raster)."""
+    return flow_raster(lambda s: _notice_flow(data, "thermal", s), dots, dpi)

@@ -1,7 +1,7 @@
 """Receipts (phiếu hẹn) and their signed QR codes: what Mẫu 01/02/03 print, signing, offline verification.
 
-The renderer (`kiosk.services.receipt_layouts`) draws only the plain values defined here, so any
-source — a dossier, an identity-account request, a test — can print. Verification needs nothing but
+The renderer (`kiosk.services.receipt_layouts`) draws only the plain values of `kiosk.domain.receipt`,
+which this service fills, so any source — a dossier, an identity-account request, a test — can print. Verification needs nothing but
 the public keys of trusted stations: this kiosk's own key always, others imported or sent by the hub.
 """
 
@@ -11,7 +11,7 @@ import base64
 import binascii
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -22,143 +22,26 @@ from kiosk.db.models import StaffMember
 from kiosk.db.models_receipts import StationKey
 from kiosk.domain import qr_payload
 from kiosk.domain.qr_payload import QrClaims, QrVerification
+from kiosk.domain.receipt import (
+    DEFAULT_RESULT_TIME,
+    LAYOUTS,
+    NOTICE_FORMS,
+    QR_VALIDITY,
+    VN_TZ,
+    AccountConfirmationData,
+    ReceiptData,
+    ReceivedDocument,
+    RefusalData,
+    SupplementItem,
+    SupplementRequestData,
+    place_of,
+    station_time,
+)
 from kiosk.domain.roles import Permission, Principal
 from kiosk.services import audit, identity
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.permissions import require
-
-# Station time: Vietnam keeps UTC+7 all year (no daylight saving since 1975).
-VN_TZ = timezone(timedelta(hours=7), "ICT")
-LAYOUTS = ("a4", "a5", "thermal")
-COPIES = ("applicant", "kept")
-COPY_LABELS = {
-    "applicant": "Liên 1: Giao người nộp hồ sơ",
-    "kept": "Liên 2: Lưu tại Bộ phận tiếp nhận và trả kết quả",
-}
-DOCUMENT_KINDS_VI = {
-    "original": "bản chính",
-    "copy": "bản sao",
-    "certified_copy": "bản sao chứng thực",
-    "original_or_certified_copy": "bản chính hoặc bản sao chứng thực",
-    "show_original": "xuất trình bản chính",
-    "present": "xuất trình",
-}
-# A code stays verifiable this long after its appointment (or its issue, when there is no appointment).
-QR_VALIDITY = timedelta(days=366)
-DEFAULT_RESULT_TIME = time(8, 0)
-
-
-@dataclass(frozen=True)
-class ReceivedDocument:
-    """One paper handed in: what it is, original or copy (a key of DOCUMENT_KINDS_VI), how many."""
-
-    name: str
-    kind: str = "original"
-    count: int = 1
-
-
-@dataclass(frozen=True)
-class ReceiptData:
-    """Everything Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) shows; times are station time (ICT)."""
-
-    tracking_code: str
-    service_number: int
-    procedure: str
-    parent_agency: str
-    receiving_unit: str
-    place: str
-    applicant_name: str
-    received_at: datetime
-    applicant_address: str = ""
-    applicant_phone: str = ""
-    applicant_email: str = ""
-    documents: tuple[ReceivedDocument, ...] = ()
-    sets: int = 1
-    processing_days: int | None = None
-    processing_text: str = ""
-    due_at: datetime | None = None
-    result_at: str = ""
-    register_book: str = ""
-    register_number: str = ""
-    receiver_name: str = ""
-    qr_text: str = ""
-
-
-@dataclass(frozen=True)
-class AccountConfirmationData:
-    """A confirmation for an identity-account request (or any request that is not a dossier of the 25)."""
-
-    reference_code: str
-    parent_agency: str
-    receiving_unit: str
-    place: str
-    applicant_name: str
-    received_at: datetime
-    title: str = "GIẤY XÁC NHẬN TIẾP NHẬN ĐỀ NGHỊ CẤP TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ"
-    rows: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
-    receiver_name: str = ""
-    qr_text: str = ""
-
-
-@dataclass(frozen=True)
-class SupplementItem:
-    """One thing to add or correct (Mẫu 02), and why."""
-
-    what: str
-    why: str = ""
-
-
-@dataclass(frozen=True)
-class SupplementRequestData:
-    """Mẫu 02, Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: what is missing and why."""
-
-    tracking_code: str
-    parent_agency: str
-    receiving_unit: str
-    place: str
-    applicant_name: str
-    procedure: str
-    received_at: datetime
-    issued_at: datetime
-    items: tuple[SupplementItem, ...]
-    reason: str = ""
-    contact: str = ""
-    officer_name: str = ""
-
-
-@dataclass(frozen=True)
-class RefusalData:
-    """Mẫu 03, Phiếu từ chối tiếp nhận giải quyết hồ sơ: the reason, in words the applicant understands."""
-
-    tracking_code: str
-    parent_agency: str
-    receiving_unit: str
-    place: str
-    applicant_name: str
-    procedure: str
-    issued_at: datetime
-    reasons: tuple[str, ...]
-    officer_name: str = ""
-
-
-def station_time(moment: datetime) -> datetime:
-    """Naive UTC (as stored) or aware → naive station time (ICT)."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return aware.astimezone(VN_TZ).replace(tzinfo=None)
-
-
-def place_of(parent_agency: str) -> str:
-    """The locality on the date line ("Hà Nội, ngày …") from the parent agency's name."""
-    name = parent_agency.strip()
-    for prefix in ("Công an", "Ủy ban nhân dân", "UBND"):
-        if name.lower().startswith(prefix.lower()):
-            name = name[len(prefix):].strip()
-    for prefix in ("Thành phố", "Tỉnh", "TP.", "tỉnh", "thành phố"):
-        if name.startswith(prefix):
-            name = name[len(prefix):].strip()
-    return name or parent_agency
 
 
 @dataclass(frozen=True)
@@ -355,10 +238,20 @@ class ReceiptService:
         request = self.accounts().get(principal, code)
         return account_confirmation_data(request, self.settings, signer=self, receiver_name=self._staff_name(request))
 
-    def _staff_name(self, dossier: Mapping[str, Any]) -> str:
-        """The receiving officer's full name; headless (operator) dossiers and requests have none."""
-        username = str(dossier.get("created_by") or "")
-        if not username or username.startswith("operator:"):
+    def status_notice(self, principal: Principal, code: str) -> SupplementRequestData | RefusalData:
+        """Mẫu 02 for a dossier waiting for a supplement, Mẫu 03 for a refused one, from its history."""
+        require(principal, Permission.DOSSIER_VIEW)
+        if self.dossiers is None:
+            raise NotFound("dịch vụ hồ sơ chưa có trên kiosk này")
+        dossier = self.dossiers().get(principal, code)
+        catalog = self.catalog() if self.catalog else None
+        return status_notice_data(dossier, self.settings, catalog, self._staff_name(dossier, _notice_entry(dossier)))
+
+    def _staff_name(self, dossier: Mapping[str, Any], entry: Mapping[str, Any] | None = None) -> str:
+        """The full name of the officer who received the dossier (or made the history `entry`); headless
+        (operator) dossiers and requests, and the hub's decisions, have none."""
+        username = str((entry or dossier).get("actor" if entry else "created_by") or "")
+        if not username or username.startswith(("operator:", "hub")):
             return ""
         with self.db.sessions() as session:
             return session.scalar(select(StaffMember.full_name).where(StaffMember.username == username)) or ""
@@ -538,3 +431,43 @@ def account_confirmation_data(request: Mapping[str, Any], settings: Any, signer:
     return AccountConfirmationData(
         request["tracking_code"], settings.parent_agency, settings.unit_name, place_of(settings.parent_agency),
         request["full_name"], local, rows=tuple(rows), notes=notes, receiver_name=receiver_name, qr_text=qr)
+
+
+
+def _notice_entry(dossier: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The history line that moved the dossier to its current status (the one with the notice's note)."""
+    status = dossier.get("status")
+    return next((h for h in reversed(dossier.get("history") or []) if h.get("to") == status), None)
+
+
+def status_notice_data(dossier: Mapping[str, Any], settings: Any, catalog: Any = None,
+                       officer_name: str = "") -> SupplementRequestData | RefusalData:
+    """Map a dossier waiting for a supplement to Mẫu 02 and a refused one to Mẫu 03.
+
+    The note written with the move is the content: one item (or reason) per line. Any other status
+    has no notice to print.
+    """
+    status = dossier.get("status")
+    entry = _notice_entry(dossier)
+    if status not in NOTICE_FORMS or entry is None:
+        raise InvalidInput([("status", "Phiếu yêu cầu bổ sung (Mẫu 02) chỉ in khi hồ sơ đang chờ bổ sung, phiếu từ "
+                                       "chối (Mẫu 03) khi hồ sơ bị từ chối.")])
+    note = str(entry.get("note") or "").strip()
+    lines = tuple(line.strip().lstrip("-•*").strip() for line in note.splitlines() if line.strip().lstrip("-•*").strip())
+    procedure = str(dossier.get("service_name_vi") or "")
+    if catalog is not None and int(dossier["service_no"]) in catalog:
+        procedure = catalog.get(int(dossier["service_no"])).name_vi
+    persons = dossier.get("persons") or []
+    applicant = next((p for p in persons if p.get("role") == "applicant"), None)
+    common = {
+        "tracking_code": dossier["tracking_code"], "parent_agency": settings.parent_agency,
+        "receiving_unit": settings.unit_name, "place": place_of(settings.parent_agency),
+        "applicant_name": (applicant or {}).get("full_name") or dossier.get("subject_name", ""),
+        "procedure": procedure, "issued_at": station_time(datetime.fromisoformat(entry["at"])),
+        "officer_name": officer_name,
+    }
+    if status == "supplement_requested":
+        return SupplementRequestData(
+            **common, received_at=station_time(datetime.fromisoformat(dossier["received_at"])),
+            items=tuple(SupplementItem(line) for line in lines))
+    return RefusalData(**common, reasons=lines)

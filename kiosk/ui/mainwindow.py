@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.shell: Shell | None = None
         self.card_page = None
         self.dossier_page = None
+        self.records_page = None
         self.current_citizen: dict | None = None
         self.current_photo: bytes | None = None
         self.watcher = None
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         self.ready.emit()
 
     def _data_failed(self, exc: Exception) -> None:
-        from kiosk.commands.base import DB_MESSAGES
+        from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES
         from kiosk.db.errors import DatabaseOpenError
 
         if isinstance(exc, DatabaseOpenError):
@@ -231,6 +232,10 @@ class MainWindow(QMainWindow):
         self.account_page = AccountPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen,
                                         lambda: self.current_photo, self)
         self.shell.add_page("account", lambda: self.tr("Tài khoản định danh (F5)"), self.account_page, "F5")
+        from kiosk.ui.dossier_list import DossierListPage
+
+        self.records_page = DossierListPage(self.kiosk, lambda: self.principal, self)
+        self.shell.add_page("records", lambda: self.tr("Hồ sơ đã nhận (F6)"), self.records_page, "F6")
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
@@ -334,6 +339,7 @@ class MainWindow(QMainWindow):
             self.card_page.discard()  # nothing of the last citizen stays on screen
             self.status_page.clear()
             self.account_page.reset()
+            self.records_page.reset()  # no citizen's dossier stays on screen
         self.current_citizen = self.current_photo = None
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))

@@ -556,6 +556,269 @@
     </message>
 </context>
 <context>
+    <name>DossierListPage</name>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="252"/>
+        <source>Hồ sơ đã nhận</source>
+        <translation>Received dossiers</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="254"/>
+        <source>Tìm theo mã hồ sơ, số định danh, họ tên hoặc địa chỉ (gõ có dấu hay không dấu đều được). Để trống rồi bấm Tìm để xem các hồ sơ mới nhất.</source>
+        <translation>Search by dossier code, ID number, name or address (with or without Vietnamese accents). Leave it empty and press Search to see the latest dossiers.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="257"/>
+        <source>Mã hồ sơ, số định danh, họ tên hoặc địa chỉ (không cần dấu)</source>
+        <translation>Dossier code, ID number, name or address (accents optional)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="258"/>
+        <source>Tìm</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="262"/>
+        <source>Tất cả trạng thái</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="503"/>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
+        <source>Dịch vụ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
+        <source>Họ tên / tổ chức</source>
+        <translation>Name / organisation</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="506"/>
+        <source>Số định danh</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
+        <source>Họ tên</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
+        <source>Tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
+        <source>Ngày hẹn trả</source>
+        <translation>Appointment</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="271"/>
+        <source>Chuyển trạng thái</source>
+        <translation>Change the status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="272"/>
+        <source>Áp dụng</source>
+        <translation>Apply</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="273"/>
+        <source>In lại phiếu hẹn</source>
+        <translation>Reprint the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="323"/>
+        <source>Tài khoản của bạn không được làm việc này.</source>
+        <translation>Your account may not do this.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="327"/>
+        <source>Không tìm thấy hồ sơ này (có thể đã bị xoá khỏi kiosk).</source>
+        <translation>This dossier was not found (it may have been removed from the kiosk).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="329"/>
+        <source>Chưa đăng nhập.</source>
+        <translation>Not logged in.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="330"/>
+        <source>Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên.</source>
+        <translation>Unexpected error (%1). Try again or tell the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="341"/>
+        <source>Đang tìm…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="372"/>
+        <source>Không có hồ sơ nào khớp với nội dung tìm.</source>
+        <translation>No dossier matches the search.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="374"/>
+        <source>Hiện %1 hồ sơ mới nhất; gõ cụ thể hơn để thu hẹp.</source>
+        <translation>Showing the %1 latest dossiers; type more to narrow the search.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="376"/>
+        <source>Tìm thấy %1 hồ sơ, mới nhất ở trên.</source>
+        <translation>Dossiers found: %1 (the latest first).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="485"/>
+        <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
+        <translation>Print the supplement request (Form 02)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="486"/>
+        <source>In phiếu từ chối (Mẫu 03)</source>
+        <translation>Print the refusal notice (Form 03)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="488"/>
+        <source>Đang tải hồ sơ…</source>
+        <translation>Loading the dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="489"/>
+        <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
+        <translation>Choose a dossier in the list to see its details.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="498"/>
+        <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
+        <translation>There is no status change you may make from this status.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
+        <source>%1, cán bộ %2</source>
+        <translation>%1, by officer %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="511"/>
+        <source>Ngày hẹn trả kết quả</source>
+        <translation>Appointment date</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="512"/>
+        <source>không có hạn giải quyết</source>
+        <translation>no processing deadline</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="516"/>
+        <source>Quá trình xử lý</source>
+        <translation>Processing history</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="522"/>
+        <source>máy chủ của trạm</source>
+        <translation>the station&apos;s server</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="524"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
+        <source>%1 — %2: %3</source>
+        <translation>%1 — %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="555"/>
+        <source>Ghi chú (bắt buộc)</source>
+        <translation>Note (required)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="555"/>
+        <source>Ghi chú (không bắt buộc)</source>
+        <translation>Note (optional)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="557"/>
+        <source>Ghi rõ giấy tờ hoặc nội dung công dân cần bổ sung.</source>
+        <translation>State which documents or details the citizen must add.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="559"/>
+        <source>Ghi rõ lý do từ chối giải quyết.</source>
+        <translation>State the reason for the rejection.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="572"/>
+        <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
+        <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="579"/>
+        <source>Đang chuyển trạng thái…</source>
+        <translation>Changing the status…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="589"/>
+        <source>Đã chuyển hồ sơ sang &apos;%1&apos;.</source>
+        <translation>The dossier is now &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="611"/>
+        <source>Đang in lại phiếu hẹn…</source>
+        <translation>Reprinting the receipt…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="612"/>
+        <source>Đang in lại phiếu hẹn… %1 %</source>
+        <translation>Reprinting the receipt… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="613"/>
+        <source>Đã in lại phiếu hẹn.</source>
+        <translation>The receipt was reprinted.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="614"/>
+        <source>Chưa in được: %1 Bấm In lại phiếu hẹn để thử lại.</source>
+        <translation>Not printed: %1 Press Reprint the receipt to try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="622"/>
+        <source>Đang in phiếu…</source>
+        <translation>Printing the notice…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="623"/>
+        <source>Đang in phiếu… %1 %</source>
+        <translation>Printing the notice… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="624"/>
+        <source>Đã in phiếu cho công dân.</source>
+        <translation>The notice for the citizen is printed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="625"/>
+        <source>Chưa in được phiếu: %1 Bấm nút in phiếu để thử lại.</source>
+        <translation>The notice was not printed: %1 Press the print button to try again.</translation>
+    </message>
+</context>
+<context>
     <name>DossierPage</name>
     <message>
         <location filename="../../kiosk/ui/wizard.py" line="731"/>
@@ -847,7 +1110,7 @@
     <message>
         <location filename="../../kiosk/ui/home.py" line="120"/>
         <source>Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.</source>
-        <translation>The hub reports that this kiosk's audit log does not match (%1): tell the administrator.</translation>
+        <translation>The hub reports that this kiosk&apos;s audit log does not match (%1): tell the administrator.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/home.py" line="123"/>
@@ -1006,22 +1269,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="119"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="120"/>
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="158"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="159"/>
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
         <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="165"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="166"/>
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="168"/>
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị &apos;admin&apos; với mật khẩu dùng một lần:
 
 %1
@@ -1034,62 +1297,67 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="184"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="185"/>
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk&apos;s data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="186"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="187"/>
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk&apos;s data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="187"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="188"/>
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="219"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="220"/>
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="224"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="225"/>
         <source>Tiếp nhận hồ sơ (F3)</source>
         <translation>Receive a dossier (F3)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="228"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="229"/>
         <source>Tra cứu hồ sơ (F4)</source>
         <translation>Check a dossier (F4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="233"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="234"/>
         <source>Tài khoản định danh (F5)</source>
         <translation>Identity account (F5)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="285"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="238"/>
+        <source>Hồ sơ đã nhận (F6)</source>
+        <translation>Received dossiers (F6)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="290"/>
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="290"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="295"/>
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="292"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="297"/>
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="300"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="305"/>
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="343"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="349"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>

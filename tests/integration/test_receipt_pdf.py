@@ -21,6 +21,7 @@ from PIL import Image
 
 from kiosk.config import Settings
 from kiosk.db.engine import open_database
+from kiosk.domain.receipt import RefusalData, SupplementItem, SupplementRequestData
 from kiosk.domain.roles import Principal, Role
 from kiosk.services import audit
 from kiosk.services.calendar import CalendarService
@@ -28,13 +29,7 @@ from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import DossierService
 from kiosk.services.errors import PermissionDenied
 from kiosk.services.receipt_layouts import refusal_pdf, supplement_request_pdf
-from kiosk.services.receipts import (
-    ReceiptService,
-    RefusalData,
-    SupplementItem,
-    SupplementRequestData,
-    render_receipt,
-)
+from kiosk.services.receipts import ReceiptService, render_receipt
 
 OFFICER = Principal("lan", Role.OFFICER)
 SELFSERVICE = Principal("kiosk-sanh", Role.SELFSERVICE)
@@ -199,7 +194,7 @@ def test_thermal_slip_is_80_mm_wide_and_its_qr_reads_with_zxing(receipts, dossie
 def test_a_long_document_list_flows_onto_a_second_page_of_the_copy(receipts, dossiers, tmp_path) -> None:
     from dataclasses import replace
 
-    from kiosk.services.receipts import ReceivedDocument
+    from kiosk.domain.receipt import ReceivedDocument
 
     done, _ = submit(dossiers)
     data = receipts.receipt_data(OFFICER, done.tracking_code)
@@ -233,8 +228,8 @@ def test_supplement_request_and_refusal_say_what_and_why(tmp_path) -> None:
 
 
 def test_account_confirmation_renders_its_rows_and_qr(receipts, tmp_path) -> None:
+    from kiosk.domain.receipt import AccountConfirmationData
     from kiosk.services.receipt_layouts import account_confirmation_pdf
-    from kiosk.services.receipts import AccountConfirmationData
 
     qr = receipts.sign("TK-261125-0001", 0, datetime(2026, 11, 25, 3, 0))
     data = AccountConfirmationData("TK-261125-0001", "Công an Thành phố Hà Nội", "Công an phường Thanh Xuân",
@@ -308,3 +303,42 @@ def _decodes(decode, text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_dossiers_status_gives_its_notice_mau_02_or_03_printed_and_rendered(receipts, dossiers, db, tmp_path,
+                                                                              station_clock) -> None:
+    """Supplement requested → Mẫu 02 with one item per line of the officer's note; refused → Mẫu 03 with
+    the reason; any other status has no notice. Printed as a recorded job and rendered by the CLI."""
+    from kiosk.jobs import run_inline
+    from kiosk.services.errors import InvalidInput
+    from kiosk.services.printing import PrintService
+
+    done, sample = submit(dossiers, 3, seed=7)
+    with pytest.raises(InvalidInput):
+        receipts.status_notice(OFFICER, done.tracking_code)  # just received: nothing to notify
+    station_clock.set(datetime(2026, 11, 26, 9, 30))
+    dossiers.change_status(OFFICER, done.tracking_code, "supplement_requested",
+                           "- Bản sao Giấy khai sinh\n- Tờ khai CT01 có chữ ký của chủ hộ\n")
+    notice = receipts.status_notice(OFFICER, done.tracking_code)
+    assert [item.what for item in notice.items] == ["Bản sao Giấy khai sinh", "Tờ khai CT01 có chữ ký của chủ hộ"]
+    printing = PrintService(db, receipts, "pdf", "", pdf_folder=tmp_path / "printed")
+    job = run_inline(printing.print(OFFICER, done.tracking_code, document="status_notice"))
+    assert job.document == "status_notice" and Path(job.output).name.startswith("thong-bao-")
+    text = pdftotext(Path(job.output).read_bytes(), tmp_path)
+    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", done.tracking_code, "1. Bản sao Giấy khai sinh",
+                     "2. Tờ khai CT01 có chữ ký của chủ hộ", sample["citizen"]["personal"]["full_name"],
+                     "ngày 26 tháng 11 năm 2026"):
+        assert expected in text, expected
+
+    supervisor = Principal("truong", Role.SUPERVISOR)
+    dossiers.change_status(OFFICER, done.tracking_code, "processing")
+    dossiers.change_status(supervisor, done.tracking_code, "rejected",
+                           "Nơi đăng ký không thuộc địa bàn phường Thanh Xuân")
+    out = tmp_path / "mau03.pdf"
+    rendered = kiosk_cli("receipt", "render", done.tracking_code, "--notice", "--layout", "a5", "--out", str(out),
+                         "--json")
+    assert rendered.returncode == 0, rendered.stderr
+    assert json.loads(rendered.stdout)["form"] == "Mẫu 03"
+    text = pdftotext(out.read_bytes(), tmp_path)
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "- Nơi đăng ký không thuộc địa bàn phường Thanh Xuân" in text

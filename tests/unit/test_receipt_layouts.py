@@ -9,15 +9,10 @@ import segno
 from PIL import Image
 
 from kiosk.config import Settings
+from kiosk.domain.receipt import AccountConfirmationData, ReceiptData, place_of, station_time
 from kiosk.services import receipt_layouts as rl
 from kiosk.services.catalog import load_catalog
-from kiosk.services.receipts import (
-    AccountConfirmationData,
-    ReceiptData,
-    place_of,
-    receipt_data_from_dossier,
-    station_time,
-)
+from kiosk.services.receipts import receipt_data_from_dossier
 
 
 @pytest.mark.parametrize(("moment", "text"), [

@@ -1,0 +1,143 @@
+"""What a receipt says: the plain values the Mẫu 01/02/03 forms, the thermal slip and the account
+confirmation print. No I/O: the receipt service fills them from a dossier or a request, the layouts
+draw them, tests and benchmarks build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from kiosk.domain.dossier import VN_TZ
+
+LAYOUTS = ("a4", "a5", "thermal")
+COPIES = ("applicant", "kept")
+COPY_LABELS = {
+    "applicant": "Liên 1: Giao người nộp hồ sơ",
+    "kept": "Liên 2: Lưu tại Bộ phận tiếp nhận và trả kết quả",
+}
+DOCUMENT_KINDS_VI = {
+    "original": "bản chính",
+    "copy": "bản sao",
+    "certified_copy": "bản sao chứng thực",
+    "original_or_certified_copy": "bản chính hoặc bản sao chứng thực",
+    "show_original": "xuất trình bản chính",
+    "present": "xuất trình",
+}
+#: The dossier statuses that ask for a notice to the applicant, and which form it is.
+NOTICE_FORMS = {"supplement_requested": "Mẫu 02", "rejected": "Mẫu 03"}
+# A code stays verifiable this long after its appointment (or its issue, when there is no appointment).
+QR_VALIDITY = timedelta(days=366)
+DEFAULT_RESULT_TIME = time(8, 0)
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    """One paper handed in: what it is, original or copy (a key of DOCUMENT_KINDS_VI), how many."""
+
+    name: str
+    kind: str = "original"
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    """Everything Mẫu 01 (Giấy tiếp nhận hồ sơ và hẹn trả kết quả) shows; times are station time (ICT)."""
+
+    tracking_code: str
+    service_number: int
+    procedure: str
+    parent_agency: str
+    receiving_unit: str
+    place: str
+    applicant_name: str
+    received_at: datetime
+    applicant_address: str = ""
+    applicant_phone: str = ""
+    applicant_email: str = ""
+    documents: tuple[ReceivedDocument, ...] = ()
+    sets: int = 1
+    processing_days: int | None = None
+    processing_text: str = ""
+    due_at: datetime | None = None
+    result_at: str = ""
+    register_book: str = ""
+    register_number: str = ""
+    receiver_name: str = ""
+    qr_text: str = ""
+
+
+@dataclass(frozen=True)
+class AccountConfirmationData:
+    """A confirmation for an identity-account request (or any request that is not a dossier of the 25)."""
+
+    reference_code: str
+    parent_agency: str
+    receiving_unit: str
+    place: str
+    applicant_name: str
+    received_at: datetime
+    title: str = "GIẤY XÁC NHẬN TIẾP NHẬN ĐỀ NGHỊ CẤP TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ"
+    rows: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+    receiver_name: str = ""
+    qr_text: str = ""
+
+
+@dataclass(frozen=True)
+class SupplementItem:
+    """One thing to add or correct (Mẫu 02), and why."""
+
+    what: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class SupplementRequestData:
+    """Mẫu 02, Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: what is missing and why."""
+
+    tracking_code: str
+    parent_agency: str
+    receiving_unit: str
+    place: str
+    applicant_name: str
+    procedure: str
+    received_at: datetime
+    issued_at: datetime
+    items: tuple[SupplementItem, ...]
+    reason: str = ""
+    contact: str = ""
+    officer_name: str = ""
+
+
+@dataclass(frozen=True)
+class RefusalData:
+    """Mẫu 03, Phiếu từ chối tiếp nhận giải quyết hồ sơ: the reason, in words the applicant understands."""
+
+    tracking_code: str
+    parent_agency: str
+    receiving_unit: str
+    place: str
+    applicant_name: str
+    procedure: str
+    issued_at: datetime
+    reasons: tuple[str, ...]
+    officer_name: str = ""
+
+
+def station_time(moment: datetime) -> datetime:
+    """Naive UTC (as stored) or aware → naive station time (ICT)."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(VN_TZ).replace(tzinfo=None)
+
+
+def place_of(parent_agency: str) -> str:
+    """The locality on the date line ("Hà Nội, ngày …") from the parent agency's name."""
+    name = parent_agency.strip()
+    for prefix in ("Công an", "Ủy ban nhân dân", "UBND"):
+        if name.lower().startswith(prefix.lower()):
+            name = name[len(prefix):].strip()
+    for prefix in ("Thành phố", "Tỉnh", "TP.", "tỉnh", "thành phố"):
+        if name.startswith(prefix):
+            name = name[len(prefix):].strip()
+    return name or parent_agency
