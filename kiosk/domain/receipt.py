@@ -93,8 +93,8 @@ class SupplementItem:
 
 
 @dataclass(frozen=True)
-class SupplementRequestData:
-    """Mẫu 02, Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: what is missing and why."""
+class NoticeData:
+    """What Mẫu 02 and Mẫu 03 both say: which dossier, whose, for what, from which unit and when."""
 
     tracking_code: str
     parent_agency: str
@@ -102,8 +102,14 @@ class SupplementRequestData:
     place: str
     applicant_name: str
     procedure: str
-    received_at: datetime
     issued_at: datetime
+
+
+@dataclass(frozen=True)
+class SupplementRequestData(NoticeData):
+    """Mẫu 02, Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ: what is missing and why."""
+
+    received_at: datetime
     items: tuple[SupplementItem, ...]
     reason: str = ""
     contact: str = ""
@@ -111,16 +117,9 @@ class SupplementRequestData:
 
 
 @dataclass(frozen=True)
-class RefusalData:
+class RefusalData(NoticeData):
     """Mẫu 03, Phiếu từ chối tiếp nhận giải quyết hồ sơ: the reason, in words the applicant understands."""
 
-    tracking_code: str
-    parent_agency: str
-    receiving_unit: str
-    place: str
-    applicant_name: str
-    procedure: str
-    issued_at: datetime
     reasons: tuple[str, ...]
     officer_name: str = ""
 
