@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -120,11 +120,16 @@ class DossierListPage(QWidget):
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("dossierStatusFilter")
         self.status_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Received when: presets a counter uses (today, this week, this month), by the station's date.
+        self.period_filter = QComboBox(self)
+        self.period_filter.setObjectName("dossierPeriodFilter")
+        self.period_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.search_button = QPushButton(self)
         self.search_button.setObjectName("dossierSearchButton")
         self.search_button.setDefault(True)
         row.addWidget(self.search_box, 1)
         row.addWidget(self.status_filter)
+        row.addWidget(self.period_filter)
         row.addWidget(self.search_button)
         layout.addLayout(row)
         self.message = QLabel(self)
@@ -229,6 +234,7 @@ class DossierListPage(QWidget):
         self.search_box.installEventFilter(self)
         self.search_button.clicked.connect(self.search)
         self.status_filter.activated.connect(lambda _i: self.search())  # a filter chosen by the officer applies at once
+        self.period_filter.activated.connect(lambda _i: self.search())
         self.table.selectionModel().currentRowChanged.connect(lambda current, _previous: self._row_chosen(current.row()))
         self.table.activated.connect(lambda _index: self.open_current())
         self.move_combo.currentIndexChanged.connect(lambda _i: self._move_chosen())
@@ -236,7 +242,8 @@ class DossierListPage(QWidget):
         self.reprint_button.clicked.connect(self.reprint)
         self.notice_button.clicked.connect(self.print_notice)
         self.setTabOrder(self.search_box, self.status_filter)
-        self.setTabOrder(self.status_filter, self.search_button)
+        self.setTabOrder(self.status_filter, self.period_filter)
+        self.setTabOrder(self.period_filter, self.search_button)
         self.setTabOrder(self.search_button, self.table)
         self.setTabOrder(self.table, self.move_combo)
         self.setTabOrder(self.move_combo, self.note)
@@ -264,6 +271,14 @@ class DossierListPage(QWidget):
             self.status_filter.addItem(status_label(status.value), status.value)
         self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(chosen or "")))
         self.status_filter.blockSignals(False)
+        period = self.period_filter.currentData()
+        self.period_filter.blockSignals(True)
+        self.period_filter.clear()
+        for label, days in ((self.tr("Mọi ngày"), -1), (self.tr("Nhận hôm nay"), 0),
+                            (self.tr("7 ngày gần đây"), 6), (self.tr("30 ngày gần đây"), 29)):
+            self.period_filter.addItem(label, days)
+        self.period_filter.setCurrentIndex(max(0, self.period_filter.findData(-1 if period is None else period)))
+        self.period_filter.blockSignals(False)
         self.table.setHorizontalHeaderLabels([
             self.tr("Mã hồ sơ"), self.tr("Dịch vụ"), self.tr("Họ tên"), self.tr("Số định danh"),
             self.tr("Tiếp nhận"), self.tr("Ngày hẹn trả"), self.tr("Trạng thái"),
@@ -335,6 +350,9 @@ class DossierListPage(QWidget):
         text = self.search_box.text()
         status = self.status_filter.currentData() or ""
         statuses = (status,) if status else ()
+        days = self.period_filter.currentData()
+        today = datetime.now(VN_TZ).date()
+        since = today - timedelta(days=days) if days is not None and days >= 0 else None
         principal = self.principal_fn()
         self._search_seq += 1
         seq, generation = self._search_seq, self._generation
@@ -351,7 +369,8 @@ class DossierListPage(QWidget):
             self.show_results([], announce=False)
             self._say(lambda: self._error_text(exc), "error")
 
-        run_call(lambda: self.kiosk.dossiers.search(principal, text, statuses, limit=SEARCH_LIMIT),
+        run_call(lambda: self.kiosk.dossiers.search(principal, text, statuses, since, today if since else None,
+                                                    limit=SEARCH_LIMIT),
                  on_result=found, on_error=failed)
 
     def show_results(self, rows: list[dict[str, Any]], announce: bool = True) -> None:
@@ -637,6 +656,7 @@ class DossierListPage(QWidget):
                         signal.disconnect()
         self.search_box.clear()
         self.status_filter.setCurrentIndex(0)
+        self.period_filter.setCurrentIndex(0)
         self.note.clear()
         self.print_status.clear()
         self._say(None)

@@ -558,262 +558,282 @@
 <context>
     <name>DossierListPage</name>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="252"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="259"/>
         <source>Hồ sơ đã nhận</source>
         <translation>Received dossiers</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="254"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="261"/>
         <source>Tìm theo mã hồ sơ, số định danh, họ tên hoặc địa chỉ (gõ có dấu hay không dấu đều được). Để trống rồi bấm Tìm để xem các hồ sơ mới nhất.</source>
         <translation>Search by dossier code, ID number, name or address (with or without Vietnamese accents). Leave it empty and press Search to see the latest dossiers.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="257"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="264"/>
         <source>Mã hồ sơ, số định danh, họ tên hoặc địa chỉ (không cần dấu)</source>
         <translation>Dossier code, ID number, name or address (accents optional)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="258"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="265"/>
         <source>Tìm</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="262"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
         <source>Tất cả trạng thái</source>
         <translation>All statuses</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
-        <location filename="../../kiosk/ui/dossier_list.py" line="503"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="522"/>
         <source>Mã hồ sơ</source>
         <translation>Dossier code</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
-        <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="523"/>
         <source>Dịch vụ</source>
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="524"/>
         <source>Họ tên / tổ chức</source>
         <translation>Name / organisation</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
-        <location filename="../../kiosk/ui/dossier_list.py" line="506"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="525"/>
         <source>Số định danh</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="268"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="277"/>
+        <source>Mọi ngày</source>
+        <translation>Any day</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="277"/>
+        <source>Nhận hôm nay</source>
+        <translation>Received today</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="278"/>
+        <source>7 ngày gần đây</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="278"/>
+        <source>30 ngày gần đây</source>
+        <translation>Last 30 days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
         <source>Họ tên</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
-        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="284"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
         <source>Tiếp nhận</source>
         <translation>Received</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="284"/>
         <source>Ngày hẹn trả</source>
         <translation>Appointment</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="269"/>
-        <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="284"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="526"/>
         <source>Trạng thái</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="271"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="286"/>
         <source>Chuyển trạng thái</source>
         <translation>Change the status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="272"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="287"/>
         <source>Áp dụng</source>
         <translation>Apply</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="273"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="288"/>
         <source>In lại phiếu hẹn</source>
         <translation>Reprint the receipt</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="323"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="338"/>
         <source>Tài khoản của bạn không được làm việc này.</source>
         <translation>Your account may not do this.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="327"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="342"/>
         <source>Không tìm thấy hồ sơ này (có thể đã bị xoá khỏi kiosk).</source>
         <translation>This dossier was not found (it may have been removed from the kiosk).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="329"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="344"/>
         <source>Chưa đăng nhập.</source>
         <translation>Not logged in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="330"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="345"/>
         <source>Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên.</source>
         <translation>Unexpected error (%1). Try again or tell the administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="341"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="359"/>
         <source>Đang tìm…</source>
         <translation>Searching…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="372"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="391"/>
         <source>Không có hồ sơ nào khớp với nội dung tìm.</source>
         <translation>No dossier matches the search.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="374"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="393"/>
         <source>Hiện %1 hồ sơ mới nhất; gõ cụ thể hơn để thu hẹp.</source>
         <translation>Showing the %1 latest dossiers; type more to narrow the search.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="376"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="395"/>
         <source>Tìm thấy %1 hồ sơ, mới nhất ở trên.</source>
         <translation>Dossiers found: %1 (the latest first).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="485"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
         <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
         <translation>Print the supplement request (Form 02)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="486"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
         <source>In phiếu từ chối (Mẫu 03)</source>
         <translation>Print the refusal notice (Form 03)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="488"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
         <source>Đang tải hồ sơ…</source>
         <translation>Loading the dossier…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="489"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
         <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
         <translation>Choose a dossier in the list to see its details.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="498"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="517"/>
         <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
         <translation>There is no status change you may make from this status.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
         <source>%1, cán bộ %2</source>
         <translation>%1, by officer %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="511"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="530"/>
         <source>Ngày hẹn trả kết quả</source>
         <translation>Appointment date</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="512"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="531"/>
         <source>không có hạn giải quyết</source>
         <translation>no processing deadline</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="516"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="535"/>
         <source>Quá trình xử lý</source>
         <translation>Processing history</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="522"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="541"/>
         <source>máy chủ của trạm</source>
         <translation>the station&apos;s server</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="524"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="543"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="546"/>
         <source>%1 — %2: %3</source>
         <translation>%1 — %2: %3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="555"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
         <source>Ghi chú (bắt buộc)</source>
         <translation>Note (required)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="555"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
         <source>Ghi chú (không bắt buộc)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="557"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="576"/>
         <source>Ghi rõ giấy tờ hoặc nội dung công dân cần bổ sung.</source>
         <translation>State which documents or details the citizen must add.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="559"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="578"/>
         <source>Ghi rõ lý do từ chối giải quyết.</source>
         <translation>State the reason for the rejection.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="572"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="591"/>
         <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
         <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="579"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="598"/>
         <source>Đang chuyển trạng thái…</source>
         <translation>Changing the status…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="589"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="608"/>
         <source>Đã chuyển hồ sơ sang &apos;%1&apos;.</source>
         <translation>The dossier is now &apos;%1&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="611"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="630"/>
         <source>Đang in lại phiếu hẹn…</source>
         <translation>Reprinting the receipt…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="612"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="631"/>
         <source>Đang in lại phiếu hẹn… %1 %</source>
         <translation>Reprinting the receipt… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="613"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="632"/>
         <source>Đã in lại phiếu hẹn.</source>
         <translation>The receipt was reprinted.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="614"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="633"/>
         <source>Chưa in được: %1 Bấm In lại phiếu hẹn để thử lại.</source>
         <translation>Not printed: %1 Press Reprint the receipt to try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="622"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="641"/>
         <source>Đang in phiếu…</source>
         <translation>Printing the notice…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="623"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="642"/>
         <source>Đang in phiếu… %1 %</source>
         <translation>Printing the notice… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="624"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="643"/>
         <source>Đã in phiếu cho công dân.</source>
         <translation>The notice for the citizen is printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="625"/>
+        <location filename="../../kiosk/ui/dossier_list.py" line="644"/>
         <source>Chưa in được phiếu: %1 Bấm nút in phiếu để thử lại.</source>
         <translation>The notice was not printed: %1 Press the print button to try again.</translation>
     </message>

@@ -267,3 +267,20 @@ def test_english_headers_and_status_labels(qtbot, page, officer, tmp_path, monke
         i18n.set_language("vi")
     qtbot.waitUntil(lambda: page.search_button.text() == "Tìm", timeout=5_000)
     assert page.table.item(0, STATUS).text() == "Đã tiếp nhận"
+
+
+def test_the_period_filter_keeps_what_was_received_in_it(qtbot, page, officer) -> None:
+    from datetime import datetime, timedelta
+
+    kiosk = officer.kiosk
+    today, _ = submit(officer, seed=11)
+    sample = sample_dossier(kiosk.catalog.get(3), seed=12)
+    old = kiosk.dossiers.submit(officer.principal, 3, sample["citizen"], sample["persons"], sample["form"],
+                                sample["attachments"], received_at=datetime.now() - timedelta(days=12))
+    assert {s["tracking_code"] for s in run_search(qtbot, page, "")} >= {today.tracking_code, old.tracking_code}
+    for label, expected in (("Nhận hôm nay", {today.tracking_code}), ("7 ngày gần đây", {today.tracking_code}),
+                            ("30 ngày gần đây", {today.tracking_code, old.tracking_code})):
+        page.period_filter.setCurrentIndex(page.period_filter.findText(label))
+        assert {s["tracking_code"] for s in run_search(qtbot, page, "")} == expected, label
+    page.reset()
+    assert page.period_filter.currentText() == "Mọi ngày"
