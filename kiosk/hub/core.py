@@ -41,6 +41,8 @@ from kiosk.hub.models import (
 
 MAX_BATCH = 5000
 MAX_PULL = 1000
+#: How far back a rejoining kiosk is told its own codes (a restore from a backup older than this is not expected).
+REJOIN_CODE_DAYS = 62
 DOSSIER_CREATED = "dossier.created"
 DOSSIER_STATUS = "dossier.status"
 ACCOUNT_KINDS = frozenset({"account.requested", "account.issued"})
@@ -149,7 +151,8 @@ class Hub:
             if record.used_by is not None:
                 # A lost response makes the kiosk send the same enrolment again: answer it again.
                 if record.used_by == kiosk_id and same:
-                    return self._enrolled(s, existing, now)
+                    answer = self._enrolled(s, existing, now)
+                    return answer | self._rejoined(s, existing, now) if record.rejoin_kiosk else answer
                 raise HubError(403, "code_used", "Mã đăng ký đã được dùng.", "The enrolment code was already used.")
             if record.expires_at < now:
                 raise HubError(403, "code_expired", "Mã đăng ký đã hết hạn.", "The enrolment code has expired.")
@@ -194,7 +197,16 @@ class Hub:
                {"before": before, "instance_uuid": instance_uuid, "epoch": epoch,
                 "high_water_mark": kiosk.high_water_mark})
         s.flush()
-        return self._enrolled(s, kiosk, now) | {"rejoined": True}
+        return self._enrolled(s, kiosk, now) | self._rejoined(s, kiosk, now)
+
+    def _rejoined(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
+        """What a rejoining kiosk must not hand out again: the tracking codes the hub holds from it
+        (dossiers and account requests) of the last REJOIN_CODE_DAYS days, which a restored database
+        may have forgotten."""
+        since = _iso(now - REJOIN_CODE_DAYS * 86400)
+        codes = s.scalars(select(HubDossier.tracking_code).where(
+            HubDossier.kiosk_id == kiosk.kiosk_id, HubDossier.received_at >= since)).all()
+        return {"rejoined": True, "issued_codes": sorted(codes)}
 
     def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
         return {

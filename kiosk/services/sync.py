@@ -33,6 +33,7 @@ from kiosk.db.engine import Database
 from kiosk.db.models import AuditEntry, Counter, KioskMeta, OutboxOp
 from kiosk.db.models_sync import RemoteChange, SyncState
 from kiosk.domain.roles import Permission, Principal
+from kiosk.domain.tracking import BLOCK, TrackingCode, TrackingCodeError, day_counter_name
 from kiosk.hub import protocol
 from kiosk.jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from kiosk.services import audit
@@ -201,6 +202,29 @@ def _renumber_unaccepted(session: Session, position: int, mark: int, hooks: Sequ
     return moved
 
 
+def _skip_issued_codes(session: Session, codes: Sequence[str]) -> int:
+    """Move this kiosk's daily tracking-code counters past the codes the hub holds from it, so a
+    restored database never hands one out again. Returns how many days' counters moved."""
+    highest: dict[str, int] = {}
+    for text in codes:
+        try:
+            code = TrackingCode.parse(text)
+        except TrackingCodeError:
+            continue
+        name = day_counter_name(code.day)
+        highest[name] = max(highest.get(name, 0), code.sequence % BLOCK)
+    moved = 0
+    for name, nth in highest.items():
+        counter = session.get(Counter, name)
+        if counter is None:
+            session.add(Counter(name=name, value=nth))
+            moved += 1
+        elif counter.value < nth:
+            counter.value = nth
+            moved += 1
+    return moved
+
+
 def _state(session: Session) -> SyncState:
     row = session.get(SyncState, 1)
     if row is None:
@@ -348,6 +372,7 @@ class SyncService:
         with self.db.transaction() as session:
             st = _state(session)
             moved = _renumber_unaccepted(session, st.hub_position, mark, self.on_renumber)
+            advanced = _skip_issued_codes(session, result.get("issued_codes") or [])
             session.merge(KioskMeta(key="instance_uuid", value=who.instance_uuid))
             session.merge(KioskMeta(key="epoch", value=str(who.epoch)))
             session.delete(session.get(KioskMeta, "rejoin_pending"))
@@ -359,11 +384,12 @@ class SyncService:
             st.halted, st.halted_reason, st.halted_detail = False, None, None
             st.last_error_code = st.last_error_message = None
             audit.append(session, principal.audit_name, "sync.rejoined", "hub", st.station,
-                         {"epoch": who.epoch, "hub_position": mark, "renumbered": moved}, clock=self.clock)
+                         {"epoch": who.epoch, "hub_position": mark, "renumbered": moved, "day_counters": advanced},
+                         clock=self.clock)
         self._who = None
         log.warning("rejoined the hub with epoch %d; %d unaccepted ops renumbered after %d", who.epoch, moved, mark)
         return {"kiosk_id": who.kiosk_id, "station": result["station"], "epoch": who.epoch,
-                "hub_position": mark, "renumbered": moved}
+                "hub_position": mark, "renumbered": moved, "day_counters_advanced": advanced}
 
     def resume(self, principal: Principal) -> None:
         """Clear a halt after an administrator has looked into it (the cause must be gone first)."""

@@ -453,3 +453,48 @@ def test_the_audit_chain_reaches_the_hub_entry_by_entry(db, hub, network, operat
         last = s.scalar(select(func.max(HubKioskAudit.seq)))
     assert last == edited_seq - 1
     assert hub.hub.stats()["kiosks"][0]["audit_alarm"] == "audit_entry_invalid"
+
+
+def test_a_rejoining_kiosk_skips_the_tracking_codes_its_lost_hours_issued(db, data_dir, hub, network, operator,
+                                                                          tmp_path):
+    """A kiosk restored from last night's backup has forgotten the codes it gave out since; once it rejoins,
+    the hub tells it which codes it holds from it, and the next dossier takes a fresh one."""
+    from dossier_samples import sample_dossier
+
+    from kiosk.domain.roles import Principal, Role
+    from kiosk.domain.tracking import TrackingCode
+    from kiosk.services.calendar import CalendarService
+    from kiosk.services.catalog import load_catalog
+    from kiosk.services.dossiers import DossierService
+
+    catalog = load_catalog()
+    officer = Principal("lan", Role.OFFICER)
+
+    def take(database, seed: int) -> str:
+        dossiers = DossierService(database, catalog, CalendarService(imported_path=tmp_path / "cal.json"),
+                                  "000.00.24.H57")
+        sample = sample_dossier(catalog.get(3), seed=seed)
+        return dossiers.submit(officer, 3, sample["citizen"], sample["persons"], sample["form"],
+                               sample["attachments"]).tracking_code
+
+    service = enrolled(db, hub, network, operator)
+    first = take(db, 1)
+    assert service.run_once(operator).ok
+    db.dispose()
+    backup = tmp_path / "kiosk-backup"
+    shutil.copytree(data_dir, backup)  # last night's backup: one dossier
+    db2 = open_database(data_dir, use_keyring=False)
+    lost = [take(db2, 2), take(db2, 3)]  # this morning's, on the hub, then the disk dies
+    assert make_service(db2, network).run_once(operator).ok
+    db2.dispose()
+
+    restored = open_database(backup, use_keyring=False)
+    service = make_service(restored, network)
+    code = hub.hub.create_enrol_code("CA-PHUONG-1", rejoin_kiosk=service.who.kiosk_id)
+    assert service.rejoin(operator, code)["day_counters_advanced"] == 1
+    fresh = take(restored, 4)
+    assert fresh not in [first, *lost]
+    assert TrackingCode.parse(fresh).sequence == TrackingCode.parse(lost[-1]).sequence + 1
+    report = service.run_once(operator)
+    assert report.ok and report.rejected == [] and hub.count(HubDossier) == 4
+    restored.dispose()
