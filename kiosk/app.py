@@ -7,6 +7,7 @@ import functools
 import getpass
 import json
 import logging
+import os
 import select
 import socket
 import subprocess
@@ -157,7 +158,7 @@ def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> De
     trust_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
         sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
-        "--csca-out", str(trust_dir / "demo-csca.pem"),
+        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()),
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from pcsc_fixtures import Terminal
@@ -181,3 +183,45 @@ def _run_demo_card(proc, csca, pcsc_reader, wait_reader) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_demo_card_leaves_the_reader_when_the_kiosk_that_started_it_dies(pcsc_reader, vpcd_port_number,
+                                                                         wait_reader, tmp_path):
+    """A kiosk killed outright (kill -9, a crash) cannot stop its demo card; the card notices and frees the
+    vpcd slot instead of holding it for the next kiosk."""
+    import signal
+
+    kiosk = subprocess.Popen([sys.executable, "-c", (
+        "import os, subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-m', 'kiosk.devices.vchip', '--port', '{vpcd_port_number}',"
+        " '--seed', '13', '--parent', str(os.getpid())], stdout=subprocess.PIPE, text=True)\n"
+        "print(p.pid, p.stdout.readline().strip() != '', flush=True)\n"
+        "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, served = kiosk.stdout.readline().split()
+        assert served == "True"
+        wait_reader(pcsc_reader, present=True)
+        kiosk.send_signal(signal.SIGKILL)
+        kiosk.wait(timeout=10)
+        wait_reader(pcsc_reader, present=False, timeout=10)
+        for _ in range(100):  # the card process itself is gone, not just the card
+            if not _running(int(pid)):
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(int(pid), signal.SIGTERM)
+            pytest.fail("the demo card outlived the kiosk that started it")
+    finally:
+        if kiosk.poll() is None:
+            kiosk.kill()
+            kiosk.wait(timeout=10)
+        kiosk.stdout.close()
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` still runs (an exited child nobody has reaped yet is a zombie: not running)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csca-kind", choices=("ecdsa", "rsa"), default="ecdsa")
     p.add_argument("--ds-kind", choices=("ecdsa", "rsa", "rsa-pss"), default="ecdsa")
     p.add_argument("--unknown-csca", action="store_true")
+    p.add_argument("--parent", type=int, metavar="PID",
+                   help="stop when this process (the kiosk that started the card) is gone, even after a crash")
     return p
 
 
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     while not stop.wait(0.5):
         if not slot.connected and getattr(card, "removed", False):
             break
+        if args.parent and os.getppid() != args.parent:
+            break  # the kiosk died without stopping us: free the reader slot for the next one
     slot.remove()
     return 0
 
