@@ -86,6 +86,8 @@ class SyncPolicy:
     loop_interval_s: float = 30.0
     #: A citizen waits in front of the status check: a hub that does not answer in this time is "offline".
     lookup_timeout_s: float = 3.0
+    #: After a lookup found the hub unreachable, status checks answer locally for this long without asking.
+    lookup_pause_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,7 @@ class SyncService:
         self.wall = wall
         self._who: KioskIdentity | None = None
         self._key: Ed25519PrivateKey | None = None
+        self._lookups_paused_until = 0.0
 
     # Every session takes the write lock (BEGIN IMMEDIATE): read the identity once, outside them.
     @property
@@ -723,9 +726,15 @@ class SyncService:
             if st.halted:
                 raise HubRefused(0, st.halted_reason or "halted", "Đồng bộ đang dừng; kiosk không hỏi máy chủ.")
             url, offset = st.hub_url, st.clock_offset_s
+        if time.monotonic() < self._lookups_paused_until:
+            raise HubUnreachable("not asked: the hub did not answer a moment ago")
         client = HubClient(url, self.who, self.key, offset, self.transport, self.policy.lookup_timeout_s, self.wall)
         try:
             return client.status(tracking_code)
+        except HubUnreachable:
+            # The next citizens in the queue get their answer from the kiosk at once, not after a timeout each.
+            self._lookups_paused_until = time.monotonic() + self.policy.lookup_pause_s
+            raise
         finally:
             client.close()
 
