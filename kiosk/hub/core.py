@@ -593,10 +593,15 @@ class Hub:
 
     def stats(self) -> dict[str, Any]:
         with self.db.sessions() as s:
+            copied = dict(s.execute(
+                select(HubKioskAudit.kiosk_id, func.max(HubKioskAudit.seq)).join(
+                    HubKiosk, (HubKiosk.kiosk_id == HubKioskAudit.kiosk_id) & (HubKiosk.epoch == HubKioskAudit.epoch))
+                .group_by(HubKioskAudit.kiosk_id)).all())
             kiosks = [
                 {"kiosk_id": k.kiosk_id, "station": k.station, "high_water_mark": k.high_water_mark,
                  "duplicates_refused": k.duplicates_refused, "duplicates_acked": k.duplicates_acked,
-                 "refusals": k.refusals, "last_refusal": k.last_refusal, "audit_head_seq": k.audit_head_seq,
+                 "refusals": k.refusals, "last_refusal": k.last_refusal, "epoch": k.epoch,
+                 "audit_head_seq": k.audit_head_seq, "audit_copy_seq": copied.get(k.kiosk_id, 0),
                  "audit_alarm": k.audit_alarm, "last_seen_at": k.last_seen_at}
                 for k in s.scalars(select(HubKiosk).order_by(HubKiosk.kiosk_id))
             ]

@@ -437,7 +437,8 @@ def test_the_audit_chain_reaches_the_hub_entry_by_entry(db, hub, network, operat
     assert copied[:len(local)] == local
     with db.sessions() as s:
         assert int(s.get(KioskMeta, "audit_hub_seq").value) == copied[-1][0]
-    assert hub.hub.stats()["kiosks"][0]["audit_alarm"] is None
+    stats = hub.hub.stats()["kiosks"][0]
+    assert stats["audit_alarm"] is None and stats["audit_copy_seq"] == copied[-1][0]
 
     with db.transaction() as s:
         audit.append(s, "lan", "dossier.view", "dossier", "T-00100", {"n": 100})
