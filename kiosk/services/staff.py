@@ -132,6 +132,12 @@ class StaffService:
         require(actor, Permission.STAFF_MANAGE)
         with self.db.transaction() as session:
             member = self._get(session, username)
+            if not active and member.username == actor.username:
+                raise InvalidInput([("username", "Không tự khóa tài khoản của chính mình; nhờ một quản trị viên khác.")])
+            if not active and member.role == Role.ADMIN.value and member.active and session.scalar(
+                    select(func.count()).select_from(StaffMember).where(
+                        StaffMember.role == Role.ADMIN.value, StaffMember.active.is_(True))) <= 1:
+                raise InvalidInput([("username", "Đây là quản trị viên cuối cùng còn hoạt động; không khóa được.")])
             member.active = active
             if not active:
                 for open_session in session.scalars(

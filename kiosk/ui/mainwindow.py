@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from kiosk.config import LoadedSettings
-from kiosk.domain.roles import Principal
+from kiosk.domain.roles import Permission, Principal
 from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, SessionExpired
 from kiosk.ui import i18n
 from kiosk.ui.login import LoginPage
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.card_page = None
         self.dossier_page = None
         self.records_page = None
+        self.staff_page = None
         self.current_citizen: dict | None = None
         self.current_photo: bytes | None = None
         self.watcher = None
@@ -236,6 +237,10 @@ class MainWindow(QMainWindow):
 
         self.records_page = DossierListPage(self.kiosk, lambda: self.principal, self)
         self.shell.add_page("records", lambda: self.tr("Hồ sơ đã nhận (F6)"), self.records_page, "F6")
+        from kiosk.ui.staff_page import StaffPage
+
+        self.staff_page = StaffPage(self.kiosk, lambda: self.principal, self)
+        self.shell.add_page("staff", lambda: self.tr("Nhân sự (F7)"), self.staff_page, "F7")
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
@@ -273,6 +278,8 @@ class MainWindow(QMainWindow):
 
     def _enter_shell(self) -> None:
         self._add_capability_pages()
+        # Officers never see the staff page; a supervisor sees it read-only, an administrator in full.
+        self.shell.set_page_visible("staff", self.principal is not None and self.principal.can(Permission.STAFF_LIST))
         self.shell.show_page("home")
         self.pages.setCurrentWidget(self.shell)
         self.shell.nav.setFocus()
@@ -340,6 +347,7 @@ class MainWindow(QMainWindow):
             self.status_page.clear()
             self.account_page.reset()
             self.records_page.reset()  # no citizen's dossier stays on screen
+            self.staff_page.reset()  # no one-time password or half-typed account stays on screen
         self.current_citizen = self.current_photo = None
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))

@@ -90,9 +90,17 @@ class Shell(QWidget):
 
     def show_page(self, key: str) -> None:
         for row, entry in enumerate(self.entries):
-            if entry.key == key:
+            if entry.key == key and not entry.item.isHidden():
                 self.nav.setCurrentRow(row)
                 return
+
+    def set_page_visible(self, key: str, visible: bool) -> None:
+        """Show or hide a page for the person logged in (its entry, its shortcut): a page stays built."""
+        for entry in self.entries:
+            if entry.key == key:
+                entry.item.setHidden(not visible)
+                if not visible and self.stack.currentWidget() is entry.widget:
+                    self.show_page("home")
 
     def set_user(self, principal: Principal, full_name: str) -> None:
         self._user = (principal, full_name)

@@ -1289,22 +1289,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="120"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="121"/>
         <source>Kiosk tiếp dân — Công an phường</source>
         <translation>Citizen reception kiosk — ward police</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="159"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="160"/>
         <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
         <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="166"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
         <source>Tài khoản quản trị ban đầu</source>
         <translation>Initial administrator account</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="168"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="169"/>
         <source>Đây là lần khởi động đầu tiên. Đã tạo tài khoản quản trị &apos;admin&apos; với mật khẩu dùng một lần:
 
 %1
@@ -1317,67 +1317,72 @@ Mật khẩu chỉ hiển thị lần này. Hãy ghi lại; khi đăng nhập b�
 It is shown only this once. Write it down; you will have to change it when you sign in.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="185"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="186"/>
         <source>Không mở được dữ liệu của kiosk.</source>
         <translation>The kiosk&apos;s data could not be opened.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="187"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="188"/>
         <source>Không mở được dữ liệu của kiosk: %1</source>
         <translation>The kiosk&apos;s data could not be opened: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="188"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="189"/>
         <source>Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ.</source>
         <translation>Call the administrator. The kiosk never creates new data over the old.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="220"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="221"/>
         <source>Đọc thẻ (F2)</source>
         <translation>Read card (F2)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="225"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="226"/>
         <source>Tiếp nhận hồ sơ (F3)</source>
         <translation>Receive a dossier (F3)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="229"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="230"/>
         <source>Tra cứu hồ sơ (F4)</source>
         <translation>Check a dossier (F4)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="234"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="235"/>
         <source>Tài khoản định danh (F5)</source>
         <translation>Identity account (F5)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="238"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="239"/>
         <source>Hồ sơ đã nhận (F6)</source>
         <translation>Received dossiers (F6)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="290"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="243"/>
+        <source>Nhân sự (F7)</source>
+        <translation>Staff (F7)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/mainwindow.py" line="297"/>
         <source>Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).</source>
         <translation>The account is locked after too many wrong passwords. Try again after %1 (UTC).</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="295"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="302"/>
         <source>Tên đăng nhập hoặc mật khẩu không đúng.</source>
         <translation>Wrong username or password.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="297"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="304"/>
         <source>Không đăng nhập được: %1</source>
         <translation>Could not sign in: %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="305"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="312"/>
         <source>Mật khẩu hiện tại không đúng.</source>
         <translation>The current password is wrong.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/mainwindow.py" line="349"/>
+        <location filename="../../kiosk/ui/mainwindow.py" line="357"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
     </message>
@@ -1663,6 +1668,29 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
     </message>
 </context>
 <context>
+    <name>RoleLabels</name>
+    <message>
+        <location filename="../../kiosk/ui/role_labels.py" line="18"/>
+        <source>Cán bộ tiếp dân</source>
+        <translation>Counter officer</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/role_labels.py" line="19"/>
+        <source>Chỉ huy (lãnh đạo, giám sát)</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/role_labels.py" line="20"/>
+        <source>Quản trị viên</source>
+        <translation>Administrator</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/role_labels.py" line="21"/>
+        <source>Kiosk tự phục vụ</source>
+        <translation>Self-service kiosk</translation>
+    </message>
+</context>
+<context>
     <name>SelfServiceShell</name>
     <message>
         <location filename="../../kiosk/ui/selfservice.py" line="84"/>
@@ -1696,34 +1724,289 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="106"/>
+        <location filename="../../kiosk/ui/shell.py" line="114"/>
         <source>cán bộ tiếp dân</source>
         <translation>counter officer</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="107"/>
+        <location filename="../../kiosk/ui/shell.py" line="115"/>
         <source>chỉ huy</source>
         <translation>supervisor</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="108"/>
+        <location filename="../../kiosk/ui/shell.py" line="116"/>
         <source>quản trị</source>
         <translation>administrator</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="109"/>
+        <location filename="../../kiosk/ui/shell.py" line="117"/>
         <source>kiosk tự phục vụ</source>
         <translation>self-service kiosk</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="112"/>
+        <location filename="../../kiosk/ui/shell.py" line="120"/>
         <source>%1 — vai trò: %2</source>
         <translation>%1 — role: %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/shell.py" line="113"/>
+        <location filename="../../kiosk/ui/shell.py" line="121"/>
         <source>Đăng xuất (Ctrl+L)</source>
         <translation>Log out (Ctrl+L)</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="294"/>
+        <source>Nhân sự</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="296"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="304"/>
+        <source>Tên đăng nhập</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="296"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="305"/>
+        <source>Họ và tên</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="296"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="306"/>
+        <source>Vai trò</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="296"/>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="297"/>
+        <source>Đăng nhập lần cuối</source>
+        <translation>Last login</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="299"/>
+        <source>Người được chọn</source>
+        <translation>Selected person</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="300"/>
+        <source>Cấp lại mật khẩu</source>
+        <translation>Issue a new password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="301"/>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="302"/>
+        <source>Đã ghi lại, ẩn mật khẩu</source>
+        <translation>Noted, hide the password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="303"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="314"/>
+        <source>Thêm người</source>
+        <translation>Add person</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="307"/>
+        <source>Mật khẩu</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="308"/>
+        <source>Nhập lại mật khẩu</source>
+        <translation>Password again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="309"/>
+        <source>vd. nguyenvana</source>
+        <translation>e.g. nguyenvana</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="310"/>
+        <source>Chữ thường không dấu, chữ số và . _ -</source>
+        <translation>Lowercase letters without accents, digits and . _ -</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="311"/>
+        <source>vd. Nguyễn Văn A</source>
+        <translation>e.g. Nguyễn Văn A</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="312"/>
+        <source>Ít nhất %1 ký tự; báo riêng cho người đó.</source>
+        <translation>At least %1 characters; tell it to the person privately.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="387"/>
+        <source>Tài khoản của bạn không được quản lý nhân sự. Việc này do quản trị viên làm.</source>
+        <translation>Your account may not manage staff. An administrator does this.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="389"/>
+        <source>Không tìm thấy tài khoản này (có thể đã bị xoá khỏi kiosk).</source>
+        <translation>This account was not found (it may have been removed from the kiosk).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="391"/>
+        <source>Phiên làm việc đã kết thúc. Hãy đăng nhập lại.</source>
+        <translation>Your session has ended. Please log in again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="392"/>
+        <source>Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên.</source>
+        <translation>Unexpected error (%1). Try again or tell the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="414"/>
+        <source>Thêm cán bộ, khóa hoặc mở khóa tài khoản, cấp lại mật khẩu dùng một lần. Mỗi thay đổi được ghi vào nhật ký của kiosk.</source>
+        <translation>Add staff, lock or unlock accounts, issue one-time passwords. Every change is recorded in the kiosk&apos;s audit log.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="417"/>
+        <source>Bạn chỉ được xem danh sách nhân sự. Thêm người, khóa tài khoản hay cấp lại mật khẩu do quản trị viên làm.</source>
+        <translation>You may only view the staff list. Adding people, locking accounts and issuing new passwords are done by an administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="420"/>
+        <source>Tài khoản của bạn không được xem danh sách nhân sự. Việc này do quản trị viên hoặc chỉ huy làm.</source>
+        <translation>Your account may not view the staff list. An administrator or a supervisor does this.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="440"/>
+        <source>Đang tải danh sách…</source>
+        <translation>Loading the list…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="484"/>
+        <source>Đang dùng</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="484"/>
+        <source>Đã khóa</source>
+        <translation>Locked</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="486"/>
+        <source>tạm khóa vì nhập sai mật khẩu nhiều lần</source>
+        <translation>temporarily locked after repeated wrong passwords</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="488"/>
+        <source>chờ đổi mật khẩu</source>
+        <translation>must change password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="497"/>
+        <source>chưa đăng nhập</source>
+        <translation>never logged in</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="540"/>
+        <source>Chọn một người trong danh sách để khóa, mở khóa tài khoản hoặc cấp lại mật khẩu.</source>
+        <translation>Select a person in the list to lock or unlock their account or issue a new password.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="542"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="547"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="598"/>
+        <source>Khóa tài khoản</source>
+        <translation>Lock account</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="544"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="547"/>
+        <location filename="../../kiosk/ui/staff_page.py" line="600"/>
+        <source>Mở khóa</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="559"/>
+        <source>Đây là tài khoản bạn đang dùng: bạn không tự khóa được. Nếu cần khóa, hãy nhờ một quản trị viên khác.</source>
+        <translation>This is the account you are using: you cannot lock it yourself. If it must be locked, ask another administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="597"/>
+        <source>Khóa tài khoản %1 (%2)? Người này sẽ không đăng nhập được nữa; phiên đang mở của họ kết thúc ngay. Có thể mở khóa lại sau.</source>
+        <translation>Lock the account of %1 (%2)? This person will no longer be able to log in; their open session ends now. It can be unlocked later.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="599"/>
+        <source>Mở khóa tài khoản %1 (%2)? Người này sẽ đăng nhập lại được bằng mật khẩu của họ.</source>
+        <translation>Unlock the account of %1 (%2)? This person will be able to log in again with their password.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="601"/>
+        <source>Cấp mật khẩu dùng một lần mới cho %1 (%2)? Mật khẩu hiện tại của họ sẽ không dùng được nữa; khi đăng nhập họ phải đổi sang mật khẩu của riêng mình.</source>
+        <translation>Issue a new one-time password for %1 (%2)? Their current password will stop working; at their next login they must change it to a password of their own.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="603"/>
+        <source>Cấp mật khẩu mới</source>
+        <translation>Issue new password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="643"/>
+        <source>Đang mở khóa tài khoản…</source>
+        <translation>Unlocking the account…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="643"/>
+        <source>Đang khóa tài khoản…</source>
+        <translation>Locking the account…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="650"/>
+        <source>Đã mở khóa tài khoản %1: người này đăng nhập lại được.</source>
+        <translation>Account %1 unlocked: this person can log in again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="653"/>
+        <source>Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên đang mở của họ đã kết thúc.</source>
+        <translation>Account %1 locked: this person can no longer log in, and their open session has ended.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="673"/>
+        <source>Đang tạo mật khẩu mới…</source>
+        <translation>Creating a new password…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="703"/>
+        <source>Mật khẩu dùng một lần mới của %1 (%2):</source>
+        <translation>New one-time password for %1 (%2):</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="707"/>
+        <source>Mật khẩu chỉ hiển thị lần này. Hãy đọc hoặc đưa riêng cho người đó; khi đăng nhập họ sẽ phải đổi sang mật khẩu của riêng mình. Mật khẩu cũ không còn dùng được.</source>
+        <translation>The password is shown only this once. Read it out or hand it to the person privately; at login they will have to change it to a password of their own. The old password no longer works.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="731"/>
+        <source>Hai lần nhập mật khẩu không khớp.</source>
+        <translation>The two passwords do not match.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="744"/>
+        <source>Đang thêm…</source>
+        <translation>Adding…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="752"/>
+        <source>Đã thêm %1 (%2), vai trò %3. Người này đăng nhập được ngay bằng mật khẩu vừa đặt.</source>
+        <translation>Added %1 (%2) as %3. This person can log in now with the password just set.</translation>
     </message>
 </context>
 <context>

@@ -154,3 +154,17 @@ def test_operator_principal_is_named_in_the_audit(operator):
     assert operator.audit_name.startswith("operator:")
     kiosk_user = Principal("hall", Role.SELFSERVICE)
     assert kiosk_user.audit_name == "hall"
+
+
+def test_an_admin_cannot_lock_themselves_out_nor_lock_the_last_admin(staff_service, operator):
+    password = staff_service.ensure_first_admin()
+    admin = staff_service.login("admin", password).principal
+    with pytest.raises(InvalidInput) as own:
+        staff_service.set_active(admin, "admin", False)
+    assert "chính mình" in own.value.errors[0][1]
+    with pytest.raises(InvalidInput) as last:  # the operator (headless) is not a staff account
+        staff_service.set_active(operator, "admin", False)
+    assert "quản trị viên cuối cùng" in last.value.errors[0][1]
+    staff_service.add(operator, "hai", "Trần Văn Hải", "admin", "mat-khau-cua-hai")
+    staff_service.set_active(operator, "admin", False)  # another admin remains: allowed
+    assert not next(s for s in staff_service.list(operator) if s.username == "admin").active
