@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QGroupBox,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +39,7 @@ from kiosk.domain.roles import Permission
 from kiosk.ui.fields import iso_to_display
 from kiosk.ui.i18n import current_language
 from kiosk.ui.print_job import PrintRunner, PrintTexts
+from kiosk.ui.tables import record_table
 from kiosk.ui.worker import run_call
 
 # How many dossiers one search shows (the service's newest first); a longer list means a vaguer query.
@@ -137,18 +136,8 @@ class DossierListPage(QWidget):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
 
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("dossierTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(True)  # a long service name or status takes two lines rather than an ellipsis
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = record_table(self, "dossierTable", len(COLUMNS))
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         for column, key in enumerate(COLUMNS):
             if key in ("service", "subject"):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

@@ -28,8 +28,8 @@ def qm_path(language: str) -> Path:
     return resource_path("i18n", f"kiosk_{language}.qm")
 
 
-def compile_translations() -> None:
-    """Compile every .ts to .qm with pyside6-lrelease (the set-up calls this too)."""
+def compile_translation(ts: Path, qm: Path) -> None:
+    """Compile one Qt Linguist .ts to .qm with pyside6-lrelease (or the lrelease PySide6 ships)."""
     import shutil
     import subprocess
 
@@ -41,8 +41,13 @@ def compile_translations() -> None:
         lrelease = str(candidate) if candidate.exists() else None
     if lrelease is None:
         raise RuntimeError("pyside6-lrelease not found: install PySide6 (the set-up script does)")
+    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
+
+
+def compile_translations() -> None:
+    """Compile every .ts of the resources to its .qm (the set-up calls this too)."""
     for ts in sorted(resource_path("i18n").glob("*.ts")):
-        subprocess.run([lrelease, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
+        compile_translation(ts, ts.with_suffix(".qm"))
 
 
 def set_language(language: str) -> bool:

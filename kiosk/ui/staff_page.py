@@ -20,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -41,6 +39,7 @@ from kiosk.domain.receipt import station_time
 from kiosk.domain.roles import STAFF_ROLES, Permission, Role
 from kiosk.services.staff import MIN_PASSWORD_LENGTH, StaffInfo
 from kiosk.ui.role_labels import role_label
+from kiosk.ui.tables import record_table
 from kiosk.ui.worker import run_call
 
 COLUMNS = ("username", "full_name", "role", "status", "last_login")
@@ -97,18 +96,8 @@ class StaffPage(QWidget):
         self.notice.setWordWrap(True)
         layout.addWidget(self.notice)
 
-        self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setObjectName("staffTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = record_table(self, "staffTable", len(COLUMNS))
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         for column, key in enumerate(COLUMNS):
             mode = QHeaderView.ResizeMode.Stretch if key in ("full_name", "status") else \
                 QHeaderView.ResizeMode.ResizeToContents

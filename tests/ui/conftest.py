@@ -44,3 +44,15 @@ def officer(qtbot, window):
         window.login.password.setText(DEMO_PASSWORD)
         qtbot.mouseClick(window.login.button, Qt.MouseButton.LeftButton)
     return window
+
+
+@pytest.fixture
+def english_qm(tmp_path, monkeypatch):
+    """The English translation compiled fresh from the .ts in the tree (never a stale .qm)."""
+    from kiosk.resources import resource_path
+    from kiosk.ui import i18n
+
+    qm = tmp_path / "kiosk_en.qm"
+    i18n.compile_translation(resource_path("i18n", "kiosk_en.ts"), qm)
+    monkeypatch.setattr(i18n, "qm_path", lambda _language: qm)
+    return qm

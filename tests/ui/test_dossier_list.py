@@ -3,7 +3,6 @@ the role allows, the receipt reprinted to the PDF folder, nothing left on screen
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from qt_typing import type_text
 from kiosk.domain.catalog import fold
 from kiosk.domain.dossier import mask_id
 from kiosk.domain.roles import Permission, Principal, Role
+from kiosk.ui import i18n
 from kiosk.ui.dossier_list import COLUMNS, DossierListPage
 
 CODE, SERVICE, SUBJECT, ID_NUMBER, STATUS = (COLUMNS.index(k) for k in ("code", "service", "subject", "id_number",
@@ -240,17 +240,8 @@ def test_reset_leaves_nothing_on_screen_and_drops_late_answers(qtbot, page, offi
     assert page.table.rowCount() == 0 and page.message.text() == "" and page.record is None
 
 
-def test_english_headers_and_status_labels(qtbot, page, officer, tmp_path, monkeypatch) -> None:
+def test_english_headers_and_status_labels(qtbot, page, officer, english_qm) -> None:
     """The page follows a language change: Qt Linguist for its words, the machine's label_en for statuses."""
-    from kiosk.ui import i18n
-
-    lrelease = shutil.which("pyside6-lrelease")
-    if lrelease is None:
-        pytest.skip("pyside6-lrelease not installed")
-    ts = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "kiosk_en.ts"
-    qm = tmp_path / "kiosk_en.qm"
-    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
-    monkeypatch.setattr(i18n, "qm_path", lambda _language: qm)
     done, _ = submit(officer, seed=4)
     run_search(qtbot, page, done.tracking_code)
     qtbot.waitUntil(lambda: page.record is not None, timeout=10_000)

@@ -5,10 +5,6 @@ audited; nothing left on screen after reset()."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from qt_typing import type_text
@@ -16,6 +12,7 @@ from qt_typing import type_text
 from kiosk.domain.roles import Principal, Role
 from kiosk.services import audit
 from kiosk.services.errors import InvalidCredentials, InvalidInput, SessionExpired
+from kiosk.ui import i18n
 from kiosk.ui.staff_page import COLUMNS, StaffPage
 
 ADMIN_PASSWORD = "quantri-moi-2026"
@@ -299,17 +296,8 @@ def test_reset_leaves_nothing_on_screen_and_drops_late_answers(qtbot, page, kios
     assert page.row_of("hnlinh") >= 0 and page.selected is None
 
 
-def test_english(qtbot, page, kiosk, admin, tmp_path, monkeypatch) -> None:
+def test_english(qtbot, page, kiosk, admin, english_qm) -> None:
     """The page follows a language change through Qt Linguist, the role names included."""
-    from kiosk.ui import i18n
-
-    lrelease = shutil.which("pyside6-lrelease")
-    if lrelease is None:
-        pytest.skip("pyside6-lrelease not installed")
-    ts = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "kiosk_en.ts"
-    qm = tmp_path / "kiosk_en.qm"
-    subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True)
-    monkeypatch.setattr(i18n, "qm_path", lambda _language: qm)
     select(qtbot, page, "canbo")
     click(qtbot, page.reset_button)
     confirm(qtbot, page, page.password_issued)
