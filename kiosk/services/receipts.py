@@ -228,7 +228,7 @@ class ReceiptService:
             raise NotFound("dịch vụ hồ sơ chưa có trên kiosk này")
         dossier = self.dossiers().get(principal, code, full=True)
         catalog = self.catalog() if self.catalog else None
-        return receipt_data_from_dossier(dossier, self.settings, self, catalog, self._staff_name(dossier))
+        return receipt_data_from_dossier(dossier, self.settings, self, catalog, self._staff_name(dossier.get("created_by")))
 
     def account_confirmation(self, principal: Principal, code: str) -> AccountConfirmationData:
         """The confirmation of an identity-account request (reprints give the same text and the same QR code)."""
@@ -236,7 +236,7 @@ class ReceiptService:
         if self.accounts is None:
             raise NotFound("dịch vụ tài khoản định danh điện tử chưa có trên kiosk này")
         request = self.accounts().get(principal, code)
-        return account_confirmation_data(request, self.settings, signer=self, receiver_name=self._staff_name(request))
+        return account_confirmation_data(request, self.settings, signer=self, receiver_name=self._staff_name(request.get("created_by")))
 
     def status_notice(self, principal: Principal, code: str) -> SupplementRequestData | RefusalData:
         """Mẫu 02 for a dossier waiting for a supplement, Mẫu 03 for a refused one, from its history."""
@@ -245,12 +245,12 @@ class ReceiptService:
             raise NotFound("dịch vụ hồ sơ chưa có trên kiosk này")
         dossier = self.dossiers().get(principal, code)
         catalog = self.catalog() if self.catalog else None
-        return status_notice_data(dossier, self.settings, catalog, self._staff_name(dossier, _notice_entry(dossier)))
+        entry = _notice_entry(dossier)
+        return status_notice_data(dossier, self.settings, catalog, self._staff_name(entry and entry.get("actor")))
 
-    def _staff_name(self, dossier: Mapping[str, Any], entry: Mapping[str, Any] | None = None) -> str:
-        """The full name of the officer who received the dossier (or made the history `entry`); headless
-        (operator) dossiers and requests, and the hub's decisions, have none."""
-        username = str((entry or dossier).get("actor" if entry else "created_by") or "")
+    def _staff_name(self, username: str | None) -> str:
+        """A staff member's full name; the operator (headless commands) and the hub have none."""
+        username = str(username or "")
         if not username or username.startswith(("operator:", "hub")):
             return ""
         with self.db.sessions() as session:

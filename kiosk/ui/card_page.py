@@ -36,6 +36,7 @@ from kiosk.services.cards import (
     overall_verdict,
     reason_text,
 )
+from kiosk.ui.messages import set_state
 from kiosk.ui.worker import run_job
 
 if TYPE_CHECKING:
@@ -319,9 +320,7 @@ class ResultView(QWidget):
             lines.append(self.tr("Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).").replace(
                 "%1", ", ".join(result.verification.consistency)))
         self.verdict.setText("\n".join(lines))
-        self.verdict.setProperty("state", {"chain_verified": "ok", "signature_valid_untrusted": "warn"}.get(verdict, "error"))
-        self.verdict.style().unpolish(self.verdict)
-        self.verdict.style().polish(self.verdict)
+        set_state(self.verdict, {"chain_verified": "ok", "signature_valid_untrusted": "warn"}.get(verdict, "error"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange and self._result is not None:

@@ -38,6 +38,7 @@ from kiosk.domain.receipt import NOTICE_FORMS
 from kiosk.domain.roles import Permission
 from kiosk.ui.fields import iso_to_display
 from kiosk.ui.i18n import current_language
+from kiosk.ui.messages import MessageLabel
 from kiosk.ui.print_job import PrintRunner, PrintTexts
 from kiosk.ui.tables import record_table
 from kiosk.ui.worker import run_call
@@ -100,8 +101,6 @@ class DossierListPage(QWidget):
         self._generation = 0  # bumped by reset(): answers of an earlier generation are dropped
         self._search_seq = 0
         self._detail_seq = 0
-        self._message: tuple[Any, str] | None = None  # (text function, state): re-rendered on a language change
-        self._move_message: tuple[Any, str] | None = None
         self._focus_on_load = False  # Enter on a row still loading: focus its actions once it is shown
 
         layout = QVBoxLayout(self)
@@ -131,9 +130,7 @@ class DossierListPage(QWidget):
         row.addWidget(self.period_filter)
         row.addWidget(self.search_button)
         layout.addLayout(row)
-        self.message = QLabel(self)
-        self.message.setObjectName("dossierListMessage")
-        self.message.setWordWrap(True)
+        self.message = MessageLabel(self, "dossierListMessage")
         layout.addWidget(self.message)
 
         self.table = record_table(self, "dossierTable", len(COLUMNS))
@@ -173,9 +170,7 @@ class DossierListPage(QWidget):
         self.apply_button = QPushButton(self.move_box)
         self.apply_button.setObjectName("applyMove")
         self.apply_button.setDefault(True)
-        self.move_message = QLabel(self.move_box)
-        self.move_message.setObjectName("moveMessage")
-        self.move_message.setWordWrap(True)
+        self.move_message = MessageLabel(self.move_box, "moveMessage")
         apply_row = QHBoxLayout()
         apply_row.addWidget(self.apply_button)
         apply_row.addStretch(1)
@@ -278,8 +273,8 @@ class DossierListPage(QWidget):
         for row, summary in enumerate(self.results):
             self._fill_row(row, summary)
         self._show_record(self.record, keep_messages=True)
-        self._render_message(self.message, self._message)
-        self._render_message(self.move_message, self._move_message)
+        self.message.rerender()
+        self.move_message.rerender()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -297,22 +292,6 @@ class DossierListPage(QWidget):
         return super().eventFilter(watched, event)
 
     # Messages that follow the language.
-
-    def _say(self, text_fn, state: str = "") -> None:
-        self._message = (text_fn, state) if text_fn is not None else None
-        self._render_message(self.message, self._message)
-
-    def _say_move(self, text_fn, state: str = "") -> None:
-        self._move_message = (text_fn, state) if text_fn is not None else None
-        self._render_message(self.move_message, self._move_message)
-
-    @staticmethod
-    def _render_message(label: QLabel, message: tuple[Any, str] | None) -> None:
-        text, state = (message[0](), message[1]) if message else ("", "")
-        label.setText(text)
-        label.setProperty("state", state)
-        label.style().unpolish(label)
-        label.style().polish(label)
 
     def _error_text(self, exc: Exception) -> str:
         """The service's own Vietnamese sentence for a refusal; the page's words where it has none."""
@@ -345,7 +324,7 @@ class DossierListPage(QWidget):
         principal = self.principal_fn()
         self._search_seq += 1
         seq, generation = self._search_seq, self._generation
-        self._say(lambda: self.tr("Đang tìm…"))
+        self.message.say(lambda: self.tr("Đang tìm…"))
 
         def found(rows) -> None:
             if (seq, generation) != (self._search_seq, self._generation):
@@ -356,7 +335,7 @@ class DossierListPage(QWidget):
             if (seq, generation) != (self._search_seq, self._generation):
                 return
             self.show_results([], announce=False)
-            self._say(lambda: self._error_text(exc), "error")
+            self.message.say(lambda: self._error_text(exc), "error")
 
         run_call(lambda: self.kiosk.dossiers.search(principal, text, statuses, since, today if since else None,
                                                     limit=SEARCH_LIMIT),
@@ -377,11 +356,11 @@ class DossierListPage(QWidget):
         if announce:
             count = len(self.results)
             if not count:
-                self._say(lambda: self.tr("Không có hồ sơ nào khớp với nội dung tìm."))
+                self.message.say(lambda: self.tr("Không có hồ sơ nào khớp với nội dung tìm."))
             elif count >= SEARCH_LIMIT:
-                self._say(lambda: self.tr("Hiện %1 hồ sơ mới nhất; gõ cụ thể hơn để thu hẹp.").replace("%1", str(count)))
+                self.message.say(lambda: self.tr("Hiện %1 hồ sơ mới nhất; gõ cụ thể hơn để thu hẹp.").replace("%1", str(count)))
             else:
-                self._say(lambda: self.tr("Tìm thấy %1 hồ sơ, mới nhất ở trên.").replace("%1", str(count)))
+                self.message.say(lambda: self.tr("Tìm thấy %1 hồ sơ, mới nhất ở trên.").replace("%1", str(count)))
         if self.results:
             self.table.selectRow(0)
             self._row_chosen(0)  # the current row may not have changed (row 0 before and after)
@@ -435,7 +414,7 @@ class DossierListPage(QWidget):
         self.selected_code = code
         self._focus_on_load = False
         self.print_status.clear()
-        self._say_move(None)
+        self.move_message.say(None)
         self.note.clear()
         self.load_detail(code)
 
@@ -503,7 +482,7 @@ class DossierListPage(QWidget):
         self._fill_moves(moves)
         self.move_box.setEnabled(True)
         if not moves and not keep_messages:
-            self._say_move(lambda: self.tr("Không có bước chuyển nào bạn được làm từ trạng thái này."))
+            self.move_message.say(lambda: self.tr("Không có bước chuyển nào bạn được làm từ trạng thái này."))
 
     def _detail_html(self, record: dict[str, Any]) -> str:
         esc = html.escape
@@ -577,14 +556,14 @@ class DossierListPage(QWidget):
         note = self.note.toPlainText().strip()
         code = record["tracking_code"]
         if dst in NOTE_REQUIRED and not note:
-            self._say_move(lambda: self.tr("Chuyển sang '%1' cần ghi rõ lý do hoặc nội dung cần bổ sung.").replace(
+            self.move_message.say(lambda: self.tr("Chuyển sang '%1' cần ghi rõ lý do hoặc nội dung cần bổ sung.").replace(
                 "%1", status_label(dst.value)), "error")
             self.note.setFocus()
             return
         principal = self.principal_fn()
         generation = self._generation
         self.apply_button.setEnabled(False)
-        self._say_move(lambda: self.tr("Đang chuyển trạng thái…"))
+        self.move_message.say(lambda: self.tr("Đang chuyển trạng thái…"))
 
         def moved(new_record) -> None:
             if generation != self._generation:
@@ -594,7 +573,7 @@ class DossierListPage(QWidget):
             if self.selected_code == code:
                 self.note.clear()
                 self._show_record(new_record, keep_messages=True)
-                self._say_move(lambda: self.tr("Đã chuyển hồ sơ sang '%1'.").replace(
+                self.move_message.say(lambda: self.tr("Đã chuyển hồ sơ sang '%1'.").replace(
                     "%1", status_label(new_record["status"])), "ok")
             self.status_changed.emit(new_record)
 
@@ -603,7 +582,7 @@ class DossierListPage(QWidget):
                 return
             self.apply_button.setEnabled(True)
             if self.selected_code == code:
-                self._say_move(lambda: self._error_text(exc), "error")
+                self.move_message.say(lambda: self._error_text(exc), "error")
                 self.load_detail(code, keep_messages=True)  # the dossier may have moved meanwhile: show it as it is
 
         run_call(lambda: self.kiosk.dossiers.change_status(principal, code, dst.value, note),
@@ -648,7 +627,7 @@ class DossierListPage(QWidget):
         self.period_filter.setCurrentIndex(0)
         self.note.clear()
         self.print_status.clear()
-        self._say(None)
-        self._say_move(None)
+        self.message.say(None)
+        self.move_message.say(None)
         self.show_results([], announce=False)
         self.search_box.setFocus()

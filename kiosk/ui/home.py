@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.messages import set_state
+
 if TYPE_CHECKING:
     from kiosk.services.health import Health
 
@@ -142,9 +144,7 @@ class HomePage(QWidget):
         self.printer_button.setText(self.tr("Chọn máy in…"))
         state, text = self._sync_text()
         self.sync_detail.setText(text)
-        self.sync_detail.setProperty("state", state)
-        self.sync_detail.style().unpolish(self.sync_detail)
-        self.sync_detail.style().polish(self.sync_detail)
+        set_state(self.sync_detail, state)
         names = {
             "reader": self.tr("Đầu đọc thẻ"),
             "printer": self.tr("Máy in"),
@@ -154,9 +154,7 @@ class HomePage(QWidget):
         for key, (state, text) in describe(self._health).items():
             self.titles[key].setText(names[key])
             self.values[key].setText(text)
-            self.values[key].setProperty("state", state)
-            self.values[key].style().unpolish(self.values[key])
-            self.values[key].style().polish(self.values[key])
+            set_state(self.values[key], state)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

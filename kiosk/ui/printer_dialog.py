@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from kiosk.domain.roles import Permission, Principal
+from kiosk.ui.messages import set_state
 from kiosk.ui.printing_qt import default_printer, system_printers  # importing registers the "system" kind
 from kiosk.ui.worker import run_call
 
@@ -227,7 +228,7 @@ class PrinterDialog(QDialog):
         self._refusal = None
         self.save_button.setEnabled(False)
         self.message.setText(self.tr("Đang lưu…"))
-        self._set_state(self.message, "")
+        set_state(self.message, "")
         printing, principal, loaded = self.kiosk.printing, self.principal, self.kiosk.loaded
         # The answer may come after the dialog was closed and replaced (deleted): then nobody is waiting for it.
         run_call(lambda: printing.choose_printer(principal, loaded, kind, target),
@@ -290,12 +291,6 @@ class PrinterDialog(QDialog):
         if needed > self.height():
             self.resize(self.width(), needed)
 
-    @staticmethod
-    def _set_state(label: QLabel, state: str) -> None:
-        label.setProperty("state", state)
-        label.style().unpolish(label)
-        label.style().polish(label)
-
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Chọn máy in"))
         self.title.setText(self.tr("Chọn máy in"))
@@ -314,7 +309,7 @@ class PrinterDialog(QDialog):
             notice, state = "", ""
         self.notice.setText(notice)
         self.notice.setVisible(bool(notice))
-        self._set_state(self.notice, state)
+        set_state(self.notice, state)
         self.kind_label.setText(self.tr("Loại máy in:"))
         self.kind_buttons["pdf"].setText(self.tr("Thư mục PDF: lưu mỗi phiếu thành một tệp PDF"))
         self.kind_buttons["system"].setText(self.tr("Máy in của hệ điều hành (máy in văn phòng, khổ A4/A5)"))
@@ -323,7 +318,7 @@ class PrinterDialog(QDialog):
         self.folder_label.setText(self.tr("Thư mục lưu phiếu:"))
         self.browse.setText(self.tr("Chọn thư mục…"))
         self.folder_help.setText(self.tr("Thư mục chưa có sẽ được tạo khi in phiếu đầu tiên."))
-        self._set_state(self.system_label, "" if self.printer_list.count() else "warn")
+        set_state(self.system_label, "" if self.printer_list.count() else "warn")
         if self.printer_list.count():
             self.system_label.setText(self.tr("Chọn một máy in đã cài trên máy tính này:"))
             for i in range(self.printer_list.count()):
@@ -342,7 +337,7 @@ class PrinterDialog(QDialog):
         self.close_button.setText(self.tr("Đóng"))
         if self._refusal is not None:
             self.message.setText(self._refusal_text())
-            self._set_state(self.message, "error")
+            set_state(self.message, "error")
         QTimer.singleShot(0, self._fit)  # once the new texts are laid out
 
     def changeEvent(self, event: QEvent) -> None:

@@ -38,14 +38,13 @@ from shiboken6 import isValid
 from kiosk.domain.receipt import station_time
 from kiosk.domain.roles import STAFF_ROLES, Permission, Role
 from kiosk.services.staff import MIN_PASSWORD_LENGTH, StaffInfo
+from kiosk.ui.messages import MessageLabel, TextFn, set_state
 from kiosk.ui.role_labels import role_label
 from kiosk.ui.tables import record_table
 from kiosk.ui.worker import run_call
 
 COLUMNS = ("username", "full_name", "role", "status", "last_login")
 FORM_FIELDS = ("username", "full_name", "role", "password", "password_again")
-
-TextFn = Callable[[], str]
 
 
 def login_time(value: str | None) -> str:
@@ -82,9 +81,6 @@ class StaffPage(QWidget):
         self._adding = False
         self._pending: tuple[str, str] | None = None  # (action, username) waiting for confirmation
         self._issued: tuple[str, str] | None = None  # (username, one-time password) on screen
-        self._list_message: tuple[TextFn, str] | None = None
-        self._action_message: tuple[TextFn, str] | None = None
-        self._add_message: tuple[TextFn, str] | None = None
         self._field_errors: dict[str, TextFn] = {}
 
         layout = QVBoxLayout(self)
@@ -103,9 +99,7 @@ class StaffPage(QWidget):
                 QHeaderView.ResizeMode.ResizeToContents
             header.setSectionResizeMode(column, mode)
         layout.addWidget(self.table, 1)
-        self.list_message = QLabel(self)
-        self.list_message.setObjectName("staffListMessage")
-        self.list_message.setWordWrap(True)
+        self.list_message = MessageLabel(self, "staffListMessage", hide_when_empty=True)
         layout.addWidget(self.list_message)
 
         self.bottom = QWidget(self)
@@ -175,9 +169,7 @@ class StaffPage(QWidget):
         confirm.addWidget(self.confirm_label)
         confirm.addLayout(confirm_row)
 
-        self.action_message = QLabel(box)
-        self.action_message.setObjectName("staffActionMessage")
-        self.action_message.setWordWrap(True)
+        self.action_message = MessageLabel(box, "staffActionMessage", hide_when_empty=True)
 
         self.password_frame = QFrame(box)
         self.password_frame.setObjectName("staffOneTime")
@@ -271,9 +263,7 @@ class StaffPage(QWidget):
         self.add_button.setObjectName("staffAddButton")
         self.add_button.setDefault(True)
         grid.addWidget(self.add_button, 4, 3, Qt.AlignmentFlag.AlignRight)
-        self.add_message = QLabel(box)
-        self.add_message.setObjectName("staffAddMessage")
-        self.add_message.setWordWrap(True)
+        self.add_message = MessageLabel(box, "staffAddMessage", hide_when_empty=True)
         column.addLayout(grid)
         column.addWidget(self.add_message)
 
@@ -307,9 +297,8 @@ class StaffPage(QWidget):
         for row, info in enumerate(self.people):
             self._fill_row(row, info)
         self._show_selected()
-        self._render(self.list_message, self._list_message)
-        self._render(self.action_message, self._action_message)
-        self._render(self.add_message, self._add_message)
+        for label in (self.list_message, self.action_message, self.add_message):
+            label.rerender()
         for field in FORM_FIELDS:
             self._render_field_error(field)
 
@@ -325,25 +314,6 @@ class StaffPage(QWidget):
             self.refresh()
 
     # --- messages that follow the language --------------------------------------------------------------------
-
-    @staticmethod
-    def _render(label: QLabel, message: tuple[TextFn, str] | None) -> None:
-        text, state = (message[0](), message[1]) if message else ("", "")
-        label.setText(text)
-        label.setVisible(bool(text))
-        _set_state(label, state)
-
-    def _say_list(self, text_fn: TextFn | None, state: str = "") -> None:
-        self._list_message = (text_fn, state) if text_fn is not None else None
-        self._render(self.list_message, self._list_message)
-
-    def _say_action(self, text_fn: TextFn | None, state: str = "") -> None:
-        self._action_message = (text_fn, state) if text_fn is not None else None
-        self._render(self.action_message, self._action_message)
-
-    def _say_add(self, text_fn: TextFn | None, state: str = "") -> None:
-        self._add_message = (text_fn, state) if text_fn is not None else None
-        self._render(self.add_message, self._add_message)
 
     def _render_field_error(self, field: str) -> None:
         text_fn = self._field_errors.get(field)
@@ -410,7 +380,9 @@ class StaffPage(QWidget):
                                   "hoặc chỉ huy làm."), "error"
         else:
             text, state = "", ""
-        self._render(self.notice, (_fixed(text), state))
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        set_state(self.notice, state)
 
     # --- the list ---------------------------------------------------------------------------------------------
 
@@ -426,13 +398,13 @@ class StaffPage(QWidget):
         keep = select or self.selected
         self._list_seq += 1
         seq, generation = self._list_seq, self._generation
-        self._say_list(lambda: self.tr("Đang tải danh sách…"))
+        self.list_message.say(lambda: self.tr("Đang tải danh sách…"))
         staff = self.kiosk.staff
 
         def listed(people) -> None:
             if not isValid(self) or (seq, generation) != (self._list_seq, self._generation):
                 return  # a newer refresh (or a logout) came after this one
-            self._say_list(None)
+            self.list_message.say(None)
             self._show_people(list(people), keep)
             self.refreshed.emit(self.people)
 
@@ -440,7 +412,7 @@ class StaffPage(QWidget):
             if not isValid(self) or (seq, generation) != (self._list_seq, self._generation):
                 return
             self._show_people([])
-            self._say_list(lambda: self._error_text(exc), "error")
+            self.list_message.say(lambda: self._error_text(exc), "error")
             self.refreshed.emit([])
 
         run_call(lambda: staff.list(principal), on_result=listed, on_error=failed)
@@ -509,7 +481,7 @@ class StaffPage(QWidget):
             return
         self.selected = username
         self._pending = None
-        self._say_action(None)
+        self.action_message.say(None)
         self._show_selected()
 
     def selected_info(self) -> StaffInfo | None:
@@ -537,7 +509,7 @@ class StaffPage(QWidget):
         own_active = info is not None and info.active and self._is_own(info)
         self.self_note.setText(self.own_account_text() if own_active else "")
         self.self_note.setVisible(own_active)
-        _set_state(self.self_note, "warn")
+        set_state(self.self_note, "warn")
         idle = not self._acting
         self.toggle_button.setEnabled(info is not None and idle and not own_active)
         self.reset_button.setEnabled(info is not None and idle)
@@ -556,7 +528,7 @@ class StaffPage(QWidget):
         if info is None or self._acting:
             return
         if info.active and self._is_own(info):
-            self._say_action(None)  # the sentence under the person already says why (self_note)
+            self.action_message.say(None)  # the sentence under the person already says why (self_note)
             self._show_selected()
             self.action_refused.emit(self.own_account_text())
             return
@@ -570,7 +542,7 @@ class StaffPage(QWidget):
 
     def _ask(self, action: str, username: str) -> None:
         self._pending = (action, username)
-        self._say_action(None)
+        self.action_message.say(None)
         self._render_pending()
         self.confirm_button.setFocus()
 
@@ -617,7 +589,7 @@ class StaffPage(QWidget):
             self._set_active(username, action == "activate")
 
     def _refuse(self, text_fn: TextFn) -> None:
-        self._say_action(text_fn, "error")
+        self.action_message.say(text_fn, "error")
         self.action_refused.emit(text_fn())
 
     def _set_busy(self, busy: bool) -> None:
@@ -629,17 +601,17 @@ class StaffPage(QWidget):
         generation = self._generation
         staff = self.kiosk.staff
         self._set_busy(True)
-        self._say_action(lambda: self.tr("Đang mở khóa tài khoản…") if active else self.tr("Đang khóa tài khoản…"))
+        self.action_message.say(lambda: self.tr("Đang mở khóa tài khoản…") if active else self.tr("Đang khóa tài khoản…"))
 
         def done(_none) -> None:
             if not isValid(self) or generation != self._generation:
                 return
             self._set_busy(False)
             if active:
-                self._say_action(lambda: self.tr("Đã mở khóa tài khoản %1: người này đăng nhập lại được.").replace(
+                self.action_message.say(lambda: self.tr("Đã mở khóa tài khoản %1: người này đăng nhập lại được.").replace(
                     "%1", username), "ok")
             else:
-                self._say_action(lambda: self.tr("Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên "
+                self.action_message.say(lambda: self.tr("Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên "
                                                  "đang mở của họ đã kết thúc.").replace("%1", username), "ok")
             self.account_changed.emit(username, active)
             self.refresh(select=username)
@@ -659,13 +631,13 @@ class StaffPage(QWidget):
         staff = self.kiosk.staff
         self.hide_password()  # one one-time password on screen at a time
         self._set_busy(True)
-        self._say_action(lambda: self.tr("Đang tạo mật khẩu mới…"))
+        self.action_message.say(lambda: self.tr("Đang tạo mật khẩu mới…"))
 
         def issued(password: str) -> None:
             if not isValid(self) or generation != self._generation:
                 return
             self._set_busy(False)
-            self._say_action(None)
+            self.action_message.say(None)
             self._issued = (username, password)
             self._render_issued()
             self.hide_password_button.setFocus()
@@ -714,7 +686,7 @@ class StaffPage(QWidget):
         full_name = self.full_name_edit.text()
         role = self.role_combo.currentData()
         password, again = self.password_edit.text(), self.again_edit.text()
-        self._say_add(None)
+        self.add_message.say(None)
         if password != again:
             def mismatch() -> str:
                 return self.tr("Hai lần nhập mật khẩu không khớp.")
@@ -730,7 +702,7 @@ class StaffPage(QWidget):
         self._adding = True
         self.add_button.setEnabled(False)
         self.hide_password()
-        self._say_add(lambda: self.tr("Đang thêm…"))
+        self.add_message.say(lambda: self.tr("Đang thêm…"))
 
         def added(info: StaffInfo) -> None:
             if not isValid(self) or generation != self._generation:
@@ -738,7 +710,7 @@ class StaffPage(QWidget):
             self._adding = False
             self.add_button.setEnabled(True)
             self._clear_form()
-            self._say_add(lambda: self.tr("Đã thêm %1 (%2), vai trò %3. Người này đăng nhập được ngay bằng mật khẩu "
+            self.add_message.say(lambda: self.tr("Đã thêm %1 (%2), vai trò %3. Người này đăng nhập được ngay bằng mật khẩu "
                                           "vừa đặt.").replace("%1", info.full_name).replace(
                 "%2", info.username).replace("%3", role_label(info.role)), "ok")
             self.username_edit.setFocus()
@@ -759,13 +731,13 @@ class StaffPage(QWidget):
                 # The service's sentences are Vietnamese whatever the window's language (as on every page).
                 self._set_field_errors({f: _fixed(" ".join(ms)) for f, ms in errors.items() if f})
                 if "" in errors:
-                    self._say_add(_fixed(" ".join(errors[""])), "error")
+                    self.add_message.say(_fixed(" ".join(errors[""])), "error")
                 first = next((f for f in FORM_FIELDS if f in errors), None)
                 if first:
                     self.inputs[first].setFocus()
                 self.add_refused.emit(list(exc.errors))
             else:
-                self._say_add(lambda: self._error_text(exc), "error")
+                self.add_message.say(lambda: self._error_text(exc), "error")
                 self.add_refused.emit([("", self._error_text(exc))])
 
         run_call(lambda: staff.add(principal, username, full_name, role, password), on_result=added, on_error=refused)
@@ -786,9 +758,9 @@ class StaffPage(QWidget):
         self._pending = None
         self._issued = None
         self._clear_form()
-        self._say_list(None)
-        self._say_action(None)
-        self._say_add(None)
+        self.list_message.say(None)
+        self.action_message.say(None)
+        self.add_message.say(None)
         self._show_people([])
         self._apply_access(None)
 
@@ -799,10 +771,3 @@ def _fixed(text: str) -> TextFn:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def _set_state(label: QLabel, state: str) -> None:
-    """The `state` property the style sheet colours by (ok, warn, error)."""
-    label.setProperty("state", state)
-    label.style().unpolish(label)
-    label.style().polish(label)

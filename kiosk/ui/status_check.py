@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from kiosk.ui.fields import iso_to_display
 from kiosk.ui.i18n import current_language
+from kiosk.ui.messages import set_state
 from kiosk.ui.worker import run_call
 
 
@@ -98,7 +99,7 @@ class StatusCheckPage(QWidget):
 
         def failed(exc: Exception) -> None:
             self.check_button.setEnabled(True)
-            self.result.setProperty("state", "error")
+            set_state(self.result, "error")
             self.result.setText(self.tr("Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.").replace(
                 "%1", type(exc).__name__))
 
@@ -108,7 +109,7 @@ class StatusCheckPage(QWidget):
         self.answer = answer
         en = current_language() == "en"
         if not answer.found:
-            self.result.setProperty("state", "error")
+            set_state(self.result, "error")
             self.result.setText(answer.message_en if en else answer.message_vi)
         else:
             code_label, service_label = self.tr("Mã hồ sơ"), self.tr("Dịch vụ")
@@ -125,10 +126,8 @@ class StatusCheckPage(QWidget):
             origin = self._origin(answer)
             if origin:
                 lines += ["", f"<i>{origin}</i>"]
-            self.result.setProperty("state", "ok")
+            set_state(self.result, "ok")
             self.result.setText("<br>".join(lines))
-        self.result.style().unpolish(self.result)
-        self.result.style().polish(self.result)
 
     def _origin(self, answer) -> str:
         """Where the status shown comes from, when the citizen should know it may not be the latest."""
@@ -152,7 +151,7 @@ class StatusCheckPage(QWidget):
 
         devices = QMediaDevices.videoInputs()
         if not devices:
-            self.result.setProperty("state", "error")
+            set_state(self.result, "error")
             self.result.setText(self.tr("Không thấy camera. Dùng máy quét mã QR hoặc nhập mã hồ sơ."))
             return
         self.camera = QCamera(devices[0], self)
@@ -183,5 +182,5 @@ class StatusCheckPage(QWidget):
             self.capture.capture()
         else:
             self.camera.stop()
-            self.result.setProperty("state", "error")
+            set_state(self.result, "error")
             self.result.setText(self.tr("Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại."))
