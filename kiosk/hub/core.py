@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -50,6 +51,7 @@ from kiosk.hub.models import (
     StatusToken,
 )
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 5000
 #: A push whose insert met another process's dossier under the same code is done again (then the clash shows).
 PUSH_ATTEMPTS = 3
@@ -329,11 +331,12 @@ class Hub:
                 if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature"):
                     self.record_refusal(exc)
                 raise
-            except IntegrityError:
+            except Exception as exc:
                 # Another kiosk's push, in another hub process, committed a dossier under a code this batch
                 # also carries between our check and our insert: nothing was kept; now the clash is visible.
-                if attempt == PUSH_ATTEMPTS - 1:
+                if not _unique_violation(exc) or attempt == PUSH_ATTEMPTS - 1:
                     raise
+                log.info("a push met a dossier another hub process had just stored under the same code; again")
         raise AssertionError("unreachable")
 
     def _push_once(self, method: str, path: str, body: bytes, headers: Any, ops: list[PushedOp],
@@ -857,6 +860,11 @@ def _allocate(s: Session, station: str, n: int) -> int:
         _insert_ignore(s, StationCounter, {"station": station, "value": 0})
         last = s.execute(stmt).scalar_one()
     return last
+
+
+def _unique_violation(exc: Exception) -> bool:
+    """A unique key taken meanwhile: SQLAlchemy's IntegrityError, or psycopg's own from a COPY (SQLSTATE 23505)."""
+    return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
 
 
 def _block_hint(numbering: Any) -> int | None:

@@ -58,7 +58,7 @@ from kiosk.services.identity import (
 )
 from kiosk.services.outbox import SEQUENCE
 from kiosk.services.permissions import require
-from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable
+from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable, Replayed
 
 log = logging.getLogger(__name__)
 
@@ -661,7 +661,7 @@ class SyncService:
             stop=stop_after_attempt(self.policy.attempts),
             wait=wait_exponential(multiplier=self.policy.wait_initial_s, max=self.policy.wait_max_s)
             + wait_random(0, self.policy.jitter_s),
-            retry=retry_if_exception_type((HubUnreachable, ClockSkew)),
+            retry=retry_if_exception_type((HubUnreachable, ClockSkew, Replayed)),
             sleep=self.sleep,
             reraise=True,
         )

@@ -47,6 +47,13 @@ class HubConflict(HubRefused):
     code = "hub_conflict"
 
 
+class Replayed(HubRefused):
+    """The hub already saw this request's nonce: a proxy or load balancer delivered it twice. The request is
+    signed again with a new nonce and sent again (pushes and pulls are idempotent)."""
+
+    code = "replayed"
+
+
 class ClockSkew(HubRefused):
     """The request's timestamp was outside the hub's replay window; `hub_time` is the hub's clock."""
 
@@ -113,6 +120,8 @@ class HubClient:
             raise HubConflict(409, reason, message, data)
         if reason == "stale_timestamp":
             raise ClockSkew(response.status_code, reason, message, data)
+        if reason == "replayed":
+            raise Replayed(response.status_code, reason, message, data)
         raise HubRefused(response.status_code, reason, message, data)
 
     def enrol(self, code: str, public_key: str, unit_id: str = "",

@@ -309,19 +309,6 @@ class Harness:
         return violations
 
 
-@pytest.fixture(scope="module")
-def pg_server():
-    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
-
-    try:
-        server = throwaway_postgres()
-        url = server.__enter__()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    yield url
-    server.__exit__(None, None, None)
-
-
 @pytest.mark.postgres
 def test_two_kiosks_and_a_hub_killed_and_cut_off_converge_exactly_once(tmp_path, pg_server):
     from kiosk.hub.devpg import create_database
