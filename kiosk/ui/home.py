@@ -167,7 +167,7 @@ class HomePage(QWidget):
         if st.consecutive_failures and st.last_error_message:
             parts.append(self.tr("Lần thử gần nhất chưa được: %1").replace("%1", st.last_error_message))
             return "warn", " ".join(parts)
-        return ("error" if st.audit_alarm or st.alarms else "ok"), " ".join(parts)
+        return ("error" if st.audit_alarm else "warn" if st.alarms else "ok"), " ".join(parts)
 
     def set_user(self, full_name: str) -> None:
         self._name = full_name

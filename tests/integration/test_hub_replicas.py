@@ -43,17 +43,20 @@ def catalog():
 def replicas(pg_server, tmp_path):
     url = create_database(pg_server, f"replicas_{tmp_path.name[-12:].replace('-', '_')}")
     started = [ReplicaProcess(url, f"kiosk-hub-{n}", workers_log=str(tmp_path / f"replica-{n}.log")) for n in (1, 2)]
-    for replica in started:  # both at once on an empty database: one migrates, the other waits for it
-        replica.start(wait=False)
-    for replica in started:
-        replica.wait_ready()
-    proxy = Haproxy([r.address for r in started], log_path=str(tmp_path / "haproxy.log")).start()
-    hub = Hub(open_hub_database(url))
-    yield url, hub, started, proxy
-    proxy.stop()
-    for replica in started:
-        replica.stop()
-    hub.db.dispose()
+    proxy = Haproxy([r.address for r in started], log_path=str(tmp_path / "haproxy.log"))
+    try:
+        for replica in started:  # both at once on an empty database: one migrates, the other waits for it
+            replica.start(wait=False)
+        for replica in started:
+            replica.wait_ready()
+        proxy.start()
+        hub = Hub(open_hub_database(url))
+        yield url, hub, started, proxy
+        hub.db.dispose()
+    finally:
+        proxy.stop()
+        for replica in started:
+            replica.stop()
 
 
 def open_transactions(url: str, application: str) -> int:
