@@ -169,8 +169,37 @@ def pg_connections(dsn: str, database: str) -> tuple[int, int]:
         return int(row[0]), int(row[1])
 
 
+def cpu_seconds(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU time used so far by each group of processes (PostgreSQL: every process of the server)."""
+    import psutil
+
+    out = {}
+    for name, pids in groups.items():
+        total = 0.0
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        out[name] = total
+    return out
+
+
+def postgres_pids(dsn: str) -> list[int]:
+    """The benchmark's own PostgreSQL server: its postmaster and every process it started (the replicas'
+    pooled connections stay open through the run)."""
+    import psutil
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        postmaster = psutil.Process(backend).parent()
+    return [postmaster.pid, *(child.pid for child in postmaster.children())]
+
+
 async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: float, warmup: float,
-                   interval: float, dsn: str, database: str) -> dict:
+                   interval: float, dsn: str, database: str, groups: dict[str, list[int]]) -> dict:
     host, port = url.removeprefix("http://").split(":")
     tally = Tally()
     counting = threading.Event()
@@ -187,17 +216,24 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
     sampler.start()
     until = time.monotonic() + warmup + seconds
     loop = asyncio.get_running_loop()
-    marks: dict[str, float] = {}
+
+    cpu: dict[str, dict[str, float]] = {}
 
     def begin() -> None:
-        marks["start"] = time.perf_counter()
+        cpu["start"] = cpu_seconds(groups)
         counting.set()
 
+    def end() -> None:
+        counting.clear()  # answers that arrive after the window are not counted
+        cpu["end"] = cpu_seconds(groups)
+
     loop.call_later(warmup, begin)
+    loop.call_later(warmup + seconds, end)
     await asyncio.gather(*(kiosk_loop(host, int(port), plan, interval, until, tally, counting) for plan in plans))
-    elapsed = time.perf_counter() - marks["start"]
+    elapsed = seconds
     stop.set()
     sampler.join(timeout=2)
+    used = {name: cpu["end"][name] - cpu["start"][name] for name in groups}
     lat = sorted(tally.latencies)
     return {
         "ops_per_s": round(tally.ops / elapsed, 1), "requests_per_s": round(tally.requests / elapsed, 1),
@@ -207,6 +243,9 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
         "pg_connections_mean": round(statistics.mean(s[0] for s in samples), 1) if samples else 0,
         "pg_in_transaction_mean": round(statistics.mean(s[1] for s in samples), 1) if samples else 0,
         "errors": tally.errors, "seconds": round(elapsed, 1), "kiosks_out_of_requests": tally.exhausted,
+        # Where the machine's cores went during the window (CPU seconds per second of wall time).
+        "cores_used": {name: round(value / elapsed, 2) for name, value in used.items()},
+        "cpu_ms_per_request": {name: round(1000 * value / max(tally.requests, 1), 2) for name, value in used.items()},
     }
 
 
@@ -286,7 +325,10 @@ def main() -> int:
                     cycles = int(span / interval) + 2 if interval else int(span * 3) + 20
                     host = proxy.url.removeprefix("http://")
                     plans = [presigned(k, host, cycles, args.ops_per_push) for k in kiosks]
-                    result = asyncio.run(run_load(proxy.url, plans, args.seconds, args.warmup, interval, dsn, name))
+                    groups = {"replicas": [p.process.pid for p in procs], "postgresql": postgres_pids(dsn),
+                              "haproxy": [proxy.process.pid], "load_generator": [os.getpid()]}
+                    result = asyncio.run(run_load(proxy.url, plans, args.seconds, args.warmup, interval, dsn, name,
+                                                  groups))
                     with psycopg.connect(f"{dsn.rsplit('/', 1)[0]}/{name}") as conn:
                         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
                         stored = conn.execute("SELECT count(*) FROM hub_inbox").fetchone()[0]

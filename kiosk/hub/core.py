@@ -8,6 +8,7 @@ Business-rule rejections are acknowledged and reported back through the station'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -57,6 +58,10 @@ MAX_BATCH = 5000
 PUSH_ATTEMPTS = 3
 #: A retired kiosk's block is handed out again only after this (a day and its time-zone margins).
 RELEASE_HOLD_S = 48 * 3600
+#: A kiosk's last-seen time is written when it is older than this (stats show it to the minute).
+LAST_SEEN_STEP_S = 60
+#: Old nonces of a kiosk are swept when its stream passes a multiple of this, and at every push without ops.
+NONCE_SWEEP_EVERY = 50
 MAX_PULL = 1000
 #: How far back a rejoining kiosk is told its own codes (a restore from a backup older than this is not expected).
 REJOIN_CODE_DAYS = 62
@@ -199,6 +204,7 @@ class Hub:
                 kiosk_id=kiosk_id, station=record.station, public_key=public_key, instance_uuid=instance_uuid,
                 epoch=epoch, enrolled_at=_iso(now), key_serial=serial, high_water_mark=0, duplicates_acked=0,
                 duplicates_refused=0, refusals=0, audit_head_seq=0, audit_head_hash="", block=block, unit_id=unit_id,
+                audit_copy_seq=0, audit_copy_hash="",
             )
             s.add(kiosk)
             record.used_by, record.used_at = kiosk_id, _iso(now)
@@ -224,6 +230,7 @@ class Hub:
         # A restored database carries an older audit chain: anchoring starts again from it (the old
         # anchor stays in the hub's append-only audit, in this entry).
         kiosk.audit_head_seq, kiosk.audit_head_hash, kiosk.audit_alarm = 0, "", None
+        kiosk.audit_copy_seq, kiosk.audit_copy_hash = 0, ""  # a new copy for the new epoch
         if kiosk.block is None:
             kiosk.block = _assign_block(s, kiosk.station, hint, now)
         record.used_by, record.used_at = kiosk.kiosk_id, _iso(now)
@@ -258,7 +265,10 @@ class Hub:
         signed = protocol.SignedHeaders.from_headers(headers)
         if signed is None:
             raise HubError(401, "unsigned", "Yêu cầu không có chữ ký của kiosk.", "The request is not signed.")
-        kiosk = s.get(HubKiosk, signed.kiosk_id, with_for_update=lock)
+        if lock:
+            kiosk = s.get(HubKiosk, signed.kiosk_id, with_for_update=True)
+        else:  # a read: the columns the checks need, not the whole row as an object
+            kiosk = s.execute(select(*_AUTH_COLUMNS).where(HubKiosk.kiosk_id == signed.kiosk_id)).first()
         if kiosk is None:
             raise HubError(401, "unknown_kiosk", "Kiosk chưa được đăng ký với máy chủ.", "This kiosk is not enrolled.")
         if not protocol.verify_request(protocol.unb64u(kiosk.public_key), method, path, body, signed):
@@ -276,12 +286,18 @@ class Hub:
                            "The kiosk's epoch does not match the enrolled one.", kiosk_id=kiosk.kiosk_id)
         now = self.clock()
         self._check_time(signed, now)
-        seen = s.get(RequestNonce, (kiosk.kiosk_id, signed.nonce))
-        if seen is not None:
+        # One statement records the nonce and says whether it was new (another hub process may hold it already).
+        fresh = s.execute(_insert_ignore_stmt(s, RequestNonce).values(
+            kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)).returning(RequestNonce.nonce)).first()
+        if fresh is None:
             raise HubError(401, "replayed", "Yêu cầu này đã được gửi trước đó (phát lại).",
                            "This request was already received (replay).", kiosk_id=kiosk.kiosk_id)
-        s.add(RequestNonce(kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)))
-        kiosk.last_seen_at = _iso(now)
+        if not kiosk.last_seen_at or kiosk.last_seen_at < _iso(now - LAST_SEEN_STEP_S):
+            # To the minute: not a write of the kiosk's row at every request.
+            if lock:
+                kiosk.last_seen_at = _iso(now)
+            else:
+                s.execute(update(HubKiosk).where(HubKiosk.kiosk_id == kiosk.kiosk_id).values(last_seen_at=_iso(now)))
         return kiosk
 
     def retire(self, kiosk_id: str, actor: str = "hub-operator") -> dict[str, Any]:
@@ -354,8 +370,11 @@ class Hub:
             result["keys_version"] = _meta_int(s, "keys_version")
             result["hub_time"] = int(self.clock())
             result["numbering"] = _numbering(kiosk)
-            cutoff = int(self.clock()) - 2 * protocol.REPLAY_WINDOW_S
-            s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id, RequestNonce.seen_at < cutoff))
+            if kiosk.high_water_mark % NONCE_SWEEP_EVERY < max(1, len(ops)) or not ops:
+                # Nonces older than twice the replay window can go; not at every push (it costs a statement).
+                cutoff = int(self.clock()) - 2 * protocol.REPLAY_WINDOW_S
+                s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id,
+                                                     RequestNonce.seen_at < cutoff))
             return result
 
     def _push_locked(self, s: Session, kiosk: HubKiosk, ops: list[PushedOp]) -> dict[str, Any]:
@@ -477,8 +496,7 @@ class Hub:
         from the hub's block of its unit's day. A record the hub already holds (same identity) is refused."""
         if not records:
             return []
-        held_uids = set(_existing(s, HubDossier.uid, [r["uid"] for r in records]))
-        taken = set(_existing(s, HubDossier.tracking_code, [r["tracking_code"] for r in records]))
+        held_uids, taken = _held(s, [r["uid"] for r in records], [r["tracking_code"] for r in records])
         kept, uids = [], set()
         for record in records:
             if record["uid"] in held_uids or record["uid"] in uids:
@@ -559,11 +577,8 @@ class Hub:
         not follow (a gap, a wrong previous hash, a hash that does not match) stops the copy there
         and raises an alarm. Returns the last sequence number held and the alarm, if any.
         """
-        last = s.execute(
-            select(HubKioskAudit.seq, HubKioskAudit.hash)
-            .where(HubKioskAudit.kiosk_id == kiosk.kiosk_id, HubKioskAudit.epoch == kiosk.epoch)
-            .order_by(HubKioskAudit.seq.desc()).limit(1)).first()
-        held, prev = (last.seq, last.hash) if last else (0, protocol.AUDIT_GENESIS)
+        # The kiosk's row (locked by the push) says how far the copy of this epoch goes: no query.
+        held, prev = kiosk.audit_copy_seq or 0, kiosk.audit_copy_hash or protocol.AUDIT_GENESIS
         if not entries:
             return held, None
         known = {}
@@ -598,6 +613,8 @@ class Hub:
             })
             held, prev = seq, entry["hash"]
         _bulk_insert(s, HubKioskAudit.__table__, fresh)
+        if fresh:
+            kiosk.audit_copy_seq, kiosk.audit_copy_hash = held, prev
         if trouble:
             self._alarm(s, kiosk, trouble, {"seq": seq})
         return held, trouble
@@ -647,19 +664,21 @@ class Hub:
         limit = max(1, min(limit, MAX_PULL))
         with self.db.transaction() as s:
             kiosk = self.authenticate(s, method, path, body, headers)
-            counter = s.get(StationCounter, kiosk.station)
-            last = counter.value if counter else 0
+            last = s.scalar(select(StationCounter.value).where(StationCounter.station == kiosk.station)) or 0
             if after > 0:
                 # The change the kiosk saw last must still be there, unchanged: a hub restored from a
                 # backup hands out those ids again, and the kiosk must start over rather than skip them.
-                seen = s.get(StationChange, (kiosk.station, after))
-                if seen is None or seen.uid != after_uid:
+                seen = s.scalar(select(StationChange.uid).where(StationChange.station == kiosk.station,
+                                                                StationChange.change_id == after))
+                if seen != after_uid:
                     return {"reset": True, "changes": [], "next_cursor": 0, "next_uid": "", "last_change_id": last,
                             "more": last > 0}
-            rows = s.scalars(
-                select(StationChange).where(StationChange.station == kiosk.station, StationChange.change_id > after)
+            rows = s.execute(
+                select(StationChange.change_id, StationChange.uid, StationChange.kind, StationChange.payload,
+                       StationChange.created_at)
+                .where(StationChange.station == kiosk.station, StationChange.change_id > after)
                 .order_by(StationChange.change_id).limit(limit)
-            ).all()
+            ).all() if last > after else []
             changes = [{"change_id": r.change_id, "uid": r.uid, "kind": r.kind, "payload": json.loads(r.payload),
                         "created_at": r.created_at} for r in rows]
             next_cursor, next_uid = (rows[-1].change_id, rows[-1].uid) if rows else (after, after_uid)
@@ -862,6 +881,11 @@ def _allocate(s: Session, station: str, n: int) -> int:
     return last
 
 
+#: What authenticating a read needs of the kiosk's row.
+_AUTH_COLUMNS = (HubKiosk.kiosk_id, HubKiosk.station, HubKiosk.public_key, HubKiosk.instance_uuid, HubKiosk.epoch,
+                 HubKiosk.retired_at, HubKiosk.last_seen_at)
+
+
 def _unique_violation(exc: Exception) -> bool:
     """A unique key taken meanwhile: SQLAlchemy's IntegrityError, or psycopg's own from a COPY (SQLSTATE 23505)."""
     return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
@@ -924,6 +948,21 @@ def _existing(s: Session, column, values: list[str]) -> list[str]:
     return list(s.scalars(select(column).where(match)))
 
 
+def _held(s: Session, uids: list[str], codes: list[str]) -> tuple[set[str], set[str]]:
+    """Which of these identities, and which of these codes, hub_dossier holds already (one statement)."""
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy import String, any_, literal
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        match = or_(HubDossier.uid == any_(literal(uids, ARRAY(String))),
+                    HubDossier.tracking_code == any_(literal(codes, ARRAY(String))))
+    else:
+        match = or_(HubDossier.uid.in_(uids), HubDossier.tracking_code.in_(codes))
+    rows = s.execute(select(HubDossier.uid, HubDossier.tracking_code).where(match)).all()
+    wanted_uids, wanted_codes = set(uids), set(codes)
+    return {r.uid for r in rows if r.uid in wanted_uids}, {r.tracking_code for r in rows if r.tracking_code in wanted_codes}
+
+
 def _status_change(dossier: HubDossier, status: str, note: str, source: str, at: str) -> dict[str, Any]:
     """A status for the kiosks of the dossier's station, naming the dossier by its identity and its kiosk:
     only that kiosk applies it, to that dossier, whatever code either side prints."""
@@ -943,15 +982,20 @@ def _bulk_insert(s: Session, table, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return
-    from psycopg import sql
-
     columns = list(rows[0])
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    statement = _copy_statement(table.name, tuple(columns))
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+@functools.lru_cache(maxsize=32)
+def _copy_statement(table: str, columns: tuple[str, ...]):
+    from psycopg import sql
+
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
 def _insert_ignore_stmt(s: Session, model):

@@ -53,6 +53,10 @@ class HubKiosk(HubBase):
     audit_head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     audit_head_hash: Mapped[str] = mapped_column(String(64), default="")
     audit_alarm: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The last entry of this epoch's copy of the kiosk's audit chain (hub_kiosk_audit), kept with the row the
+    #: push locks so a push reads it for free.
+    audit_copy_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    audit_copy_hash: Mapped[str] = mapped_column(String(64), default="")
     #: The block of the daily sequence the hub gave this kiosk (kiosk.domain.tracking), unique in its station;
     #: None until it has one (a kiosk enrolled before blocks were the hub's gets one at its next push).
     block: Mapped[int | None] = mapped_column(Integer, nullable=True)

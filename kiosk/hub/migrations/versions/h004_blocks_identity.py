@@ -2,7 +2,8 @@
 
 - hub_kiosk.block: the block of the daily sequence the hub gave the kiosk (unique within its
   station); unit_id: the receiving unit the kiosk numbers for, as it said at enrolment; retired_at and
-  retired_block: a kiosk taken out of use, and the block it gave back.
+  retired_block: a kiosk taken out of use, and the block it gave back; audit_copy_seq and audit_copy_hash:
+  the last entry of the copy of its audit chain, so a push need not look it up.
 - hub_dossier.uid: the dossier's identity (the kiosk's UUID for it; the request id of an account
   request; for dossiers pushed before kiosks sent one, a UUID5 of the kiosk id and the code that
   both sides compute). previous_code: the code the kiosk printed, when the hub gave a new one.
@@ -40,6 +41,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("unit_id", sa.String(40), nullable=True))
         batch.add_column(sa.Column("retired_at", sa.String(32), nullable=True))
         batch.add_column(sa.Column("retired_block", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("audit_copy_seq", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("audit_copy_hash", sa.String(64), nullable=False, server_default=""))
         batch.create_unique_constraint("uq_hub_kiosk_station_block", ["station", "block"])
     with op.batch_alter_table("hub_dossier") as batch:
         batch.add_column(sa.Column("uid", sa.String(36), nullable=True))
@@ -50,6 +53,10 @@ def upgrade() -> None:
         sa.Column("value", sa.Integer(), nullable=False),
     )
     bind = op.get_bind()
+    bind.execute(sa.text(
+        "UPDATE hub_kiosk SET audit_copy_seq = a.seq, audit_copy_hash = a.hash FROM hub_kiosk_audit a "
+        "WHERE a.kiosk_id = hub_kiosk.kiosk_id AND a.epoch = hub_kiosk.epoch AND a.seq = (SELECT max(b.seq) FROM "
+        "hub_kiosk_audit b WHERE b.kiosk_id = a.kiosk_id AND b.epoch = a.epoch)"))
     dossiers = sa.table("hub_dossier", sa.column("tracking_code", sa.String), sa.column("kiosk_id", sa.String),
                         sa.column("seq", sa.BigInteger), sa.column("service_code", sa.String),
                         sa.column("uid", sa.String))
@@ -98,6 +105,8 @@ def downgrade() -> None:
         batch.drop_column("uid")
     with op.batch_alter_table("hub_kiosk") as batch:
         batch.drop_constraint("uq_hub_kiosk_station_block", type_="unique")
+        batch.drop_column("audit_copy_hash")
+        batch.drop_column("audit_copy_seq")
         batch.drop_column("retired_block")
         batch.drop_column("retired_at")
         batch.drop_column("unit_id")
