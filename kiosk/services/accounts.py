@@ -550,9 +550,7 @@ class AccountService:
         require(principal, Permission.STATUS_CHECK)
         self.after_sync()
         with self.db.sessions() as session:
-            row = session.scalar(select(AccountRequestRow).where(AccountRequestRow.tracking_code == code.strip().upper()))
-            if row is None:
-                raise NotFound(f"đề nghị cấp tài khoản {code}")
+            row = self._row(session, code)  # also under a code the hub replaced
             status = Status(row.status)
             last = session.scalar(select(AccountHistoryRow).where(AccountHistoryRow.request_id == row.id)
                                   .order_by(AccountHistoryRow.seq.desc()).limit(1))

@@ -27,8 +27,10 @@ LEGACY_UID_NAMESPACE = uuid.UUID("41380fd3-7430-4cbc-8bdb-5a3b9d4d947e")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dossier") as batch:
-        batch.add_column(sa.Column("uid", sa.String(36), nullable=True))
+    # A plain ADD COLUMN and a unique index: a batch rebuild of `dossier` would drop a table that persons,
+    # history and scans point at (foreign keys are on), so the column stays nullable in SQL (the model and
+    # every writer give it a value).
+    op.add_column("dossier", sa.Column("uid", sa.String(36), nullable=True))
     bind = op.get_bind()
     dossier = sa.table("dossier", sa.column("id", sa.Integer), sa.column("tracking_code", sa.String),
                        sa.column("kiosk_id", sa.String), sa.column("uid", sa.String))
@@ -38,9 +40,7 @@ def upgrade() -> None:
         uid = str(uuid.uuid5(LEGACY_UID_NAMESPACE, f"{kiosk_id}\n{code}"))
         bind.execute(dossier.update().where(dossier.c.id == row_id).values(uid=uid))
         uids[code] = uid
-    with op.batch_alter_table("dossier") as batch:
-        batch.alter_column("uid", existing_type=sa.String(36), nullable=False)
-        batch.create_index("ix_dossier_uid", ["uid"], unique=True)
+    op.create_index("ix_dossier_uid", "dossier", ["uid"], unique=True)
     op.create_table(
         "recoded_record",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -63,6 +63,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("recoded_record")
-    with op.batch_alter_table("dossier") as batch:
-        batch.drop_index("ix_dossier_uid")
-        batch.drop_column("uid")
+    op.drop_index("ix_dossier_uid", "dossier")
+    op.execute("ALTER TABLE dossier DROP COLUMN uid")  # SQLite 3.35+: no rebuild of the table
