@@ -48,7 +48,7 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
     no_traceback(result)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"mrz", "personal", "verification", "apdu_count", "seconds"}
+    assert set(doc) == {"mrz", "personal", "verification", "warnings", "apdu_count", "seconds"}
     assert doc["mrz"] == {
         "document_number": c.document_number,
         "id_number": c.id_number,
@@ -66,9 +66,11 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
     assert p["issue_date"] == c.issue_date.isoformat()
     assert p["father_name"] == c.father_name and p["mother_name"] == c.mother_name
     assert p["unknown_fields"] == {"16": c.card_serial}
-    assert doc["verification"] == {"access": "BAC", "passive": "signature_valid_untrusted",
-                                   "passive_reasons": ["no_trust_store"], "active": "verified",
-                                   "chip": "verified"}
+    assert doc["verification"] == {"access": "BAC", "verdict": "signature_valid_untrusted",
+                                   "passive": "signature_valid_untrusted", "passive_reasons": ["no_trust_store"],
+                                   "active": "verified", "active_reasons": [], "chip": "verified",
+                                   "chip_reasons": []}
+    assert doc["warnings"] == []
     assert isinstance(doc["apdu_count"], int) and doc["apdu_count"] > 10
     assert isinstance(doc["seconds"], float)
     with Image.open(io.BytesIO(photo.read_bytes())) as image:
