@@ -17,7 +17,7 @@ from PIL import Image
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
-from kiosk.devices.vchip.lds import csca_master_list
+from kiosk.devices.vchip.lds import UNKNOWN_AA_SIGNATURE_OID, csca_master_list
 
 pytestmark = pytest.mark.pcsc
 
@@ -225,3 +225,37 @@ def test_imported_csca_makes_the_chain_verified(data_dir, small_card):
     actions = [e["action"] for e in audit]
     assert "trust.imported" in actions and "card.read" in actions
     assert inserted.citizen.id_number not in json.dumps(audit, ensure_ascii=False)
+
+
+def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_exits_0(data_dir, virtual_card, session_pki):
+    inserted = virtual_card(seed=50, pki=session_pki,
+                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="ecdsa-plain"))
+    result = card_read(data_dir, inserted.reader, inserted.citizen, "--trust", str(inserted.csca_pem))
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    v = doc["verification"]
+    assert (v["verdict"], v["passive"], v["active"], v["chip"]) == ("chain_verified", "chain_verified", "verified",
+                                                                   "verified")
+    assert doc["warnings"] == []
+
+
+def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, virtual_card, session_pki):
+    inserted = virtual_card(seed=51, pki=session_pki,
+                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="unknown"))
+    result = card_read(data_dir, inserted.reader, inserted.citizen, "--trust", str(inserted.csca_pem))
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    v = doc["verification"]
+    code = f"aa_unsupported_algorithm:{UNKNOWN_AA_SIGNATURE_OID}"
+    assert (v["verdict"], v["passive"], v["active"], v["active_reasons"]) == (
+        "unverifiable", "chain_verified", "unverifiable", [code])
+    (warning,) = doc["warnings"]
+    assert (warning["step"], warning["code"]) == ("active", code)
+    assert UNKNOWN_AA_SIGNATURE_OID in warning["message"] and "xác thực chủ động" in warning["message"]
+    assert "active authentication" in warning["message_en"]
+    human = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--mrz", inserted.card.mrz,
+                  "--trust", str(inserted.csca_pem))
+    assert human.returncode == 0, human.stderr
+    assert "Kết luận: unverifiable" in human.stdout and "không phải dấu hiệu giả mạo" in human.stdout
