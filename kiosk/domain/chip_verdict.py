@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import ClassVar, Literal
 
 Step = Literal["passive", "active", "chip"]
 Outcome = Literal["failed", "unverifiable", "untrusted", "absent"]
@@ -217,3 +217,20 @@ def notable_codes(verification: Mapping[str, object]) -> list[str]:
             elif outcome == UNVERIFIABLE:
                 amber.append(str(c))
     return failed + amber
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The reason codes one check ended with; its verdict follows from the table."""
+
+    STEP: ClassVar[Step]
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return step_verdict(self.STEP, self.reasons)
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0] if self.reasons else ""
+

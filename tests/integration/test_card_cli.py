@@ -227,13 +227,19 @@ def test_imported_csca_makes_the_chain_verified(data_dir, small_card):
     assert inserted.citizen.id_number not in json.dumps(audit, ensure_ascii=False)
 
 
-def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_exits_0(data_dir, virtual_card, session_pki):
-    inserted = virtual_card(seed=50, pki=session_pki,
-                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="ecdsa-plain"))
+def read_ecdsa_card(data_dir, virtual_card, session_pki, seed: int, aa_oid: str):
+    """Insert an ECDSA-AA card whose DG14 names its algorithm as `aa_oid` says, read it with its CSCA
+    trusted, and return (inserted card, JSON document) after checking the read exited 0."""
+    inserted = virtual_card(seed=seed, pki=session_pki,
+                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid=aa_oid))
     result = card_read(data_dir, inserted.reader, inserted.citizen, "--trust", str(inserted.csca_pem))
     no_traceback(result)
     assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
+    return inserted, json.loads(result.stdout)
+
+
+def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_exits_0(data_dir, virtual_card, session_pki):
+    _, doc = read_ecdsa_card(data_dir, virtual_card, session_pki, 50, "ecdsa-plain")
     v = doc["verification"]
     assert (v["verdict"], v["passive"], v["active"], v["chip"]) == ("chain_verified", "chain_verified", "verified",
                                                                    "verified")
@@ -241,12 +247,7 @@ def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_exits_0(data_dir, virtual_
 
 
 def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, virtual_card, session_pki):
-    inserted = virtual_card(seed=51, pki=session_pki,
-                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="unknown"))
-    result = card_read(data_dir, inserted.reader, inserted.citizen, "--trust", str(inserted.csca_pem))
-    no_traceback(result)
-    assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
+    inserted, doc = read_ecdsa_card(data_dir, virtual_card, session_pki, 51, "unknown")
     v = doc["verification"]
     code = f"aa_unsupported_algorithm:{UNKNOWN_AA_SIGNATURE_OID}"
     assert (v["verdict"], v["passive"], v["active"], v["active_reasons"]) == (

@@ -158,3 +158,16 @@ def test_master_list_with_broken_signature_is_refused(tmp_path):
         TrustStore.import_file(bad, tmp_path / "store")
     trust = TrustStore.load([bad])
     assert len(trust) == 0 and len(trust.problems) == 1
+
+
+def test_a_programming_error_is_raised_not_turned_into_a_verdict(tmp_path, monkeypatch):
+    """A bug in the checks must never read as "failed" (a forgery) or "unverifiable"."""
+    from kiosk.devices.icao import passive
+
+    def broken(*args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(passive, "_scheme", broken)
+    pki = pki_of()
+    with pytest.raises(KeyError):
+        verify_passive(sod(pki), FILES, store(tmp_path, pki.csca_pem()), NOW)

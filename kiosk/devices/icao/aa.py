@@ -35,18 +35,10 @@ _TRAILER_HASHES: dict[int, str | None] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ActiveAuthResult:
+class ActiveAuthResult(chip_verdict.CheckResult):
     """The verdict of active authentication and the reason codes it follows from."""
 
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def verdict(self) -> str:
-        return chip_verdict.step_verdict("active", self.reasons)
-
-    @property
-    def reason(self) -> str:
-        return self.reasons[0] if self.reasons else ""
+    STEP = "active"
 
     @classmethod
     def of(cls, *reasons: str) -> ActiveAuthResult:

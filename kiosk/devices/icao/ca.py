@@ -30,19 +30,11 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class ChipAuthResult:
+class ChipAuthResult(chip_verdict.CheckResult):
     """The verdict of chip authentication and the reason codes it follows from."""
 
-    reasons: tuple[str, ...] = ()
+    STEP = "chip"
     protocol: str = ""
-
-    @property
-    def verdict(self) -> str:
-        return chip_verdict.step_verdict("chip", self.reasons)
-
-    @property
-    def reason(self) -> str:
-        return self.reasons[0] if self.reasons else ""
 
     @classmethod
     def of(cls, reason: str, protocol: str = "") -> ChipAuthResult:
