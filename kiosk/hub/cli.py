@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--max-refusals", type=_positive_int, default=20, metavar="N",
+                       help="refused requests a source address may make at once before it gets 429 "
+                            "(then one more every 3 seconds)")
     serve.set_defaults(func=_serve)
     code = sub.add_parser("enrol-code", help="print a one-time enrolment code for a station's kiosk")
     _db_arg(code)
@@ -55,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương (a positive integer), nhận được '{text}'")
+    return value
+
+
 def _emit(args: argparse.Namespace, payload: Any, human: str) -> None:
     print(json.dumps(payload, ensure_ascii=False, indent=2) if args.json else human)
 
@@ -70,12 +83,13 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kiosk.hub.app import create_app
+    from kiosk.hub.guard import FailureLimiter
 
     hub = _hub(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
     try:
-        uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     finally:
         hub.db.dispose()
     return 0

@@ -279,7 +279,9 @@ class Hub:
                 s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id, RequestNonce.seen_at < cutoff))
                 return result
         except HubError as exc:
-            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature"):
+            # Only refusals of a request signed by the kiosk's own key count against it: anyone can
+            # name a kiosk in an unsigned or wrongly signed request (the guard counts those per address).
+            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch"):
                 self.record_refusal(exc)
             raise
 
