@@ -12,10 +12,19 @@ import platform
 import sys
 from pathlib import Path
 
+from kiosk.safefiles import open_private_append, private_folder, tighten_file
+
 TRACE = 5
 logging.addLevelName(TRACE, "TRACE")
 
 _configured_file: Path | None = None
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens (the first and each after a rotation) is created 0600, whatever the umask."""
+
+    def _open(self):
+        return open_private_append(Path(self.baseFilename), self.encoding or "utf-8")
 
 
 def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> Path:
@@ -24,14 +33,16 @@ def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> 
     log_file = log_dir / "kiosk.log"
     if _configured_file == log_file:
         return log_file
-    log_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(log_dir)
+    for old in log_dir.glob("kiosk.log*"):
+        tighten_file(old)
     numeric = TRACE if level == "TRACE" else getattr(logging, level, logging.INFO)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_kiosk", False):
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    file_handler = PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     file_handler._kiosk = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)

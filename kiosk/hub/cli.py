@@ -15,6 +15,9 @@ log = logging.getLogger("kiosk.hub")
 def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql://… (KIOSK_HUB_DB, else a file "
                         "in the hub's data folder)")
+    parser.add_argument("--allow-plain-postgres", action="store_true",
+                        help="talk to a PostgreSQL server on another machine without TLS (only on a network "
+                             "protected some other way)")
     parser.add_argument("--json", action="store_true")
 
 
@@ -107,7 +110,7 @@ def _hub(args: argparse.Namespace):
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
 
-    return Hub(open_hub_database(args.db))
+    return Hub(open_hub_database(args.db, allow_plain_postgres=args.allow_plain_postgres))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -182,9 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
     from kiosk.hub.core import HubError
+    from kiosk.hub.db import HubDatabaseError
 
     try:
         return args.func(args)
+    except HubDatabaseError as exc:
+        print(exc.message_vi, file=sys.stderr)
+        return 2 if exc.reason == "plain_postgres" else 1
     except HubError as exc:
         if args.json:
             print(json.dumps(exc.as_json(), ensure_ascii=False, indent=2))
