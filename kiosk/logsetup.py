@@ -20,6 +20,18 @@ logging.addLevelName(TRACE, "TRACE")
 _configured_file: Path | None = None
 
 
+class NoTracebackFormatter(logging.Formatter):
+    """For the terminal: the message without a traceback (that goes to the log file, under a reference)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Every log file it opens (the first and each after a rotation) is created 0600, whatever the umask."""
 
@@ -49,7 +61,7 @@ def setup_logging(log_dir: Path, level: str = "INFO", console: bool = False) -> 
     if console:
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.WARNING)
-        stream.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        stream.setFormatter(NoTracebackFormatter("%(levelname)s: %(message)s"))
         stream._kiosk = True  # type: ignore[attr-defined]
         root.addHandler(stream)
     root.setLevel(numeric)
