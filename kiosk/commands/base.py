@@ -13,6 +13,7 @@ from typing import Any
 from kiosk.config import LoadedSettings, SettingsError, load_settings
 from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES_VI
 from kiosk.db.errors import DatabaseOpenError
+from kiosk.domain.text import scrub
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ def emit(args: argparse.Namespace, payload: Any, human: str) -> None:
     if getattr(args, "json", False):
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print(human)
+        # Text from the database reaches a terminal: no escape sequences or direction overrides from older rows.
+        print(scrub(human, multiline=True))
 
 
 def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from kiosk.db.engine import Database
 from kiosk.db.models import StaffMember, StaffSession
+from kiosk.domain import text
 from kiosk.domain.roles import STAFF_ROLES, Permission, Principal, Role
 from kiosk.services import audit
 from kiosk.services.clock import Clock, utc_now
@@ -124,6 +125,8 @@ class StaffService:
             errors.append(("username", "Tên đăng nhập gồm 2–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch."))
         if not full_name.strip():
             errors.append(("full_name", "Cần nhập họ và tên."))
+        elif text.has_unsafe(full_name):
+            errors.append(("full_name", f"Họ và tên {text.MESSAGE_VI}."))
         if role not in {r.value for r in STAFF_ROLES}:
             errors.append(("role", "Vai trò phải là officer, supervisor, admin hoặc selfservice."))
         errors += self.password_errors(username, password)
@@ -140,7 +143,7 @@ class StaffService:
                 raise InvalidInput([("username", f"Tên đăng nhập '{username}' đã có.")])
             member = StaffMember(
                 username=username,
-                full_name=full_name.strip(),
+                full_name=text.nfc(full_name.strip()),
                 role=role,
                 password_hash=_hasher.hash(password),
                 must_change_password=False,
