@@ -13,7 +13,7 @@ mark and non-characters. Newlines and tabs are kept only in multi-line notes.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 #: UAX #9 §2.1–2.6: explicit embeddings, overrides and isolates, and the implicit marks.
@@ -50,26 +50,20 @@ def scrub(text: str, multiline: bool = False) -> str:
     return "".join(out)
 
 
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """`fn` applied to every string of a JSON-like value, keys too."""
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, Mapping):
+        return {fn(k) if isinstance(k, str) else k: map_strings(v, fn) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [map_strings(v, fn) for v in value]
+    return value
+
+
 def nfc_tree(value: Any) -> Any:
     """Every string in a JSON-like value (keys too) in NFC."""
-    if isinstance(value, str):
-        return nfc(value)
-    if isinstance(value, Mapping):
-        return {nfc(k) if isinstance(k, str) else k: nfc_tree(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [nfc_tree(v) for v in value]
-    return value
-
-
-def scrub_tree(value: Any) -> Any:
-    """Every string in a JSON-like value scrubbed (data read from a card)."""
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, Mapping):
-        return {scrub(k) if isinstance(k, str) else k: scrub_tree(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub_tree(v) for v in value]
-    return value
+    return map_strings(value, nfc)
 
 
 def unsafe_paths(value: Any, path: str, multiline: frozenset[str] = frozenset()) -> Iterator[str]:
