@@ -19,7 +19,15 @@ from starlette.routing import Route
 
 from kiosk import safejson
 from kiosk.hub.core import Hub, HubError
-from kiosk.hub.guard import LOGGED_KEY, FailureLimiter, Guard, Limit, internal_error_body, new_reference
+from kiosk.hub.guard import (
+    COUNT_KEY,
+    LOGGED_KEY,
+    FailureLimiter,
+    Guard,
+    Limit,
+    internal_error_body,
+    new_reference,
+)
 from kiosk.hub.openapi import OPENAPI
 from kiosk.hub.protocol import API
 
@@ -32,6 +40,14 @@ MAX_SMALL_BODY = 16 * 1024
 MAX_GET_BODY = 0
 #: Query numbers are cursors and counts: within what JSON carries exactly (RFC 7493 §2.2).
 MAX_QUERY_INT = safejson.MAX_SAFE_INTEGER
+
+
+#: Refusals of requests that proved no kiosk's key or back-office token: counted against the source address.
+#: (A replayed or stale request is signed: a network that duplicates packets makes them for a real kiosk.)
+UNPROVEN = frozenset({
+    "unsigned", "unknown_kiosk", "bad_signature", "bad_code", "code_used", "code_expired", "code_for_another_kiosk",
+    "backoffice_auth", "bad_request", "bad_query",
+})
 
 
 def limit_for(method: str, path: str) -> Limit:
@@ -128,6 +144,7 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
 
     async def hub_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HubError)
+        request.scope[COUNT_KEY] = exc.code in UNPROVEN
         if exc.status >= 403 or exc.code in ("bad_signature", "replayed"):
             log.warning("refused %s %s: %s", request.method, request.url.path, exc.code)
         return _error(exc)

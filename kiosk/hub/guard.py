@@ -32,10 +32,11 @@ Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-#: Responses counted against their source address (refused before or at authentication).
-COUNTED_STATUSES = frozenset({400, 401, 403, 413})
 #: The scope key an exception handler sets once it has logged an error under a reference.
 LOGGED_KEY = "kiosk.error_reference"
+#: The scope key the app sets when a refusal counts against the source address: the request proved no
+#: kiosk's key (a replay or a stale timestamp of a duplicated packet is signed, and does not count).
+COUNT_KEY = "kiosk.count_refusal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +130,12 @@ class Guard:
                 await _respond(send, 500, internal_error_body(reference))
             elif LOGGED_KEY not in scope:
                 log.exception("unexpected error on %s %s after the answer began", scope["method"], scope["path"])
-        if status and status[0] in COUNTED_STATUSES:
+        if scope.get(COUNT_KEY):
             self.limiter.failed(source)
-            log.info("refused %s %s from %s: %s", scope["method"], scope["path"], source, status[0])
+            log.info("refused %s %s from %s: %s", scope["method"], scope["path"], source, status[0] if status else "-")
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[COUNT_KEY] = True  # refusals at this door count; the app clears it once it answers
         limit = self.limit_for(scope["method"], scope["path"])
         declared = _content_length(scope)
         if declared == -1:
@@ -155,6 +157,7 @@ class Guard:
                 await _respond(send, 400, error_body(
                     400, exc.reason, f"Nội dung yêu cầu {exc.message_vi}.", f"The request body is {exc.message_en}."))
                 return
+        scope[COUNT_KEY] = False
         sent = False
 
         async def replay() -> Message:

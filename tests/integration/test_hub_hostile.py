@@ -284,3 +284,16 @@ def test_unsigned_requests_naming_a_kiosk_are_counted_per_address_not_against_th
     finally:
         db.dispose()
     assert named == 0
+
+
+def test_a_real_kiosks_replayed_packets_never_get_its_address_throttled(hub):
+    # A network that duplicates packets makes the hub refuse signed copies as replays: they prove the
+    # kiosk's key, so they do not count against the station's address.
+    kiosk_id, key, instance, epoch = enrol_a_kiosk(hub)
+    body = json.dumps({"ops": []}).encode()
+    h = protocol.SignedHeaders(kiosk_id, instance, epoch, int(time.time()), secrets.token_hex(16))
+    headers = protocol.sign_request(key, "POST", "/v1/push", body, h).as_dict()
+    with httpx.Client(base_url=hub.url) as client:
+        answers = [client.post("/v1/push", content=body, headers=headers) for _ in range(40)]
+    assert answers[0].status_code == 200
+    assert {a.json()["error"] for a in answers[1:]} == {"replayed"} and 429 not in {a.status_code for a in answers}
