@@ -11,7 +11,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, write_output_file
 
 EXIT_ACCESS_DENIED = 3
 EXIT_READ_ERROR = 4
@@ -100,7 +100,7 @@ def _read(args, ctx) -> int:
         payload = {"error": kind, "step": exc.step, "message": CARD_ERROR_MESSAGES[kind]}
         raise CommandError(CARD_ERROR_MESSAGES[kind], code, payload) from None
     if args.photo_out and result.photo:
-        Path(args.photo_out).write_bytes(result.photo)
+        write_output_file(args.photo_out, result.photo, "--photo-out")
     verdict = overall_verdict(result)
     data = result.to_json()
     data["warnings"] = warnings(result)

@@ -1226,8 +1226,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="160"/>
-        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
-        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
+        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;TiepDan@2025&apos;.</source>
+        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;TiepDan@2025&apos;.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
@@ -1773,8 +1773,28 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="312"/>
-        <source>Ít nhất %1 ký tự; báo riêng cho người đó.</source>
-        <translation>At least %1 characters; tell it to the person privately.</translation>
+        <source>Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, tên đăng nhập hay tên trạm. Báo riêng cho người đó.</source>
+        <translation>At least %1 characters mixing two kinds of character; not a common password, the username or the station's name. Tell it to the person privately.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập</source>
+        <translation>Unlock login</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút.</source>
+        <translation>Unlock login for %1 (%2) now? The account is locked for a while after repeated wrong passwords; if it happens again, the next lock starts at 5 minutes again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đang mở khóa đăng nhập…</source>
+        <translation>Unlocking login…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.</source>
+        <translation>Login unlocked for %1: this person can log in at once.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="387"/>
