@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PAYLOAD_FIELDS = {  # a dossier's worth of form data (about the size a real one has on the wire)
@@ -169,37 +170,41 @@ def pg_connections(dsn: str, database: str) -> tuple[int, int]:
         return int(row[0]), int(row[1])
 
 
-def cpu_seconds(groups: dict[str, list[int]]) -> dict[str, float]:
-    """CPU time used so far by each group of processes (PostgreSQL: every process of the server)."""
+def cpu_seconds(groups: dict[str, Callable[[], list[int]]]) -> dict[str, dict[int, float]]:
+    """CPU time used so far by each process of each group (the group lists its processes now: PostgreSQL
+    starts and ends a process per connection)."""
     import psutil
 
-    out = {}
+    out: dict[str, dict[int, float]] = {}
     for name, pids in groups.items():
-        total = 0.0
-        for pid in pids:
+        out[name] = {}
+        for pid in pids():
             try:
                 times = psutil.Process(pid).cpu_times()
             except psutil.NoSuchProcess:
                 continue
-            total += times.user + times.system
-        out[name] = total
+            out[name][pid] = times.user + times.system
     return out
 
 
-def postgres_pids(dsn: str) -> list[int]:
-    """The benchmark's own PostgreSQL server: its postmaster and every process it started (the replicas'
-    pooled connections stay open through the run)."""
+def cpu_used(start: dict[int, float], end: dict[int, float]) -> float:
+    """CPU time of a group between two snapshots; a process born in between counts from zero."""
+    return sum(value - start.get(pid, 0.0) for pid, value in end.items())
+
+
+def postgres_pids(dsn: str) -> Callable[[], list[int]]:
+    """The benchmark's own PostgreSQL server: its postmaster and the processes it runs at that moment."""
     import psutil
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         postmaster = psutil.Process(backend).parent()
-    return [postmaster.pid, *(child.pid for child in postmaster.children())]
+    return lambda: [postmaster.pid, *(child.pid for child in postmaster.children())]
 
 
 async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: float, warmup: float,
-                   interval: float, dsn: str, database: str, groups: dict[str, list[int]]) -> dict:
+                   interval: float, dsn: str, database: str, groups: dict[str, Callable[[], list[int]]]) -> dict:
     host, port = url.removeprefix("http://").split(":")
     tally = Tally()
     counting = threading.Event()
@@ -217,7 +222,7 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
     until = time.monotonic() + warmup + seconds
     loop = asyncio.get_running_loop()
 
-    cpu: dict[str, dict[str, float]] = {}
+    cpu: dict[str, dict[str, dict[int, float]]] = {}
 
     def begin() -> None:
         cpu["start"] = cpu_seconds(groups)
@@ -233,7 +238,7 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
     elapsed = seconds
     stop.set()
     sampler.join(timeout=2)
-    used = {name: cpu["end"][name] - cpu["start"][name] for name in groups}
+    used = {name: cpu_used(cpu["start"][name], cpu["end"][name]) for name in groups}
     lat = sorted(tally.latencies)
     return {
         "ops_per_s": round(tally.ops / elapsed, 1), "requests_per_s": round(tally.requests / elapsed, 1),
@@ -247,6 +252,16 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
         "cores_used": {name: round(value / elapsed, 2) for name, value in used.items()},
         "cpu_ms_per_request": {name: round(1000 * value / max(tally.requests, 1), 2) for name, value in used.items()},
     }
+
+
+def database_size(dsn: str, name: str) -> tuple[int, int]:
+    """The hub database's size in bytes (tables and indexes, not the WAL) and the ops it holds."""
+    import psycopg
+
+    with psycopg.connect(f"{dsn.rsplit('/', 1)[0]}/{name}") as conn:
+        conn.execute("CHECKPOINT")
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        return size, conn.execute("SELECT count(*) FROM hub_inbox").fetchone()[0]
 
 
 def enrol_all(url: str, hub, kiosks: list[SimKiosk]) -> None:
@@ -299,8 +314,6 @@ def main() -> int:
         uvloop.install()
     except ImportError:
         pass
-    import psycopg
-
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
     from kiosk.hub.devpg import create_database, throwaway_postgres
@@ -325,14 +338,15 @@ def main() -> int:
                     cycles = int(span / interval) + 2 if interval else int(span * 3) + 20
                     host = proxy.url.removeprefix("http://")
                     plans = [presigned(k, host, cycles, args.ops_per_push) for k in kiosks]
-                    groups = {"replicas": [p.process.pid for p in procs], "postgresql": postgres_pids(dsn),
-                              "haproxy": [proxy.process.pid], "load_generator": [os.getpid()]}
+                    groups = {"replicas": lambda ps=procs: [p.process.pid for p in ps],
+                              "postgresql": postgres_pids(dsn), "haproxy": lambda px=proxy: [px.process.pid],
+                              "load_generator": lambda: [os.getpid()]}
+                    before = database_size(dsn, name)
                     result = asyncio.run(run_load(proxy.url, plans, args.seconds, args.warmup, interval, dsn, name,
                                                   groups))
-                    with psycopg.connect(f"{dsn.rsplit('/', 1)[0]}/{name}") as conn:
-                        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-                        stored = conn.execute("SELECT count(*) FROM hub_inbox").fetchone()[0]
-                    result["db_bytes_per_op"] = round(size / max(stored, 1))
+                    size, stored = database_size(dsn, name)
+                    # What the ops of this run added (an empty hub database is several MB of catalog alone).
+                    result["db_bytes_per_op"] = round((size - before[0]) / max(stored - before[1], 1))
                     results[f"{replicas}_{mode}"] = result
                 finally:
                     proxy.stop()

@@ -483,16 +483,19 @@ class DossierService:
         with self.db.sessions() as session:
             return self._record(session, self._row(session, code), full=False)
 
-    def status_of(self, principal: Principal, code: str) -> dict[str, Any]:
-        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data."""
+    def status_of(self, principal: Principal, code: str, issuer: str = "") -> dict[str, Any]:
+        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data. With the kiosk
+        that signed the receipt (`issuer`), a dossier this kiosk took under that code is not the one asked
+        about unless it was taken there (another kiosk's dossier may have had the code too)."""
         require(principal, Permission.STATUS_CHECK)
         with self.db.sessions() as session:
             row = self._row(session, code)
+            if issuer and row.kiosk_id != issuer:
+                raise NotFound(f"hồ sơ {code} của kiosk {issuer}")
             status = Status(row.status)
             return {"tracking_code": row.tracking_code, "service_no": row.service_no, "status": status.value,
                     "status_label_vi": status.label_vi, "status_label_en": status.label_en,
-                    "appointment_date": row.appointment_date, "updated_at": row.updated_at,
-                    "kiosk_id": row.kiosk_id}
+                    "appointment_date": row.appointment_date, "updated_at": row.updated_at}
 
     def search(
         self,

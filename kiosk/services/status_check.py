@@ -124,9 +124,7 @@ class StatusCheckService:
                     "That is not a dossier code. Codes look like 000.00.24.H57-261125-0001 (printed on the receipt).",
                 )
         issuer = claims.kiosk_id if claims is not None else ""
-        local = self._local(principal, code)
-        if local is not None and issuer and local.details.get("kiosk_id") not in (None, issuer):
-            local = None  # this kiosk's dossier under that code is not the one on the receipt (another kiosk's)
+        local = self._local(principal, code, issuer)
         remote, hub = self._remote(principal, code, issuer)
         if remote is not None and remote.get("found") and (local is None or _newer(remote, local)):
             return _recoded(replace(self._from_hub(remote, local), hub=hub), code, remote)
@@ -151,15 +149,14 @@ class StatusCheckService:
 
     # Where an answer comes from.
 
-    def _local(self, principal: Principal, code: str) -> StatusAnswer | None:
+    def _local(self, principal: Principal, code: str, issuer: str = "") -> StatusAnswer | None:
+        """This kiosk's own answer; with a scanned receipt, only for the dossier that receipt was issued for."""
         try:
-            status = self.dossiers.status_of(principal, code)
+            status = self.dossiers.status_of(principal, code, issuer)
         except NotFound:
             return self._account(principal, code)
-        answer = self._dossier_answer(status["tracking_code"], status["service_no"], DossierStatus(status["status"]),
-                                      status.get("appointment_date"), "local", status.get("updated_at", ""))
-        answer.details["kiosk_id"] = status.get("kiosk_id")
-        return answer
+        return self._dossier_answer(status["tracking_code"], status["service_no"], DossierStatus(status["status"]),
+                                    status.get("appointment_date"), "local", status.get("updated_at", ""))
 
     def _remote(self, principal: Principal, code: str, issuer: str = "") -> tuple[dict[str, Any] | None, str]:
         if self.hub_lookup is None:

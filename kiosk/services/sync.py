@@ -916,11 +916,12 @@ class SyncService:
     def acknowledge(self, principal: Principal, seq: int) -> dict[str, Any]:
         """An administrator has dealt with an op the hub refused: its alarm goes (the refusal stays recorded)."""
         require(principal, Permission.SYNC_MANAGE)
+        kiosk_id = self.who.kiosk_id  # read before the transaction takes the write lock
         with self.db.transaction() as session:
             for row in session.scalars(select(RemoteChange).where(RemoteChange.kind == OP_REJECTED,
                                                                   RemoteChange.target == f"seq:{seq}")):
                 data = json.loads(row.payload)
-                if data.get("kiosk_id") != self.who.kiosk_id:
+                if data.get("kiosk_id") != kiosk_id:
                     continue
                 row.outcome = ACKNOWLEDGED
                 audit.append(session, principal.audit_name, "sync.rejection_acknowledged", "outbox", str(seq),
@@ -969,11 +970,11 @@ class SyncService:
         from kiosk.db.models_account import AccountRequestRow
         from kiosk.services.dossiers import find_dossier
 
+        legacy = protocol.legacy_dossier_uid(self.who.kiosk_id, tracking_code)  # an op pushed without an identity
         with self.db.sessions() as session:
             dossier = find_dossier(session, tracking_code)
             request = session.scalar(select(AccountRequestRow.id).where(AccountRequestRow.tracking_code == tracking_code))
-            uid = dossier.uid if dossier is not None else request or protocol.legacy_dossier_uid(
-                self.who.kiosk_id, tracking_code)
+            uid = dossier.uid if dossier is not None else request or legacy
             row = session.scalars(
                 select(RemoteChange).where(RemoteChange.kind == DOSSIER_STATUS, RemoteChange.target == uid)
                 .order_by(RemoteChange.change_id.desc()).limit(1)
