@@ -231,6 +231,7 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
     def end() -> None:
         counting.clear()  # answers that arrive after the window are not counted
         cpu["end"] = cpu_seconds(groups)
+        cpu["load"] = {"load_average_1min": os.getloadavg()[0]}
 
     loop.call_later(warmup, begin)
     loop.call_later(warmup + seconds, end)
@@ -250,6 +251,8 @@ async def run_load(url: str, plans: list[list[tuple[bytes, bytes]]], seconds: fl
         "errors": tally.errors, "seconds": round(elapsed, 1), "kiosks_out_of_requests": tally.exhausted,
         # Where the machine's cores went during the window (CPU seconds per second of wall time).
         "cores_used": {name: round(value / elapsed, 2) for name, value in used.items()},
+        # The machine is shared: its load at the end of the window says how much of it this run had.
+        "machine_load_1min": round(cpu["load"]["load_average_1min"], 2),
         "cpu_ms_per_request": {name: round(1000 * value / max(tally.requests, 1), 2) for name, value in used.items()},
     }
 

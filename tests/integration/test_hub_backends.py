@@ -79,6 +79,15 @@ class Terminal:
         return hub.pull("GET", path, b"", self.headers(hub, "GET", path, b""), after, uid, 100)
 
 
+def together(*calls) -> None:
+    """Run the calls at the same time, each on its own thread, and wait for all of them."""
+    threads = [threading.Thread(target=call) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def enrolled(hub: Hub, station: str = "CA-1", **kw) -> Terminal:
     terminal = Terminal(**kw)
     terminal.enrol(hub, hub.create_enrol_code(station))
@@ -285,11 +294,7 @@ def test_two_hub_processes_on_one_database_apply_a_batch_once(hub_url, hub):
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=send, args=(h,)) for h in (hub, second, hub, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together(*(lambda h=h: send(h) for h in (hub, second, hub, second)))
     second.db.dispose()
     assert not errors
     assert sorted(r["accepted"] for r in results) == [0, 0, 0, 200]
@@ -426,12 +431,7 @@ def test_two_kiosks_pushing_one_code_at_once_through_two_hub_processes_both_keep
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=send, args=(k, h, b)) for k, h, b in zip(kiosks, (hub, second), batches,
-                                                                                   strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together(*(lambda k=k, h=h, b=b: send(k, h, b) for k, h, b in zip(kiosks, (hub, second), batches, strict=True)))
     second.db.dispose()
     assert not errors
     with hub.db.sessions() as s:
