@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                       help="a load balancer's address (repeatable): its X-Forwarded-For names the kiosk, so refusals "
+                            "count against the kiosk's address, not the balancer's (loopback is always trusted)")
     serve.add_argument("--max-refusals", type=_positive_int, default=20, metavar="N",
                        help="refused requests a source address may make at once before it gets 429 "
                             "(then one more every 3 seconds)")
@@ -130,7 +133,10 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
     try:
-        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        # Behind a balancer the peer is the balancer: its X-Forwarded-For is believed from these addresses only.
+        trusted = ",".join(["127.0.0.1", "::1", *args.trusted_proxy])
+        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, proxy_headers=True, forwarded_allow_ips=trusted)
     finally:
         hub.db.dispose()
     return 0

@@ -196,3 +196,17 @@ def test_blocks_survive_restarts_and_concurrent_enrolments_on_two_replicas(repli
     finally:
         for kiosk in kiosks:
             kiosk.close()
+
+
+def test_behind_the_balancer_refusals_count_against_the_kiosks_address_not_the_balancers(replicas):
+    """Every request reaches a replica from HAProxy's address; the replicas believe its X-Forwarded-For, so a
+    source that keeps failing is stopped (429) while the other kiosks behind the same balancer go on."""
+    import httpx
+
+    _url, _hub, _pair, proxy = replicas
+    with httpx.Client(base_url=proxy.url, timeout=10) as client:
+        codes = [client.post("/v1/push", content=b"{}", headers={"x-forwarded-for": "10.20.30.40"}).status_code
+                 for _ in range(60)]
+        assert codes[0] == 401 and 429 in codes  # unsigned, then stopped (at each replica, in its own count)
+        other = client.post("/v1/push", content=b"{}", headers={"x-forwarded-for": "10.20.30.41"})
+        assert other.status_code == 401  # heard: refused for what it is, not stopped for another's failures
