@@ -7,8 +7,7 @@
 - Pulled statuses already stored name their dossier or request by identity from now on.
 
 Revision ID: 0010
-Revises: 0005 (account requests)
-Depends on: 0002 (dossiers), 0003 (sync)
+Revises: 0002 (dossiers), 0003 (sync), 0005 (account requests): it joins the three branches it reads
 """
 
 import json
@@ -18,9 +17,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0005"
+down_revision = ("0002", "0003", "0005")
 branch_labels = None
-depends_on = ("0002", "0003")
+depends_on = None
 
 # Frozen here: kiosk.hub.protocol.LEGACY_UID_NAMESPACE must stay the same value.
 LEGACY_UID_NAMESPACE = uuid.UUID("41380fd3-7430-4cbc-8bdb-5a3b9d4d947e")
