@@ -837,9 +837,19 @@ def _check(f: Field, raw: Any, form: Mapping[str, Any], today: date) -> tuple[st
     return (f"{label_vi}: kiểu dữ liệu không được hỗ trợ.", f"{label_en}: unsupported type.")
 
 
+def with_defaults(service: Service, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form with each missing field that has a catalog default filled in (as the wizard shows it)."""
+    out = dict(values)
+    for f in service.fields:
+        if f.default is not None and _empty(out.get(f.id)):
+            out[f.id] = f.default
+    return out
+
+
 def validate_form(service: Service, values: Mapping[str, Any], today: date | None = None) -> list[FieldError]:
     """Every problem with a filled-in form, in field order; fields hidden by their `when` are skipped."""
     today = today or date.today()
+    values = with_defaults(service, values)
     errors: list[FieldError] = []
     for f in service.fields:
         if not conditions_hold(f.when, values, today):
@@ -880,7 +890,8 @@ def _eligibility_fails(rule: Eligibility, form: Mapping[str, Any], on: date,
         return None
     try:
         if rule.kind in ("age_at_least", "age_below", "within_months_of", "within_days_of", "span_at_most_months"):
-            first = parse_date(raw)
+            # A datetime field (the hour of death) counts by its calendar day.
+            first = parse_date(raw) if not isinstance(raw, str) or "T" not in raw and ":" not in raw else parse_datetime(raw).date()
             if rule.kind == "age_at_least":
                 return age_on(first, on) < (rule.years or 0)
             if rule.kind == "age_below":
@@ -919,6 +930,7 @@ def check_eligibility(service: Service, values: Mapping[str, Any], on: date,
     `province` holds the per-province settings a rule may raise its threshold to (`value_setting`).
     """
     issues = []
+    values = with_defaults(service, values)
     for rule in service.eligibility:
         if not conditions_hold(rule.when, values, on):
             continue
@@ -937,6 +949,7 @@ def quote_fee(service: Service, form: Mapping[str, Any], online: bool = False, o
     else by `people` (the persons on the dossier). An exemption that applies makes the total 0.
     """
     on = on or date.today()
+    form = with_defaults(service, form)
     lines = []
     total: int | None = 0
     for item in service.fees.items:
@@ -1280,7 +1293,8 @@ def check_service(s: Service) -> None:
         if not s.has_field(rule.field):
             raise ServiceDataError(f"{here}.field", f"no field {rule.field!r}")
         date_kinds = ("age_at_least", "age_below", "within_months_of", "within_days_of", "span_at_most_months")
-        if rule.kind in date_kinds and s.field(rule.field).type != "date":
+        if rule.kind in date_kinds and s.field(rule.field).type not in (
+                ("date", "datetime") if rule.kind == "within_days_of" else ("date",)):
             raise ServiceDataError(f"{here}.field", f"{rule.kind} needs a date field")
         needed = {"age_at_least": "years", "age_below": "years", "within_months_of": "months",
                   "within_days_of": "days", "span_at_most_months": "months", "number_at_least": "value"}.get(rule.kind)
