@@ -704,13 +704,13 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
-        <translation>Print the supplement request (Form 02)</translation>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (Mẫu 03)</source>
-        <translation>Print the refusal notice (Form 03)</translation>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
