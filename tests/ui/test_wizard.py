@@ -201,3 +201,24 @@ def test_cancelling_a_half_filled_wizard_asks_and_keeps_a_draft(qtbot, officer):
     qtbot.keyClick(page.picker.drafts, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.wizard is not None and page.wizard.values().get(editor.field.id) == "Nguyễn",
                     timeout=10_000)
+
+
+def test_the_service_panel_shows_code_form_fee_and_marks_unconfirmed_values(qtbot, officer, tmp_path):
+    """Procedure 1.004222 as published: CT04 receipt (Circular 66/2023/TT-BCA) and "thu 20.000 đồng/lần đăng
+    ký"; the identity card's CC02 and its exemptions are not confirmed from a source, so they carry the mark."""
+    officer.shell.show_page("dossier")
+    picker = officer.dossier_page.picker
+    type_text(qtbot, picker.search, "thuong tru")
+    picker.list.setCurrentRow(0)
+    text = picker.info.text()
+    assert "1.004222" in text and "CT04" in text and "20.000 đ" in text
+    assert "Thông tư 75/2022/TT-BTC" in text
+    assert "⚠" in text  # the exemption list of Art. 4 is held unconfirmed
+    officer.resize(1280, 800)
+    officer.grab().save(str(tmp_path / "picker-residence.png"))
+    picker.search.clear()
+    type_text(qtbot, picker.search, "can cuoc")
+    picker.list.setCurrentRow(0)
+    text = picker.info.text()
+    assert "2.001195" in text and "CC02" in text and "⚠" in text
+    officer.grab().save(str(tmp_path / "picker-identity.png"))
