@@ -47,6 +47,19 @@ def _money(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}".replace(",", ".") + " đ"
 
 
+def scrolled_text(parent: QWidget, name: str) -> tuple[QLabel, QScrollArea]:
+    """A wrapped, top-aligned text in a vertical scroll area (the service panel, the review)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(label)
+    return label, scroll
+
+
 def step_buttons(parent: QWidget, prefix: str, first: str):
     """The row under a step-by-step page: a leading button, then Back, Next and Submit on the right."""
     buttons = QHBoxLayout()
@@ -82,15 +95,8 @@ class ServicePicker(QWidget):
         layout.addWidget(self.search)
         self.list = QListWidget(self)
         self.list.setObjectName("serviceList")
-        self.info = QLabel(self)
-        self.info.setObjectName("serviceInfo")
-        self.info.setWordWrap(True)
-        self.info.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.info, info_scroll = scrolled_text(self, "serviceInfo")
         self.info.setTextFormat(Qt.TextFormat.RichText)
-        info_scroll = QScrollArea(self)
-        info_scroll.setWidgetResizable(True)
-        info_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        info_scroll.setWidget(self.info)
         row = QHBoxLayout()
         row.addWidget(self.list, 3)
         row.addWidget(info_scroll, 2)
@@ -381,14 +387,8 @@ class DossierWizard(QWidget):
         self.fee_view.setWordWrap(True)
         self.fee_view.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._add_step("fee", lambda: self.tr("Lệ phí và ngày hẹn"), self.fee_view)
-        self.review = QLabel(self)
-        self.review.setObjectName("reviewView")
-        self.review.setWordWrap(True)
-        self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.review, review_scroll = scrolled_text(self, "reviewView")
         self.review.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        review_scroll = QScrollArea(self)
-        review_scroll.setWidgetResizable(True)
-        review_scroll.setWidget(self.review)
         self._add_step("review", lambda: self.tr("Xem lại và nộp"), review_scroll)
 
         self.cancel_button.clicked.connect(self.cancelled)
