@@ -305,3 +305,20 @@ def test_the_other_saturday_rule_counts_the_saturday_as_the_receipt_day() -> Non
     assert cal.received_on(at(2026, 1, 17)) == date(2026, 1, 17)
     assert cal.appointment_date(at(2026, 1, 17), 3) == date(2026, 1, 21)
     assert cal.appointment_date(at(2026, 1, 17), 0) == date(2026, 1, 19)
+
+
+def test_a_per_person_line_counts_the_people_on_the_dossier() -> None:
+    # "Đồng/người/lần đăng ký" (Circular 75/2022/TT-BTC, list registration): with no count field of its own, the
+    # line takes the people on the dossier.
+    import json
+
+    from kiosk.domain.catalog import service_from_dict
+    from kiosk.resources import resource_path
+
+    doc = json.loads(next(resource_path("services").glob("04-*.json")).read_text(encoding="utf-8"))
+    item = next(i for i in doc["fees"]["items"] if i["id"] == "by_list")
+    item.pop("count_field")
+    s = service_from_dict(doc)
+    form = {"by_list": True, "fee_exemption": "none", "applicant_birth_date": "1990-01-01"}
+    assert s.fee_quote(form, on=date(2026, 3, 2), people=3).total == 30000
+    assert s.fee_quote(form, online=True, on=date(2026, 3, 2), people=3).total == 15000
