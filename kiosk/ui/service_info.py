@@ -51,8 +51,9 @@ def fee_lines_html(service: Service, quote: FeeQuote) -> list[str]:
     return out
 
 
-def service_info_html(service: Service, on: date, form: dict[str, Any] | None = None) -> str:
-    """A service's facts for the picker's side panel (or, with a form, for the wizard)."""
+def service_info_html(service: Service, on: date, form: dict[str, Any] | None = None, fees: bool = True) -> str:
+    """A service's facts for the picker's side panel (or, with a form, for the wizard, which shows the fee
+    itself: `fees=False`)."""
     form = form or {}
     rows = [f"<b>{service.number}. {escape(_pick(service.name_vi, service.name_en))}</b>"]
     codes = [service.procedure_code(form, on)] if form else list(service.procedure_codes)
@@ -69,11 +70,12 @@ def service_info_html(service: Service, on: date, form: dict[str, Any] | None = 
                     + _flag(form_ref.confirmed))
     receipt = service.notice_form("receipt")
     rows.append(f"{escape(_tr('Phiếu tiếp nhận'))}: {escape(receipt.code)} ({escape(receipt.source)})" + _flag(receipt.confirmed))
-    rows.append(f"<br><b>{escape(_tr('Lệ phí'))}</b> ({on:%d/%m/%Y})")
     quote = service.fee_quote(form, on=on)
-    if form:
+    if fees:
+        rows.append(f"<br><b>{escape(_tr('Lệ phí'))}</b> ({on:%d/%m/%Y})")
+    if fees and form:
         rows += fee_lines_html(service, quote) or [escape(_tr("Không thu"))]
-    else:
+    elif fees:
         # Before a case is chosen: every line with the rate in force on the day.
         for item in service.fees.items:
             rate = item.rate(on)
@@ -84,7 +86,7 @@ def service_info_html(service: Service, on: date, form: dict[str, Any] | None = 
             rows.append(f"• {escape(_pick(item.label_vi, item.label_en))}: <b>{amount}</b>{online}"
                         + (f' <span style="color:#555">({escape(source)})</span>' if source else "")
                         + _flag(item.confirmed and rate.confirmed))
-    if service.fees.exemptions and quote.exemption is None:
+    if fees and service.fees.exemptions and quote.exemption is None:
         rows.append(escape(_tr("Đối tượng được miễn:")))
         for ex in service.fees.exemptions:
             rows.append(f"&nbsp;&nbsp;– {escape(_pick(ex.who_vi, ex.who_en))}" + _flag(ex.confirmed))

@@ -572,7 +572,7 @@ class DossierWizard(QWidget):
             lines.append("<b>" + self.tr("Ngày hẹn trả kết quả (nếu nộp bây giờ): %1").replace(
                 "%1", due.strftime("%d/%m/%Y")) + "</b>")
         lines.append("")
-        lines.append(service_info_html(self.service, now.date(), values))
+        lines.append(service_info_html(self.service, now.date(), values, fees=False))
         return "<br>".join(lines)
 
     def _review_text(self, values: dict[str, Any]) -> str:

@@ -117,6 +117,13 @@ def test_temporary_residence_from_the_chip_to_the_appointment(qtbot, officer, vi
     assert any(e.value() == sample["chips"]["applicant"].full_name for e in locked)
     fill_form_steps(qtbot, wizard, sample["form"], scan_file)
     assert "Tổng" in wizard.fee_view.text()
+    # Procedure 1.004194: "15.000 đồng/lần đăng ký", receipt CT04, code shown with the fee's source.
+    fee = wizard.fee_view.text()
+    assert "15.000 đ" in fee and "1.004194" in fee and "CT04" in fee and "Thông tư 75/2022/TT-BTC" in fee
+    wizard.go(next(i for i, (sid, _t, _w) in enumerate(wizard.steps) if sid == "fee"), save=False)
+    officer.resize(1280, 900)
+    officer.grab().save(str(scan_file.parent / "wizard-fee.png"))
+    wizard.go(len(wizard.steps) - 1, save=False)
     result = submit(qtbot, officer)
     assert result.tracking_code.startswith(officer.kiosk.settings.unit_id + "-")
     assert officer.dossier_page.done.code.text() == result.tracking_code
