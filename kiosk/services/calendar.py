@@ -12,6 +12,7 @@ from typing import Any
 
 import holidays as holidays_pkg
 
+from kiosk import safejson
 from kiosk.domain.calendar import DEFAULT_RULE, SATURDAY, SATURDAY_RULES, CountingRule, WorkingCalendar
 from kiosk.resources import resource_path
 
@@ -182,13 +183,13 @@ def read_calendar_file(path: Path) -> dict[int, YearRecord]:
     """Read and validate a calendar file; any problem raises CalendarError naming the file."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes()
     except OSError as exc:
         raise CalendarError(source, "", f"cannot read: {exc.strerror}") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CalendarError(source, "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        data = safejson.loads(text)
+    except safejson.JsonRefused as exc:
+        raise CalendarError(source, "", f"{exc.message_en}: {exc.detail}" if exc.detail else exc.message_en) from None
     return parse_calendar(data, source)
 
 
@@ -224,7 +225,7 @@ class CalendarService:
     def reload(self) -> None:
         """Re-read the official file and the imported file (raises CalendarError on a bad file)."""
         self._official = read_calendar_file(self._official_path)
-        raw = json.loads(self._official_path.read_text(encoding="utf-8"))
+        raw = safejson.loads(self._official_path.read_text(encoding="utf-8"))
         self._law_days = parse_law_days(raw, str(self._official_path))
         self._saturday = parse_saturday_intake(raw, str(self._official_path))
         if self._imported_path is not None and self._imported_path.exists():
