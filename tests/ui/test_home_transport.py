@@ -4,26 +4,15 @@ machine's network address."""
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 from pathlib import Path
 
-import pytest
+from host_address import this_machines_address
 from PySide6.QtCore import Qt
 
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
-
-
-def this_machines_address() -> str:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.connect(("198.51.100.1", 9))
-        address = s.getsockname()[0]
-    if ipaddress.ip_address(address).is_loopback:
-        pytest.fail("this test needs a network address other than loopback (an interface with an IPv4 address)")
-    return address
 
 
 def test_the_home_screen_warns_while_the_hub_is_spoken_to_over_plain_http(qtbot, officer, tmp_path, operator,
