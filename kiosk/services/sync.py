@@ -578,9 +578,17 @@ class SyncService:
             )
 
     def _client(self, hub_url: str, clock_offset_s: int = 0, timeout_s: float | None = None,
-                who: KioskIdentity | None = None) -> HubClient:
-        return HubClient(hub_url, who or self.who, self.key, clock_offset_s, self.transport,
-                         timeout_s or self.policy.timeout_s, self.wall, hub_key=self.hub_key(), ca_file=self.ca_file)
+                who: KioskIdentity | None = None, cls: type[HubClient] = HubClient) -> HubClient:
+        return cls(hub_url, who or self.who, self.key, clock_offset_s, self.transport,
+                   timeout_s or self.policy.timeout_s, self.wall, hub_key=self.hub_key(), ca_file=self.ca_file)
+
+    def hub_client(self, hub_url: str, clock_offset_s: int, timeout_s: float,
+                   cls: type[HubClient] = HubClient) -> HubClient:
+        """A client of this kiosk's hub for other services (the hall's queue): the pinned hub key checks every
+        answer, the `hub_ca_file` setting checks the certificate, and a hub address this kiosk must not use
+        (plain HTTP to another machine without the lab flag) is refused before any contact."""
+        self._allowed(hub_url)
+        return self._client(hub_url, clock_offset_s, timeout_s, cls=cls)
 
     def hub_key(self) -> bytes | None:
         """The hub's public key this kiosk pinned at enrolment (None before)."""

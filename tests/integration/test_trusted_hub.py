@@ -44,7 +44,7 @@ from kiosk.hub.models import HubDossier, HubKiosk
 from kiosk.services import outbox
 from kiosk.services.errors import InvalidInput
 from kiosk.services.sync import SyncPolicy, SyncService
-from kiosk.services.sync_client import HubRefused, TlsUntrusted
+from kiosk.services.sync_client import HubAnswerForged, HubRefused, TlsUntrusted
 
 FAST = SyncPolicy(attempts=1, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001)
 UNIT_B = "000.00.25.H58"
@@ -280,6 +280,20 @@ def test_a_tampered_or_replayed_hub_answer_is_refused_with_an_alarm(hub, kiosks,
     hub.hub.set_status(code, "result_ready", "")
     replayed = kiosk.run_once(operator)
     assert replayed.error == "hub_answer_forged" and kiosk.remote_status(operator, code)["status"] == "processing"
+
+    # Other services' calls (the hall's queue) go through the same checked client.
+    kiosk.resume(operator)
+    path.replaying = False
+
+    def refuse_on_the_way(p: str, body: bytes) -> bytes:
+        return json.dumps(json.loads(body) | {"status": "rejected"}).encode() if "/status/" in p else body
+
+    client = kiosk.hub_client(hub.url, 0, 5.0)
+    assert client.status(code)["status"] == "result_ready"
+    path.edit = refuse_on_the_way
+    with pytest.raises(HubAnswerForged):
+        client.status(code)
+    client.close()
 
 
 def test_plain_http_to_another_machine_is_refused_without_the_lab_flag(tmp_path, data_dir, operator):
