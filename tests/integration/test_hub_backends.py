@@ -488,3 +488,42 @@ def test_the_upgrade_gives_every_dossier_and_waiting_change_its_identity(hub_url
         assert (change["dossier_uid"], change["kiosk_id"]) == (uids["C-1"], "K-A")
     finally:
         db.dispose()
+
+
+def test_the_upgrade_binds_each_unit_to_the_station_that_numbered_under_it_first(hub_url):
+    """Migration h005: the units the kiosks declared (earliest enrolment first), then the units of the dossiers
+    each station holds, for units no station holds yet; after it, a kiosk of another station cannot push them."""
+    from sqlalchemy import insert
+
+    from kiosk.hub.db import upgrade
+    from kiosk.hub.models import HubDossier, HubKiosk
+
+    db = open_hub_database(hub_url, migrate=False)
+    try:
+        upgrade(db, "h004")
+        upgrade(db, "h020")
+        kiosk = {"public_key": "x", "epoch": 1, "key_serial": 1}
+        dossier = {"status": "received", "received_at": "2026-01-05T01:00:00.000Z", "updated_at": "x"}
+        with db.transaction() as s:
+            s.execute(insert(HubKiosk.__table__), [
+                kiosk | {"kiosk_id": "K-B", "station": "CA-2", "unit_id": UNIT, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-02-01T00:00:00.000Z", "block": 1},
+                kiosk | {"kiosk_id": "K-A", "station": "CA-1", "unit_id": UNIT, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-01-01T00:00:00.000Z", "block": 1},
+                kiosk | {"kiosk_id": "K-C", "station": "CA-3", "unit_id": None, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-01-02T00:00:00.000Z", "block": 1}])
+            s.execute(insert(HubDossier.__table__), [
+                dossier | {"tracking_code": "000.00.26.H60-260105-1001", "uid": str(uuid.uuid4()), "station": "CA-3",
+                           "kiosk_id": "K-C", "seq": 1},
+                dossier | {"tracking_code": f"{UNIT}-260105-1001", "uid": str(uuid.uuid4()), "station": "CA-2",
+                           "kiosk_id": "K-B", "seq": 1},
+                dossier | {"tracking_code": "C-1", "uid": str(uuid.uuid4()), "station": "CA-3", "kiosk_id": "K-C",
+                           "seq": 2}])
+        upgrade(db)
+        hub = Hub(db, clock=HubClock())
+        assert (hub.units("CA-1"), hub.units("CA-2"), hub.units("CA-3")) == ([UNIT], [], ["000.00.26.H60"])
+        with pytest.raises(HubError) as taken:
+            hub.bind_unit("CA-2", UNIT)
+        assert taken.value.code == "unit_of_another_station" and "CA-1" in taken.value.message_vi
+    finally:
+        db.dispose()
