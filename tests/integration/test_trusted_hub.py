@@ -402,3 +402,23 @@ def test_a_tls_hub_works_with_the_stations_ca_and_is_refused_without_it(tmp_path
     finally:
         hub.terminate()
         hub.wait(timeout=15)
+
+
+def test_replicas_share_one_signing_key_and_one_with_another_key_refuses_to_start(tmp_path):
+    """Every replica signs with the key the database recorded at its first use (kiosks pinned it); a replica
+    given another key, or none where one was used, says so and does not start."""
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    shared = tmp_path / "keys" / "signing.key"
+    first = json.loads(run("identity", "--db", db, "--signing-key", str(shared), "--json", module="kiosk.hub").stdout)
+    again = json.loads(run("identity", "--db", db, "--json", module="kiosk.hub",
+                           env={"KIOSK_HUB_SIGNING_KEY": str(shared)}).stdout)
+    assert first == again and oct(shared.stat().st_mode & 0o777) == "0o600"
+    run("identity", "--db", f"sqlite:///{tmp_path / 'other.db'}", "--signing-key", str(tmp_path / "other.key"),
+        module="kiosk.hub")  # another hub's key
+    other = run("serve", "--db", db, "--signing-key", str(tmp_path / "other.key"), "--port", str(free_port()),
+                module="kiosk.hub")
+    assert other.returncode == 1 and first["key_id"] in other.stderr and "--signing-key" in other.stderr
+    assert "Traceback" not in other.stderr
+    shared.unlink()
+    lost = run("identity", "--db", db, "--signing-key", str(shared), module="kiosk.hub")
+    assert lost.returncode == 1 and "sao lưu" in lost.stderr and not shared.exists()
