@@ -101,8 +101,9 @@ OPENAPI: dict[str, Any] = {
             "Error": {"type": "object", "required": ["error", "message_vi", "message_en"], "properties": {
                 "error": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}},
             "Enrolment": {"type": "object", "required": ["code_id", "public_key", "instance_uuid", "epoch"],
-                          "properties": {"code_id": {"type": "string", "description": "hex SHA-256 of the code as "
-                                                     "printed (XXXX-XXXX-XXXX); older kiosks send `code` itself"},
+                          "properties": {"code_id": {"type": "string", "description": "hex of the first 32 bytes of "
+                                                     "scrypt(code as printed, XXXX-XXXX-XXXX; salt 'kiosk-enrol-code-v1', "
+                                                     "N=2^14, r=8, p=1, 64 bytes); older kiosks send `code` itself"},
                                          "code": {"type": "string"},
                                          "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
                                          "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"},
@@ -119,8 +120,8 @@ OPENAPI: dict[str, Any] = {
                 "keys_version": {"type": "integer"}, "numbering": {"$ref": "#/components/schemas/Numbering"},
                 "units": {"type": "array", "items": {"type": "string"}},
                 "hub_key": {"type": "string", "description": "the hub's public signing key, base64url"},
-                "hub_key_proof": {"type": "string", "description": "base64url HMAC-SHA256, keyed by HMAC-SHA256(code, "
-                                  "'kiosk-enrol-confirm-v1'), of 'kiosk-hub-pin-v1\\nhub_key\\nkiosk public key"
+                "hub_key_proof": {"type": "string", "description": "base64url HMAC-SHA256, keyed by the last 32 "
+                                  "bytes of that scrypt, of 'kiosk-hub-pin-v1\\nhub_key\\nkiosk public key"
                                   "\\nrequest nonce'"}}},
             "HubKey": {"type": "object", "properties": {"public_key": {"type": "string"}, "key_id": {"type": "string"},
                                                         "fingerprint": {"type": "string"}}},

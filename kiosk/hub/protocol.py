@@ -9,6 +9,7 @@ the kiosk loads this module without Starlette.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -141,14 +142,27 @@ def normalise_code(code: str) -> str:
     return f"{text[:4]}-{text[4:8]}-{text[8:]}" if len(text) == 12 else str(code).strip().upper()
 
 
+#: scrypt's cost for an enrolment code (about 65 ms and 16 MiB here): whoever sees an enrolment on the wire
+#: (its code_id and the hub's proof) pays this for every code guessed, over the code's 60 bits.
+CODE_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@functools.lru_cache(maxsize=64)
+def _code_secrets(normalised: str) -> tuple[str, bytes]:
+    derived = hashlib.scrypt(normalised.encode(), salt=b"kiosk-enrol-code-v1", dklen=64, **CODE_SCRYPT)
+    return derived[:32].hex(), derived[32:]
+
+
 def code_id(code: str) -> str:
-    """What the kiosk sends instead of the enrolment code (the hub keeps only this hash of it)."""
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+    """What the kiosk sends instead of the enrolment code (the hub keeps only this): half of a slow derivation
+    of the code, so it cannot be searched quickly."""
+    return _code_secrets(normalise_code(code))[0]
 
 
 def code_confirm_key(code: str) -> bytes:
-    """A key only the holder of the code (the kiosk) and the hub that issued it know: never sent."""
-    return hmac.new(normalise_code(code).encode(), b"kiosk-enrol-confirm-v1", hashlib.sha256).digest()
+    """A key only the holder of the code (the kiosk) and the hub that issued it know: never sent (the other
+    half of the derivation)."""
+    return _code_secrets(normalise_code(code))[1]
 
 
 def enrol_proof(confirm_key: bytes, hub_key_b64: str, kiosk_key_b64: str, nonce: str) -> str:
