@@ -68,7 +68,8 @@ class Kiosk:
         from kiosk.services.accounts import AccountService
         from kiosk.services.sync import SyncService
 
-        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
+        return SyncService(self.db, self.settings.hub_url,
+                           after_sync=[lambda: self.accounts.after_sync(), lambda: self.queue.after_sync()],
                            on_renumber=[AccountService.outbox_renumbered])
 
     @functools.cached_property
@@ -87,7 +88,8 @@ class Kiosk:
 
         s = self.settings
         # The folder of an empty "pdf" target: data/printed, whichever printer was chosen at start-up.
-        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed")
+        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed",
+                            sources={"queue": lambda: self.queue, "guide": lambda: self.guide})
 
     @functools.cached_property
     def status_check(self):
@@ -104,6 +106,37 @@ class Kiosk:
 
         return AccountService(self.db, self.settings.unit_id,
                               portrait_retention_days=self.settings.portrait_retention_days)
+
+    @functools.cached_property
+    def guide(self):
+        """The citizens' service guide: the 25 services in plain-word groups (also the queue's counter groups)."""
+        from kiosk.services.guide import GuideService
+
+        return GuideService(self.catalog, self.calendar, self.settings.unit_name)
+
+    @functools.cached_property
+    def hub_link(self):
+        """Short, signed requests to the hub for the hall's queue and the ratings (a citizen is waiting)."""
+        from kiosk.services.queue_hub import HubLink
+
+        return HubLink(self.db, self.sync)
+
+    @functools.cached_property
+    def queue(self):
+        """Queue tickets with the citizen's draft (hall), calls, recalls and receipt of the draft (counter)."""
+        from kiosk.services.queue import QueueService
+
+        s = self.settings
+        groups = [g for g in s.queue_groups.replace(";", ",").split(",") if g.strip()]
+        return QueueService(self.db, self.dossiers, self.guide, self.receipts, self.sync, counter_name=s.counter_name,
+                            groups=groups, minutes_per_ticket=s.queue_minutes_per_ticket, unit_name=s.unit_name,
+                            link=self.hub_link)
+
+    @functools.cached_property
+    def ratings(self):
+        from kiosk.services.ratings import RatingService
+
+        return RatingService(self.db, self.status_check, self.hub_link)
 
     demo_card: DemoCard | None = None
     demo_hub: object | None = None
