@@ -133,6 +133,13 @@ class Kiosk:
                             link=self.hub_link)
 
     @functools.cached_property
+    def exit_pin(self):
+        """The administrator's PIN that leaves the hall's full-screen mode."""
+        from kiosk.services.lockdown import ExitPinService
+
+        return ExitPinService(self.db)
+
+    @functools.cached_property
     def ratings(self):
         from kiosk.services.ratings import RatingService
 
@@ -159,6 +166,7 @@ class DemoCard:
     id_number: str
     birth_date: date
     expiry_date: date | None
+    can: str = ""  # the six digits printed on the card (PACE)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -186,12 +194,13 @@ def start_demo_hub(data_dir: Path):
         return None
 
 
-def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> DemoCard | None:
-    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing."""
+def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0, card_access: str = "none") -> DemoCard | None:
+    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
+    `card_access="pace"`: the chip offers PACE in EF.CardAccess, as the hall's CAN numpad needs."""
     trust_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
         sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
-        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()),
+        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()), "--card-access", card_access,
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -207,7 +216,7 @@ def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> De
     log.info("demo: virtual card served on %s", info["reader"])
     return DemoCard(
         process, info["reader"], key["id_number"], date.fromisoformat(info["birth_date"]),
-        date.fromisoformat(expiry) if expiry else None,
+        date.fromisoformat(expiry) if expiry else None, str(key.get("can") or ""),
     )
 
 
@@ -239,8 +248,10 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
     kiosk.first_admin_password = staff.ensure_first_admin()
     if settings.demo:
         staff.ensure_demo_officer(operator_principal())
+        kiosk.exit_pin.ensure_demo_pin(operator_principal())
     if settings.demo and with_demo_card:
-        kiosk.demo_card = start_demo_card(settings.data_dir / "trust")
+        kiosk.demo_card = start_demo_card(settings.data_dir / "trust",
+                                          card_access="pace" if settings.mode == "selfservice" else "none")
     if demo_hub is not None:
         kiosk.demo_hub = demo_hub
         if not kiosk.sync.state().enrolled:

@@ -32,7 +32,7 @@ from kiosk.domain.queue import (
     parse_ticket_number,
     ticket_number,
 )
-from kiosk.domain.roles import Permission, Principal
+from kiosk.domain.roles import Permission, Principal, Role
 from kiosk.domain.ticket_qr import TicketBody, TicketQrError, is_ticket_text, open_ticket, seal
 from kiosk.services import audit, outbox
 from kiosk.services.clock import Clock, iso_utc, utc_now
@@ -204,9 +204,14 @@ class QueueService:
     # The hall: take a ticket ------------------------------------------------------------------
 
     def take(self, principal: Principal, service_no: int, form: Mapping[str, Any] | None = None,
-             citizen: Any = None) -> TicketTaken:
-        """Check the draft as the counter's wizard would, number the ticket, seal the draft into its QR code."""
+             citizen: Any = None, consent: str | None = None) -> TicketTaken:
+        """Check the draft as the counter's wizard would, number the ticket, seal the draft into its QR code.
+
+        A citizen's own card is read only after the consent sentence (`consent`: its version) was agreed to;
+        the audit entry records which sentence, never the citizen."""
         require(principal, Permission.QUEUE_TAKE)
+        if citizen is not None and principal.role is Role.SELFSERVICE and not consent:
+            raise InvalidInput([("consent", "Cần sự đồng ý của công dân trước khi dùng dữ liệu đọc từ chip.")])
         service = self.dossiers.service(service_no)
         citizen_stored = None
         if citizen is not None:
@@ -258,7 +263,7 @@ class QueueService:
             ))
             audit.append(session, principal.audit_name, "queue.ticket_taken", "queue_ticket", ticket_id,
                          {"number": number, "service": service.number, "draft": draft is not None,
-                          "sealed": held is not None}, self.clock)
+                          "sealed": held is not None, **({"consent": consent} if consent else {})}, self.clock)
         hub_state, wait = self._push_ticket(ticket_id)
         return TicketTaken(ticket_id, number, service.number, group.letter, day, wait[0], wait[1],
                            draft is not None and held is not None, hub_state)
