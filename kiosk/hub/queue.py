@@ -56,6 +56,25 @@ def _json(body: bytes) -> dict[str, Any]:
     return data
 
 
+def _parse_ticket(body: bytes) -> tuple[str, str, str, str, int, str, str | None]:
+    data = _json(body)
+    try:
+        ticket_id = str(uuid.UUID(str(data["ticket"])))
+        day = _day(data["day"])
+        number, group = str(data["number"]), str(data["group"])
+        service_no = int(data["service_no"])
+        created_at = str(data["created_at"])[:32]
+        qr_text = data.get("qr_text")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad("Phiếu số thứ tự không hợp lệ.", f"Malformed ticket: {exc}") from None
+    parsed = parse_ticket_number(number)
+    if parsed is None or parsed[0] != group or not 1 <= service_no <= 99:
+        raise _bad("Số thứ tự hoặc nhóm quầy không hợp lệ.", "Invalid ticket number or group.")
+    if qr_text is not None and (not isinstance(qr_text, str) or len(qr_text) > 5000):
+        raise _bad("Mã QR của phiếu không hợp lệ.", "Invalid ticket QR text.")
+    return ticket_id, day, number, group, service_no, created_at, qr_text
+
+
 def _ticket_json(t: HubQueueTicket, with_qr: bool = False) -> dict[str, Any]:
     out = {"ticket": t.ticket_id, "number": t.number, "group": t.group_letter, "service_no": t.service_no,
            "status": t.status, "day": t.day, "kiosk_id": t.kiosk_id, "created_at": t.created_at,
@@ -103,12 +122,11 @@ class HubQueue:
     # The station's key -------------------------------------------------------------------------
 
     def station_key(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
-        data = _json(body)
-        epk = data.get("epk")
-        if not isinstance(epk, str) or not 40 <= len(epk) <= 50:
-            raise _bad("Thiếu khóa công khai tạm thời (epk).", "A 32-byte X25519 public key (epk) is needed.")
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            epk = _json(body).get("epk")
+            if not isinstance(epk, str) or not 40 <= len(epk) <= 50:
+                raise _bad("Thiếu khóa công khai tạm thời (epk).", "A 32-byte X25519 public key (epk) is needed.")
             row = s.get(HubQueueKey, kiosk.station, with_for_update=True)
             if row is None:
                 key = secrets.token_bytes(32)
@@ -126,23 +144,9 @@ class HubQueue:
 
     def add_ticket(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
         """A hall kiosk's ticket (sent again after a lost answer: the same ticket is answered again)."""
-        data = _json(body)
-        try:
-            ticket_id = str(uuid.UUID(str(data["ticket"])))
-            day = _day(data["day"])
-            number, group = str(data["number"]), str(data["group"])
-            service_no = int(data["service_no"])
-            created_at = str(data["created_at"])[:32]
-            qr_text = data.get("qr_text")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _bad("Phiếu số thứ tự không hợp lệ.", f"Malformed ticket: {exc}") from None
-        parsed = parse_ticket_number(number)
-        if parsed is None or parsed[0] != group or not 1 <= service_no <= 99:
-            raise _bad("Số thứ tự hoặc nhóm quầy không hợp lệ.", "Invalid ticket number or group.")
-        if qr_text is not None and (not isinstance(qr_text, str) or len(qr_text) > 5000):
-            raise _bad("Mã QR của phiếu không hợp lệ.", "Invalid ticket QR text.")
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            ticket_id, day, number, group, service_no, created_at, qr_text = _parse_ticket(body)
             self._purge(s, kiosk.station, day)
             row = s.get(HubQueueTicket, ticket_id)
             if row is not None:
@@ -208,25 +212,26 @@ class HubQueue:
         return out
 
     def summary(self, method: str, path: str, body: bytes, headers: Any, day: str) -> dict[str, Any]:
-        day = _day(day)
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            day = _day(day)
             self._purge(s, kiosk.station, day)
             return {"day": day, "groups": self._groups(s, kiosk.station, day),
                     "calls": self._board_rows(s, kiosk.station, day)}
 
     def call(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
         """The next waiting ticket of the counter's groups, now called to that counter (or none)."""
-        data = _json(body)
-        day = _day(data.get("day"))
-        counter = str(data.get("counter") or "")
-        letters = data.get("groups") or []
-        if not _COUNTER_RE.fullmatch(counter):
-            raise _bad("Cần tên quầy (tối đa 40 ký tự).", "A counter name (at most 40 characters) is needed.")
-        if not isinstance(letters, list) or not all(isinstance(x, str) and re.fullmatch(r"[A-Z]", x) for x in letters):
-            raise _bad("Nhóm quầy phải là các chữ cái in hoa.", "Groups are capital letters.")
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            data = _json(body)
+            day = _day(data.get("day"))
+            counter = str(data.get("counter") or "")
+            letters = data.get("groups") or []
+            if not _COUNTER_RE.fullmatch(counter):
+                raise _bad("Cần tên quầy (tối đa 40 ký tự).", "A counter name (at most 40 characters) is needed.")
+            if not isinstance(letters, list) or not all(isinstance(x, str) and re.fullmatch(r"[A-Z]", x)
+                                                        for x in letters):
+                raise _bad("Nhóm quầy phải là các chữ cái in hoa.", "Groups are capital letters.")
             self._purge(s, kiosk.station, day)
             query = select(HubQueueTicket).where(
                 HubQueueTicket.station == kiosk.station, HubQueueTicket.day == day,
@@ -248,18 +253,18 @@ class HubQueue:
 
     def act(self, method: str, path: str, body: bytes, headers: Any, ticket_id: str) -> dict[str, Any]:
         """recall / skip / absent / received, or `claim` (a counter read the ticket's QR and serves it now)."""
-        data = _json(body)
-        action = str(data.get("action") or "")
-        counter = str(data.get("counter") or "")
-        code = data.get("tracking_code")
-        if action not in (*ACTIONS, "claim"):
-            raise _bad(f"Thao tác '{action}' không có.", f"Unknown action '{action}'.")
-        if action in ("claim", "recall") and not _COUNTER_RE.fullmatch(counter):
-            raise _bad("Cần tên quầy.", "A counter name is needed.")
-        if code is not None and (not isinstance(code, str) or not 0 < len(code) <= 40):
-            raise _bad("Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            data = _json(body)
+            action = str(data.get("action") or "")
+            counter = str(data.get("counter") or "")
+            code = data.get("tracking_code")
+            if action not in (*ACTIONS, "claim"):
+                raise _bad(f"Thao tác '{action}' không có.", f"Unknown action '{action}'.")
+            if action in ("claim", "recall") and not _COUNTER_RE.fullmatch(counter):
+                raise _bad("Cần tên quầy.", "A counter name is needed.")
+            if code is not None and (not isinstance(code, str) or not 0 < len(code) <= 40):
+                raise _bad("Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
             row = s.get(HubQueueTicket, ticket_id, with_for_update=True)
             if row is None or row.station != kiosk.station:
                 raise HubError(404, "unknown_ticket", "Máy chủ không có phiếu này.", "The hub has no such ticket.")
@@ -320,10 +325,10 @@ class HubQueue:
     # Ratings ----------------------------------------------------------------------------------
 
     def rating_report(self, method: str, path: str, body: bytes, headers: Any, month: str) -> dict[str, Any]:
-        if not _MONTH_RE.fullmatch(month or ""):
-            raise _bad("Tháng phải có dạng YYYY-MM.", "The month is YYYY-MM.")
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
+            if not _MONTH_RE.fullmatch(month or ""):
+                raise _bad("Tháng phải có dạng YYYY-MM.", "The month is YYYY-MM.")
             return {"station": kiosk.station, **station_ratings(s, kiosk.station, month)}
 
 

@@ -62,6 +62,7 @@ class RatingService:
         assert rating is not None and answer is not None
         now = self.clock()
         month = local_received_at(None, now).strftime("%Y-%m")
+        kiosk_id = identity(self.db).kiosk_id  # read before the transaction: every session takes the write lock
         with self.db.transaction() as session:
             if session.scalar(select(ServiceRating.id).where(ServiceRating.tracking_code == answer.tracking_code)):
                 raise InvalidInput([("code", "Hồ sơ này đã được đánh giá tại kiosk này. Cảm ơn bạn!")])
@@ -71,7 +72,7 @@ class RatingService:
             outbox.enqueue(session, RATING_KIND, {
                 "rating": row.id, "tracking_code": row.tracking_code, "service_no": row.service_no,
                 "level": row.level, "reason": reason, "month": month, "at": row.created_at,
-                "kiosk_id": identity(self.db).kiosk_id,
+                "kiosk_id": kiosk_id,
             }, 1, self.clock)
             # The reason is the citizen's own words: it stays out of the audit log.
             audit.append(session, principal.audit_name, "rating.added", "dossier", row.tracking_code,

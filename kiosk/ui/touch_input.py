@@ -47,7 +47,8 @@ def compose(word: str, key: str, telex: bool = True) -> str:
         return word + key
     import bogo
 
-    result = bogo.process_key(word, key)
+    # The word so far stands for its raw keys: without it bogo drops a leading consonant ("q" + "u" → "u").
+    result = bogo.process_key(word, key, fallback_sequence=word)
     return result[0] if isinstance(result, tuple) else result
 
 
