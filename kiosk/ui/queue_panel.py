@@ -262,16 +262,15 @@ class QueuePanel(QFrame):
 
 def origin_text(panel: QueuePanel, called) -> tuple[str, str]:
     """The line above the wizard: which ticket, and what the hall's chip read said."""
-    from PySide6.QtCore import QCoreApplication
-
-    from kiosk.services.cards import VERDICT_MESSAGES
+    from kiosk.domain import chip_verdict
 
     if called.citizen:
-        verdict = called.chip_verdict or "signature_valid_untrusted"
-        sentence = QCoreApplication.translate("CardVerdict", VERDICT_MESSAGES.get(verdict, VERDICT_MESSAGES["failed"]))
+        verdict = called.chip_verdict if called.chip_verdict in chip_verdict.HEADLINES else chip_verdict.FAILED
+        sentence = chip_verdict.headline(verdict, current_language())
         text = panel.tr("Phiếu %1: tờ khai công dân điền ở sảnh; chip đã đọc ở kiosk sảnh — %2").replace(
             "%1", called.number).replace("%2", sentence)
-        return text, {"chain_verified": "ok", "signature_valid_untrusted": "warn"}.get(verdict, "error")
+        return text, {"chain_verified": "ok", "signature_valid_untrusted": "warn", "unverifiable": "warn"}.get(
+            verdict, "error")
     if called.form:
         return panel.tr("Phiếu %1: tờ khai công dân tự điền ở sảnh, không đọc thẻ.").replace("%1", called.number), "warn"
     return panel.tr("Phiếu %1: công dân chưa điền tờ khai.").replace("%1", called.number), ""

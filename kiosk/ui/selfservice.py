@@ -517,7 +517,8 @@ class TakeNumberPage(QWidget):
         self.stack.setCurrentWidget(self.card)
 
     def _card_read(self, result) -> None:
-        from kiosk.services.cards import VERDICT_MESSAGES, overall_verdict
+        from kiosk.domain import chip_verdict
+        from kiosk.services.cards import overall_verdict
 
         verdict = overall_verdict(result)
         if verdict == "failed":
@@ -529,9 +530,7 @@ class TakeNumberPage(QWidget):
             return
         self.consent = CONSENT_VERSION
         self._open_form(result.to_json())
-        from PySide6.QtCore import QCoreApplication
-
-        note = QCoreApplication.translate("CardVerdict", VERDICT_MESSAGES[verdict])
+        note = chip_verdict.headline(verdict, current_language())
         self.wizard.show_origin(self.tr("Đã đọc thẻ của %1. %2").replace(
             "%1", result.personal.get("full_name", "")).replace("%2", note),
             "ok" if verdict == "chain_verified" else "warn")
