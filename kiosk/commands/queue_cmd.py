@@ -6,12 +6,10 @@ code), 2 bad input (with `{"errors": [{field, message}]}`).
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import date
-from pathlib import Path
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
-from kiosk.commands.dossier_cmd import _pair, _read_json
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, read_json_file
+from kiosk.commands.dossier_cmd import read_attachments
 
 
 def register(sub) -> None:
@@ -65,8 +63,8 @@ def _print_job(ctx, principal, code: str, document: str) -> dict:
 
 
 def _take(args, ctx) -> int:
-    citizen = _read_json(args.citizen, "--citizen") if args.citizen else None
-    form = _read_json(args.data, "--data")
+    citizen = read_json_file(args.citizen, "--citizen") if args.citizen else None
+    form = read_json_file(args.data, "--data")
     taken = ctx.kiosk.queue.take(ctx.operator, args.service, form, citizen)
     payload = taken.as_json()
     if not args.no_print:
@@ -101,18 +99,7 @@ def _call(args, ctx) -> int:
 
 
 def _receive(args, ctx) -> int:
-    from kiosk.services.dossiers import MEDIA_TYPES, AttachmentIn
-
-    attachments = []
-    for item in args.attach:
-        doc, path_text = _pair(item, "--attach")
-        path = Path(path_text)
-        if not path.is_file():
-            raise CommandError(f"--attach: không tìm thấy tệp {path}.", EXIT_BAD_INPUT)
-        media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if media not in MEDIA_TYPES:
-            raise CommandError(f"--attach: {path.name} không phải PDF, JPEG hoặc PNG.", EXIT_BAD_INPUT)
-        attachments.append(AttachmentIn(doc, path.name, media, path.read_bytes()))
+    attachments = read_attachments(args.attach)
     done, ticket = ctx.kiosk.queue.receive(ctx.operator, args.ticket, attachments, args.counter)
     payload = done.as_json() | {"ticket": ticket}
     if not args.no_print:

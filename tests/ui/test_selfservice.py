@@ -116,6 +116,12 @@ def hall_card(small_card_citizen, virtual_card, session_pki, chip_keys, hall_win
     return inserted
 
 
+def choose_service(qtbot, shell, letter: str = "A", number: int = 4) -> None:
+    tap(qtbot, shell.welcome.buttons["take"])
+    tap(qtbot, shell.take.chooser.buttons[f"group_{letter}"])
+    tap(qtbot, shell.take.chooser.buttons[f"service_{number}"])
+
+
 def read_card(qtbot, shell, inserted) -> None:
     """Consent, the six digits of the CAN on the numpad, the read through PACE."""
     card = shell.take.card
@@ -214,9 +220,7 @@ def test_a_citizen_takes_a_number_with_their_own_card_and_the_form_typed_by_touc
     sample = sample_dossier(hall.kiosk.catalog.get(4), 21, today=date.today())
     citizen = sample["chips"]["applicant"]
     inserted = hall_card(citizen, virtual_card, session_pki, chip_keys, hall)
-    tap(qtbot, shell.welcome.buttons["take"])
-    tap(qtbot, shell.take.chooser.buttons["group_A"])
-    tap(qtbot, shell.take.chooser.buttons["service_4"])
+    choose_service(qtbot, shell)
     assert "91/2025/QH15" in shell.take.card.consent.text()  # the consent sentence comes before any read
     assert_touch_targets(shell)
     read_card(qtbot, shell, inserted)
@@ -250,9 +254,7 @@ def test_idle_wipe_leaves_nothing_of_the_citizen_in_any_widget_or_in_memory(
     sample = sample_dossier(hall.kiosk.catalog.get(4), 22, today=date.today())
     citizen = sample["chips"]["applicant"]
     inserted = hall_card(citizen, virtual_card, session_pki, chip_keys, hall)
-    tap(qtbot, shell.welcome.buttons["take"])
-    tap(qtbot, shell.take.chooser.buttons["group_A"])
-    tap(qtbot, shell.take.chooser.buttons["service_4"])
+    choose_service(qtbot, shell)
     read_card(qtbot, shell, inserted)
     wizard = shell.take.wizard
     qtbot.waitUntil(lambda: any(not e.input.isEnabled() for e in wizard.editors().values()), timeout=10_000)
@@ -279,9 +281,7 @@ def test_taking_the_card_away_wipes_the_screen_at_once(qtbot, hall, virtual_card
     shell = hall.selfservice
     citizen = sample_dossier(hall.kiosk.catalog.get(4), 23, today=date.today())["chips"]["applicant"]
     inserted = hall_card(citizen, virtual_card, session_pki, chip_keys, hall)
-    tap(qtbot, shell.welcome.buttons["take"])
-    tap(qtbot, shell.take.chooser.buttons["group_A"])
-    tap(qtbot, shell.take.chooser.buttons["service_4"])
+    choose_service(qtbot, shell)
     read_card(qtbot, shell, inserted)
     qtbot.waitUntil(lambda: citizen.full_name in texts(hall), timeout=10_000)
     empty_slot(inserted.slot, inserted.card, inserted.reader)
