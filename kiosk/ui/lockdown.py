@@ -62,6 +62,11 @@ def supervise(argv: Sequence[str], sleep=time.sleep) -> int:
     def forward(signum, _frame) -> None:
         if child is not None and child.poll() is None:
             child.send_signal(signum)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         raise SystemExit(128 + signum)
 
     for sig in (signal.SIGTERM, signal.SIGINT):

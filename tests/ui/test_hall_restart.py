@@ -40,6 +40,5 @@ def test_a_killed_window_is_started_again(tmp_path):
     finally:
         supervisor.send_signal(signal.SIGTERM)
         supervisor.wait(timeout=30)
-    # The supervisor passed SIGTERM on: no window is left running.
-    time.sleep(1)
+    # The supervisor passed SIGTERM on and waited for it: no window is left running.
     assert subprocess.run(["kill", "-0", str(second)], capture_output=True).returncode != 0

@@ -24,6 +24,8 @@ def test_f8_opens_the_hall_draft_in_the_wizard_and_receiving_closes_the_ticket(q
     kiosk.queue.take(HALL, 3)
     panel = officer.queue_panel
     officer.shell.show_page("home")
+    officer.activateWindow()  # a window shortcut reaches only the active window
+    qtbot.waitUntil(officer.isActiveWindow, timeout=5_000)
     qtbot.waitUntil(lambda: "2 người chờ" in panel.lines.text(), timeout=10_000)
     qtbot.keyClick(officer.shell, Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: officer.dossier_page.wizard is not None, timeout=10_000)

@@ -186,8 +186,8 @@ def assert_touch_targets(shell) -> None:
     floor = touch_px(shell, 12.0) - 1
     small = [(w.objectName() or w.text(), w.width(), w.height()) for w in shell.findChildren(QPushButton)
              if w.isVisible() and (w.width() < floor or w.height() < floor)]
-    small += [(w.objectName(), w.width(), w.height()) for w in shell.findChildren(QLineEdit | QComboBox | QCheckBox)
-              if w.isVisible() and w.height() < floor]
+    small += [(w.objectName(), w.width(), w.height()) for kind in (QLineEdit, QComboBox, QCheckBox)
+              for w in shell.findChildren(kind) if w.isVisible() and w.height() < floor]
     assert not small, (floor, small)
 
 
