@@ -59,15 +59,14 @@ def supervise(argv: Sequence[str], sleep=time.sleep) -> int:
     env = dict(os.environ, **{SUPERVISED_ENV: "1"})
     child: subprocess.Popen | None = None
 
+    stopping: list[int] = []
+
     def forward(signum, _frame) -> None:
+        # Pass the signal on and let the loop's wait return when the window has ended (waiting here, inside
+        # the handler, would deadlock on the wait the loop is in).
+        stopping.append(signum)
         if child is not None and child.poll() is None:
             child.send_signal(signum)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        raise SystemExit(128 + signum)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, forward)
@@ -76,6 +75,8 @@ def supervise(argv: Sequence[str], sleep=time.sleep) -> int:
         child = subprocess.Popen(child_command(argv), env=env)
         print(f"kiosk supervisor: window started (pid {child.pid})", file=sys.stderr, flush=True)
         code = child.wait()
+        if stopping:
+            return 128 + stopping[0]
         if code == 0:
             print("kiosk supervisor: staff left the kiosk mode", file=sys.stderr, flush=True)
             return 0

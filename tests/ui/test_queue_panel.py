@@ -27,7 +27,7 @@ def test_f8_opens_the_hall_draft_in_the_wizard_and_receiving_closes_the_ticket(q
     officer.activateWindow()  # a window shortcut reaches only the active window
     qtbot.waitUntil(officer.isActiveWindow, timeout=5_000)
     qtbot.waitUntil(lambda: "2 người chờ" in panel.lines.text(), timeout=10_000)
-    qtbot.keyClick(officer.shell, Qt.Key.Key_F8)
+    qtbot.keyClick(officer.windowHandle(), Qt.Key.Key_F8)  # shortcuts go the window-system way
     qtbot.waitUntil(lambda: officer.dossier_page.wizard is not None, timeout=10_000)
     wizard = officer.dossier_page.wizard
     assert officer.shell.stack.currentWidget() is officer.dossier_page
@@ -47,7 +47,7 @@ def test_f8_opens_the_hall_draft_in_the_wizard_and_receiving_closes_the_ticket(q
     assert stored["identity_source"] == "chip" and stored["chip_verdict"] == "chain_verified"
 
     officer.shell.show_page("home")
-    qtbot.keyClick(officer.shell, Qt.Key.Key_F8)
+    qtbot.keyClick(officer.windowHandle(), Qt.Key.Key_F8)  # shortcuts go the window-system way
     qtbot.waitUntil(lambda: panel.current is not None and panel.current.number == "A002", timeout=10_000)
     assert "chưa điền tờ khai" in officer.dossier_page.wizard.origin.text()
     officer.shell.show_page("home")

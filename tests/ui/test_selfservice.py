@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from dossier_samples import sample_dossier
-from PySide6.QtCore import QEvent, Qt, QThreadPool
+from PySide6.QtCore import QEvent, QPoint, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -151,7 +151,7 @@ def type_by_touch(qtbot, shell, editor, value) -> None:
         w.setCurrentIndex(w.findData(value))
     elif isinstance(w, QCheckBox):
         if w.isChecked() != bool(value):
-            qtbot.mouseClick(w, LEFT, pos=w.rect().center())
+            qtbot.mouseClick(w, LEFT, pos=QPoint(22, w.height() // 2))  # the 44-pixel box at the left
     elif isinstance(w, QListWidget):
         for i in range(w.count()):
             item = w.item(i)
