@@ -464,8 +464,12 @@ class DossierWizard(QWidget):
         persons = self.persons.persons_payload()
         citizen = self.citizen
         service_no = self.service.number
+        self._prefill_asked = getattr(self, "_prefill_asked", 0) + 1
+        asked = self._prefill_asked
 
         def done(prefill) -> None:
+            if asked != self._prefill_asked:
+                return  # an older answer (the people changed since it was asked): the newer one decides
             editors = self.editors()
             self._filling = True
             for fid in set(self.locked) - set(prefill.locked):

@@ -40,5 +40,6 @@ def test_a_killed_window_is_started_again(tmp_path):
     finally:
         supervisor.send_signal(signal.SIGTERM)
         supervisor.wait(timeout=30)
+        supervisor.stderr.close()
     # The supervisor passed SIGTERM on and waited for it: no window is left running.
     assert subprocess.run(["kill", "-0", str(second)], capture_output=True).returncode != 0

@@ -26,6 +26,7 @@ def test_f8_opens_the_hall_draft_in_the_wizard_and_receiving_closes_the_ticket(q
     officer.shell.show_page("home")
     officer.activateWindow()  # a window shortcut reaches only the active window
     qtbot.waitUntil(officer.isActiveWindow, timeout=5_000)
+    panel.refresh()  # what its timer does every ten seconds
     qtbot.waitUntil(lambda: "2 người chờ" in panel.lines.text(), timeout=10_000)
     qtbot.keyClick(officer.windowHandle(), Qt.Key.Key_F8)  # shortcuts go the window-system way
     qtbot.waitUntil(lambda: officer.dossier_page.wizard is not None, timeout=10_000)
