@@ -635,13 +635,13 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
-        <translation>Print the supplement request (Form 02)</translation>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (Mẫu 03)</source>
-        <translation>Print the refusal notice (Form 03)</translation>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
@@ -820,12 +820,12 @@
 <context>
     <name>DossierWizard</name>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="409"/>
+        <location filename="../../kiosk/ui/wizard.py" line="430"/>
         <source>Bỏ, làm lại từ đầu</source>
         <translation>Drop it, start again</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/wizard.py" line="412"/>
+        <location filename="../../kiosk/ui/wizard.py" line="433"/>
         <source>Lấy số thứ tự</source>
         <translation>Take a queue number</translation>
     </message>
@@ -2105,6 +2105,119 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
     </message>
 </context>
 <context>
+    <name>ServiceInfo</name>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa xác nhận — cán bộ kiểm tra</source>
+        <translation>unconfirmed — officer to check</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>do tỉnh/cơ quan quy định</source>
+        <translation>set by the province or body</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Được miễn lệ phí</source>
+        <translation>Exempt from the fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>căn cứ</source>
+        <translation>under</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Giấy tờ cần xem</source>
+        <translation>Evidence to see</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa có mã</source>
+        <translation>no code yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Mã thủ tục</source>
+        <translation>Procedure code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Nơi tiếp nhận</source>
+        <translation>Received at</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Tờ khai</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Phiếu tiếp nhận</source>
+        <translation>Receipt form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Lệ phí</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Không thu</source>
+        <translation>No fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trực tuyến</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Đối tượng được miễn:</source>
+        <translation>Exempt categories:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trong ngày</source>
+        <translation>same day</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>giải quyết ngay</source>
+        <translation>at once</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>theo lịch năm</source>
+        <translation>by the year's calendar</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>ngay khi nộp tiền</source>
+        <translation>on payment</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày làm việc</source>
+        <translation>%1 working days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày khi đủ điều kiện</source>
+        <translation>%1 days when the condition holds</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Thời hạn giải quyết</source>
+        <translation>Processing time</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Người đại diện</source>
+        <translation>Representative</translation>
+    </message>
+</context>
+<context>
     <name>ServiceChooser</name>
     <message>
         <location filename="../../kiosk/ui/selfservice.py" line="153"/>
@@ -2294,32 +2407,32 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>TakeNumberPage</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="525"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="526"/>
         <source>Thẻ không qua được kiểm tra của kiosk nên không dùng để điền sẵn; bạn vẫn có thể tự điền tờ khai.</source>
         <translation>The card did not pass the kiosk's checks, so it fills nothing in; you can still type the form yourself.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="567"/>
         <source>Đang in phiếu…</source>
         <translation>Printing the ticket…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="567"/>
         <source>Đang in phiếu… %1 %</source>
         <translation>Printing the ticket… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="569"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
         <source>Đã in phiếu.</source>
         <translation>Ticket printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="569"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
         <source>Chưa in được phiếu: %1 Hãy báo cán bộ trong sảnh.</source>
         <translation>The ticket could not be printed: %1 Please tell a staff member in the hall.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="535"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="534"/>
         <source>Đã đọc thẻ của %1. %2</source>
         <translation>Card of %1 read. %2</translation>
     </message>
@@ -2327,12 +2440,12 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>CodePad</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="634"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="633"/>
         <source>Nhập 10 số cuối của mã hồ sơ in trên phiếu hẹn (ngày nhận và số thứ tự), ví dụ 261125 0001.</source>
         <translation>Enter the last 10 digits of the dossier code printed on your receipt (the day and the number), e.g. 261125 0001.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="627"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="626"/>
         <source>Tra cứu</source>
         <translation>Check</translation>
     </message>
@@ -2340,7 +2453,7 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>StatusPage</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="682"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="681"/>
         <source>Đánh giá dịch vụ cho hồ sơ này</source>
         <translation>Rate the service for this dossier</translation>
     </message>
@@ -2348,37 +2461,37 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>RatingPage</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="754"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="753"/>
         <source>Rất hài lòng</source>
         <translation>Very satisfied</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="755"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="754"/>
         <source>Hài lòng</source>
         <translation>Satisfied</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="756"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="755"/>
         <source>Không hài lòng</source>
         <translation>Not satisfied</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="757"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="756"/>
         <source>Lý do (không bắt buộc):</source>
         <translation>Reason (optional):</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="758"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="757"/>
         <source>Gửi đánh giá</source>
         <translation>Send the rating</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="784"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="783"/>
         <source>Cảm ơn bạn đã đánh giá!</source>
         <translation>Thank you for your rating!</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="753"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="752"/>
         <source>Bạn đánh giá thế nào về việc giải quyết hồ sơ %1?</source>
         <translation>How would you rate the handling of dossier %1?</translation>
     </message>
@@ -2386,22 +2499,22 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>ExitPage</name>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="842"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="841"/>
         <source>Dành cho cán bộ: nhập mã PIN quản trị để thoát chế độ kiosk.</source>
         <translation>Staff only: enter the administrator's PIN to leave the kiosk mode.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="836"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="835"/>
         <source>Thoát</source>
         <translation>Leave</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="858"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="857"/>
         <source>Mã PIN không đúng.</source>
         <translation>Wrong PIN.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/selfservice.py" line="864"/>
+        <location filename="../../kiosk/ui/selfservice.py" line="863"/>
         <source>Nhập sai quá nhiều lần; thử lại sau %1 (giờ UTC).</source>
         <translation>Too many wrong PINs; try again after %1 (UTC).</translation>
     </message>
