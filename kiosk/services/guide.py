@@ -116,16 +116,17 @@ class GuideService:
             documents.append(ChecklistLine(vi, en))
         fees = []
         for item in service.fees.items:
-            unconfirmed |= not item.confirmed
-            if item.amount is None:
+            rate = item.rate(now.date())  # the rate in force today (a reduction for a period, a new circular)
+            unconfirmed |= not item.confirmed or not rate.confirmed
+            if rate.amount is None:
                 who_vi = {"province": "tỉnh", "provider": "đơn vị cung cấp"}.get(item.set_by, item.set_by)
                 who_en = {"province": "the province", "provider": "the provider"}.get(item.set_by, item.set_by)
                 fees.append(ChecklistLine(f"{item.label_vi}: do {who_vi} quy định", f"{item.label_en}: set by {who_en}"))
                 continue
-            online = item.online_amount
-            vi = f"{item.label_vi}: {money(item.amount)} nộp trực tiếp"
-            en = f"{item.label_en}: {money(item.amount)} in person"
-            if online is not None and online != item.amount:
+            online = rate.online_amount
+            vi = f"{item.label_vi}: {money(rate.amount)} nộp trực tiếp"
+            en = f"{item.label_en}: {money(rate.amount)} in person"
+            if online is not None and online != rate.amount:
                 vi += f", {money(online)} nộp trực tuyến"
                 en += f", {money(online)} online"
             if item.per == "person" and "mỗi người" not in item.label_vi:

@@ -169,3 +169,21 @@ def test_mark_and_tone_keys_for_citizens_who_do_not_know_telex():
     assert compose("Tran", "f") == "Tràn" and compose(mark("Tran", "^"), "f") == "Trần"
     assert mark("xyz", "^") == "xyz" and mark("abc", "d") == "abc"
     assert compose("abc", "s", telex=False) == "abcs"
+
+
+def test_the_guide_quotes_the_fee_in_force_today(tmp_path):
+    """Circular 73/2024/TT-BTC: 30,000 (old card to the new one), 50,000 exchange, 70,000 re-issue; Circular
+    64/2025/TT-BTC charges 50 % of these from 1/7/2025 to 31/12/2026 (services reference, service 2)."""
+    from datetime import datetime
+
+    from kiosk.services.calendar import CalendarService
+    from kiosk.services.catalog import load_catalog
+    from kiosk.services.guide import GuideService
+
+    guide = GuideService(load_catalog(), CalendarService(imported_path=tmp_path / "cal.json"), "CA")
+    halved = " ".join(x.text_vi for x in guide.describe(2, now=datetime(2026, 11, 25, 9)).fees)
+    full = " ".join(x.text_vi for x in guide.describe(2, now=datetime(2027, 1, 5, 9)).fees)
+    for amount in ("15.000 đ", "25.000 đ", "35.000 đ"):
+        assert amount in halved and amount not in full
+    for amount in ("30.000 đ", "50.000 đ", "70.000 đ"):
+        assert amount in full
