@@ -48,12 +48,18 @@ def chime_wav(rate: int = 22050) -> bytes:
 
 
 def fetch_board(hub_url: str, station: str, day: str, timeout: float = 2.0) -> dict[str, Any]:
+    """The station's board from the hub; a hub that does not answer is `HubUnreachable` (said on screen)."""
     import httpx
 
-    response = httpx.get(f"{hub_url.rstrip('/')}/v1/queue/board", params={"station": station, "day": day},
-                         timeout=timeout)
-    response.raise_for_status()
-    return response.json()
+    from kiosk.services.sync_client import HubUnreachable
+
+    try:
+        response = httpx.get(f"{hub_url.rstrip('/')}/v1/queue/board", params={"station": station, "day": day},
+                             timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise HubUnreachable(type(exc).__name__) from None
 
 
 def station_today() -> str:
