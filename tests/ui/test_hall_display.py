@@ -75,7 +75,7 @@ def test_the_hall_display_shows_each_call_and_chimes(qtbot, station, tmp_path):
     # The newest number is a seventh of the screen's height: 6.2 cm on a 40-inch 16:9 screen (49.8 cm
     # high), above the ~4 cm that signage guidance asks for reading at 5 m (about 1 cm per 1.2 m).
     assert display.newest.font().pixelSize() >= display.height() / 7 - 1
-    folder = Path(os.environ.get("KIOSK_SCREENSHOTS") or tmp_path)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     assert display.grab().save(str(folder / "hall-display.png"))
 

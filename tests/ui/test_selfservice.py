@@ -372,12 +372,12 @@ SCREENS = ("welcome", "guide", "guide_detail", "consent", "can", "form", "keyboa
 
 
 def test_every_screen_in_vietnamese_and_english(qtbot, hall, english_qm, tmp_path):
-    """Screenshots of every screen in both languages (KIOSK_SCREENSHOTS names a folder to keep them)."""
+    """Screenshots of every screen in both languages (SCREENSHOTS_DIR names a folder to keep them)."""
     from kiosk.services.queue import TicketTaken
     from kiosk.ui import i18n
 
     shell = hall.selfservice
-    folder = Path(os.environ.get("KIOSK_SCREENSHOTS") or tmp_path)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     shots = {}
     for language in ("vi", "en"):
