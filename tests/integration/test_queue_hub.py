@@ -75,6 +75,13 @@ def citizen_principal(hall) -> Principal:
     return Principal(f"selfservice:{identity(hall.db).kiosk_id}", Role.SELFSERVICE)
 
 
+def number(kiosk, letter: str, nth: int) -> str:
+    """The ticket number the hall kiosk prints: its block of the station's daily sequence (the hub's) in it."""
+    from kiosk.domain.queue import ticket_number
+
+    return ticket_number(letter, kiosk.dossiers.slot(), nth)
+
+
 def hub_ticket(hub_db, ticket_id: str) -> HubQueueTicket:
     with hub_db.sessions() as s:
         return s.get(HubQueueTicket, ticket_id)
@@ -96,22 +103,23 @@ def test_a_ticket_from_the_hall_is_called_and_received_at_a_counter_through_the_
         hall.queue.take(citizen, 4, sample["form"], sample["citizen"])
     assert no_consent.value.errors[0][0] == "consent"
     taken = hall.queue.take(citizen, 4, sample["form"], sample["citizen"], consent="hall-2026.1")
-    assert (taken.number, taken.hub, taken.has_draft, taken.ahead) == ("A001", "sent", True, 0)
+    a1, a2 = number(hall, "A", 1), number(hall, "A", 2)
+    assert (taken.number, taken.hub, taken.has_draft, taken.ahead) == (a1, "sent", True, 0)
     behind = hall.queue.take(citizen, 3)  # a ticket without a form, same group (residence)
-    assert (behind.number, behind.ahead, behind.estimated_wait_min) == ("A002", 1, 8)
+    assert (behind.number, behind.ahead, behind.estimated_wait_min) == (a2, 1, 8)
 
     called = first.queue.call(OFFICER, "Quầy 1", ["A"])
-    assert (called.number, called.source, called.counter) == ("A001", "hub", "Quầy 1")
+    assert (called.number, called.source, called.counter) == (a1, "hub", "Quầy 1")
     assert called.chip_verdict == "chain_verified"
     assert called.citizen["personal"]["id_number"] == sample["citizen"]["personal"]["id_number"]
     assert called.form == sample["form"]
     later = second.queue.call(OFFICER, "Quầy 2", ["A"])
-    assert later.number == "A002" and later.form is None  # never the ticket the first counter has
+    assert later.number == a2 and later.form is None  # never the ticket the first counter has
     assert second.queue.call(OFFICER, "Quầy 2", ["A"]) is None
 
     board = httpx.get(f"{server.url}/v1/queue/board", params={"station": STATION,
                                                               "day": station_today().isoformat()}).json()
-    assert {(c["number"], c["counter"]) for c in board["calls"]} == {("A001", "Quầy 1"), ("A002", "Quầy 2")}
+    assert {(c["number"], c["counter"]) for c in board["calls"]} == {(a1, "Quầy 1"), (a2, "Quầy 2")}
     assert "personal" not in json.dumps(board) and sample["citizen"]["personal"]["full_name"] not in json.dumps(board)
 
     done, ticket = first.queue.receive(OFFICER, called.ticket_id, sample["attachments"])
@@ -156,7 +164,8 @@ def test_with_the_hub_down_the_ticket_itself_carries_the_draft_to_the_counter(st
     citizen = citizen_principal(hall)
     network.partitioned = True
     taken = hall.queue.take(citizen, 1, sample["form"], sample["citizen"], consent="hall-2026.1")
-    assert (taken.hub, taken.has_draft, taken.group, taken.number) == ("pending", True, "B", "B001")
+    b1 = number(hall, "B", 1)
+    assert (taken.hub, taken.has_draft, taken.group, taken.number) == ("pending", True, "B", b1)
     printed = run_inline(hall.printing.print(citizen, taken.ticket_id, document="queue_ticket"))
     assert printed.status == "printed" and printed.output.endswith(".pdf")
     subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", printed.output, str(tmp_path / "ticket")],
@@ -164,7 +173,7 @@ def test_with_the_hub_down_the_ticket_itself_carries_the_draft_to_the_counter(st
     texts = decode_qr(tmp_path / "ticket.png")
     assert len(texts) == 2 and texts[0] == texts[1] and texts[0].startswith("VNQ1:")
     text = subprocess.run(["pdftotext", printed.output, "-"], capture_output=True, text=True, check=True).stdout
-    assert "B001" in text and "Xác nhận số Chứng minh" in " ".join(text.split())
+    assert b1 in text and "Xác nhận số Chứng minh" in " ".join(text.split())
     assert sample["citizen"]["personal"]["full_name"] not in text  # the draft is only in the sealed code
 
     with pytest.raises(QueueOffline):
@@ -176,7 +185,7 @@ def test_with_the_hub_down_the_ticket_itself_carries_the_draft_to_the_counter(st
     assert record["identity_source"] == "chip" and record["service_no"] == 1
     with pytest.raises(Exception) as twice:
         first.queue.receive(OFFICER, texts[0])
-    assert "B001" in str(twice.value)
+    assert b1 in str(twice.value)
 
     network.partitioned = False
     for kiosk in (hall, first):
@@ -226,7 +235,7 @@ def test_two_counters_calling_at_once_never_get_the_same_ticket(station):
         t.start()
     for t in threads:
         t.join(60)
-    assert sorted(got) == [f"A{n:03d}" for n in range(1, 7)]
+    assert sorted(got) == [number(hall, "A", n) for n in range(1, 7)]
 
 
 def test_the_hub_refuses_hostile_queue_requests_with_reasons(station):
