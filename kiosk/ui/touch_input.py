@@ -11,6 +11,7 @@ Vietnamese), hence this widget (docs/decisions.md).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -52,14 +53,40 @@ def compose(word: str, key: str, telex: bool = True) -> str:
     return result[0] if isinstance(result, tuple) else result
 
 
+def letters(word: str) -> str:
+    """The word's letters without any Vietnamese mark or tone (đ counts as d)."""
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def _marks_only(word: str, new: str) -> str:
+    """`new` when it differs from `word` only by marks and tones; else `word`: a mark or tone key never types a
+    letter (Telex would append its key to a word that cannot take it: "abc" + ngã → "abcx")."""
+    return new if letters(new) == letters(word) else word
+
+
 def mark(word: str, kind: str) -> str:
     """Put a mark on the word: "^" (â ê ô), "w" (ă ơ ư), "d" (đ); unchanged when it takes none."""
     if kind == "^":
         vowel = next((ch for ch in reversed(word.lower()) if ch in "aeo"), None)
-        return compose(word, vowel) if vowel else word
+        return _marks_only(word, compose(word, vowel)) if vowel else word
     if kind == "d":
-        return compose(word, "d") if "d" in word.lower() else word
-    return compose(word, "w")
+        return _marks_only(word, compose(word, "d")) if "d" in word.lower() else word
+    return _marks_only(word, compose(word, "w"))
+
+
+def tone(word: str, telex_key: str) -> str:
+    """Put one of the five tones (its Telex key: s f r x j) on the word, or take it off when the word has it
+    already (the key pressed twice); unchanged when the word takes none."""
+    if not word:
+        return word
+    from bogo import accent
+
+    tones = {"s": accent.Accent.ACUTE, "f": accent.Accent.GRAVE, "r": accent.Accent.HOOK, "x": accent.Accent.TIDLE,
+             "j": accent.Accent.DOT}
+    if accent.get_accent_string(word) == tones[telex_key]:
+        return accent.remove_accent_string(word)
+    return _marks_only(word, compose(word, telex_key))
 
 
 def _target_widget() -> QWidget | None:
@@ -191,7 +218,7 @@ class TouchKeyboard(QWidget):
         self._edit(lambda word: compose(word, key, self.telex))
 
     def tone(self, telex_key: str) -> None:
-        self._edit(lambda word: compose(word, telex_key, True) if word else word)
+        self._edit(lambda word: tone(word, telex_key))
 
     def apply_mark(self, kind: str) -> None:
         self._edit(lambda word: mark(word, kind) if word else word)

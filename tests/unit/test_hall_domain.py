@@ -171,6 +171,19 @@ def test_mark_and_tone_keys_for_citizens_who_do_not_know_telex():
     assert compose("abc", "s", telex=False) == "abcs"
 
 
+def test_mark_and_tone_keys_never_type_a_letter():
+    """A mark or tone key changes the marks of the word before the cursor and nothing else: on a word that takes
+    no such mark (a code, a number, a consonant cluster) it leaves the word as it is, where Telex itself would
+    append its key ("abc" + x). The tone key pressed a second time takes the tone off, as Telex's "z" does."""
+    from kiosk.ui.touch_input import mark, tone
+
+    for word in ("abc", "123", "tr", "xyz"):
+        assert tone(word, "x") == word and tone(word, "s") == word
+        assert mark(word, "^") == word and mark(word, "w") == word and mark(word, "d") == word
+    assert tone("Tran", "f") == "Tràn" and tone("Tràn", "s") == "Trán"  # another tone replaces the first
+    assert tone("Nguyễn", "x") == "Nguyên" and tone("mạ", "j") == "ma"
+
+
 def test_the_guide_quotes_the_fee_in_force_today(tmp_path):
     """Circular 73/2024/TT-BTC: 30,000 (old card to the new one), 50,000 exchange, 70,000 re-issue; Circular
     64/2025/TT-BTC charges 50 % of these from 1/7/2025 to 31/12/2026 (services reference, service 2)."""
