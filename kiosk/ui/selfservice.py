@@ -9,6 +9,7 @@ screen returns. Staff leave the full-screen mode only with the administrator's P
 
 from __future__ import annotations
 
+import logging
 import re
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -32,6 +33,8 @@ from kiosk.ui.print_job import PrintRunner, PrintTexts
 from kiosk.ui.status_check import StatusCheckPage
 from kiosk.ui.touch_input import KeyboardDock, NumPad, TouchKeyboard, touch_min_size, touch_px
 from kiosk.ui.worker import run_call, run_job
+
+log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "hall-2026.1"
 #: Field types typed without Telex composition (numbers, codes, e-mail addresses).
@@ -369,6 +372,7 @@ class CardStep(QWidget):
             "can": self.tr("Số truy cập thẻ (CAN) gồm đúng 6 chữ số in trên thẻ."),
             "denied": self.tr("Thẻ không nhận số vừa nhập. Kiểm tra lại 6 số in trên thẻ rồi thử lại."),
             "error": self.tr("Không đọc được thẻ: %1"),
+            "failed": self.tr("Chưa đọc được thẻ. Đặt lại thẻ lên đầu đọc rồi bấm Đọc thẻ, hoặc hỏi cán bộ."),
         }
         text = texts.get(self._status_key, "")
         self.status.setText(text.replace("%1", self._extra))
@@ -407,8 +411,9 @@ class CardStep(QWidget):
                 from PySide6.QtCore import QCoreApplication
 
                 self._say("error", QCoreApplication.translate("CardError", CARD_ERROR_MESSAGES[error_kind(exc)]), "error")
-            else:
-                self._say("error", type(exc).__name__, "error")
+            else:  # the reader or the card service failed: plain words for the citizen, the kind in the log
+                log.warning("hall card read failed: %s", type(exc).__name__)
+                self._say("failed", state="error")
 
         self.task = run_job(lambda report, cancel: cards.read(principal, key, "", report, cancel),
                             on_result=done, on_error=failed)

@@ -2385,6 +2385,11 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <translation>The card could not be read: %1</translation>
     </message>
     <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="375"/>
+        <source>Chưa đọc được thẻ. Đặt lại thẻ lên đầu đọc rồi bấm Đọc thẻ, hoặc hỏi cán bộ.</source>
+        <translation>The card was not read. Lay it on the reader again and tap Read card, or ask an officer.</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/selfservice.py" line="308"/>
         <source>Đọc thẻ</source>
         <translation>Read card</translation>
