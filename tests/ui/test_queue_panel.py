@@ -4,7 +4,9 @@ receiving the dossier closes the ticket; recall, skip and "citizen absent" leave
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 from dossier_samples import sample_dossier
 from PySide6.QtCore import Qt
@@ -28,6 +30,9 @@ def test_f8_opens_the_hall_draft_in_the_wizard_and_receiving_closes_the_ticket(q
     qtbot.waitUntil(officer.isActiveWindow, timeout=5_000)
     panel.refresh()  # what its timer does every ten seconds
     qtbot.waitUntil(lambda: "2 người chờ" in panel.lines.text(), timeout=10_000)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)  # the home page with the line, to look at
+    folder.mkdir(parents=True, exist_ok=True)
+    assert officer.grab().save(str(folder / "counter-queue-panel.png"))
     qtbot.keyClick(officer.windowHandle(), Qt.Key.Key_F8)  # shortcuts go the window-system way
     qtbot.waitUntil(lambda: officer.dossier_page.wizard is not None, timeout=10_000)
     wizard = officer.dossier_page.wizard
