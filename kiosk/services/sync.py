@@ -582,13 +582,20 @@ class SyncService:
         return cls(hub_url, who or self.who, self.key, clock_offset_s, self.transport,
                    timeout_s or self.policy.timeout_s, self.wall, hub_key=self.hub_key(), ca_file=self.ca_file)
 
-    def hub_client(self, hub_url: str, clock_offset_s: int, timeout_s: float,
-                   cls: type[HubClient] = HubClient) -> HubClient:
+    def hub_client(self, hub_url: str, clock_offset_s: int, timeout_s: float, cls: type[HubClient] = HubClient,
+                   transport: httpx.BaseTransport | None = None) -> HubClient:
         """A client of this kiosk's hub for other services (the hall's queue): the pinned hub key checks every
         answer, the `hub_ca_file` setting checks the certificate, and a hub address this kiosk must not use
-        (plain HTTP to another machine without the lab flag) is refused before any contact."""
+        (plain HTTP to another machine without the lab flag) is refused before any contact. A service that
+        meets an answer the hub did not sign calls `answer_forged`."""
         self._allowed(hub_url)
-        return self._client(hub_url, clock_offset_s, timeout_s, cls=cls)
+        return cls(hub_url, self.who, self.key, clock_offset_s, transport or self.transport, timeout_s, self.wall,
+                   hub_key=self.hub_key(), ca_file=self.ca_file)
+
+    def answer_forged(self, exc: HubAnswerForged, during: str) -> None:
+        """Another service met a hub answer without the pinned key's signature: sync stops with the alarm, as it
+        does for its own calls (nothing of the answer is used)."""
+        self._halt(exc.reason, exc.detail | {"during": during})
 
     def hub_key(self) -> bytes | None:
         """The hub's public key this kiosk pinned at enrolment (None before)."""
