@@ -64,7 +64,7 @@ install_python() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "Installing the kiosk and its Python dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test,face]"
+    "$VENV/bin/python" -m pip install -q -e ".[test,face,package]"
     touch "$stamp"
   fi
   say "Compiling translations"

@@ -192,9 +192,9 @@ def test_demo_card_leaves_the_reader_when_the_kiosk_that_started_it_dies(pcsc_re
     import signal
 
     kiosk = subprocess.Popen([sys.executable, "-c", (
-        "import os, subprocess, sys, time\n"
-        f"p = subprocess.Popen([sys.executable, '-m', 'kiosk.devices.vchip', '--port', '{vpcd_port_number}',"
-        " '--seed', '13', '--parent', str(os.getpid())], stdout=subprocess.PIPE, text=True)\n"
+        "import subprocess, sys, time\n"
+        "from kiosk import children\n"
+        f"p = children.start('vchip', ['--port', '{vpcd_port_number}', '--seed', '13', '--lifeline'])\n"
         "print(p.pid, p.stdout.readline().strip() != '', flush=True)\n"
         "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
     try:
