@@ -102,6 +102,21 @@ class Kiosk:
         return AccountService(self.db, self.settings.unit_id,
                               portrait_retention_days=self.settings.portrait_retention_days)
 
+    @functools.cached_property
+    def backups(self):
+        """Encrypted, self-checking backups: by hand and daily into the backup folder (kiosk.services.backup)."""
+        from kiosk.services.backup import BackupService
+
+        s = self.settings
+        return BackupService(self.db, s.data_dir, s.backup_folder, s.backup_keep)
+
+    @functools.cached_property
+    def retention(self):
+        """The retention policy per kind of personal data (kiosk.services.retention)."""
+        from kiosk.services.retention import RetentionService
+
+        return RetentionService(self.db, self.settings, self.loaded.locked)
+
     demo_card: DemoCard | None = None
     demo_hub: object | None = None
 

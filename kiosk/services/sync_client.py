@@ -113,11 +113,16 @@ class HubClient:
             raise ClockSkew(response.status_code, reason, message, data)
         raise HubRefused(response.status_code, reason, message, data)
 
-    def enrol(self, code: str, public_key: str) -> dict[str, Any]:
-        body = protocol.canonical_json({
+    def enrol(self, code: str, public_key: str, after: int | None = None) -> dict[str, Any]:
+        """Enrol (or rejoin); a rejoining kiosk sends `after`, its acknowledged position, and the hub answers
+        with the hashes of the ops it holds beyond it (`held`)."""
+        fields: dict[str, Any] = {
             "code": code, "kiosk_id": self.who.kiosk_id, "public_key": public_key,
             "instance_uuid": self.who.instance_uuid, "epoch": self.who.epoch,
-        }).encode()
+        }
+        if after is not None:
+            fields["after"] = after
+        body = protocol.canonical_json(fields).encode()
         return self._send(self._signed("POST", f"{protocol.API}/enrol", body))
 
     def push(self, ops: list[dict[str, Any]], audit_head: dict[str, Any] | None,

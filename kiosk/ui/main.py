@@ -122,6 +122,7 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
     try:
         return app.exec()
     finally:
+        window.close()  # the background workers stop before the data closes (also after SIGTERM)
         if window.kiosk is not None:
             window.kiosk.close()
         lock.unlock()

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from dossier_samples import cli_files, person, snapshot, write_json
 from escpos_sim import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
+from kiosk_cli import KioskCli
 
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.hub.embedded import free_port
@@ -73,32 +74,12 @@ def bundle(tmp_path_factory) -> Path:
     return folder
 
 
-class Station:
-    """One kiosk's data folder and settings, run through the bundle with a PATH that has no venv on it."""
-
-    def __init__(self, bundle: Path, home: Path, **settings: str) -> None:
-        self.bundle, self.home = bundle, home
-        home.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
-            "KIOSK_DATA_DIR": str(home / "data"), "KIOSK_CONFIG_FILE": str(home / "kiosk.toml"),
-            "KIOSK_MACHINE_CONFIG": str(home / "machine.toml"), "KIOSK_USE_KEYRING": "0",
-            **{f"KIOSK_{k.upper()}": v for k, v in settings.items()},
-        }
-
-    def exe(self, name: str) -> str:
-        return str(self.bundle / (name + (".exe" if sys.platform == "win32" else "")))
-
-    def run(self, *args: str, exe: str = "kiosk-console", ok: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([self.exe(exe), *args], cwd=self.home, env=self.env, capture_output=True, text=True,
-                                timeout=300)
-        assert "Traceback" not in result.stderr, result.stderr
-        if ok:
-            assert result.returncode == 0, f"{args}: {result.stderr}"
-        return result
-
-    def json(self, *args: str, exe: str = "kiosk-console") -> dict | list:
-        return json.loads(self.run(*args, "--json", exe=exe).stdout)
+def station_of(bundle: Path, home: Path, **settings: str) -> KioskCli:
+    """A kiosk run through the bundle's executables with a PATH that holds no virtual environment."""
+    suffix = ".exe" if sys.platform == "win32" else ""
+    commands = {"kiosk": [str(bundle / f"kiosk-console{suffix}")], "kiosk-hub": [str(bundle / f"kiosk-hub{suffix}")],
+                "gui": [str(bundle / f"kiosk{suffix}")]}
+    return KioskCli(home, commands, path="/usr/local/bin:/usr/bin:/bin", **settings)
 
 
 def source_kiosk(*args: str) -> subprocess.CompletedProcess:
@@ -107,11 +88,11 @@ def source_kiosk(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def station(bundle, tmp_path) -> Station:
-    return Station(bundle, tmp_path / "kiosk-1")
+def station(bundle, tmp_path) -> KioskCli:
+    return station_of(bundle, tmp_path / "kiosk-1")
 
 
-def new_dossier(station: Station, folder: Path, number: int = 3, seed: int = 1) -> str:
+def new_dossier(station: KioskCli, folder: Path, number: int = 3, seed: int = 1) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     args, _sample = cli_files(folder, load_catalog().get(number), seed, today=datetime.now().date())
     return station.json("dossier", "create", *args)["tracking_code"]
@@ -136,12 +117,18 @@ def test_console_commands_answer_like_the_source_tree(station, tmp_path):
     tampered = scanned[:-6] + ("A" if scanned[-6] != "A" else "B") + scanned[-5:]
     refused = station.run("qr", "verify", tampered, ok=False)
     assert refused.returncode == 1
+    backup = tmp_path / "usb" / "kiosk.kbak"
+    made = station.json("backup", "create", "--out", str(backup))
+    assert made["records"]["dossiers"] == 1
+    assert station.json("backup", "verify", str(backup))["backup_id"] == made["backup_id"]
+    purge = station.json("retention", "run", "--dry-run")
+    assert purge["dry_run"] is True and {k["kind"] for k in purge["kinds"]} >= {"dossier_scans", "logs"}
 
 
 def test_escpos_print_reaches_a_socket_printer(station, bundle, tmp_path):
     printer = LoopbackPrinter()
     printer.start()
-    shop = Station(bundle, tmp_path / "kiosk-escpos", printer_kind="escpos",
+    shop = station_of(bundle, tmp_path / "kiosk-escpos", printer_kind="escpos",
                    printer_target=f"tcp://127.0.0.1:{printer.port}")
     code = new_dossier(shop, tmp_path)
     job = shop.json("receipt", "print", code)
@@ -241,9 +228,9 @@ def test_demo_gui_in_english_reads_its_card_through_pcscd_and_leaves_no_process(
     """`kiosk --demo --lang en` from the bundle: the window is English, the demo card it started (a child of the
     bundle) is read through pcscd by the bundle's console, and SIGTERM closes it all, child reaped."""
     screen = Xvfb()
-    station = Station(bundle, tmp_path / "kiosk-demo")
+    station = station_of(bundle, tmp_path / "kiosk-demo")
     data = Path(station.env["KIOSK_DATA_DIR"]) / "demo"
-    gui = subprocess.Popen([station.exe("kiosk"), "--demo", "--lang", "en", "--data-dir", str(data)],
+    gui = subprocess.Popen([*station.commands["gui"], "--demo", "--lang", "en", "--data-dir", str(data)],
                            cwd=station.home, env=dict(station.env, DISPLAY=screen.display), stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, text=True)
     try:
@@ -283,10 +270,10 @@ def test_demo_gui_in_english_reads_its_card_through_pcscd_and_leaves_no_process(
 
 def test_the_bundled_hub_serves_and_two_kiosks_sync_to_it(bundle, tmp_path):
     hub_home = tmp_path / "hub"
-    hub = Station(bundle, hub_home)
+    hub = station_of(bundle, hub_home)
     db_url = f"sqlite:///{hub_home / 'hub.db'}"
     port = free_port("127.0.0.1")
-    server = subprocess.Popen([hub.exe("kiosk-hub"), "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
+    server = subprocess.Popen([*hub.commands["kiosk-hub"], "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)],
                               cwd=hub_home, env=hub.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -302,7 +289,7 @@ def test_the_bundled_hub_serves_and_two_kiosks_sync_to_it(bundle, tmp_path):
         assert health.status_code == 200 and health.json()["status"] == "ok"
         codes = []
         for n in (1, 2):
-            kiosk = Station(bundle, tmp_path / f"kiosk-{n}", station_id="CA-PHUONG-1")
+            kiosk = station_of(bundle, tmp_path / f"kiosk-{n}", station_id="CA-PHUONG-1")
             enrol = hub.json("enrol-code", "--station", "CA-PHUONG-1", "--db", db_url, exe="kiosk-hub")["code"]
             kiosk.run("enrol", "--hub", url, "--code", enrol)
             kiosk.run("dossier", "slot", str(n))
