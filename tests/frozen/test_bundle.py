@@ -23,6 +23,7 @@ import pytest
 from dossier_samples import cli_files, person, snapshot, write_json
 from escpos_sim import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
 from kiosk_cli import KioskCli
+from photos import astronaut_path, hopper_path
 
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.hub.embedded import free_port
@@ -143,19 +144,9 @@ def test_escpos_print_reaches_a_socket_printer(station, bundle, tmp_path):
     assert shop.json("qr", "verify", qr)["claims"]["tracking_code"] == code
 
 
-def package_image(module: str, *parts: str) -> str:
-    """A photo that a package of the test tools ships (skimage's astronaut, matplotlib's Grace Hopper)."""
-    try:
-        mod = __import__(module)
-    except ImportError:
-        pytest.fail(f"the face-match photos need '{module}' (./setup.sh test installs it)")
-    return str(Path(mod.__file__).parent.joinpath(*parts))
-
-
 def test_level_two_account_request_with_a_portrait_runs_the_face_match(station, tmp_path):
     citizen = write_json(tmp_path / "citizen.json", snapshot(person(41, age=34)))
-    astronaut = package_image("skimage", "data", "astronaut.png")
-    hopper = package_image("matplotlib", "mpl-data", "sample_data", "grace_hopper.jpg")
+    astronaut, hopper = str(astronaut_path()), str(hopper_path())
     same = station.json("account", "request", "--citizen", citizen, "--level", "2", "--phone", "0912345678",
                         "--portrait", astronaut, "--chip-photo", astronaut, "--fingerprint-checked")
     match = same["face_match"]

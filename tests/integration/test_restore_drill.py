@@ -8,28 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from dossier_samples import cli_files
 from kiosk_cli import KioskCli
 from sqlalchemy import select
 
-from kiosk.hub.core import Hub
-from kiosk.hub.db import open_hub_database
-from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models import HubDossier, InboxOp, StationChange
 from kiosk.services.catalog import load_catalog
 
 STATION = "CA-PHUONG-1"
-
-
-@pytest.fixture
-def hub(tmp_path):
-    db = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
-    hub = Hub(db)
-    server = EmbeddedHub(hub).start()
-    yield hub, server.url
-    server.stop()
-    db.dispose()
 
 
 def new_dossier(kiosk: KioskCli, seed: int, number: int = 3) -> str:
@@ -47,7 +33,8 @@ def enrolled(tmp_path, hub, name: str, slot: int) -> KioskCli:
     return kiosk
 
 
-def test_a_restored_kiosk_rejoins_and_the_hub_has_everything_once(tmp_path, hub):
+def test_a_restored_kiosk_rejoins_and_the_hub_has_everything_once(tmp_path, live_hub):
+    hub = live_hub
     core, _url = hub
     a = enrolled(tmp_path, hub, "quay-1", 1)
     b = enrolled(tmp_path, hub, "quay-2", 2)

@@ -15,14 +15,12 @@ from pathlib import Path
 
 import pytest
 from dossier_samples import person, sample_dossier, snapshot
+from photos import astronaut
 from sqlalchemy import select
 from sqlcipher_pages import plaintext
 
 from kiosk.config import Settings, load_settings
 from kiosk.db.models import AuditEntry
-from kiosk.hub.core import Hub
-from kiosk.hub.db import open_hub_database
-from kiosk.hub.embedded import EmbeddedHub
 from kiosk.services import retention
 from kiosk.services.accounts import AccountRequestInput, AccountService
 from kiosk.services.calendar import CalendarService
@@ -44,18 +42,8 @@ class Clock:
 
 
 @pytest.fixture
-def hub(tmp_path):
-    db = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
-    core = Hub(db)
-    server = EmbeddedHub(core).start()
-    yield core, server.url
-    server.stop()
-    db.dispose()
-
-
-@pytest.fixture
-def sync(db, hub, operator) -> SyncService:
-    core, url = hub
+def sync(db, live_hub, operator) -> SyncService:
+    core, url = live_hub
     service = SyncService(db, sleep=lambda _s: None)
     service.enrol(operator, core.create_enrol_code("CA-PHUONG-1"), url)
     return service
@@ -122,17 +110,12 @@ def test_scans_of_ended_synced_dossiers_leave_the_file(db, data_dir, sync, opera
     assert later.run(operator).total == 0  # a second run finds nothing more
 
 
-def package_image(module: str, *parts: str) -> bytes:
-    mod = __import__(module)
-    return Path(mod.__file__).parent.joinpath(*parts).read_bytes()
-
-
 def test_an_acknowledged_portrait_leaves_the_table_the_outbox_copy_and_the_file(db, data_dir, sync, operator):
     accounts = AccountService(db, UNIT)
     adult = snapshot(person(61, age=33))
     got = accounts.submit(operator, AccountRequestInput(
         citizen=adult, level=2, phone="0912000111", consent_by=("holder", "guardian"), consent_version="2026.1",
-        portrait=package_image("skimage", "data", "astronaut.png"), fingerprint_checked=True))
+        portrait=astronaut(), fingerprint_checked=True))
     stored = accounts.portrait(operator, got.request_id)
     sample = stored[len(stored) // 2:len(stored) // 2 + 48]
     key = db.key.raw
