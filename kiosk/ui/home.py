@@ -152,6 +152,9 @@ class HomePage(QWidget):
             return "unknown", ""
         if not st.enrolled:
             return "warn", self.tr("Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy 'kiosk enrol'.")
+        if st.halted and st.halted_reason == "restored":
+            return "error", self.tr("Dữ liệu vừa được khôi phục từ bản sao lưu: quản trị viên phải đăng ký lại kiosk với "
+                                    "máy chủ (kiosk enrol --rejoin) trước khi đồng bộ và nhận hồ sơ mới.")
         if st.halted:
             return "error", self.tr("ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
                 "%1", st.halted_detail or st.halted_reason or "")

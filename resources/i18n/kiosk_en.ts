@@ -1146,6 +1146,10 @@
 <context>
     <name>HomePage</name>
     <message>
+        <source>Dữ liệu vừa được khôi phục từ bản sao lưu: quản trị viên phải đăng ký lại kiosk với máy chủ (kiosk enrol --rejoin) trước khi đồng bộ và nhận hồ sơ mới.</source>
+        <translation>The data was just restored from a backup: the administrator must re-enrol this kiosk with the hub (kiosk enrol --rejoin) before it syncs and takes new dossiers.</translation>
+    </message>
+    <message>
         <source>Sao lưu</source>
         <translation>Backup</translation>
     </message>

@@ -65,3 +65,18 @@ def test_the_running_kiosk_makes_its_daily_backup_and_purge(qtbot, window):
     with qtbot.waitSignal(worker.finished, timeout=60_000) as again:
         worker.check()
     assert again.args[0] == {"backup": None, "retention": None}  # once a day each
+
+
+def test_a_restored_kiosk_says_on_its_home_page_that_it_must_rejoin(qtbot, officer):
+    from sqlalchemy import update
+
+    from kiosk.db.models_sync import SyncState
+    from kiosk.services.sync import _state
+
+    with officer.kiosk.db.transaction() as session:
+        _state(session)
+        session.execute(update(SyncState).values(enrolled_at="2026-11-01T00:00:00.000Z", halted=True,
+                                                 halted_reason="restored", halted_detail='{"backup_id":"x"}'))
+    officer.shell.home.set_sync_state(officer.kiosk.sync.state())
+    text = officer.shell.home.sync_detail.text()
+    assert "khôi phục từ bản sao lưu" in text and "kiosk enrol --rejoin" in text and "backup_id" not in text
