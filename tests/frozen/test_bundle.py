@@ -145,6 +145,17 @@ def test_escpos_print_reaches_a_socket_printer(station, bundle, tmp_path):
     assert shop.json("qr", "verify", qr)["claims"]["tracking_code"] == code
 
 
+def test_a_usb_printer_is_looked_for_through_the_bundled_libusb(bundle, tmp_path):
+    """No USB printer is plugged in here: the job is recorded and fails as "offline" (pyusb ran, with a libusb,
+    and found no such device), not as a missing backend or a crash. That it is the bundled libusb is shown by
+    tests/unit/test_printer_choice.py (here the system's would do as well)."""
+    shop = station_of(bundle, tmp_path / "kiosk-usb", printer_kind="escpos", printer_target="usb://04b8:0e15")
+    code = new_dossier(shop, tmp_path)
+    failed = shop.run("receipt", "print", code, "--json", ok=False)
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["reason"] == "offline", failed.stdout
+
+
 def test_level_two_account_request_with_a_portrait_runs_the_face_match(station, tmp_path):
     citizen = write_json(tmp_path / "citizen.json", snapshot(person(41, age=34)))
     astronaut, hopper = str(astronaut_path()), str(hopper_path())
