@@ -208,7 +208,8 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
             settings = loaded.settings
     db = open_database(settings.data_dir, use_keyring=settings.use_keyring)
     log.info("database open (key from %s)", db.key_source)
-    staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s))
+    staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s),
+                         station_words=(settings.station_id, settings.unit_name))
     device = DeviceThread()
     cards = CardService(db, device, settings.data_dir / "trust", settings.reader_name)
     kiosk = Kiosk(loaded, db, staff, device, cards)

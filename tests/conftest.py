@@ -23,6 +23,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KIOSK_MACHINE_CONFIG", str(tmp_path / "machine" / "kiosk.toml"))
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KIOSK_USE_KEYRING", "0")
+    monkeypatch.setenv("KIOSK_HUB_USE_KEYRING", "0")
     return tmp_path
 
 

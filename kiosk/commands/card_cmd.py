@@ -1,8 +1,8 @@
 """`kiosk card read` and `kiosk trust import|list`: the chip for operators and scripts.
 
-Exit codes of `card read`: 0 read (verdict in the JSON), 2 bad arguments, 3 access denied (wrong
-key), 4 card removed or reader error mid-read, 5 no card or no reader, 6 data read but
-verification failed. Never a traceback.
+Exit codes of `card read`: 0 read (verdict in the JSON; a check the kiosk could not carry out is
+listed in `warnings`), 2 bad arguments, 3 access denied (wrong key), 4 card removed or reader error
+mid-read, 5 no card or no reader, 6 data read but a check failed. Never a traceback.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, write_output_file
 
 EXIT_ACCESS_DENIED = 3
 EXIT_READ_ERROR = 4
@@ -74,12 +74,13 @@ def access_key_from_args(args):
 
 def _read(args, ctx) -> int:
     from kiosk.devices.icao import errors
+    from kiosk.domain import chip_verdict
     from kiosk.services.cards import (
         CARD_ERROR_MESSAGES,
         error_kind,
-        failure_reasons,
         overall_verdict,
-        reason_text,
+        verdict_reasons,
+        warnings,
     )
 
     key = access_key_from_args(args)
@@ -99,9 +100,10 @@ def _read(args, ctx) -> int:
         payload = {"error": kind, "step": exc.step, "message": CARD_ERROR_MESSAGES[kind]}
         raise CommandError(CARD_ERROR_MESSAGES[kind], code, payload) from None
     if args.photo_out and result.photo:
-        Path(args.photo_out).write_bytes(result.photo)
+        write_output_file(args.photo_out, result.photo, "--photo-out")
     verdict = overall_verdict(result)
     data = result.to_json()
+    data["warnings"] = warnings(result)
     p = result.personal
     human = "\n".join(
         [
@@ -109,7 +111,8 @@ def _read(args, ctx) -> int:
             f"Số định danh: {p.get('id_number', result.mrz.id_number or '')}",
             f"Ngày sinh: {p.get('birth_date', '')}   Giới tính: {p.get('sex', '')}",
             f"Nơi thường trú: {p.get('place_of_residence', '')}",
-            f"Kết luận: {verdict}" + "".join(f"\n  - {reason_text(r)}" for r in failure_reasons(result)),
+            f"Kết luận: {verdict} — {chip_verdict.headline(verdict)}"
+            + "".join(f"\n  - {chip_verdict.sentence(r)}" for r in verdict_reasons(result)),
             f"{result.apdu_count} APDU, {result.seconds:.2f} s",
         ]
     )

@@ -5,13 +5,11 @@ Exit codes: 0 done, 1 refused or not found, 2 bad input (with `{"errors": [{fiel
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, read_json_file
 
 
 def register(sub) -> None:
@@ -56,16 +54,6 @@ def register(sub) -> None:
     slot.set_defaults(func=_slot)
 
 
-def _read_json(path_text: str, option: str) -> Any:
-    path = Path(path_text)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise CommandError(f"{option}: không đọc được tệp {path}.", EXIT_BAD_INPUT) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{option}: tệp {path} không phải JSON hợp lệ ({exc}).", EXIT_BAD_INPUT) from None
-
-
 def _pair(text: str, option: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key or not value:
@@ -85,12 +73,12 @@ def _day(text: str | None, option: str) -> date | None:
 def _create(args, ctx) -> int:
     from kiosk.services.dossiers import MEDIA_TYPES, AttachmentIn
 
-    citizen = _read_json(args.citizen, "--citizen") if args.citizen else None
+    citizen = read_json_file(args.citizen, "--citizen") if args.citizen else None
     persons = {}
     for item in args.person:
         role, path = _pair(item, "--person")
-        persons[role] = _read_json(path, "--person")
-    form = _read_json(args.data, "--data")
+        persons[role] = read_json_file(path, "--person")
+    form = read_json_file(args.data, "--data")
     attachments = []
     for item in args.attach:
         doc, path_text = _pair(item, "--attach")

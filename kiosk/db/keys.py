@@ -71,26 +71,32 @@ def _read_key_file(path: Path) -> bytes:
     return raw
 
 
-def find_key(data_dir: Path, use_keyring: bool = True) -> DatabaseKey | None:
+def find_key(data_dir: Path, use_keyring: bool = True, *, key_file_name: str = KEY_FILE_NAME,
+             service: str = KEYRING_SERVICE, account: str | None = None) -> DatabaseKey | None:
     """The key kept for the database in `data_dir` (key file, else OS key store), or None; never creates one."""
-    key_file = data_dir / KEY_FILE_NAME
+    key_file = data_dir / key_file_name
     if key_file.exists():
         log.info("database key: from the key file (readable only by its owner)")
         return DatabaseKey(_read_key_file(key_file), "file")
     if use_keyring and _keyring_usable():
         import keyring
 
-        stored = keyring.get_password(KEYRING_SERVICE, _account(data_dir))
+        stored = keyring.get_password(service, account or _account(data_dir))
         if stored:
             log.info("database key: from the OS key store")
             return DatabaseKey(bytes.fromhex(stored), "keyring")
     return None
 
 
-def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool = True) -> DatabaseKey:
-    """Find the key of the database in `data_dir`; create one only when there is no database yet."""
-    key_file = data_dir / KEY_FILE_NAME
-    found = find_key(data_dir, use_keyring)
+def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool = True, *,
+                       key_file_name: str = KEY_FILE_NAME, service: str = KEYRING_SERVICE,
+                       account: str | None = None) -> DatabaseKey:
+    """Find the key of the database in `data_dir`; create one only when there is no database yet.
+
+    The hub keeps its own database the same way under another key file name, service and account."""
+    key_file = data_dir / key_file_name
+    account = account or _account(data_dir)
+    found = find_key(data_dir, use_keyring, key_file_name=key_file_name, service=service, account=account)
     if found is not None:
         return found
     keyring_ok = use_keyring and _keyring_usable()
@@ -103,7 +109,7 @@ def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool 
     if keyring_ok:
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, _account(data_dir), raw.hex())
+        keyring.set_password(service, account, raw.hex())
         log.info("database key: created and stored in the OS key store")
         return DatabaseKey(raw, "keyring")
     _write_key_file(key_file, raw)

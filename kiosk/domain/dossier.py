@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from kiosk.domain.catalog import CHIP_FIELDS, Service, fold
+from kiosk.domain.chip_verdict import overall_verdict
 from kiosk.domain.roles import Permission
 
 #: Vietnam keeps one offset all year (no daylight saving): the station's clock for receipt times.
@@ -213,11 +214,9 @@ class ChipSnapshot:
 
     @property
     def verdict(self) -> str:
-        """chain_verified / signature_valid_untrusted / failed (the rule of `kiosk card read`)."""
+        """failed / unverifiable / chain_verified / signature_valid_untrusted (the rule of `kiosk card read`)."""
         v = self.data["verification"]
-        if "failed" in (v.get("passive"), v.get("active"), v.get("chip")):
-            return "failed"
-        return "chain_verified" if v.get("passive") == "chain_verified" else "signature_valid_untrusted"
+        return overall_verdict(v.get("passive"), v.get("active"), v.get("chip"))
 
     def chip_fields(self) -> dict[str, Any]:
         """Values by catalog chip-field name (CHIP_FIELDS); the MRZ fills what DG13 lacks."""

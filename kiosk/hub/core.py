@@ -60,6 +60,13 @@ _STATUS_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+#: A one-time enrolment code is typed at the kiosk within the day; a week at most.
+MAX_ENROL_CODE_TTL_S = 7 * 86400
+#: Back-office tokens: 90 days unless told otherwise, a year at most.
+BACKOFFICE_TOKEN_TTL_S = 90 * 86400
+MAX_BACKOFFICE_TOKEN_TTL_S = 365 * 86400
+
+
 class HubError(Exception):
     """A refusal with an HTTP status, a code and a Vietnamese sentence (English second)."""
 
@@ -109,6 +116,7 @@ class Hub:
         to rejoin after its database was restored or replaced: a new instance, a higher epoch."""
         if not station or len(station) > 64:
             raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
+        _check_ttl(ttl_s, MAX_ENROL_CODE_TTL_S)
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
         now = self.clock()
@@ -291,7 +299,9 @@ class Hub:
                 s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id, RequestNonce.seen_at < cutoff))
                 return result
         except HubError as exc:
-            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature"):
+            # Only refusals of a request signed by the kiosk's own key count against it: anyone can
+            # name a kiosk in an unsigned or wrongly signed request (the guard counts those per address).
+            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch"):
                 self.record_refusal(exc)
             raise
 
@@ -581,18 +591,52 @@ class Hub:
             _audit(s, now, actor, "dossier.status", tracking_code, {"from": previous, "to": status})
             return {"tracking_code": tracking_code, "station": dossier.station, "previous": previous, "status": status}
 
-    def create_backoffice_token(self, name: str) -> str:
+    def create_backoffice_token(self, name: str, ttl_s: int = BACKOFFICE_TOKEN_TTL_S) -> str:
+        """A bearer token for the back-office endpoint, shown once, valid `ttl_s` seconds unless revoked."""
+        if not name or len(name) > 80:
+            raise HubError(400, "bad_name", "Tên mã truy cập cần 1–80 ký tự.", "A token name needs 1–80 characters.")
+        _check_ttl(ttl_s, MAX_BACKOFFICE_TOKEN_TTL_S)
         token = secrets.token_urlsafe(32)
         now = self.clock()
         with self.db.transaction() as s:
-            s.add(StatusToken(token_hash=_sha(token), name=name, created_at=_iso(now), active=True))
-            _audit(s, now, "hub-operator", "backoffice_token.created", name, {})
+            if s.scalar(select(StatusToken).where(StatusToken.name == name)) is not None:
+                raise HubError(409, "name_taken", f"Đã có mã truy cập tên '{name}'; chọn tên khác.",
+                               f"A token named '{name}' exists; choose another name.")
+            s.add(StatusToken(token_hash=_sha(token), name=name, created_at=_iso(now), active=True,
+                              expires_at=int(now + ttl_s)))
+            _audit(s, now, "hub-operator", "backoffice_token.created", name, {"expires_at": _iso(now + ttl_s)})
         return token
 
+    def revoke_backoffice_token(self, name: str) -> dict[str, Any]:
+        """Refuse a token from now on (by its name: the token itself is never stored)."""
+        now = self.clock()
+        with self.db.transaction() as s:
+            row = s.scalar(select(StatusToken).where(StatusToken.name == name).with_for_update())
+            if row is None:
+                raise HubError(404, "unknown_token", f"Không có mã truy cập tên '{name}'.", f"No token named '{name}'.")
+            if row.active:
+                row.active, row.revoked_at = False, _iso(now)
+                _audit(s, now, "hub-operator", "backoffice_token.revoked", name, {})
+            return self._token_info(row, now)
+
+    def backoffice_tokens(self) -> list[dict[str, Any]]:
+        now = self.clock()
+        with self.db.sessions() as s:
+            return [self._token_info(row, now) for row in s.scalars(select(StatusToken).order_by(StatusToken.name))]
+
+    @staticmethod
+    def _token_info(row: StatusToken, now: float) -> dict[str, Any]:
+        state = "revoked" if not row.active else "expired" if (row.expires_at or 0) <= now else "active"
+        return {"name": row.name, "created_at": row.created_at, "state": state, "revoked_at": row.revoked_at,
+                "expires_at": _iso(row.expires_at) if row.expires_at else None}
+
     def backoffice_actor(self, token: str) -> str | None:
+        """The actor a bearer token stands for; None when unknown, revoked or expired."""
         with self.db.sessions() as s:
             row = s.get(StatusToken, _sha(token))
-            return f"backoffice:{row.name}" if row is not None and row.active else None
+            if row is None or not row.active or (row.expires_at or 0) <= self.clock():
+                return None
+            return f"backoffice:{row.name}"
 
     def station_keys(self, station: str | None = None) -> dict[str, Any]:
         with self.db.sessions() as s:
@@ -689,6 +733,12 @@ def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, lis
         if any(b != a + 1 for a, b in zip(seqs, seqs[1:], strict=False)) or any(n < 1 for n in seqs):
             raise HubError(400, "not_contiguous", "Các thao tác trong gói phải liên tiếp.", f"{what} must be contiguous.")
     return ops, head if isinstance(head, dict) else None, entries
+
+
+def _check_ttl(ttl_s: float, most: int) -> None:
+    if not isinstance(ttl_s, int | float) or not 1 <= ttl_s <= most:
+        raise HubError(400, "bad_ttl", f"Thời hạn phải từ 1 giây đến {most // 3600} giờ.",
+                       f"The lifetime must be from 1 second to {most // 3600} hours.")
 
 
 def _payload(op: PushedOp | InboxOp) -> dict[str, Any]:

@@ -164,12 +164,16 @@ class HubKioskAudit(HubBase):
 
 
 class StatusToken(HubBase):
-    """Back-office API tokens (SHA-256 only) that may change dossier statuses over HTTP."""
+    """Back-office API tokens (SHA-256 only) that may change dossier statuses over HTTP, until they
+    expire or are revoked."""
 
     __tablename__ = "hub_backoffice_token"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Unix seconds after which the token is refused.
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (UniqueConstraint("name"),)

@@ -10,6 +10,7 @@ outcome (activated, rejected with a reason) comes back through the sync's pull.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -25,6 +26,7 @@ from kiosk.db.engine import Database
 from kiosk.db.models import KioskMeta, OutboxOp
 from kiosk.db.models_account import AccountHistoryRow, AccountPortrait, AccountRequestRow
 from kiosk.domain import account as acc
+from kiosk.domain import text
 from kiosk.domain.account import Issue, Status
 from kiosk.domain.dossier import ChipSnapshot, SnapshotError, local_received_at, mask_id
 from kiosk.domain.roles import Permission, Principal
@@ -64,6 +66,15 @@ class Refused(InvalidInput):
     def __init__(self, issues: Sequence[Issue]) -> None:
         super().__init__([(i.field, i.message_vi) for i in issues])
         self.issues = tuple(issues)
+
+
+def _clean_request(request: AccountRequestInput) -> AccountRequestInput:
+    """NFC for the chips and contact details; a control or text-direction character is refused."""
+    given = {"citizen": request.citizen, "guardian": request.guardian, "phone": request.phone, "email": request.email}
+    bad = [path for name, value in given.items() for path in text.unsafe_paths(value, name)]
+    if bad:
+        raise InvalidInput([(path, f"{path} {text.MESSAGE_VI}.") for path in bad])
+    return dataclasses.replace(request, **{name: text.nfc_tree(value) for name, value in given.items()})
 
 
 @dataclass(frozen=True)
@@ -187,8 +198,8 @@ class AccountService:
         files = index["versions"].get(version)
         if files is None or language not in files:
             raise InvalidInput([("consent", f"Không có văn bản đồng ý phiên bản {version} ({language}).")])
-        text = resource_path("consent", files[language]).read_text(encoding="utf-8")
-        return ConsentText(CONSENT_DOCUMENT, version, language, text, tuple(index["purposes"]))
+        body = resource_path("consent", files[language]).read_text(encoding="utf-8")
+        return ConsentText(CONSENT_DOCUMENT, version, language, body, tuple(index["purposes"]))
 
     # The page's steps: each returns the issues of its step without saving anything.
 
@@ -381,6 +392,7 @@ class AccountService:
     def submit(self, principal: Principal, request: AccountRequestInput) -> Submitted:
         """Save the request with its code, history, portrait, consents, audit entries and outbox row, or nothing."""
         require(principal, Permission.ACCOUNT_REQUEST)
+        request = _clean_request(request)
         day = self._today()
         try:
             check_unit_id(self.unit_id)

@@ -12,6 +12,7 @@ from typing import Any
 
 import holidays as holidays_pkg
 
+from kiosk import safejson
 from kiosk.domain.calendar import DEFAULT_RULE, SATURDAY, CountingRule, WorkingCalendar
 from kiosk.resources import resource_path
 
@@ -131,13 +132,13 @@ def read_calendar_file(path: Path) -> dict[int, YearRecord]:
     """Read and validate a calendar file; any problem raises CalendarError naming the file."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes()
     except OSError as exc:
         raise CalendarError(source, "", f"cannot read: {exc.strerror}") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CalendarError(source, "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        data = safejson.loads(text)
+    except safejson.JsonRefused as exc:
+        raise CalendarError(source, "", f"{exc.message_en}: {exc.detail}" if exc.detail else exc.message_en) from None
     return parse_calendar(data, source)
 
 

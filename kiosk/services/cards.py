@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.domain import chip_verdict
 from kiosk.domain.roles import Permission, Principal
 from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.services import audit
@@ -56,29 +57,6 @@ CARD_ERROR_MESSAGES: dict[str, str] = {
     "ChipError": QT_TRANSLATE_NOOP("CardError", "Không đọc được chip. Đặt lại thẻ rồi thử lại."),
 }
 
-#: Plain words for the verdicts and the reasons behind a failure.
-VERDICT_MESSAGES: dict[str, str] = {
-    "chain_verified": QT_TRANSLATE_NOOP("CardVerdict", "THẺ THẬT: chữ ký của chip hợp lệ và được cơ quan cấp (CSCA) tin cậy xác nhận."),
-    "signature_valid_untrusted": QT_TRANSLATE_NOOP(
-        "CardVerdict",
-        "Chữ ký của chip hợp lệ nhưng kiosk chưa có chứng thư gốc (CSCA) để xác nhận cơ quan cấp. Báo quản trị nhập danh sách CSCA.",
-    ),
-    "failed": QT_TRANSLATE_NOOP("CardVerdict", "THẺ KHÔNG HỢP LỆ: dữ liệu trên chip không qua được kiểm tra."),
-}
-
-REASON_MESSAGES: dict[str, str] = {
-    "dg_hash_mismatch": QT_TRANSLATE_NOOP("CardVerdict", "dữ liệu %1 đã bị thay đổi so với bản được ký"),
-    "sod_signature_invalid": QT_TRANSLATE_NOOP("CardVerdict", "chữ ký số của chip không đúng"),
-    "ds_certificate_expired": QT_TRANSLATE_NOOP("CardVerdict", "chứng thư của bên ký đã hết hạn khi ký"),
-    "ds_certificate_not_yet_valid": QT_TRANSLATE_NOOP("CardVerdict", "chứng thư của bên ký chưa có hiệu lực"),
-    "no_ds_certificate": QT_TRANSLATE_NOOP("CardVerdict", "chip không kèm chứng thư của bên ký"),
-    "unknown_csca": QT_TRANSLATE_NOOP("CardVerdict", "bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận"),
-    "unsupported_hash_algorithm": QT_TRANSLATE_NOOP("CardVerdict", "chip dùng thuật toán băm không được hỗ trợ"),
-    "dg_missing_in_sod": QT_TRANSLATE_NOOP("CardVerdict", "dữ liệu %1 không có trong danh sách được ký"),
-    "active_failed": QT_TRANSLATE_NOOP("CardVerdict", "chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)"),
-    "chip_failed": QT_TRANSLATE_NOOP("CardVerdict", "xác thực chip (chip authentication) thất bại — có thể là chip sao chép"),
-}
-
 
 def error_kind(exc: BaseException) -> str:
     """The message key of a chip error (its class, or the nearest known base class)."""
@@ -88,31 +66,26 @@ def error_kind(exc: BaseException) -> str:
     return "ChipError"
 
 
-def reason_text(reason: str, translate=lambda text: text) -> str:
-    """A reason code such as "dg_hash_mismatch:DG13" in plain words."""
-    code, _sep, arg = reason.partition(":")
-    template = REASON_MESSAGES.get(code)
-    if template is None:
-        return reason
-    return translate(template).replace("%1", arg)
-
-
 def overall_verdict(result: ChipReadResult) -> str:
-    """genuine / untrusted / failed: what the officer must know first."""
-    v = result.verification
-    if v.passive == "failed" or v.active == "failed" or v.chip == "failed":
-        return "failed"
-    return "chain_verified" if v.passive == "chain_verified" else "signature_valid_untrusted"
+    """failed / unverifiable / chain_verified / signature_valid_untrusted: what the officer must
+    know first (the rule and its sentences are in kiosk.domain.chip_verdict)."""
+    return result.verification.verdict
 
 
-def failure_reasons(result: ChipReadResult) -> list[str]:
-    v = result.verification
-    reasons = list(v.passive_reasons) if v.passive == "failed" else []
-    if v.active == "failed":
-        reasons.append("active_failed")
-    if v.chip == "failed":
-        reasons.append("chip_failed")
-    return reasons
+def verdict_reasons(result: ChipReadResult) -> list[str]:
+    """The reason codes behind a red or amber verdict, failures first."""
+    return chip_verdict.notable_codes(result.verification.to_json())
+
+
+def warnings(result: ChipReadResult) -> list[dict[str, str]]:
+    """What could not be checked, for `kiosk card read --json`: step, code and sentence (vi, en)."""
+    out = []
+    for code in verdict_reasons(result):
+        row = chip_verdict.reason(code)
+        if row.outcome == chip_verdict.UNVERIFIABLE:
+            out.append({"step": row.step, "code": code, "message": chip_verdict.sentence(code, "vi"),
+                        "message_en": chip_verdict.sentence(code, "en")})
+    return out
 
 
 class CardService:
@@ -181,7 +154,9 @@ class CardService:
             principal,
             "card.read",
             result.dg1_sha256[:16],
-            {"verdict": overall_verdict(result), "active": result.verification.active, "chip": result.verification.chip},
+            {"verdict": overall_verdict(result), "passive": result.verification.passive,
+             "active": result.verification.active, "chip": result.verification.chip,
+             "reasons": verdict_reasons(result)},
         )
         return result
 

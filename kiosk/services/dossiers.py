@@ -28,6 +28,7 @@ from kiosk.db.models_dossier import (
     DossierPerson,
     DossierRow,
 )
+from kiosk.domain import text
 from kiosk.domain.catalog import Field, Service, check_eligibility, parse_date, parse_datetime, validate_form
 from kiosk.domain.dossier import (
     ChipSnapshot,
@@ -151,6 +152,22 @@ class _Checked:
     locked: dict[str, str]
     errors: list[Issue]
     warnings: list[Issue]
+
+
+def _clean_input(service: Service, form: Mapping[str, Any], citizen: Any,
+                 persons: Mapping[str, Any] | None) -> tuple[dict[str, Any], Any, Any]:
+    """NFC for every string; a control or text-direction character is refused by the field it is in."""
+    long_fields = frozenset(f.id for f in service.fields if f.type == "long_text")
+    bad = [*text.unsafe_paths(dict(form), "", long_fields), *text.unsafe_paths(citizen, "citizen"),
+           *text.unsafe_paths(persons, "persons")]
+    if bad:
+        raise InvalidInput([(path, f"{_label(service, path)} {text.MESSAGE_VI}.") for path in bad])
+    return text.nfc_tree(dict(form)), text.nfc_tree(citizen), text.nfc_tree(persons)
+
+
+def _label(service: Service, path: str) -> str:
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    return service.field(head).label_vi if service.has_field(head) else path
 
 
 def _jsonable(value: Any) -> Any:
@@ -477,7 +494,7 @@ class DossierService:
             raise InvalidInput([("status", f"Trạng thái '{bad[0]}' không có; dùng: {', '.join(s.value for s in Status)}.")])
         if date_from and date_to and date_from > date_to:
             raise InvalidInput([("to", "Ngày kết thúc phải sau ngày bắt đầu.")])
-        query = SearchQuery(text_query, tuple(statuses), date_from, date_to, limit)
+        query = SearchQuery(text.scrub(text_query), tuple(statuses), date_from, date_to, limit)
         with self.db.sessions() as session:
             ids = find_ids(session, query)
             if not ids:
@@ -504,6 +521,9 @@ class DossierService:
     def change_status(self, principal: Principal, code: str, new_status: str, note: str = "") -> dict[str, Any]:
         """Move a dossier along the machine (role-checked), with history, audit entry and outbox row."""
         require(principal, Permission.DOSSIER_UPDATE)
+        if text.has_unsafe(note, multiline=True):
+            raise InvalidInput([("note", f"Ghi chú {text.MESSAGE_VI}.")])
+        note = text.nfc(note)
         try:
             dst = Status(new_status)
         except ValueError:
@@ -652,6 +672,7 @@ class DossierService:
         warnings: list[Issue] = []
         if not isinstance(form, Mapping):
             raise InvalidInput([("form", "Dữ liệu tờ khai phải là một đối tượng JSON {trường: giá trị}.")])
+        form, citizen, persons = _clean_input(service, form, citizen, persons)
         snaps = self._snapshots(service, citizen, persons, errors)
         merged: dict[str, Any] = {k: v for k, v in form.items() if service.has_field(k)}
         for k in form:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from kiosk.domain.receipt import (
     RefusalData,
     SupplementRequestData,
 )
+from kiosk.domain.text import scrub
 from kiosk.resources import resource_path
 
 FONT_REGULAR = "KioskSans"
@@ -202,7 +202,8 @@ Run = tuple[str, bool]
 
 def _nfc(text: str) -> str:
     # Chip data and keyboards may give decomposed Vietnamese; the fonts' precomposed glyphs look right.
-    return unicodedata.normalize("NFC", text)
+    # Control and text-direction characters (refused at input; older rows may hold them) never print.
+    return scrub(text)
 
 
 class Flow:

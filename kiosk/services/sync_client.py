@@ -97,7 +97,7 @@ class HubClient:
             response = self.http.send(request)
         except httpx.TransportError as exc:
             raise HubUnreachable(f"{type(exc).__name__}") from exc
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code == 429:  # 429: the hub says "later", as when down
             raise HubUnreachable(f"HTTP {response.status_code}")
         try:
             data = response.json()

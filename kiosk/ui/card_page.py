@@ -28,14 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.services.cards import (
-    CARD_ERROR_MESSAGES,
-    VERDICT_MESSAGES,
-    error_kind,
-    failure_reasons,
-    overall_verdict,
-    reason_text,
-)
+from kiosk.domain import chip_verdict
+from kiosk.services.cards import CARD_ERROR_MESSAGES, error_kind, overall_verdict, verdict_reasons
+from kiosk.ui.i18n import current_language
 from kiosk.ui.messages import set_state
 from kiosk.ui.worker import run_job
 
@@ -312,15 +307,17 @@ class ResultView(QWidget):
         self._show_verdict(result)
 
     def _show_verdict(self, result: ChipReadResult) -> None:
+        # Green when the chain is verified, red when a check got a wrong answer, amber (with what
+        # could not be checked) otherwise: the sentences come from the one table of chip_verdict.
         verdict = overall_verdict(result)
-        lines = [QCoreApplication.translate("CardVerdict", VERDICT_MESSAGES[verdict])]
-        for reason in failure_reasons(result):
-            lines.append("• " + reason_text(reason, lambda t: QCoreApplication.translate("CardVerdict", t)))
+        language = current_language()
+        lines = [chip_verdict.headline(verdict, language)]
+        lines += ["• " + chip_verdict.sentence(code, language) for code in verdict_reasons(result)]
         if result.verification.consistency:
             lines.append(self.tr("Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).").replace(
                 "%1", ", ".join(result.verification.consistency)))
         self.verdict.setText("\n".join(lines))
-        set_state(self.verdict, {"chain_verified": "ok", "signature_valid_untrusted": "warn"}.get(verdict, "error"))
+        set_state(self.verdict, {chip_verdict.CHAIN_VERIFIED: "ok", chip_verdict.FAILED: "error"}.get(verdict, "warn"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange and self._result is not None:
@@ -539,8 +536,9 @@ class CardPage(QWidget):
         self.result_view.show_result(result)
         self.key_form.clear()
         self.set_state("result")
-        # A card that failed verification cannot prefill anything: the officer types the data.
-        self.use_button.setEnabled(overall_verdict(result) != "failed")
+        # A card that failed verification cannot prefill anything: the officer types the data. One
+        # that could not be fully checked can, once the officer has looked at the card.
+        self.use_button.setEnabled(overall_verdict(result) != chip_verdict.FAILED)
         self.use_button.setFocus()
 
     def _read_failed(self, exc: Exception) -> None:

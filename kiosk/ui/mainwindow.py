@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         self.login.set_ready(True)
         if kiosk.settings.demo:
             self.login.show_demo_hint(
-                self.tr("Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.")
+                self.tr("Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'TiepDan@2025'.")
             )
         self.refresh_health()
         self.health_timer.start()

@@ -393,75 +393,6 @@
     </message>
 </context>
 <context>
-    <name>CardVerdict</name>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="61"/>
-        <source>THẺ THẬT: chữ ký của chip hợp lệ và được cơ quan cấp (CSCA) tin cậy xác nhận.</source>
-        <extracomment>Plain words for the verdicts and the reasons behind a failure.</extracomment>
-        <translation>GENUINE: the chip&apos;s signature is valid and chains to a trusted issuing authority (CSCA).</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="62"/>
-        <source>Chữ ký của chip hợp lệ nhưng kiosk chưa có chứng thư gốc (CSCA) để xác nhận cơ quan cấp. Báo quản trị nhập danh sách CSCA.</source>
-        <translation>The chip&apos;s signature is valid, but this kiosk has no trusted CSCA certificate to confirm the issuer. Ask the administrator to import the CSCA list.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="66"/>
-        <source>THẺ KHÔNG HỢP LỆ: dữ liệu trên chip không qua được kiểm tra.</source>
-        <translation>NOT GENUINE: the chip&apos;s data failed verification.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="70"/>
-        <source>dữ liệu %1 đã bị thay đổi so với bản được ký</source>
-        <translation>the %1 data was changed after signing</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="71"/>
-        <source>chữ ký số của chip không đúng</source>
-        <translation>the chip&apos;s digital signature is wrong</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="72"/>
-        <source>chứng thư của bên ký đã hết hạn khi ký</source>
-        <translation>the signer&apos;s certificate had expired</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="73"/>
-        <source>chứng thư của bên ký chưa có hiệu lực</source>
-        <translation>the signer&apos;s certificate is not yet valid</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="74"/>
-        <source>chip không kèm chứng thư của bên ký</source>
-        <translation>the chip carries no signer certificate</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="75"/>
-        <source>bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận</source>
-        <translation>the signer is not certified by any CSCA this kiosk trusts</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="76"/>
-        <source>chip dùng thuật toán băm không được hỗ trợ</source>
-        <translation>the chip uses an unsupported hash algorithm</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="77"/>
-        <source>dữ liệu %1 không có trong danh sách được ký</source>
-        <translation>the %1 data is not in the signed list</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="78"/>
-        <source>chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)</source>
-        <translation>the chip could not prove it is the original (active authentication failed — possibly a cloned chip)</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/services/cards.py" line="79"/>
-        <source>xác thực chip (chip authentication) thất bại — có thể là chip sao chép</source>
-        <translation>chip authentication failed — possibly a cloned chip</translation>
-    </message>
-</context>
-<context>
     <name>ChangePasswordPage</name>
     <message>
         <location filename="../../kiosk/ui/login.py" line="180"/>
@@ -1331,8 +1262,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="160"/>
-        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
-        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
+        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;TiepDan@2025&apos;.</source>
+        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;TiepDan@2025&apos;.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
@@ -1878,8 +1809,28 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="312"/>
-        <source>Ít nhất %1 ký tự; báo riêng cho người đó.</source>
-        <translation>At least %1 characters; tell it to the person privately.</translation>
+        <source>Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, tên đăng nhập hay tên trạm. Báo riêng cho người đó.</source>
+        <translation>At least %1 characters mixing two kinds of character; not a common password, the username or the station's name. Tell it to the person privately.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập</source>
+        <translation>Unlock login</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút.</source>
+        <translation>Unlock login for %1 (%2) now? The account is locked for a while after repeated wrong passwords; if it happens again, the next lock starts at 5 minutes again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đang mở khóa đăng nhập…</source>
+        <translation>Unlocking login…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.</source>
+        <translation>Login unlocked for %1: this person can log in at once.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="387"/>

@@ -17,7 +17,7 @@ from PIL import Image
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
-from kiosk.devices.vchip.lds import csca_master_list
+from kiosk.devices.vchip.lds import UNKNOWN_AA_SIGNATURE_OID, csca_master_list
 
 pytestmark = pytest.mark.pcsc
 
@@ -48,7 +48,7 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
     no_traceback(result)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"mrz", "personal", "verification", "apdu_count", "seconds"}
+    assert set(doc) == {"mrz", "personal", "verification", "warnings", "apdu_count", "seconds"}
     assert doc["mrz"] == {
         "document_number": c.document_number,
         "id_number": c.id_number,
@@ -66,9 +66,11 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
     assert p["issue_date"] == c.issue_date.isoformat()
     assert p["father_name"] == c.father_name and p["mother_name"] == c.mother_name
     assert p["unknown_fields"] == {"16": c.card_serial}
-    assert doc["verification"] == {"access": "BAC", "passive": "signature_valid_untrusted",
-                                   "passive_reasons": ["no_trust_store"], "active": "verified",
-                                   "chip": "verified"}
+    assert doc["verification"] == {"access": "BAC", "verdict": "signature_valid_untrusted",
+                                   "passive": "signature_valid_untrusted", "passive_reasons": ["no_trust_store"],
+                                   "active": "verified", "active_reasons": [], "chip": "verified",
+                                   "chip_reasons": []}
+    assert doc["warnings"] == []
     assert isinstance(doc["apdu_count"], int) and doc["apdu_count"] > 10
     assert isinstance(doc["seconds"], float)
     with Image.open(io.BytesIO(photo.read_bytes())) as image:
@@ -223,3 +225,38 @@ def test_imported_csca_makes_the_chain_verified(data_dir, small_card):
     actions = [e["action"] for e in audit]
     assert "trust.imported" in actions and "card.read" in actions
     assert inserted.citizen.id_number not in json.dumps(audit, ensure_ascii=False)
+
+
+def read_ecdsa_card(data_dir, virtual_card, session_pki, seed: int, aa_oid: str):
+    """Insert an ECDSA-AA card whose DG14 names its algorithm as `aa_oid` says, read it with its CSCA
+    trusted, and return (inserted card, JSON document) after checking the read exited 0."""
+    inserted = virtual_card(seed=seed, pki=session_pki,
+                            options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid=aa_oid))
+    result = card_read(data_dir, inserted.reader, inserted.citizen, "--trust", str(inserted.csca_pem))
+    no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    return inserted, json.loads(result.stdout)
+
+
+def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_exits_0(data_dir, virtual_card, session_pki):
+    _, doc = read_ecdsa_card(data_dir, virtual_card, session_pki, 50, "ecdsa-plain")
+    v = doc["verification"]
+    assert (v["verdict"], v["passive"], v["active"], v["chip"]) == ("chain_verified", "chain_verified", "verified",
+                                                                   "verified")
+    assert doc["warnings"] == []
+
+
+def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, virtual_card, session_pki):
+    inserted, doc = read_ecdsa_card(data_dir, virtual_card, session_pki, 51, "unknown")
+    v = doc["verification"]
+    code = f"aa_unsupported_algorithm:{UNKNOWN_AA_SIGNATURE_OID}"
+    assert (v["verdict"], v["passive"], v["active"], v["active_reasons"]) == (
+        "unverifiable", "chain_verified", "unverifiable", [code])
+    (warning,) = doc["warnings"]
+    assert (warning["step"], warning["code"]) == ("active", code)
+    assert UNKNOWN_AA_SIGNATURE_OID in warning["message"] and "xác thực chủ động" in warning["message"]
+    assert "active authentication" in warning["message_en"]
+    human = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--mrz", inserted.card.mrz,
+                  "--trust", str(inserted.csca_pem))
+    assert human.returncode == 0, human.stderr
+    assert "Kết luận: unverifiable" in human.stdout and "không phải dấu hiệu giả mạo" in human.stdout

@@ -23,6 +23,7 @@ from kiosk.devices.pcsc import PcscConnection
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
+from kiosk.devices.vchip.lds import UNKNOWN_HASH_OID
 
 pytestmark = pytest.mark.pcsc
 
@@ -97,7 +98,6 @@ def test_a_changed_byte_in_any_data_group_fails(small_card, dg):
     ("options", "pki_options", "reason"),
     [
         ({"tamper_signature": True}, None, "sod_signature_invalid"),
-        ({"sod_hash": "unknown"}, None, "unsupported_hash_algorithm"),
         ({"sod_embed_certificate": False}, None, "no_ds_certificate"),
         ({}, PKIOptions(ds_expired=True), "ds_certificate_expired"),
         ({}, PKIOptions(ds_not_yet_valid=True), "ds_certificate_not_yet_valid"),
@@ -110,11 +110,18 @@ def test_security_object_failures(small_card, options, pki_options, reason):
     assert reason in result.verification.passive_reasons
 
 
-def test_unknown_csca_is_valid_but_untrusted(small_card):
+def test_a_signer_outside_the_configured_cscas_fails(small_card):
     inserted = small_card(seed=26, pki=TestPKI.generate(PKIOptions(unknown_csca=True)))
     result = read(inserted, TrustStore.load([inserted.csca_pem]))
-    assert result.verification.passive == "signature_valid_untrusted"
+    assert result.verification.passive == "failed"
     assert result.verification.passive_reasons == ("unknown_csca",)
+
+
+def test_an_unknown_sod_hash_algorithm_is_unverifiable(small_card):
+    inserted = small_card(seed=26, sod_hash="unknown")
+    v = read(inserted, TrustStore.load([inserted.csca_pem])).verification
+    assert (v.passive, v.verdict) == ("unverifiable", "unverifiable")
+    assert v.passive_reasons == (f"unsupported_hash_algorithm:{UNKNOWN_HASH_OID}",)
 
 
 def test_a_clone_without_the_private_keys_fails_active_and_chip_authentication(small_card):
@@ -122,7 +129,7 @@ def test_a_clone_without_the_private_keys_fails_active_and_chip_authentication(s
     inserted.card.keys = ChipKeys.generate(ChipOptions())  # copied files, other private keys
     v = read(inserted).verification
     assert (v.passive, v.active, v.chip) == ("signature_valid_untrusted", "failed", "failed")
-    assert v.active_reason.startswith("aa_") and v.chip_reason == "ca_keys_rejected"
+    assert v.active_reasons == ("aa_bad_signature",) and v.chip_reasons == ("ca_keys_rejected",)
 
 
 def test_short_apdu_only_chip(small_card):

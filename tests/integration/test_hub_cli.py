@@ -98,3 +98,45 @@ def test_halted_sync_exits_3_and_says_why(data_dir):
     database.dispose()
     result = run("sync", "--once")
     assert result.returncode == 3 and "DỪNG" not in result.stderr and "KHÁC" in result.stdout
+
+
+def test_back_office_tokens_expire_and_can_be_revoked(hub_server):
+    # Issue 15, finding 11: back-office tokens never expired and could not be revoked.
+    url, db = hub_server
+    endpoint = f"{url}/v1/backoffice/dossiers/X-1/status"
+
+    def answer(token: str) -> httpx.Response:
+        return httpx.post(endpoint, json={"status": "done"}, headers={"authorization": f"Bearer {token}"})
+
+    made = json.loads(run("backoffice-token", "--name", "mot-cua", "--ttl-days", "30", "--db", db, "--json",
+                          module="kiosk.hub").stdout)
+    assert made["expires_at"] and answer(made["token"]).status_code == 404  # accepted: the dossier is unknown
+    revoked = run("backoffice-token", "--revoke", "mot-cua", "--db", db, "--json", module="kiosk.hub")
+    assert revoked.returncode == 0 and json.loads(revoked.stdout)["state"] == "revoked"
+    refused = answer(made["token"])
+    assert refused.status_code == 401 and refused.json()["error"] == "backoffice_auth"
+    assert run("backoffice-token", "--revoke", "nobody", "--db", db, module="kiosk.hub").returncode == 1
+
+    from kiosk.hub.core import Hub
+    from kiosk.hub.db import open_hub_database
+
+    database = open_hub_database(db)
+    try:  # issued two days ago for one day: expired now
+        old = Hub(database, clock=lambda: time.time() - 2 * 86400).create_backoffice_token("cu", ttl_s=86400)
+    finally:
+        database.dispose()
+    assert answer(old).status_code == 401
+    listed = json.loads(run("backoffice-token", "--list", "--db", db, "--json", module="kiosk.hub").stdout)
+    assert {t["name"]: t["state"] for t in listed["tokens"]} == {"mot-cua": "revoked", "cu": "expired"}
+    assert all("token" not in t for t in listed["tokens"])  # the tokens themselves are never stored
+
+
+@pytest.mark.parametrize("ttl", ["-5", "0", "nan", "inf", "169", "abc"])
+def test_enrolment_code_lifetimes_outside_a_week_are_refused(tmp_path, ttl):
+    # Issue 15, finding 11: `enrol-code --ttl-hours -5` was accepted.
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    result = run("enrol-code", "--station", "CA-1", "--ttl-hours", ttl, "--db", db, module="kiosk.hub")
+    assert result.returncode == 2 and "--ttl-hours" in result.stderr and "Traceback" not in result.stderr
+    bad_days = run("backoffice-token", "--name", "x", "--ttl-days", ttl if ttl != "169" else "366", "--db", db,
+                   module="kiosk.hub")
+    assert bad_days.returncode == 2 and "--ttl-days" in bad_days.stderr

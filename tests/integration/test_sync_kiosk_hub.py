@@ -7,10 +7,11 @@ power-loss and chaos tests named in its docstring).
 from __future__ import annotations
 
 import shutil
-import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from sqlalchemy import func, select, text
 
 from kiosk.db.engine import open_database
@@ -50,9 +51,15 @@ class HubProcess:
         return self.server.url
 
     def backup(self, target: Path) -> None:
-        """SQLite's online backup API (never a copy of live files)."""
-        with sqlite3.connect(self.path) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
+        """SQLite's online backup API (never a copy of live files), encrypted under the hub's own key."""
+        key = self.path.with_name(f"{self.path.stem}.key").read_text().strip()
+        source = self.db.engine.raw_connection()
+        try:
+            with closing(sqlcipher3.connect(str(target))) as dst:
+                dst.execute(f"PRAGMA key = \"x'{key}'\"")
+                source.driver_connection.backup(dst)
+        finally:
+            source.close()
 
     def restore(self, backup: Path) -> None:
         self.stop()

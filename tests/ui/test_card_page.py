@@ -1,11 +1,14 @@
 """The card page driven by qtbot against the virtual chip, through the real pcscd and vpcd."""
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.devices.vchip.card import ChipOptions
+from kiosk.devices.vchip.citizen import generate_citizen
 
 
 @pytest.fixture
@@ -146,3 +149,98 @@ def test_the_log_holds_no_personal_data_after_a_read(qtbot, card_window, virtual
     for secret in (inserted.citizen.full_name, inserted.citizen.id_number, inserted.citizen.document_number,
                    inserted.citizen.birth_date.strftime("%y%m%d")):
         assert secret not in logs
+
+
+def read_with_trusted_csca(qtbot, window, virtual_card, seed, options):
+    """Insert a card whose CSCA the kiosk trusts, type its key, read it; returns the inserted card."""
+    page = window.card_page
+    inserted = virtual_card(seed=seed, options=options)
+    trust_dir = window.kiosk.settings.data_dir / "trust"
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    (trust_dir / f"csca-{seed}.pem").write_bytes(inserted.pki.csca_pem())
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    type_key(qtbot, page, inserted.citizen)
+    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    return inserted
+
+
+def screenshot(window, name: str) -> None:
+    """Keep a picture of the window for a person to look at, when CARD_PAGE_SCREENSHOTS names a folder."""
+    folder = os.environ.get("CARD_PAGE_SCREENSHOTS")
+    if folder:
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.ui.main import load_style
+
+        app = QApplication.instance()
+        load_style(app, "counter")  # the style sheet the application starts with
+        try:
+            app.processEvents()
+            assert window.grab().save(str(Path(folder) / f"{name}.png"))
+        finally:
+            app.setStyleSheet("")
+
+
+def test_a_genuine_card_with_the_icao_ecdsa_plain_oid_is_green(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    read_with_trusted_csca(qtbot, card_window, virtual_card, 19,
+                           ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="ecdsa-plain"))
+    verdict = page.result_view.verdict
+    assert verdict.text().startswith("THẺ THẬT") and verdict.property("state") == "ok"
+    assert page.use_button.isEnabled()
+
+
+def test_an_algorithm_the_kiosk_does_not_know_is_amber_and_the_officer_may_go_on(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    inserted = read_with_trusted_csca(qtbot, card_window, virtual_card, 20,
+                                      ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="unknown"))
+    verdict = page.result_view.verdict
+    assert verdict.property("state") == "warn"
+    text = verdict.text()
+    assert text.startswith("KHÔNG KIỂM TRA ĐƯỢC")
+    assert "không phải dấu hiệu giả mạo; kiểm tra bằng mắt các đặc điểm bảo an của thẻ" in text
+    assert "xác thực chủ động: chip dùng thuật toán chữ ký kiosk chưa hỗ trợ" in text
+    assert "THẺ KHÔNG HỢP LỆ" not in text and "sao chép" not in text
+    screenshot(card_window, "card-unverifiable")
+    assert page.use_button.isEnabled()
+    with qtbot.waitSignal(card_window.citizen_chosen, timeout=2_000) as chosen:
+        qtbot.mouseClick(page.use_button, Qt.MouseButton.LeftButton)
+    assert chosen.args[0].personal["id_number"] == inserted.citizen.id_number
+
+
+def test_a_forged_active_authentication_answer_is_red_and_blocks(qtbot, card_window, virtual_card):
+    from kiosk.devices.vchip.card import ChipKeys
+
+    page = card_window.card_page
+    citizen = generate_citizen(21)
+    genuine, clone = ChipKeys.generate(ChipOptions(aa_kind="ecdsa")), ChipKeys.generate(ChipOptions(aa_kind="ecdsa"))
+    inserted = virtual_card(citizen=citizen, keys=genuine, options=ChipOptions(dg2_size=2_000, aa_kind="ecdsa"))
+    inserted.card.keys = ChipKeys(clone.aa, genuine.ca)  # a genuine chip's files, answering with another key
+    trust_dir = card_window.kiosk.settings.data_dir / "trust"
+    trust_dir.mkdir(parents=True, exist_ok=True)
+    (trust_dir / "csca-21.pem").write_bytes(inserted.pki.csca_pem())
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    type_key(qtbot, page, citizen)
+    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    verdict = page.result_view.verdict
+    assert verdict.property("state") == "error"
+    assert verdict.text().startswith("THẺ KHÔNG HỢP LỆ") and "xác thực chủ động thất bại" in verdict.text()
+    screenshot(card_window, "card-failed")
+    assert not page.use_button.isEnabled()
+
+
+def test_the_amber_verdict_speaks_english_after_a_language_switch(qtbot, card_window, virtual_card, english_qm):
+    from kiosk.ui import i18n
+
+    page = card_window.card_page
+    read_with_trusted_csca(qtbot, card_window, virtual_card, 22,
+                           ChipOptions(dg2_size=2_000, aa_kind="ecdsa", aa_oid="unknown"))
+    assert i18n.set_language("en")
+    try:
+        qtbot.waitUntil(lambda: page.result_view.verdict.text().startswith("COULD NOT CHECK"), timeout=2_000)
+        assert "not a sign of forgery" in page.result_view.verdict.text()
+        assert "active authentication" in page.result_view.verdict.text()
+    finally:
+        i18n.set_language("vi")

@@ -60,13 +60,13 @@ def explicit_ec_spki(spki_der: bytes, params=BRAINPOOL_P256R1) -> bytes:
     ).dump()
 
 
-def explicit_csca_der(pki: TestPKI) -> bytes:
+def explicit_csca_der(pki: TestPKI, params=BRAINPOOL_P256R1) -> bytes:
     """The CSCA certificate of a brainpool test PKI, re-encoded with explicit curve parameters and
     re-signed by the same key (so it still issues the PKI's Document Signer)."""
     cert = asn1x509.Certificate.load(pki.csca_cert.public_bytes(serialization.Encoding.DER))
     tbs = asn1x509.TbsCertificate.load(cert["tbs_certificate"].dump())
     tbs["subject_public_key_info"] = asn1keys.PublicKeyInfo.load(
-        explicit_ec_spki(tbs["subject_public_key_info"].dump()))
+        explicit_ec_spki(tbs["subject_public_key_info"].dump(), params))
     signature = pki.csca_key.sign(tbs.dump(), ec.ECDSA(hashes.SHA256()))
     return asn1x509.Certificate(
         {"tbs_certificate": tbs, "signature_algorithm": {"algorithm": "sha256_ecdsa"}, "signature_value": signature}

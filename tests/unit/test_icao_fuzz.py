@@ -31,7 +31,7 @@ SEEDS = [
     lds.dg1(lds.td1_mrz(_CITIZEN)),
     lds.dg2(lds.face_record(f.jpeg(64))),
     lds.dg13(lds.dg13_fields(_CITIZEN, nesting="nested")),
-    lds.dg14([lds.ca_public_key_info(_KEY), lds.ca_info("aes128"), lds.aa_info()]),
+    lds.dg14([lds.ca_public_key_info(_KEY), lds.ca_info("aes128"), lds.aa_info(lds.aa_signature_oid("ecdsa-plain", "sha256"))]),
     lds.dg15(_KEY),
     lds.card_access([lds.pace_info()]),
     lds.ef_sod({1: b"x"}, _PKI),

@@ -162,3 +162,25 @@ def test_pace_read_spends_one_command_on_card_access_and_one_to_confirm_chip_aut
     assert after[0][:3] == b"\x0c\xb0\x9e"  # one READ BINARY of EF.COM's first bytes
     assert after[1][1] == 0x88 and len(after) == 2  # … and active authentication
     assert result.apdu_count == len(commands)
+
+
+def test_a_refused_pace_falls_back_to_bac_and_says_so_in_the_log(pki, caplog):
+    citizen = generate_citizen(8)
+    card = VirtualCard(citizen, pki, ChipOptions(card_access="pace-refused", dg2_size=1000))
+    with caplog.at_level("WARNING", logger="kiosk.devices.icao.reader"):
+        assert read_and_verify(InProcessConnection(card), key_of(citizen), None).verification.access == "BAC"
+    assert any("PACE refused" in r.getMessage() for r in caplog.records)
+    assert citizen.id_number not in caplog.text and citizen.document_number not in caplog.text
+
+
+def test_a_programming_error_during_pace_is_raised_not_hidden_behind_bac(pki, monkeypatch):
+    """A bug must surface as an error, never as "the chip refused PACE"."""
+    citizen = generate_citizen(9)
+    card = VirtualCard(citizen, pki, ChipOptions(card_access="pace", dg2_size=1000))
+
+    def broken(self, data):
+        raise TypeError("a bug in point decoding")
+
+    monkeypatch.setattr(Curve, "decode", broken)
+    with pytest.raises(TypeError):
+        read_and_verify(InProcessConnection(card), key_of(citizen), None)

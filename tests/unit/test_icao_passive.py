@@ -83,9 +83,20 @@ def test_bad_signature(tmp_path):
     assert "sod_signature_invalid" in result.reasons
 
 
-def test_unsupported_hash_algorithm():
-    result = verify_passive(sod(pki_of(), hash_name="unknown"), FILES, None, NOW)
-    assert result.verdict == "failed" and "unsupported_hash_algorithm" in result.reasons
+def test_an_unknown_hash_algorithm_is_unverifiable_not_failed(tmp_path):
+    pki = pki_of()
+    result = verify_passive(sod(pki, hash_name="unknown"), FILES, store(tmp_path, pki.csca_pem()), NOW)
+    assert result.verdict == "unverifiable"
+    assert result.reasons == (f"unsupported_hash_algorithm:{lds.UNKNOWN_HASH_OID}",)
+
+
+def test_a_csca_on_a_curve_the_reader_does_not_know_is_unverifiable(tmp_path):
+    pki = pki_of(csca_kind="brainpool")
+    p, a, b, gx, gy, n = f.BRAINPOOL_P256R1
+    (tmp_path / "odd.der").write_bytes(f.explicit_csca_der(pki, (p, a, b ^ 1, gx, gy, n)))
+    result = verify_passive(sod(pki), FILES, TrustStore.load([tmp_path]), NOW)
+    assert result.verdict == "unverifiable"
+    assert result.reasons == ("csca_algorithm_unsupported:explicit curve parameters of no supported named curve",)
 
 
 def test_expired_and_not_yet_valid_ds(tmp_path):
@@ -97,11 +108,14 @@ def test_expired_and_not_yet_valid_ds(tmp_path):
     assert "ds_certificate_not_yet_valid" in result.reasons
 
 
-def test_unknown_csca_is_valid_but_untrusted(tmp_path):
+def test_a_signer_outside_the_configured_cscas_fails(tmp_path):
+    """A forger's own CSCA gives a valid signature too: with CSCAs configured, only a chain to one
+    of them passes; without any, the verdict says no CSCA is configured."""
     pki = pki_of(unknown_csca=True)
     result = verify_passive(sod(pki), FILES, store(tmp_path, pki.csca_pem()), NOW)
-    assert result.verdict == "signature_valid_untrusted"
+    assert result.verdict == "failed"
     assert result.reasons == ("unknown_csca",)
+    assert verify_passive(sod(pki), FILES, None, NOW).verdict == "signature_valid_untrusted"
 
 
 def test_same_name_impostor_csca_is_never_chain_verified(tmp_path):
@@ -144,3 +158,16 @@ def test_master_list_with_broken_signature_is_refused(tmp_path):
         TrustStore.import_file(bad, tmp_path / "store")
     trust = TrustStore.load([bad])
     assert len(trust) == 0 and len(trust.problems) == 1
+
+
+def test_a_programming_error_is_raised_not_turned_into_a_verdict(tmp_path, monkeypatch):
+    """A bug in the checks must never read as "failed" (a forgery) or "unverifiable"."""
+    from kiosk.devices.icao import passive
+
+    def broken(*args):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(passive, "_scheme", broken)
+    pki = pki_of()
+    with pytest.raises(KeyError):
+        verify_passive(sod(pki), FILES, store(tmp_path, pki.csca_pem()), NOW)

@@ -7,15 +7,17 @@ result is verified by reading a file under the new keys.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Literal
 
 from asn1crypto import core as asn1core
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ...domain import chip_verdict
+from ...domain.chip_verdict import code
 from . import apdu, crypto
-from .errors import ChipError, ParseError, SecureMessagingError
+from .errors import ChipError, ParseError, SecureMessagingError, UnknownAlgorithm
 from .keys import load_public_key
 from .lds.security_infos import ChipAuthInfo, ChipAuthPublicKey, SecurityInfos
 from .lds.tlv import encode_tlv
@@ -24,31 +26,43 @@ from .sm import AesCipher, SecureMessaging, SmCipher, TdesCipher
 
 STEP = "CA"
 
-CaVerdict = Literal["verified", "failed", "not_supported"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class ChipAuthResult:
-    verdict: CaVerdict
-    reason: str = ""
+class ChipAuthResult(chip_verdict.CheckResult):
+    """The verdict of chip authentication and the reason codes it follows from."""
+
+    STEP = "chip"
     protocol: str = ""
+
+    @classmethod
+    def of(cls, reason: str, protocol: str = "") -> ChipAuthResult:
+        return cls((reason,), protocol)
 
 
 def _key_id_bytes(key_id: int) -> bytes:
     return key_id.to_bytes(max(1, (key_id.bit_length() + 7) // 8), "big")
 
 
-def choose(infos: SecurityInfos) -> tuple[ChipAuthPublicKey, ChipAuthInfo | None] | None:
-    """The ECDH key of DG14 and the ChipAuthenticationInfo that names its cipher, if any."""
+def choose(infos: SecurityInfos) -> tuple[ChipAuthPublicKey, ChipAuthInfo | None] | str:
+    """The ECDH key of DG14 and the ChipAuthenticationInfo that names its cipher, if any; else the
+    reason code why chip authentication cannot run."""
+    if not infos.ca_public_keys:
+        return code("ca_not_offered")
     for key in infos.ca_public_keys:
         if key.key_agreement != "ECDH":
             continue
         for info in infos.ca_infos:
             if info.key_agreement == "ECDH" and (info.key_id is None or key.key_id in (None, info.key_id)):
                 return key, info
+        if infos.unknown_ca_protocols:
+            # The chip names its protocol, only not one we know: assuming 3DES would be a guess.
+            return code("ca_unsupported_protocol", infos.unknown_ca_protocols[0])
         # ICAO 9303-11 §9.2.5: without ChipAuthenticationInfo, 3DES is implied.
         return key, None
-    return None
+    # Finite-field DH chip authentication is not implemented (the CCCD uses ECDH).
+    return code("ca_unsupported_key", "DH")
 
 
 class ChipAuthentication:
@@ -57,16 +71,17 @@ class ChipAuthentication:
 
     def run(self, infos: SecurityInfos, verify_file: str = "COM") -> ChipAuthResult:
         chosen = choose(infos)
-        if chosen is None:
-            reason = "ca_dh_not_supported" if infos.ca_public_keys else "ca_not_offered"
-            return ChipAuthResult("not_supported", reason)
+        if isinstance(chosen, str):
+            return ChipAuthResult.of(chosen)
         key_info, info = chosen
         try:
             chip_key = load_public_key(key_info.spki, STEP)
+        except UnknownAlgorithm as exc:
+            return ChipAuthResult.of(code("ca_unsupported_key", exc.detail))
         except ParseError:
-            return ChipAuthResult("not_supported", "ca_unsupported_key")
+            return ChipAuthResult.of(code("ca_unreadable_infos"))
         if not isinstance(chip_key, ec.EllipticCurvePublicKey):
-            return ChipAuthResult("not_supported", "ca_unsupported_key")
+            return ChipAuthResult.of(code("ca_unsupported_key", type(chip_key).__name__))
         cipher_name = info.cipher if info else "3DES"
         bits = info.key_bits if info else 112
         protocol = info.protocol if info else "0.4.0.127.0.7.2.2.3.2.1"
@@ -74,17 +89,16 @@ class ChipAuthentication:
         public = ephemeral.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
         key_id = _key_id_bytes(key_info.key_id) if key_info.key_id is not None else None
         if cipher_name == "3DES":
-            _, sw = self.reader.transmit(apdu.mse_set_kat(public, key_id))
-            if sw != 0x9000:
-                return ChipAuthResult("failed", f"ca_status_{sw:04X}", protocol)
+            commands = [apdu.mse_set_kat(public, key_id)]
         else:
             oid = asn1core.ObjectIdentifier(protocol).dump()[2:]
-            _, sw = self.reader.transmit(apdu.mse_set_at(oid, key_id=key_id))
+            commands = [apdu.mse_set_at(oid, key_id=key_id), apdu.general_authenticate(encode_tlv(0x80, public))]
+        for command in commands:
+            _, sw = self.reader.transmit(command)
             if sw != 0x9000:
-                return ChipAuthResult("failed", f"ca_status_{sw:04X}", protocol)
-            _, sw = self.reader.transmit(apdu.general_authenticate(encode_tlv(0x80, public)))
-            if sw != 0x9000:
-                return ChipAuthResult("failed", f"ca_status_{sw:04X}", protocol)
+                # DG14 advertised the protocol, so a refusal is unexpected: the kiosk could not check.
+                log.warning("chip authentication: the chip answered %04X to %02X", sw, command.ins)
+                return ChipAuthResult.of(code("ca_status", f"{sw:04X}"), protocol)
         shared = ephemeral.exchange(ec.ECDH(), chip_key)
         cipher: SmCipher
         if cipher_name == "3DES":
@@ -92,16 +106,21 @@ class ChipAuthentication:
         else:
             cipher = AesCipher(crypto.kdf_aes(shared, crypto.KDF_ENC, bits), crypto.kdf_aes(shared, crypto.KDF_MAC, bits))
         # ICAO 9303-11 §6.2.4: secure messaging restarts with the new keys and SSC = 0.
-        self.reader.replace_channel(SecureMessaging(self.reader.raw, cipher, 0))
+        channel = SecureMessaging(self.reader.raw, cipher, 0)
+        self.reader.replace_channel(channel)
         try:
             self.reader.probe(verify_file)
         except SecureMessagingError:
-            return ChipAuthResult("failed", "ca_keys_rejected", protocol)
+            return ChipAuthResult.of(code("ca_keys_rejected"), protocol)
         except ChipError as exc:
             if exc.sw is None:
                 raise
-            return ChipAuthResult("failed", f"ca_status_{exc.sw:04X}", protocol)
-        return ChipAuthResult("verified", "", protocol)
+            if channel.desynchronised:
+                # A status without secure messaging proves nothing about the keys.
+                return ChipAuthResult.of(code("ca_keys_rejected"), protocol)
+            # A refusal that carries a valid MAC under the new keys proves the chip holds them.
+            log.warning("chip authentication: the chip refused the confirming read with %04X", exc.sw)
+        return ChipAuthResult((), protocol)
 
 
 def chip_authenticate(reader: ChipReader, infos: SecurityInfos) -> ChipAuthResult:

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
+from ...domain import chip_verdict
+from ...domain.chip_verdict import code
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
@@ -18,7 +20,7 @@ from .apdu import parse_command
 from .bac import NO_EXPIRY, AccessKey, RandomFn
 from .ca import ChipAuthResult, chip_authenticate
 from .crosscheck import cross_check
-from .errors import ChipError, FileNotFound, ParseError, SecureMessagingError
+from .errors import FileNotFound, ParseError, SecureMessagingError, UnknownAlgorithm
 from .lds.dg1 import Mrz, parse_dg1
 from .lds.dg2 import parse_dg2
 from .lds.dg13 import Dg13, parse_dg13, parse_partial_date
@@ -79,14 +81,33 @@ def _mrz_birth(yymmdd: str, century: int | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
+    """The verdict of each check with its reason codes (kiosk.domain.chip_verdict)."""
+
     access: Literal["BAC", "PACE"]
     passive: str
     passive_reasons: tuple[str, ...]
     active: str
     chip: str
-    active_reason: str = ""
-    chip_reason: str = ""
+    active_reasons: tuple[str, ...] = ()
+    chip_reasons: tuple[str, ...] = ()
     consistency: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        """failed, unverifiable, chain_verified or signature_valid_untrusted (the overall rule)."""
+        return chip_verdict.overall_verdict(self.passive, self.active, self.chip)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access": self.access,
+            "verdict": self.verdict,
+            "passive": self.passive,
+            "passive_reasons": list(self.passive_reasons),
+            "active": self.active,
+            "active_reasons": list(self.active_reasons),
+            "chip": self.chip,
+            "chip_reasons": list(self.chip_reasons),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +137,6 @@ class ChipReadResult:
         m = self.mrz
         personal: dict[str, Any] = dict(self.personal)
         personal["unknown_fields"] = dict(self.unknown_fields)
-        v = self.verification
         return {
             "mrz": {
                 "document_number": m.document_number,
@@ -129,13 +149,7 @@ class ChipReadResult:
                 "nationality": m.nationality,
             },
             "personal": personal,
-            "verification": {
-                "access": v.access,
-                "passive": v.passive,
-                "passive_reasons": list(v.passive_reasons),
-                "active": v.active,
-                "chip": v.chip,
-            },
+            "verification": self.verification.to_json(),
             "apdu_count": self.apdu_count,
             "seconds": self.seconds,
         }
@@ -192,7 +206,18 @@ def read_and_verify(
     dg13 = _parse_optional(got, "DG13", parse_dg13, problems)
     dg2 = _parse_optional(got, "DG2", parse_dg2, problems)
     infos: SecurityInfos | None = _parse_optional(got, "DG14", parse_dg14, problems)
-    dg15 = _parse_optional(got, "DG15", parse_dg15, problems)
+    dg15 = None
+    # A DG14 or DG15 the chip has but the kiosk cannot use: the protocol it advertises cannot be checked.
+    chip = ChipAuthResult.of(code("ca_not_offered" if "DG14" not in got else "ca_unreadable_infos"))
+    active = ActiveAuthResult.of(code("aa_not_offered"))
+    if "DG15" in got:
+        try:
+            dg15 = parse_dg15(got["DG15"])
+        except UnknownAlgorithm:
+            active = ActiveAuthResult.of(code("aa_unsupported_key"))
+        except ParseError:
+            problems.append("parse_error:DG15")
+            active = ActiveAuthResult.of(code("aa_unsupported_key"))
 
     cancel.raise_if_cancelled()
     report(Progress("PA", None))
@@ -200,24 +225,26 @@ def read_and_verify(
 
     cancel.raise_if_cancelled()
     report(Progress("CA", None))
-    chip = ChipAuthResult("not_supported", "ca_not_offered")
     if infos is not None:
         try:
             chip = chip_authenticate(reader, infos)
         except SecureMessagingError:
-            chip = ChipAuthResult("failed", "ca_secure_messaging_error")
+            chip = ChipAuthResult.of(code("ca_secure_messaging_error"))
 
     cancel.raise_if_cancelled()
     report(Progress("AA", None))
-    active = ActiveAuthResult("not_supported", "aa_not_offered")
-    if dg15 is not None:
+    if dg15 is not None and infos is None and "DG14" in got and dg15.algorithm == "ec":
+        # DG14 would name the ECDSA hash (ICAO 9303-11 §9.2), but it cannot be read: guessing
+        # the curve's hash could call a genuine chip a copy.
+        active = ActiveAuthResult.of(code("aa_infos_unreadable"))
+    elif dg15 is not None:
         try:
             # The channel is the chip-authentication one, or BAC again after a CA failure.
             active = active_authenticate(
                 _ChannelView(reader), dg15, infos.aa_info if infos else None, rng
             )
         except SecureMessagingError:
-            active = ActiveAuthResult("failed", "aa_secure_messaging_error")
+            active = ActiveAuthResult.of(code("aa_secure_messaging_error"))
 
     named: dict[str, str] = {}
     unknown: dict[str, str] = {}
@@ -229,8 +256,8 @@ def read_and_verify(
         passive_reasons=passive.reasons,
         active=active.verdict,
         chip=chip.verdict,
-        active_reason=active.reason,
-        chip_reason=chip.reason,
+        active_reasons=active.reasons,
+        chip_reasons=chip.reasons,
         consistency=cross_check(mrz, dg13),
     )
     photo = dg2.face if dg2 is not None else None
@@ -281,7 +308,7 @@ def _passive(
         return PassiveAuthResult("failed", ("sod_missing",))
     try:
         sod = parse_sod(got["SOD"])
-    except ChipError:
+    except ParseError:
         problems.append("parse_error:SOD")
         return PassiveAuthResult("failed", ("sod_unreadable",))
     dgs = {name: data for name, data in got.items() if name.startswith("DG")}

@@ -66,6 +66,11 @@ class ParseError(ChipError):
     """Malformed data from the chip; the only error a parser may raise."""
 
 
+class UnknownAlgorithm(ParseError):
+    """Well-formed data naming an algorithm, curve or parameter this reader does not implement:
+    a check that meets it is "unverifiable", never "failed". `detail` names what was met."""
+
+
 class UnexpectedStatus(ChipError):
     """The chip answered a status word that this step does not expect."""
 

@@ -6,6 +6,7 @@ them Viet Nam's — cccd.md), so the parameters are matched against the named cu
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from asn1crypto import core as asn1core
@@ -13,10 +14,10 @@ from asn1crypto import keys as asn1keys
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 from cryptography.x509 import ObjectIdentifier
 
-from .errors import ParseError
+from .errors import ParseError, UnknownAlgorithm
 
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
@@ -27,6 +28,10 @@ HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha384": hashes.SHA384,
     "sha512": hashes.SHA512,
 }
+
+#: Hashes an ECDSA signature may be made with: the SHA family, and RIPEMD-160, which BSI TR-03111
+#: §5.2.1 also names (ecdsa-plain-RIPEMD160) and which `cryptography` lacks, so it comes from hashlib.
+ECDSA_HASHES = frozenset({*HASHES, "ripemd160"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +67,40 @@ def curve_parameters(curve: type[ec.EllipticCurve]) -> _Curve:
     raise KeyError(curve.name)
 
 
+class _PrehashedWith(hashes.HashAlgorithm):
+    """Names a digest made by hashlib for `Prehashed`: ECDSA needs only the digest's value."""
+
+    block_size = None
+
+    def __init__(self, name: str, digest_size: int) -> None:
+        self._name = name
+        self._digest_size = digest_size
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def digest_size(self) -> int:
+        return self._digest_size
+
+
+def ecdsa_digest(hash_name: str, data: bytes) -> tuple[bytes, ec.ECDSA]:
+    """The digest of `data` and the ECDSA algorithm object that signs or verifies it as is."""
+    if hash_name not in ECDSA_HASHES:
+        raise UnknownAlgorithm("HASH", hash_name)
+    try:
+        digest = hashlib.new(hash_name, data).digest()
+    except ValueError:  # RIPEMD-160 lives in OpenSSL's legacy provider, which may be absent
+        raise UnknownAlgorithm("HASH", hash_name) from None
+    return digest, ec.ECDSA(Prehashed(_PrehashedWith(hash_name, len(digest))))
+
+
 def hash_algorithm(name: str) -> hashes.HashAlgorithm:
     try:
         return HASHES[name]()
     except KeyError:
-        raise ParseError("HASH", f"unsupported hash algorithm {name}") from None
+        raise UnknownAlgorithm("HASH", name) from None
 
 
 def curve_from_explicit(params: asn1keys.SpecifiedECDomain, step: str = "KEY") -> ec.EllipticCurve:
@@ -74,7 +108,7 @@ def curve_from_explicit(params: asn1keys.SpecifiedECDomain, step: str = "KEY") -
     try:
         field = params["field_id"]
         if field["field_type"].native != "prime_field":
-            raise ParseError(step, "only prime-field curves are supported")
+            raise UnknownAlgorithm(step, "binary-field curve")
         p = field["parameters"].native
         a = int.from_bytes(params["curve"]["a"].native, "big")
         b = int.from_bytes(params["curve"]["b"].native, "big")
@@ -90,7 +124,7 @@ def curve_from_explicit(params: asn1keys.SpecifiedECDomain, step: str = "KEY") -
     for c in _CURVES:
         if (c.p, c.a, c.b, c.gx, c.gy, c.n) == (p, a, b, gx, gy, n):
             return c.curve()
-    raise ParseError(step, "explicit curve parameters match no supported named curve")
+    raise UnknownAlgorithm(step, "explicit curve parameters of no supported named curve")
 
 
 def curve_of(params: asn1keys.ECDomainParameters, step: str = "KEY") -> ec.EllipticCurve:
@@ -98,10 +132,10 @@ def curve_of(params: asn1keys.ECDomainParameters, step: str = "KEY") -> ec.Ellip
         try:
             return ec.get_curve_for_oid(ObjectIdentifier(params.chosen.dotted))()
         except LookupError:
-            raise ParseError(step, f"unsupported named curve {params.chosen.native}") from None
+            raise UnknownAlgorithm(step, f"curve {params.chosen.dotted}") from None
     if params.name == "specified":
         return curve_from_explicit(params.chosen, step)
-    raise ParseError(step, "implicitly-CA curve parameters are not supported")
+    raise UnknownAlgorithm(step, "implicitly-CA curve parameters")
 
 
 def load_public_key(spki_der: bytes, step: str = "KEY") -> PublicKey:
@@ -122,9 +156,11 @@ def load_public_key(spki_der: bytes, step: str = "KEY") -> PublicKey:
             return ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
     except ParseError:
         raise
-    except (ValueError, TypeError, KeyError, UnsupportedAlgorithm) as exc:
+    except UnsupportedAlgorithm as exc:
+        raise UnknownAlgorithm(step, f"public key: {exc}") from None
+    except (ValueError, TypeError, KeyError) as exc:
         raise ParseError(step, f"unreadable public key: {exc}") from None
-    raise ParseError(step, f"unsupported public-key algorithm {algorithm}")
+    raise UnknownAlgorithm(step, f"public-key algorithm {algorithm}")
 
 
 def plain_to_der_signature(signature: bytes) -> bytes:
@@ -135,16 +171,19 @@ def plain_to_der_signature(signature: bytes) -> bytes:
     return encode_dss_signature(r, s)
 
 
-def _der_ecdsa(signature: bytes) -> bytes:
+def _der_ecdsa(signature: bytes, key: ec.EllipticCurvePublicKey) -> bytes | None:
+    """The DER form of an ECDSA signature given plain (r||s, each as long as the curve's order,
+    BSI TR-03111 §5.2.1) or DER (X9.62); None when it is neither."""
+    size = (key.curve.key_size + 7) // 8
+    if len(signature) == 2 * size:
+        return plain_to_der_signature(signature)
     try:
         seq = asn1core.Sequence.load(signature, strict=True)
-        if len(seq) == 2:
+        if len(seq) == 2 and all(isinstance(seq[i], asn1core.Integer) for i in (0, 1)):
             return signature
     except (ValueError, TypeError):
         pass
-    if len(signature) % 2 or not signature:
-        raise ValueError("ECDSA signature is neither DER nor plain r||s")
-    return plain_to_der_signature(signature)
+    return None
 
 
 def verify_signature(
@@ -157,20 +196,30 @@ def verify_signature(
     pss_salt_length: int | None = None,
     mgf_hash_name: str | None = None,
 ) -> bool:
-    """Verify `signature` over `data`; scheme is "rsassa_pkcs1v15", "rsassa_pss" or "ecdsa"."""
+    """Verify `signature` over `data`; scheme is "rsassa_pkcs1v15", "rsassa_pss" or "ecdsa".
+
+    False when the signature is wrong or malformed (a wrong answer); `UnknownAlgorithm` when
+    the hash or the scheme is one this reader cannot check (a question it cannot answer)."""
+    if scheme == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
+        digest, ecdsa = ecdsa_digest(hash_name, data)
+        der = _der_ecdsa(signature, key)
+        if der is None:
+            return False
+        try:
+            key.verify(der, digest, ecdsa)
+        except InvalidSignature:
+            return False
+        return True
+    if not (isinstance(key, rsa.RSAPublicKey) and scheme in ("rsassa_pkcs1v15", "rsassa_pss")):
+        raise UnknownAlgorithm("SIGNATURE", f"{scheme} with a {type(key).__name__}")
     algo = hash_algorithm(hash_name)
     try:
-        if scheme == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), algo)
-            return True
-        if scheme == "rsassa_pss" and isinstance(key, rsa.RSAPublicKey):
+        if scheme == "rsassa_pss":
             mgf = padding.MGF1(hash_algorithm(mgf_hash_name or hash_name))
             salt = pss_salt_length if pss_salt_length is not None else algo.digest_size
             key.verify(signature, data, padding.PSS(mgf, salt), algo)
-            return True
-        if scheme == "ecdsa" and isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(_der_ecdsa(signature), data, ec.ECDSA(algo))
-            return True
-    except (InvalidSignature, ValueError):
+        else:
+            key.verify(signature, data, padding.PKCS1v15(), algo)
+    except InvalidSignature:
         return False
-    return False
+    return True

@@ -14,7 +14,7 @@ from ..connection import Connection
 from . import apdu, crypto
 from .bac import AccessKey, RandomFn
 from .ec import STANDARD_CURVES, Curve
-from .errors import AccessDenied, SecureMessagingError, UnsupportedDocument, status_error
+from .errors import AccessDenied, ParseError, SecureMessagingError, UnsupportedDocument, status_error
 from .lds.security_infos import PaceInfo
 from .lds.tlv import encode_tlv, parse_all, read_tlv
 from .sm import AesCipher, SecureMessaging
@@ -87,13 +87,12 @@ class PaceProtocol:
             raise status_error(f"{STEP} {number}", sw, "GENERAL AUTHENTICATE refused")
         try:
             outer, _ = read_tlv(answer, 0, STEP)
-            if outer.tag != 0x7C:
-                raise SecureMessagingError(STEP, "dynamic authentication data is not 7C")
-            return {t.tag: t.value for t in parse_all(outer.value, STEP)}
-        except SecureMessagingError:
-            raise
-        except Exception as exc:  # ParseError from a malformed answer
-            raise SecureMessagingError(STEP, f"malformed answer to step {number}") from exc
+            inner = parse_all(outer.value, STEP)
+        except ParseError:
+            raise SecureMessagingError(STEP, f"malformed answer to step {number}") from None
+        if outer.tag != 0x7C:
+            raise SecureMessagingError(STEP, "dynamic authentication data is not 7C")
+        return {t.tag: t.value for t in inner}
 
     def run(self, info: PaceInfo, password: PacePassword) -> PaceResult:
         if not supported(info) or info.parameter_id is None:

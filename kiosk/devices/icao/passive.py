@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,17 +20,18 @@ from typing import Literal
 from asn1crypto import algos, pem, x509
 from asn1crypto import core as asn1core
 
-from .errors import ParseError
+from ...domain import chip_verdict
+from ...domain.chip_verdict import code
+from .errors import ParseError, UnknownAlgorithm
 from .keys import PublicKey, load_public_key, verify_signature
 from .lds.sod import SignedDataInfo, Sod, parse_signed_data
+
+log = logging.getLogger(__name__)
 
 OID_CSCA_MASTER_LIST = "2.23.136.1.1.2"
 _SOD_DIGESTS = {"sha1", "sha224", "sha256", "sha384", "sha512"}
 
-Verdict = Literal["chain_verified", "signature_valid_untrusted", "failed"]
-
-# Reason codes that do not by themselves make the verdict "failed".
-_UNTRUSTED = {"unknown_csca", "no_trust_store"}
+Verdict = Literal["chain_verified", "signature_valid_untrusted", "unverifiable", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +216,12 @@ def _scheme(algorithm: algos.SignedDigestAlgorithm, digest_name: str) -> tuple[s
         return "rsassa_pkcs1v15", name.split("_")[0], None, None
     if name.endswith("_ecdsa"):
         return "ecdsa", name.split("_")[0], None, None
-    raise ValueError(f"unsupported signature algorithm {name}")
+    raise UnknownAlgorithm("SIGNATURE", name)
 
 
 def _find_signer(signed: SignedDataInfo) -> x509.Certificate | None:
+    """The signer's certificate among those the SignedData carries; asn1crypto parses lazily, so
+    a malformed certificate raises ValueError here."""
     for der in signed.certificates:
         cert = x509.Certificate.load(der)
         if signed.signer_issuer is not None:
@@ -241,7 +245,7 @@ def verify_signed_data(signed: SignedDataInfo, signer: x509.Certificate | None) 
             return ["no_ds_certificate"]
     digest_name = signed.digest_algorithm
     if digest_name not in _SOD_DIGESTS:
-        return ["unsupported_hash_algorithm"]
+        return [code("unsupported_hash_algorithm", digest_name)]
     if signed.signed_attrs is not None:
         content_digest = hashlib.new(digest_name, signed.content).digest()
         if signed.message_digest is None or not hmac.compare_digest(content_digest, signed.message_digest):
@@ -257,29 +261,34 @@ def verify_signed_data(signed: SignedDataInfo, signer: x509.Certificate | None) 
         key = _public_key(signer)
         ok = verify_signature(key, signed.signature, to_verify, scheme, hash_name,
                               pss_salt_length=salt, mgf_hash_name=mgf)
-    except (ValueError, KeyError, ParseError):
-        return [*reasons, "unsupported_signature_algorithm"]
+    except UnknownAlgorithm as exc:
+        return [*reasons, code("unsupported_signature_algorithm", exc.detail)]
+    except ParseError:
+        return [*reasons, code("ds_certificate_unparsable", "key")]
     if not ok:
         reasons.append("sod_signature_invalid")
     return reasons
 
 
 def verify_certificate_signature(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether `issuer`'s key signed `cert`; `UnknownAlgorithm` when that cannot be checked."""
     try:
-        scheme, hash_name, salt, mgf = _scheme(cert["signature_algorithm"], cert.hash_algo)
-        return verify_signature(
-            _public_key(issuer), cert.signature, cert["tbs_certificate"].dump(), scheme, hash_name,
-            pss_salt_length=salt, mgf_hash_name=mgf,
-        )
-    except (ValueError, KeyError, ParseError):
-        return False
+        algorithm = cert["signature_algorithm"]
+        hash_algo = cert.hash_algo
+    except ValueError as exc:
+        raise UnknownAlgorithm("CERT", f"signature algorithm: {exc}") from None
+    scheme, hash_name, salt, mgf = _scheme(algorithm, hash_algo)
+    return verify_signature(
+        _public_key(issuer), cert.signature, cert["tbs_certificate"].dump(), scheme, hash_name,
+        pss_salt_length=salt, mgf_hash_name=mgf,
+    )
 
 
 def check_dg_hashes(sod: Sod, files: Mapping[str, bytes]) -> list[str]:
     """Every data group read must hash to its value in the SOD (ICAO 9303-11 §5.1.1 step 3)."""
     reasons: list[str] = []
     if sod.hash_algorithm not in _SOD_DIGESTS:
-        return ["unsupported_hash_algorithm"]
+        return [code("unsupported_hash_algorithm", sod.hash_algorithm)]
     for name, data in sorted(files.items()):
         if not name.startswith("DG"):
             continue
@@ -296,41 +305,63 @@ def verify_passive(
     sod: Sod, files: Mapping[str, bytes], trust: TrustStore | None, at: datetime | None = None
 ) -> PassiveAuthResult:
     """Hashes of the read data groups, the SOD signature, the DS certificate's validity at `at`
-    (default now), and its chain to a CSCA in `trust`."""
+    (default now), and its chain to a CSCA in `trust`. With CSCAs configured, a signer none of them
+    certifies fails: that is what a forger's own PKI looks like."""
     at = at or datetime.now(UTC)
     reasons = check_dg_hashes(sod, files)
-    signer = _find_signer(sod.signed)
+    try:
+        signer = _find_signer(sod.signed)
+    except ValueError:
+        reasons.append(code("ds_certificate_unparsable", "certificate"))
+        return _result(reasons)
     if signer is None:
         reasons.append("no_ds_certificate")
-        return PassiveAuthResult("failed", tuple(reasons))
+        return _result(reasons)
+    try:
+        validity = signer["tbs_certificate"]["validity"]
+        not_after, not_before = validity["not_after"].native, validity["not_before"].native
+        subject = signer.subject.human_friendly
+    except ValueError:
+        reasons.append(code("ds_certificate_unparsable", "certificate"))
+        return _result(reasons)
     reasons += verify_signed_data(sod.signed, signer)
-    validity = signer["tbs_certificate"]["validity"]
-    if at > validity["not_after"].native:
+    if at > not_after:
         reasons.append("ds_certificate_expired")
-    if at < validity["not_before"].native:
+    if at < not_before:
         reasons.append("ds_certificate_not_yet_valid")
     csca_subject = None
     if trust is None or not len(trust):
         reasons.append("no_trust_store")
     else:
-        candidates = trust.issuers_of(signer)
-        if not candidates:
+        try:
+            candidates = trust.issuers_of(signer)
+        except ValueError:  # asn1crypto parses extensions lazily: the key identifiers are unreadable
+            reasons.append(code("ds_certificate_unparsable", "extension"))
+            candidates = None
+        if candidates is not None and not candidates:
             reasons.append("unknown_csca")
-        else:
-            good = [a for a in candidates if verify_certificate_signature(signer, a.certificate)]
-            if not good:
-                reasons.append("ds_certificate_signature_invalid")
-            else:
-                anchor = good[0]
-                csca_subject = anchor.subject
-                if at > anchor.not_after:
+        elif candidates:
+            good, unsupported = [], ""
+            for anchor in candidates:
+                try:
+                    if verify_certificate_signature(signer, anchor.certificate):
+                        good.append(anchor)
+                except UnknownAlgorithm as exc:
+                    unsupported = exc.detail
+                except ParseError:  # the trust store's certificate, not the chip, is at fault
+                    log.warning("trust store: the key of %s is unreadable", anchor.fingerprint[:16])
+                    unsupported = "CSCA key"
+            if good:
+                csca_subject = good[0].subject
+                if at > good[0].not_after:
                     reasons.append("csca_certificate_expired")
-    failed = [r for r in reasons if r not in _UNTRUSTED]
-    verdict: Verdict
-    if failed:
-        verdict = "failed"
-    elif reasons:
-        verdict = "signature_valid_untrusted"
-    else:
-        verdict = "chain_verified"
-    return PassiveAuthResult(verdict, tuple(reasons), signer.subject.human_friendly, csca_subject)
+            elif unsupported:
+                reasons.append(code("csca_algorithm_unsupported", unsupported))
+            else:
+                reasons.append("ds_certificate_signature_invalid")
+    return _result(reasons, subject, csca_subject)
+
+
+def _result(reasons: list[str], ds_subject: str | None = None, csca_subject: str | None = None) -> PassiveAuthResult:
+    verdict: Verdict = chip_verdict.step_verdict("passive", reasons)  # type: ignore[assignment]
+    return PassiveAuthResult(verdict, tuple(reasons), ds_subject, csca_subject)

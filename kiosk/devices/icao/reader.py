@@ -7,7 +7,7 @@ resumes at the same offset, at most `max_restarts` times per read.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ from .errors import (
 )
 from .lds.tlv import read_header
 from .sm import SecureMessaging
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,10 @@ def access_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
             decided = True
             data = read_card_access(raw)
             if data:
-                with contextlib.suppress(ParseError):  # an unreadable EF.CardAccess: BAC
+                try:
                     offered.extend(i for i in parse_card_access(data).pace_infos if supported(i))
+                except ParseError as exc:
+                    log.warning("EF.CardAccess unreadable (%s): BAC", exc.detail)
         if offered:
             password = PacePassword.can(key.can) if key.can else PacePassword.mrz(key)
             try:
@@ -107,8 +111,11 @@ def access_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
                 if sw != 0x9000:
                     raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
                 return sm, "PACE"
-            except (AccessDenied, SecureMessagingError, UnexpectedStatus, UnsupportedDocument, ParseError):
-                # cccd.md: the CAN is likely, not certain; BAC with the MRZ key always works.
+            except (AccessDenied, SecureMessagingError, UnexpectedStatus, UnsupportedDocument) as exc:
+                # What a chip answers when it refuses PACE or this password. cccd.md: the CAN is
+                # likely, not certain; BAC with the MRZ key always works. Anything else (a removed
+                # card, a reader failure, a bug) is raised, not hidden behind BAC.
+                log.warning("PACE refused (%s): falling back to BAC", exc)
                 offered.clear()
         select_lds1(raw)
         return BacProtocol(raw, rng).run(key).sm, "BAC"

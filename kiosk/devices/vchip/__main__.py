@@ -17,7 +17,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from kiosk.devices.vchip.card import POST_2024_DG13, ChipOptions, VirtualCard
+from kiosk.devices.vchip.card import AA_OID_FAMILIES, CURVES, POST_2024_DG13, ChipOptions, VirtualCard
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import PKIOptions, TestPKI
 from kiosk.devices.vchip.vpcd import VPCD_BASE_PORT, VirtualReaderSlot
@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-key", action="store_true", help="include the access key in the JSON line")
     p.add_argument("--csca-out", type=Path, help="write the test CSCA certificate (PEM) here")
     p.add_argument("--aa", choices=("rsa", "ecdsa", "none"), default="rsa")
+    p.add_argument("--aa-curve", choices=sorted(CURVES), default="p256", help="curve of an ECDSA key")
+    p.add_argument("--aa-hash", choices=("sha1", "sha224", "sha256", "sha384", "sha512", "ripemd160"),
+                   help="hash of the AA signature (default: SHA-1 for RSA, the curve's hash for ECDSA)")
+    p.add_argument("--aa-oid", choices=AA_OID_FAMILIES, default="ecdsa-plain",
+                   help="how DG14 names an ECDSA key's signature algorithm")
     p.add_argument("--no-ca", action="store_true", help="no DG14, no chip authentication")
     p.add_argument("--ca-cipher", choices=("aes128", "3des"), default="aes128")
     p.add_argument("--card-access", choices=("none", "ca", "pace"), default="none")
@@ -67,8 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     citizen = generate_citizen(args.seed, today=args.today, age=args.child)
     pki = TestPKI.generate(PKIOptions(csca_kind=args.csca_kind, ds_kind=args.ds_kind,
                                       unknown_csca=args.unknown_csca))
-    options = ChipOptions(
+    try:
+        options = chip_options(args)
+    except ValueError as exc:
+        print(json.dumps({"error": str(exc)}), file=sys.stderr)
+        return 2
+    card = VirtualCard(citizen, pki, options)
+    return serve(card, pki, args)
+
+
+def chip_options(args: argparse.Namespace) -> ChipOptions:
+    return ChipOptions(
         aa_kind=None if args.aa == "none" else args.aa,
+        aa_curve=args.aa_curve,
+        aa_hash=args.aa_hash,
+        aa_oid=args.aa_oid,
         ca=not args.no_ca,
         ca_cipher=args.ca_cipher,
         card_access=args.card_access,
@@ -79,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         tamper_dg=args.tamper_dg,
         tamper_signature=args.tamper_signature,
     )
-    card = VirtualCard(citizen, pki, options)
+
+
+def serve(card: VirtualCard, pki: TestPKI, args: argparse.Namespace) -> int:
+    citizen = card.citizen
     csca_path = args.csca_out
     if csca_path is None:
         fd, name = tempfile.mkstemp(prefix="kiosk-vchip-csca-", suffix=".pem")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
 from kiosk.devices.icao import crypto
 from kiosk.devices.icao import errors as reader_errors
@@ -78,12 +78,25 @@ def dg_fid(n: int) -> int:
     return 0x0100 + n
 
 
-CURVES = {"p256": ec.SECP256R1, "brainpoolP256r1": ec.BrainpoolP256R1}
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+#: The curves the chip can hold its ECDSA active-authentication key on (SEC 2 and RFC 5639 names).
+CURVES = {"p256": ec.SECP256R1, "brainpoolP256r1": ec.BrainpoolP256R1, "p384": ec.SECP384R1,
+          "brainpoolP384r1": ec.BrainpoolP384R1, "brainpoolP512r1": ec.BrainpoolP512R1, "p521": ec.SECP521R1}
+#: ECDSA signs a digest's value only, so a RIPEMD-160 digest (from hashlib) goes through as
+#: "prehashed" with SHA-1's object, the other 160-bit hash `cryptography` knows.
+_ECDSA_PREHASH = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+                  "sha384": hashes.SHA384, "sha512": hashes.SHA512, "ripemd160": hashes.SHA1}
 #: ISO/IEC 9796-2 trailers: BC means SHA-1; otherwise the hash's ISO/IEC 10118-3 id, then CC.
 _ISO9796_TRAILERS = {"sha1": b"\xBC", "sha224": b"\x38\xCC", "sha256": b"\x34\xCC",
-                     "sha384": b"\x36\xCC", "sha512": b"\x35\xCC"}
+                     "sha384": b"\x36\xCC", "sha512": b"\x35\xCC", "ripemd160": b"\x31\xCC"}
+#: What DG14's ActiveAuthenticationInfo says about an ECDSA key: the ecdsa-plain OID ICAO 9303-11
+#: prescribes, the X9.62 one some issuers write, an OID no reader knows, or no ActiveAuthenticationInfo.
+AA_OID_FAMILIES = ("ecdsa-plain", "x962", "unknown", "none")
+
+
+def curve_hash(curve: str) -> str:
+    """The hash an ECDSA key on `curve` signs with when nothing says otherwise (its order's size)."""
+    bits = CURVES[curve].key_size
+    return "sha256" if bits <= 256 else "sha384" if bits <= 384 else "sha512"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +111,13 @@ class ChipOptions:
     tamper_dg: int | None = None  # flip a byte of this DG after the SOD was signed
     tamper_signature: bool = False
     aa_kind: str | None = "rsa"  # "rsa" | "ecdsa" | None (no DG15)
-    aa_hash: str | None = None  # None: SHA-1 for RSA (trailer BC), SHA-256 for ECDSA
+    aa_hash: str | None = None  # None: SHA-1 for RSA (trailer BC), the curve's hash for ECDSA
     aa_rsa_bits: int = 1024
-    aa_curve: str = "p256"  # "p256" | "brainpoolP256r1"
+    aa_curve: str = "p256"  # a key of CURVES
+    aa_oid: str = "ecdsa-plain"  # one of AA_OID_FAMILIES: how DG14 names an ECDSA key's algorithm
+    aa_status: int | None = None  # INTERNAL AUTHENTICATE answers this status word instead of signing
     ca: bool = True  # DG14 and chip authentication v1
+    ca_status: int | None = None  # chip authentication's MSE answers this status word
     ca_cipher: str = "aes128"  # "aes128" | "3des"
     ca_curve: str = "brainpoolP256r1"
     dg13_nesting: str = "seq"  # "seq" | "nested" | "flat" (fields 13 and 14)
@@ -131,6 +147,17 @@ class ChipOptions:
             raise ValueError("oversize_answer must be 'truncate', '6C', '6282' or '6700'")
         if self.aa_hash not in (None, *_ISO9796_TRAILERS):
             raise ValueError(f"aa_hash must be one of {sorted(_ISO9796_TRAILERS)}")
+        if self.aa_curve not in CURVES:
+            raise ValueError(f"aa_curve must be one of {sorted(CURVES)}")
+        if self.aa_oid not in AA_OID_FAMILIES:
+            raise ValueError(f"aa_oid must be one of {AA_OID_FAMILIES}")
+        if self.aa_kind == "ecdsa" and self.aa_hash not in (None, curve_hash(self.aa_curve)):
+            # DG14 always names the hash the chip signs with (ICAO 9303-11 §9.2): without
+            # ActiveAuthenticationInfo that can only be the curve's own hash.
+            if self.aa_oid == "none":
+                raise ValueError("an ECDSA chip without ActiveAuthenticationInfo signs with its curve's hash")
+            if self.aa_oid == "x962" and self.aa_hash == "ripemd160":
+                raise ValueError("X9.62 names no ECDSA with RIPEMD-160")
         if self.ca_cipher not in ("aes128", "3des"):
             raise ValueError("ca_cipher must be 'aes128' or '3des'")
         if self.dg13_nesting not in ("seq", "nested", "flat"):
@@ -287,8 +314,11 @@ class VirtualCard:
         infos = []
         if self.keys.ca is not None:
             infos += [lds.ca_public_key_info(_spki(self.keys.ca)), lds.ca_info(o.ca_cipher)]
-        if isinstance(self.keys.aa, ec.EllipticCurvePrivateKey):
-            infos.append(lds.aa_info())
+        if isinstance(self.keys.aa, ec.EllipticCurvePrivateKey) and o.aa_oid != "none":
+            if o.aa_oid == "unknown":
+                infos.append(lds.aa_info(lds.UNKNOWN_AA_SIGNATURE_OID))
+            else:
+                infos.append(lds.aa_info(lds.aa_signature_oid(o.aa_oid, self._ecdsa_hash())))
         if infos:
             dgs[14] = lds.dg14(infos)
         if self.keys.aa is not None:
@@ -321,6 +351,12 @@ class VirtualCard:
 
     def dg(self, n: int) -> bytes:
         return self.files[dg_fid(n)]
+
+    def _ecdsa_hash(self) -> str:
+        key = self.keys.aa
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        curve = next(name for name, cls in CURVES.items() if cls.name == key.curve.name)
+        return self.options.aa_hash or curve_hash(curve)
 
     def power_on(self) -> bytes:
         """Cold reset: all session state is lost; returns the ATR."""
@@ -554,9 +590,12 @@ class VirtualCard:
             return b"", SW_INS
         if len(cmd.data) != 8:
             return b"", SW_WRONG_DATA
+        if self.options.aa_status is not None:
+            return b"", self.options.aa_status
         if isinstance(key, rsa.RSAPrivateKey):
             return self._aa_rsa(key, cmd.data), SW_OK
-        der = key.sign(cmd.data, ec.ECDSA(_HASHES[self.options.aa_hash or "sha256"]()))
+        name = self._ecdsa_hash()
+        der = key.sign(hashlib.new(name, cmd.data).digest(), ec.ECDSA(Prehashed(_ECDSA_PREHASH[name]())))
         r, s = decode_dss_signature(der)
         size = (key.curve.key_size + 7) // 8
         # Plain r‖s signature format (BSI TR-03111 §5.2.1), as ICAO 9303-11 §6.1 asks for ECDSA.
@@ -588,6 +627,8 @@ class VirtualCard:
             return b"", SW_SECURITY
         if self.keys.ca is None:
             return b"", SW_WRONG_DATA
+        if self.options.ca_status is not None:
+            return b"", self.options.ca_status
         if (cmd.p1, cmd.p2) == (0x41, 0xA6):
             if 0x91 not in objects:
                 return b"", SW_WRONG_DATA

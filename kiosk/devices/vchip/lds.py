@@ -28,7 +28,18 @@ OID_PK_ECDH = "0.4.0.127.0.7.2.2.1.2"
 OID_CA_ECDH_3DES = "0.4.0.127.0.7.2.2.3.2.1"
 OID_CA_ECDH_AES128 = "0.4.0.127.0.7.2.2.3.2.2"
 OID_PACE_ECDH_GM_AES128 = "0.4.0.127.0.7.2.2.4.2.2"
-OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
+#: ActiveAuthenticationInfo.signatureAlgorithm by family and hash, written by the chip: BSI TR-03111
+#: §5.2.1 ecdsa-plain-signatures {0 4 0 127 0 7 1 1 4 1} with SHA-1 1, SHA-224 2, SHA-256 3,
+#: SHA-384 4, SHA-512 5, RIPEMD-160 6; ANSI X9.62 ecdsa-with-SHA1 {1 2 840 10045 4 1} and
+#: ecdsa-with-SHA2 {1 2 840 10045 4 3} with SHA-224 1 … SHA-512 4 (RFC 5758 §3.2).
+_AA_ARCS = {
+    "ecdsa-plain": ("0.4.0.127.0.7.1.1.4.1", {"sha1": ".1", "sha224": ".2", "sha256": ".3", "sha384": ".4",
+                                             "sha512": ".5", "ripemd160": ".6"}),
+    "x962": ("1.2.840.10045.4", {"sha1": ".1", "sha224": ".3.1", "sha256": ".3.2", "sha384": ".3.3",
+                                 "sha512": ".3.4"}),
+}
+#: A signature algorithm no reader knows, for the "unverifiable" case.
+UNKNOWN_AA_SIGNATURE_OID = "1.3.6.1.4.1.99999.4.1"
 OID_DG13_VN = "1.0.10646.1.0.8"
 HASH_OIDS = {"sha1": "1.3.14.3.2.26", "sha224": "2.16.840.1.101.3.4.2.4",
              "sha256": "2.16.840.1.101.3.4.2.1", "sha384": "2.16.840.1.101.3.4.2.2",
@@ -169,8 +180,13 @@ def ca_info(cipher: str, key_id: int | None = None) -> bytes:
     return tlv.seq(tlv.oid(proto), tlv.integer(1), extra)
 
 
-def aa_info(signature_oid: str = OID_ECDSA_SHA256) -> bytes:
-    """ActiveAuthenticationInfo (ICAO 9303-11 §6.1), needed when AA uses ECDSA."""
+def aa_signature_oid(family: str, hash_name: str) -> str:
+    arc, suffixes = _AA_ARCS[family]
+    return arc + suffixes[hash_name]
+
+
+def aa_info(signature_oid: str) -> bytes:
+    """ActiveAuthenticationInfo (ICAO 9303-11 §6.1, §9.2), needed when AA uses ECDSA."""
     return tlv.seq(tlv.oid(OID_AA_PROTOCOL), tlv.integer(1), tlv.oid(signature_oid))
 
 

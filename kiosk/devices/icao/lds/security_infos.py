@@ -20,8 +20,20 @@ ID_AA = "2.23.136.1.1.5"
 _CIPHERS = {"1": ("3DES", 112), "2": ("AES", 128), "3": ("AES", 192), "4": ("AES", 256)}
 _PACE_MAPPINGS = {"1": ("DH", "GM"), "2": ("ECDH", "GM"), "3": ("DH", "IM"), "4": ("ECDH", "IM"), "6": ("ECDH", "CAM")}
 
-#: Signature algorithm OID of ActiveAuthenticationInfo → hash (BSI TR-03111 §5.2.1).
-ECDSA_HASHES = {
+#: BSI TR-03111 §5.2.1: ecdsa-plain-signatures = { id-ecc signatures(4) 1 }, id-ecc = bsi-de algorithms(1) 1.
+ECDSA_PLAIN = "0.4.0.127.0.7.1.1.4.1"
+
+#: ActiveAuthenticationInfo.signatureAlgorithm → the hash the chip signs the challenge with. ICAO
+#: 9303-11 §6.1 asks for ECDSA in the plain format of BSI TR-03111, named by its ecdsa-plain OIDs
+#: (§9.2); some issuers write the X9.62 ecdsa-with-SHA* OIDs of RFC 5758 §3.2 / RFC 3279 §2.2.3
+#: instead, which name the same hashes.
+AA_SIGNATURE_HASHES = {
+    f"{ECDSA_PLAIN}.1": "sha1",
+    f"{ECDSA_PLAIN}.2": "sha224",
+    f"{ECDSA_PLAIN}.3": "sha256",
+    f"{ECDSA_PLAIN}.4": "sha384",
+    f"{ECDSA_PLAIN}.5": "sha512",
+    f"{ECDSA_PLAIN}.6": "ripemd160",
     "1.2.840.10045.4.1": "sha1",
     "1.2.840.10045.4.3.1": "sha224",
     "1.2.840.10045.4.3.2": "sha256",
@@ -55,7 +67,8 @@ class ActiveAuthInfo:
 
     @property
     def hash_name(self) -> str | None:
-        return ECDSA_HASHES.get(self.signature_algorithm or "")
+        """The hash the signature algorithm names, None for an algorithm this reader does not know."""
+        return AA_SIGNATURE_HASHES.get(self.signature_algorithm or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +90,11 @@ class SecurityInfos:
     pace_infos: tuple[PaceInfo, ...]
     terminal_auth: bool
     other: tuple[tuple[str, bytes], ...]
+
+    @property
+    def unknown_ca_protocols(self) -> tuple[str, ...]:
+        """Chip-authentication protocols (under id-CA) whose OID this reader does not know."""
+        return tuple(oid for oid, _ in self.other if oid.startswith(ID_CA + "."))
 
 
 def _oid(tlv: Tlv, step: str) -> str:
