@@ -12,7 +12,7 @@ from pathlib import Path
 from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError, emit
 
 #: Reasons that come from the file the operator named, not from the machine.
-REFUSED_FILE = frozenset({"not_backup", "foreign", "damaged", "newer", "no_key", "other_kiosk_here"})
+REFUSED_FILE = frozenset({"not_backup", "foreign", "damaged", "newer", "no_key", "other_kiosk_here", "no_folder"})
 
 
 def register(sub) -> None:
@@ -74,7 +74,7 @@ def _create(args, ctx) -> int:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         out = service.folder / f"kiosk-{service.db.meta('kiosk_id')}-{stamp}{SUFFIX}"
     try:
-        info = service.create(ctx.operator, out)
+        info = service.create(ctx.operator, out, create_folder=not args.out)
     except BackupError as exc:
         raise _refused(exc) from None
     emit(args, info.as_json(), "Đã sao lưu và kiểm tra: " + _summary(info))

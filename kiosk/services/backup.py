@@ -33,11 +33,12 @@ import sqlcipher3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk import __version__
+from kiosk import __version__, safejson
 from kiosk.db.engine import Database, connect_keyed
 from kiosk.db.keys import DatabaseKey, find_key, install_key
 from kiosk.db.models import KioskMeta
 from kiosk.domain.roles import Permission, Principal
+from kiosk.safefiles import FILE_MODE, private_folder, tighten_file
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import ServiceError
@@ -49,6 +50,8 @@ MAGIC = b"KIOSKBK1"
 FORMAT = 1
 SUFFIX = ".kbak"
 _TRAILER = struct.Struct(">I32s8s")
+#: A header is a few kilobytes (one count per table); anything far larger is not ours.
+MAX_HEADER = 1 << 20
 #: Files of the data folder that are state, not output: the CSCA trust store and the imported calendar.
 STATE_FILES = ("trust/*.pem", "calendar/*.json")
 #: Where the last backup is noted (kiosk_meta): time, file, id; or the last failure of the daily backup.
@@ -65,6 +68,7 @@ MESSAGES_VI = {
     "newer": "Bản sao lưu được tạo bởi phiên bản kiosk mới hơn (định dạng {format}): hãy cập nhật kiosk trước.",
     "unwritable": "Không ghi được bản sao lưu vào {folder} ({detail}). Kiểm tra ổ USB hoặc thư mục mạng.",
     "no_key": "Không có khóa của dữ liệu: cần tệp khóa khôi phục (--key-file) khi khôi phục trên máy mới.",
+    "no_folder": "Thư mục {folder} không tồn tại: tạo thư mục hoặc chọn nơi khác.",
     "running": "Kiosk đang chạy trên thư mục dữ liệu này: đóng kiosk trước khi khôi phục.",
     "other_kiosk_here": "Thư mục dữ liệu này đang chứa dữ liệu của kiosk khác (khóa khác với tệp khóa khôi phục): "
                         "hãy khôi phục vào một thư mục dữ liệu trống.",
@@ -175,15 +179,21 @@ def _state_files(data_dir: Path) -> Iterator[tuple[str, bytes]]:
                 yield path.relative_to(data_dir).as_posix(), path.read_bytes()
 
 
-def create_backup(db: Database, data_dir: Path, out: Path, clock: Clock = utc_now) -> BackupInfo:
-    """Write a backup of the open database (and the data folder's state files) to `out`, checked."""
+def create_backup(db: Database, data_dir: Path, out: Path, clock: Clock = utc_now,
+                  create_folder: bool = False) -> BackupInfo:
+    """Write a backup of the open database (and the data folder's state files) to `out`, checked. The folder
+    must exist (a file the operator named), unless `create_folder` (the daily backup folder)."""
     assert db.key is not None
     body_key, mac_key, key_id = _keys(db.key)
     out = out.expanduser()
     partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial.touch()
+        if create_folder:
+            private_folder(out.parent, tighten=False)  # a share the administrator made stays as it is
+        elif not out.parent.is_dir():
+            raise BackupError("no_folder", folder=str(out.parent))
+        # Mode 0600, never through a link; the finished file replaces the target by a rename.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE))
     except OSError as exc:
         raise BackupError("unwritable", folder=str(out.parent), detail=exc.strerror or str(exc)) from None
     try:
@@ -244,16 +254,18 @@ def _read_trailer(path: Path) -> tuple[dict[str, Any], bytes, int]:
                 raise BackupError("not_backup")
             fh.seek(size - _TRAILER.size)
             length, mac, magic = _TRAILER.unpack(fh.read(_TRAILER.size))
-            if magic != MAGIC or length > size - _TRAILER.size:
+            if magic != MAGIC or length > min(size - _TRAILER.size, MAX_HEADER):
                 raise BackupError("not_backup")
             fh.seek(size - _TRAILER.size - length)
             text = fh.read(length)
     except OSError as exc:
         raise BackupError("damaged", detail=exc.strerror or str(exc)) from None
     try:
-        header = json.loads(text)
+        header = safejson.loads(text)  # read before its HMAC can be checked: parsed within limits
         body_size = int(header["body_size"])
-    except (ValueError, KeyError, TypeError):
+        if not isinstance(header.get("counts"), dict):
+            raise TypeError("counts")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise BackupError("damaged", detail="phần mô tả không đọc được") from None
     if body_size != size - _TRAILER.size - length:
         raise BackupError("damaged", detail="kích thước không khớp")
@@ -286,7 +298,8 @@ def read_backup(path: Path, key: DatabaseKey) -> BackupInfo:
 
 
 def _copy_prefix(src: Path, dest: Path, size: int) -> None:
-    with src.open("rb") as fin, dest.open("wb") as fout:
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+    with src.open("rb") as fin, os.fdopen(fd, "wb") as fout:
         left = size
         while left > 0:
             chunk = fin.read(min(1 << 20, left))
@@ -324,8 +337,9 @@ def restore_body(path: Path, key: DatabaseKey, info: BackupInfo, data_dir: Path)
         target = (data_dir / name).resolve()
         if hashlib.sha256(data).hexdigest() != digest or not target.is_relative_to(data_dir.resolve()):
             raise BackupError("damaged", detail=f"tệp {name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         target.write_bytes(data)
+        tighten_file(target)
     return fresh
 
 
@@ -335,10 +349,10 @@ class BackupService:
     def __init__(self, db: Database, data_dir: Path, folder: Path, keep: int = 7, clock: Clock = utc_now) -> None:
         self.db, self.data_dir, self.folder, self.keep, self.clock = db, data_dir, folder, keep, clock
 
-    def create(self, principal: Principal, out: Path) -> BackupInfo:
+    def create(self, principal: Principal, out: Path, create_folder: bool = False) -> BackupInfo:
         require(principal, Permission.BACKUP)
         try:
-            info = create_backup(self.db, self.data_dir, out, self.clock)
+            info = create_backup(self.db, self.data_dir, out, self.clock, create_folder)
         except BackupError as exc:
             self._note_failure(principal, exc)
             raise
@@ -379,7 +393,7 @@ class BackupService:
             return None
         kiosk_id = self.db.meta("kiosk_id") or "kiosk"
         stamp = self.clock().strftime("%Y%m%d-%H%M%SZ")  # UTC: names sort by time whatever the time zone
-        info = self.create(principal, self.folder / f"kiosk-{kiosk_id}-{stamp}{SUFFIX}")
+        info = self.create(principal, self.folder / f"kiosk-{kiosk_id}-{stamp}{SUFFIX}", create_folder=True)
         self.prune(kiosk_id)
         return info
 

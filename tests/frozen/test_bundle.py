@@ -120,6 +120,7 @@ def test_console_commands_answer_like_the_source_tree(station, tmp_path):
     refused = station.run("qr", "verify", tampered, ok=False)
     assert refused.returncode == 1
     backup = tmp_path / "usb" / "kiosk.kbak"
+    backup.parent.mkdir()
     made = station.json("backup", "create", "--out", str(backup))
     assert made["records"]["dossiers"] == 1
     assert station.json("backup", "verify", str(backup))["backup_id"] == made["backup_id"]

@@ -5,6 +5,7 @@ the recovery key. Commands run as real processes (tests/kiosk_cli.py)."""
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from kiosk.db.engine import open_database
 from kiosk.db.keys import parse_recovery
 from kiosk.db.models import AuditEntry, OutboxOp
 from kiosk.db.models_dossier import DossierAttachment, DossierRow
-from kiosk.services.backup import BackupError, BackupService, create_backup, read_backup
+from kiosk.services.backup import MAGIC, BackupError, BackupService, create_backup, read_backup
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import AttachmentIn, DossierService
@@ -87,7 +88,13 @@ def test_a_backup_is_encrypted_and_brings_the_scans_back_byte_for_byte(db, data_
     scan = b"%PDF-1.4\n% " + marker + b"\n%%EOF\n"
     code = submit(dossiers, operator, 7, scan)
     out = tmp_path / "usb" / "one.kbak"
-    info = BackupService(db, data_dir, tmp_path / "usb").create(operator, out)
+    service = BackupService(db, data_dir, tmp_path / "usb")
+    with pytest.raises(BackupError) as missing:
+        service.create(operator, out)  # a file the operator names goes into a folder that exists
+    assert missing.value.reason == "no_folder"
+    out.parent.mkdir()
+    info = service.create(operator, out)
+    assert out.stat().st_mode & 0o777 == 0o600
     assert info.records["dossiers"] == 1 and info.records["scans"] >= 1
     assert marker not in out.read_bytes() and b"SQLite format 3" not in out.read_bytes()
     home = KioskCli(tmp_path / "new-pc")
@@ -121,12 +128,15 @@ def test_damaged_cut_short_foreign_and_non_backup_files_are_refused_and_change_n
         "flipped.kbak": blob[:5000] + bytes([blob[5000] ^ 0x01]) + blob[5001:],
         "notes.txt": "Sổ theo dõi hồ sơ\n".encode(),
         "header.kbak": blob[:-100] + bytes([blob[-100] ^ 0x20]) + blob[-99:],
+        # A forged trailer whose header is 100,000 levels of nesting (read before its HMAC can be checked).
+        "deep.kbak": b"x" * 4096 + b"[" * 100_000 + b"]" * 100_000
+                     + struct.pack(">I32s8s", 200_000, bytes(32), MAGIC),
     }
     other = KioskCli(tmp_path / "quay-2")
     other.run("backup", "create", "--out", str(tmp_path / "foreign.kbak"))
     before = hashlib.sha256((kiosk_one.data_dir / "kiosk.db").read_bytes()).hexdigest()
     expected = {"cut.kbak": "not_backup", "flipped.kbak": "damaged", "notes.txt": "not_backup",
-                "header.kbak": "damaged", "foreign.kbak": "foreign"}
+                "header.kbak": "damaged", "foreign.kbak": "foreign", "deep.kbak": "damaged"}
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
     for name, reason in expected.items():

@@ -42,6 +42,7 @@ def test_a_restored_kiosk_rejoins_and_the_hub_has_everything_once(tmp_path, live
     assert a.json("sync", "--once")["pushed"] == 2
     offline = new_dossier(a, 3)  # the hub is out of reach: still waiting when the nightly backup runs
     backup = tmp_path / "usb" / "quay-1.kbak"
+    backup.parent.mkdir()
     made = a.json("backup", "create", "--out", str(backup))
     assert made["records"]["dossiers"] == 3
     after_backup = new_dossier(a, 4)

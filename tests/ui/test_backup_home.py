@@ -26,6 +26,7 @@ def test_the_home_page_shows_the_last_backup_and_its_age(qtbot, officer, english
     refreshed(qtbot, officer)
     state, text = backup_row(officer)
     assert state == "warn" and "Chưa có bản sao lưu nào" in text
+    (tmp_path / "usb").mkdir()
     info = officer.kiosk.backups.create(DAILY_PRINCIPAL, tmp_path / "usb" / "today.kbak")
     refreshed(qtbot, officer)
     state, text = backup_row(officer)
