@@ -57,7 +57,8 @@ class Kiosk:
     def dossiers(self):
         from kiosk.services.dossiers import DossierService
 
-        return DossierService(self.db, self.catalog, self.calendar, self.settings.unit_id)
+        return DossierService(self.db, self.catalog, self.calendar, self.settings.unit_id,
+                              province=self.settings.province)
 
     @functools.cached_property
     def sync(self):

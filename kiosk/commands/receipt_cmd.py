@@ -75,7 +75,7 @@ def _render(args, ctx) -> int:
         notice = receipts.status_notice(ctx.operator, args.code)
         pdf = status_notice_pdf(notice, args.layout)
         write_output_file(args.out, pdf)
-        form = "Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03"
+        form = notice.form_code or ("Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03")
         emit(args, {"tracking_code": notice.tracking_code, "form": form, "layout": args.layout, "out": str(out),
                     "bytes": len(pdf)}, f"Đã ghi {form} của hồ sơ {notice.tracking_code} vào {out}.")
         return EXIT_OK

@@ -29,7 +29,17 @@ from kiosk.db.models_dossier import (
     DossierRow,
 )
 from kiosk.domain import text
-from kiosk.domain.catalog import Field, Service, check_eligibility, parse_date, parse_datetime, validate_form
+from kiosk.domain.catalog import (
+    FeeQuote,
+    Field,
+    Service,
+    age_on,
+    check_eligibility,
+    parse_date,
+    parse_datetime,
+    validate_form,
+    with_defaults,
+)
 from kiosk.domain.dossier import (
     ChipSnapshot,
     HistoryEntry,
@@ -205,13 +215,16 @@ class DossierService:
     """Use cases of the dossier wizard and the dossier list, for the GUI, the CLI and the hub sync."""
 
     def __init__(
-        self, db: Database, catalog: Catalog, calendar: CalendarService, unit_id: str, clock: Clock = utc_now
+        self, db: Database, catalog: Catalog, calendar: CalendarService, unit_id: str, clock: Clock = utc_now,
+        province: Mapping[str, Any] | None = None,
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.calendar = calendar
         self.unit_id = unit_id
         self.clock = clock
+        # Per-province settings (minimum floor area, vehicle-fee area) that catalog fields and rules read.
+        self.province = dict(province or {})
 
     # The kiosk's block of the daily sequence (see kiosk.domain.tracking).
 
@@ -381,13 +394,9 @@ class DossierService:
         persons_rows = self._person_records(service, checked)
         subject = self._subject_name(service, checked.form, persons_rows)
         applicant = next((p for p in persons_rows if p["role"] == "applicant"), None)
-        fees = service.fee_quote(checked.form)
-        fees_json = {
-            "lines": [{"id": ln.item.id, "label_vi": ln.item.label_vi, "amount": ln.amount, "set_by": ln.item.set_by}
-                      for ln in fees.lines],
-            "total": fees.total,
-            "exempt": fees.exempt,
-        }
+        fees = service.fee_quote(checked.form, on=received.date(), people=len(persons_rows))
+        fees_json = fees_record(fees)
+        procedure = service.procedure_code(checked.form, received.date())
         basis = legal_basis(service)
         form_json = _jsonable(checked.form)
         actor = principal.audit_name
@@ -437,7 +446,11 @@ class DossierService:
                          {"service": service.number, "status": Status.RECEIVED.value,
                           "attachments": len(stored_attachments), "identity": row.identity_source}, self.clock)
             outbox.enqueue(session, CREATED_KIND, {
-                "tracking_code": code, "service_no": service.number, "service_code": str(service.number),
+                "tracking_code": code, "service_no": service.number,
+                # The hub files the dossier under the national procedure code (the number when none is known).
+                "service_code": (procedure.code if procedure and procedure.code else str(service.number)),
+                "procedure_code": procedure.code if procedure else None,
+                "procedure_code_confirmed": bool(procedure and procedure.confirmed),
                 "status": Status.RECEIVED.value,
                 "received_at": row.received_at, "received_on": row.received_on,
                 "appointment_date": row.appointment_date, "kiosk_id": kiosk.kiosk_id, "unit_id": self.unit_id,
@@ -674,10 +687,17 @@ class DossierService:
             raise InvalidInput([("form", "Dữ liệu tờ khai phải là một đối tượng JSON {trường: giá trị}.")])
         form, citizen, persons = _clean_input(service, form, citizen, persons)
         snaps = self._snapshots(service, citizen, persons, errors)
-        merged: dict[str, Any] = {k: v for k, v in form.items() if service.has_field(k)}
+        merged: dict[str, Any] = with_defaults(service, {k: v for k, v in form.items() if service.has_field(k)})
         for k in form:
             if not service.has_field(k):
                 errors.append(Issue(k, f"Trường '{k}' không có trong tờ khai của dịch vụ này.", "unknown field"))
+        for f in service.fields:
+            if f.setting and self.province.get(f.setting) is not None:
+                fixed = self.province[f.setting]
+                if form.get(f.id) not in (None, "", fixed):
+                    errors.append(Issue(f.id, f"{f.label_vi}: theo cấu hình của tỉnh là '{fixed}', không sửa tại quầy.",
+                                        f"{f.label_en} is set by the province ({fixed}).", "error"))
+                merged[f.id] = fixed
         locked: dict[str, str] = {}
         for role, snap in snaps.items():
             if snap.verdict == "failed":
@@ -693,13 +713,52 @@ class DossierService:
         for e in validate_form(service, merged, today):
             if not any(x.field == e.field for x in errors):
                 errors.append(Issue(e.field, e.message_vi, e.message_en))
-        for issue in check_eligibility(service, merged, received_on or today):
+        on = received_on or today
+        errors.extend(self._representative_issues(service, merged, snaps, on))
+        for issue in check_eligibility(service, merged, on, self.province):
             rule = next(r for r in service.eligibility if r.id == issue.rule)
             target = Issue(rule.field, issue.message_vi, issue.message_en,
                            "error" if issue.severity == "block" else "warning")
             (errors if issue.severity == "block" else warnings).append(target)
         return _Checked(service, merged, snaps.get("applicant"), {r: s for r, s in snaps.items() if r != "applicant"},
                         locked, errors, warnings)
+
+    @staticmethod
+    def _representative_issues(service: Service, form: Mapping[str, Any], snaps: Mapping[str, ChipSnapshot],
+                               on: date) -> list[Issue]:
+        """A legal representative the law asks for (under 14, a minor, under guardianship) must take part,
+        read from their own card or typed in, and be of age."""
+        issues: list[Issue] = []
+        for person in service.representatives():
+            # The issue sits on the representative's own name field, so the wizard shows it on the step
+            # where the officer can still type a representative who has no card.
+            where = next((f.id for f in service.fields if f.person == person.role), f"persons.{person.role}")
+            snap = snaps.get(person.role)
+            typed = any(form.get(f.id) not in (None, "") for f in service.fields
+                        if f.person == person.role and (f.prefill == "full_name" or f.id.endswith("full_name")))
+            if person.needed(form, on) and snap is None and not typed:
+                issues.append(Issue(where, f"Cần {person.label_vi.lower()}: đọc thẻ căn cước của người đại diện "
+                                           "(hoặc nhập tay khi không có thẻ).",
+                                    f"The {person.label_en.lower()} must take part (read their card).", "error"))
+                continue
+            birth = snap.birth_date if snap is not None else None
+            if birth is None and typed:
+                raw = next((form.get(f.id) for f in service.fields
+                            if f.person == person.role and f.prefill == "birth_date"), None)
+                birth = raw
+            if person.min_age and birth:
+                try:
+                    age = age_on(parse_date(birth[:10] if isinstance(birth, str) else birth), on)
+                except ValueError:
+                    continue
+                if age < person.min_age:
+                    issues.append(Issue(where, f"{person.label_vi}: phải từ đủ {person.min_age} tuổi (hiện {age} tuổi).",
+                                        f"The representative must be {person.min_age} or older.", "error"))
+            applicant = snaps.get(person.represents or "applicant")
+            if snap is not None and applicant is not None and snap.id_number == applicant.id_number:
+                issues.append(Issue(where, "Người đại diện không thể là chính người được đại diện.",
+                                    "The representative cannot be the person represented.", "error"))
+        return issues
 
     @staticmethod
     def _check_attachments(service: Service, form: Mapping[str, Any], attachments: Sequence[AttachmentIn]) -> list[Issue]:
@@ -788,6 +847,24 @@ class DossierService:
                 places.append(value)
         return list(dict.fromkeys(ids)), names, places
 
+
+
+def fees_record(fees: FeeQuote) -> dict[str, Any]:
+    """The fee as the dossier keeps it: each line with the rate in force and its source, and the
+    exemption with its evidence and article (the receipt prints them)."""
+    ex = fees.exemption
+    return {
+        "on": fees.on.isoformat() if fees.on else None,
+        "lines": [{"id": ln.item.id, "label_vi": ln.item.label_vi, "amount": ln.amount, "set_by": ln.item.set_by,
+                   "count": ln.count, "per": ln.item.per,
+                   "source": (ln.rate.source if ln.rate else "") or ln.item.source,
+                   "confirmed": ln.item.confirmed and (ln.rate is None or ln.rate.confirmed)}
+                  for ln in fees.lines],
+        "total": fees.total,
+        "exempt": fees.exempt,
+        "exemption": None if ex is None else {
+            "id": ex.id, "who_vi": ex.who_vi, "evidence_vi": ex.evidence_vi, "law": ex.law, "confirmed": ex.confirmed},
+    }
 
 
 def apply_remote_status(

@@ -635,13 +635,13 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
-        <translation>Print the supplement request (Form 02)</translation>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (Mẫu 03)</source>
-        <translation>Print the refusal notice (Form 03)</translation>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
@@ -2103,6 +2103,119 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <location filename="../../kiosk/ui/main.py" line="35"/>
         <source>Thoát</source>
         <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceInfo</name>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa xác nhận — cán bộ kiểm tra</source>
+        <translation>unconfirmed — officer to check</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>do tỉnh/cơ quan quy định</source>
+        <translation>set by the province or body</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Được miễn lệ phí</source>
+        <translation>Exempt from the fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>căn cứ</source>
+        <translation>under</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Giấy tờ cần xem</source>
+        <translation>Evidence to see</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa có mã</source>
+        <translation>no code yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Mã thủ tục</source>
+        <translation>Procedure code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Nơi tiếp nhận</source>
+        <translation>Received at</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Tờ khai</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Phiếu tiếp nhận</source>
+        <translation>Receipt form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Lệ phí</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Không thu</source>
+        <translation>No fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trực tuyến</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Đối tượng được miễn:</source>
+        <translation>Exempt categories:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trong ngày</source>
+        <translation>same day</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>giải quyết ngay</source>
+        <translation>at once</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>theo lịch năm</source>
+        <translation>by the year's calendar</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>ngay khi nộp tiền</source>
+        <translation>on payment</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày làm việc</source>
+        <translation>%1 working days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày khi đủ điều kiện</source>
+        <translation>%1 days when the condition holds</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Thời hạn giải quyết</source>
+        <translation>Processing time</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Người đại diện</source>
+        <translation>Representative</translation>
     </message>
 </context>
 </TS>

@@ -121,6 +121,7 @@ def test_bad_input_names_each_field(dossiers: DossierService) -> None:
         "purpose": "ngân hàng",
         "copies": 1,
         "result_delivery": "counter",
+        "old_number_in_database": True,
     }
     with pytest.raises(InvalidInput) as err:
         dossiers.submit(OFFICER, 1, None, {}, form)
