@@ -134,7 +134,10 @@ def _restore(args, ctx) -> int:
     lines = ["Đã khôi phục dữ liệu từ bản sao lưu: " + _summary(report.info)]
     if report.set_aside:
         lines.append("Dữ liệu cũ được giữ lại (xóa khi đã kiểm tra xong): " + ", ".join(report.set_aside))
-    if report.rejoin_required:
+    if not report.rejoin_required:
+        lines.append("Kiosk này chưa đăng ký với máy chủ nào: các mã hồ sơ cấp sau lần sao lưu có thể bị cấp trùng; "
+                     "hãy đối chiếu sổ theo dõi hồ sơ của quầy.")
+    else:
         kiosk_id = report.info.kiosk_id
         lines.append("Kiosk phải đăng ký lại với máy chủ trước khi đồng bộ và cấp mã hồ sơ mới: trên máy chủ chạy "
                      f"'kiosk-hub enrol-code --station {report.info.station or 'TRẠM'} --rejoin {kiosk_id}', rồi "
