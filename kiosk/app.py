@@ -67,7 +67,8 @@ class Kiosk:
         from kiosk.services.sync import SyncService
 
         return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
-                           on_renumber=[AccountService.outbox_renumbered])
+                           on_renumber=[AccountService.outbox_renumbered], on_recode=[AccountService.recoded],
+                           unit_id=self.settings.unit_id)
 
     @functools.cached_property
     def receipts(self):

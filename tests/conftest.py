@@ -86,3 +86,29 @@ def live_hub(tmp_path):
     yield hub, server.url
     server.stop()
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the hub's tests (Debian's binaries); missing binaries fail loudly."""
+    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
+
+    try:
+        server = throwaway_postgres()
+        url = server.__enter__()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    yield url
+    server.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub_url(request, tmp_path):
+    """A fresh hub database: an SQLite file, then a database on the real PostgreSQL server."""
+    import uuid
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    from kiosk.hub.devpg import create_database
+
+    return create_database(request.getfixturevalue("pg_server"), f"hub_{uuid.uuid4().hex[:12]}")

@@ -48,7 +48,8 @@ def register(sub) -> None:
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
 
-    slot = dos_sub.add_parser("slot", help="show or set this kiosk's block (0–9) of the daily numbers")
+    slot = dos_sub.add_parser("slot", help="show this kiosk's block of the daily numbers, or set it (0–9) "
+                                                 "while no hub gave one")
     slot.add_argument("value", nargs="?", type=int)
     slot.add_argument("--json", action="store_true")
     slot.set_defaults(func=_slot)
@@ -140,7 +141,12 @@ def _slot(args, ctx) -> int:
     dossiers = ctx.kiosk.dossiers
     if args.value is not None:
         dossiers.set_slot(ctx.operator, args.value)
+    from kiosk.domain.tracking import block_range
+
     slot = dossiers.slot()
-    payload = {"slot": slot, "first": f"{slot * 1000 + 1:04d}", "last": f"{slot * 1000 + 999:04d}"}
-    emit(args, payload, f"Kiosk này cấp số thứ tự {payload['first']}–{payload['last']} mỗi ngày (khối {slot}).")
+    first, last = block_range(slot)
+    source = dossiers.slot_source()
+    payload = {"slot": slot, "first": first, "last": last, "source": source}
+    who = "do máy chủ trung tâm cấp" if source == "hub" else "đặt tại kiosk"
+    emit(args, payload, f"Kiosk này cấp số thứ tự {first}–{last} mỗi ngày (khối {slot}, {who}).")
     return EXIT_OK

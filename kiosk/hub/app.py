@@ -124,7 +124,9 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
         code = request.path_params["tracking_code"]
         if not 0 < len(code) <= 40:
             raise HubError(400, "bad_request", "Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
-        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code))
+        issuer = request.query_params.get("issuer", "")[:64]
+        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code,
+                                                    issuer))
 
     async def dossier_status(request: Request) -> JSONResponse:
         auth = request.headers.get("authorization", "")

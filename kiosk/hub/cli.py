@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                       help="a load balancer's address (repeatable): its X-Forwarded-For names the kiosk, so refusals "
+                            "count against the kiosk's address, not the balancer's (loopback is always trusted)")
     serve.add_argument("--max-refusals", type=_positive_int, default=20, metavar="N",
                        help="refused requests a source address may make at once before it gets 429 "
                             "(then one more every 3 seconds)")
@@ -49,7 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("new_status")
     status.add_argument("--note", default="")
     status.set_defaults(func=_status)
-    stats = sub.add_parser("stats", help="dossiers, account requests and each kiosk's position")
+    kiosk = sub.add_parser("kiosk", help="the enrolled kiosks")
+    kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", required=True)
+    retire = kiosk_sub.add_parser("retire", help="take a kiosk out of use after its last sync: refuse it from now "
+                                                 "on and give its block of the daily sequence back to the station")
+    _db_arg(retire)
+    retire.add_argument("kiosk_id")
+    retire.set_defaults(func=_retire)
+    stats = sub.add_parser("stats", help="dossiers, account requests, each kiosk's position and block")
     _db_arg(stats)
     stats.set_defaults(func=_stats)
     token = sub.add_parser("backoffice-token", help="create, list or revoke bearer tokens of the back-office "
@@ -123,7 +133,10 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
     try:
-        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        # Behind a balancer the peer is the balancer: its X-Forwarded-For is believed from these addresses only.
+        trusted = ",".join(["127.0.0.1", "::1", *args.trusted_proxy])
+        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, proxy_headers=True, forwarded_allow_ips=trusted)
     finally:
         hub.db.dispose()
     return 0
@@ -145,12 +158,32 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _numbering_text(numbering: dict[str, Any]) -> str:
+    if numbering.get("block") is None:
+        return "chưa có khối số (trạm đã hết khối)"
+    return f"khối {numbering['block']} (số {numbering['first']}–{numbering['last']})"
+
+
 def _stats(args: argparse.Namespace) -> int:
     stats = _hub(args).stats()
-    lines = [f"Hồ sơ: {stats['dossiers']}; yêu cầu tài khoản: {stats['account_requests']}"]
-    lines += [f"  {k['kiosk_id']} ({k['station']}): đã nhận đến {k['high_water_mark']}, "
-              f"từ chối trùng {k['duplicates_refused']}" for k in stats["kiosks"]]
+    lines = [f"Hồ sơ: {stats['dossiers']} (được cấp mã mới do trùng: {stats['recoded']}); "
+             f"yêu cầu tài khoản: {stats['account_requests']}"]
+    for station, entry in stats["stations"].items():
+        units = ", ".join(entry["units"]) or "chưa rõ"
+        lines.append(f"Trạm {station} (mã đơn vị {units}): còn {entry['blocks_free']} khối số trống")
+        for k in (k for k in stats["kiosks"] if k["station"] == station):
+            state = f"thôi dùng từ {k['retired_at']}" if k["retired_at"] else _numbering_text(k["numbering"])
+            lines.append(f"  {k['kiosk_id']}: {state}; đã nhận đến {k['high_water_mark']}, "
+                         f"từ chối trùng {k['duplicates_refused']}")
     _emit(args, stats, "\n".join(lines))
+    return 0
+
+
+def _retire(args: argparse.Namespace) -> int:
+    result = _hub(args).retire(args.kiosk_id)
+    _emit(args, result, f"Kiosk {result['kiosk_id']} (trạm {result['station']}) đã thôi sử dụng; máy chủ giữ đến số "
+                        f"{result['high_water_mark']} của kiosk. Khối {result['block']} được cấp lại từ "
+                        f"{result['block_free_from']}.")
     return 0
 
 

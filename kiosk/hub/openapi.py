@@ -74,7 +74,10 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "Status of a dossier or account request of the kiosk's station (the citizen's status check)",
                 "parameters": [*_SIGNED,
-                               {"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                               {"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "issuer", "in": "query", "schema": {"type": "string"},
+                                "description": "the kiosk that signed the receipt's QR code: picks the dossier when "
+                                               "two answer to one code (one re-coded by the hub)"}],
                 "responses": {"200": {"description": "Found or not", **_json("Lookup")}, "401": _ERROR, "403": _ERROR},
             }
         },
@@ -96,17 +99,24 @@ OPENAPI: dict[str, Any] = {
                           "properties": {"code": {"type": "string"}, "kiosk_id": {"type": "string"},
                                          "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
                                          "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"},
+                                         "unit_id": {"type": "string"},
+                                         "numbering": {"$ref": "#/components/schemas/Numbering"},
                                          "after": {"type": "integer", "minimum": 0,
                                                    "description": "rejoin: the kiosk's acknowledged position"}}},
+            "Numbering": {"type": "object", "description": "the block of the daily sequence of dossier codes: sent "
+                          "by the kiosk (what it numbers in now), answered by the hub (its block in the station; null "
+                          "with error station_full when none is left)", "properties": {
+                "block": {"type": ["integer", "null"]}, "first": {"type": "string"}, "last": {"type": "string"},
+                "error": {"type": "string"}}},
             "Enrolled": {"type": "object", "properties": {
                 "kiosk_id": {"type": "string"}, "station": {"type": "string"},
                 "high_water_mark": {"type": "integer"}, "hub_time": {"type": "integer"},
-                "keys_version": {"type": "integer"},
+                "keys_version": {"type": "integer"}, "numbering": {"$ref": "#/components/schemas/Numbering"},
                 "rejoined": {"type": "boolean"},
                 "issued_codes": {"type": "array", "items": {"type": "string"},
                                  "description": "rejoin: tracking codes the hub holds from this kiosk"},
                 "statuses": {"type": "object", "additionalProperties": {"type": "string"},
-                             "description": "rejoin: the status the hub holds for each of those codes"},
+                             "description": "rejoin: the status the hub holds for each of those dossiers, by uid"},
                 "held": {"type": "array", "items": {"type": "array"},
                          "description": "rejoin with 'after': [seq, op hash] of each op held beyond it"}}},
             "Op": {"type": "object", "required": ["seq", "op_id", "kind", "payload", "schema_version", "created_at"],
@@ -116,17 +126,21 @@ OPENAPI: dict[str, Any] = {
             "Push": {"type": "object", "properties": {
                 "ops": {"type": "array", "items": {"$ref": "#/components/schemas/Op"}},
                 "audit_head": {"type": "object", "properties": {
-                    "seq": {"type": "integer"}, "hash": {"type": "string"}, "signature": {"type": "string"}}}}},
+                    "seq": {"type": "integer"}, "hash": {"type": "string"}, "signature": {"type": "string"}}},
+                "numbering": {"$ref": "#/components/schemas/Numbering"}}},
             "PushResult": {"type": "object", "properties": {
                 "high_water_mark": {"type": "integer"}, "accepted": {"type": "integer"},
                 "duplicates": {"type": "integer"}, "gap": {"type": "boolean"},
                 "rejected": {"type": "array", "items": {"type": "integer"}}, "keys_version": {"type": "integer"},
-                "hub_time": {"type": "integer"}, "audit": {"type": "object"}}},
+                "hub_time": {"type": "integer"}, "audit": {"type": "object"},
+                "numbering": {"$ref": "#/components/schemas/Numbering"}}},
             "PullResult": {"type": "object", "properties": {
                 "reset": {"type": "boolean"}, "next_cursor": {"type": "integer"}, "next_uid": {"type": "string"},
                 "last_change_id": {"type": "integer"}, "more": {"type": "boolean"},
                 "changes": {"type": "array", "items": {"type": "object", "properties": {
-                    "change_id": {"type": "integer"}, "uid": {"type": "string"}, "kind": {"type": "string"},
+                    "change_id": {"type": "integer"}, "uid": {"type": "string"},
+                    "kind": {"type": "string", "description": "dossier.status, dossier.recoded, account.known, "
+                             "op.rejected; a dossier's changes name it by dossier_uid and kiosk_id"},
                     "payload": {"type": "object"}, "created_at": {"type": "string"}}}}}},
             "Keys": {"type": "object", "properties": {"version": {"type": "integer"}, "keys": {"type": "array"}}},
             "Lookup": {"type": "object", "required": ["found", "tracking_code"], "properties": {
@@ -134,7 +148,10 @@ OPENAPI: dict[str, Any] = {
                 "kind": {"type": "string", "enum": ["dossier", "account"]}, "service_code": {"type": "string"},
                 "service_no": {"type": ["integer", "null"]}, "status": {"type": "string"},
                 "updated_at": {"type": "string"}, "appointment_date": {"type": ["string", "null"]},
-                "level": {"type": ["integer", "null"]}}},
+                "level": {"type": ["integer", "null"]},
+                "previous_code": {"type": ["string", "null"], "description": "the code first printed, when the hub "
+                                  "gave this dossier a new one"},
+                "other_codes": {"type": "array", "items": {"type": "string"}}}},
             "StatusChange": {"type": "object", "required": ["status"], "properties": {
                 "status": {"type": "string"}, "note": {"type": "string"}}},
         }

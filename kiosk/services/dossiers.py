@@ -53,17 +53,23 @@ from kiosk.domain.dossier import (
     next_statuses,
 )
 from kiosk.domain.roles import Permission, Principal
-from kiosk.domain.tracking import SLOTS, TrackingCode, TrackingCodeError, check_unit_id, day_counter_name
+from kiosk.domain.tracking import (
+    SLOTS,
+    UNENROLLED_BLOCK,
+    TrackingCode,
+    TrackingCodeError,
+    check_unit_id,
+    day_counter_name,
+)
 from kiosk.services import audit, outbox
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import Catalog
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from kiosk.services.identity import identity
+from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META, identity
 from kiosk.services.permissions import require
 from kiosk.services.search import SearchQuery, find_ids, index_dossier
 
-SLOT_META = "dossier_slot"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MEDIA_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 OUTBOX_SCHEMA = 1
@@ -230,11 +236,19 @@ class DossierService:
 
     def slot(self) -> int:
         raw = self.db.meta(SLOT_META)
-        return int(raw) if raw is not None else 0
+        return int(raw) if raw is not None else UNENROLLED_BLOCK
+
+    def slot_source(self) -> str:
+        """"hub" once the hub gave this kiosk its block (at enrolment), else "local"."""
+        return self.db.meta(SLOT_SOURCE_META) or "local"
 
     def set_slot(self, principal: Principal, slot: int) -> None:
-        """Give this kiosk its block of the day's numbers; each kiosk of a station needs its own."""
+        """Give a kiosk with no hub its block of the day's numbers; each kiosk of a station needs its own.
+        Once enrolled, the hub owns the blocks (unique in the station) and this is refused."""
         require(principal, Permission.SETTINGS_CHANGE)
+        if self.slot_source() == "hub":
+            raise InvalidInput([("slot", f"Máy chủ trung tâm đã cấp cho kiosk này khối số {self.slot()}; khối số do "
+                                         "máy chủ quản lý để các kiosk của trạm không trùng nhau.")])
         if slot not in SLOTS:
             raise InvalidInput([("slot", "Số khối của kiosk phải từ 0 đến 9.")])
         with self.db.transaction() as session:
@@ -412,7 +426,7 @@ class DossierService:
                     "hãy tiếp nhận ở kiosk khác."
                 ) from None
             row = DossierRow(
-                tracking_code=code, service_no=service.number, status=Status.RECEIVED.value,
+                tracking_code=code, uid=str(uuid.uuid4()), service_no=service.number, status=Status.RECEIVED.value,
                 applicant_kind=service.applicant_kind, subject_name=subject[:250],
                 applicant_id_number=applicant["id_number"] if applicant else None,
                 received_at=received.isoformat(timespec="seconds"), received_on=received.date().isoformat(),
@@ -446,7 +460,7 @@ class DossierService:
                          {"service": service.number, "status": Status.RECEIVED.value,
                           "attachments": len(stored_attachments), "identity": row.identity_source}, self.clock)
             outbox.enqueue(session, CREATED_KIND, {
-                "tracking_code": code, "service_no": service.number,
+                "tracking_code": code, "dossier_uid": row.uid, "service_no": service.number,
                 # The hub files the dossier under the national procedure code (the number when none is known).
                 "service_code": (procedure.code if procedure and procedure.code else str(service.number)),
                 "procedure_code": procedure.code if procedure else None,
@@ -481,11 +495,15 @@ class DossierService:
         with self.db.sessions() as session:
             return self._record(session, self._row(session, code), full=False)
 
-    def status_of(self, principal: Principal, code: str) -> dict[str, Any]:
-        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data."""
+    def status_of(self, principal: Principal, code: str, issuer: str = "") -> dict[str, Any]:
+        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data. With the kiosk
+        that signed the receipt (`issuer`), a dossier this kiosk took under that code is not the one asked
+        about unless it was taken there (another kiosk's dossier may have had the code too)."""
         require(principal, Permission.STATUS_CHECK)
         with self.db.sessions() as session:
             row = self._row(session, code)
+            if issuer and row.kiosk_id != issuer:
+                raise NotFound(f"hồ sơ {code} của kiosk {issuer}")
             status = Status(row.status)
             return {"tracking_code": row.tracking_code, "service_no": row.service_no, "status": status.value,
                     "status_label_vi": status.label_vi, "status_label_en": status.label_en,
@@ -563,7 +581,7 @@ class DossierService:
             audit.append(session, actor, "dossier.status", "dossier", row.tracking_code,
                          {"from": src.value, "to": dst.value}, self.clock)
             outbox.enqueue(session, STATUS_KIND, {
-                "tracking_code": row.tracking_code, "kiosk_id": row.kiosk_id, "status": dst.value,
+                "tracking_code": row.tracking_code, "dossier_uid": row.uid, "kiosk_id": row.kiosk_id, "status": dst.value,
                 "from": src.value, "note": entry.note, "at": at, "actor": actor, "history_seq": seq,
             }, OUTBOX_SCHEMA, self.clock)
             session.flush()
@@ -575,7 +593,7 @@ class DossierService:
         return local_received_at(None, self.clock())
 
     def _row(self, session: Session, code: str) -> DossierRow:
-        row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == code.strip().upper()))
+        row = find_dossier(session, code.strip().upper())
         if row is None:
             raise NotFound(f"hồ sơ {code}")
         return row
@@ -612,7 +630,12 @@ class DossierService:
                    DossierAttachment.purged_at)
             .where(DossierAttachment.dossier_id == row.id).order_by(DossierAttachment.id)
         )
+        from kiosk.db.models_sync import RecodedRecord
+
+        recoded = session.scalars(select(RecodedRecord.previous_code).where(
+            RecodedRecord.record_uid == row.uid, RecodedRecord.record_kind == "dossier").order_by(RecodedRecord.id)).all()
         out.update({
+            "uid": row.uid, "previous_codes": list(recoded),
             "received_on": row.received_on, "applicant_kind": row.applicant_kind, "kiosk_id": row.kiosk_id,
             "created_by": row.created_by, "identity_source": row.identity_source, "chip_verdict": row.chip_verdict,
             "legal_basis": json.loads(row.legal_basis), "fees": json.loads(row.fees),
@@ -867,10 +890,23 @@ def fees_record(fees: FeeQuote) -> dict[str, Any]:
     }
 
 
+def find_dossier(session: Session, code: str) -> DossierRow | None:
+    """The dossier under `code`, or the one whose code the hub replaced with another (it clashed)."""
+    from kiosk.db.models_sync import RecodedRecord
+
+    row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == code))
+    if row is not None:
+        return row
+    uid = session.scalar(select(RecodedRecord.record_uid).where(
+        RecodedRecord.previous_code == code, RecodedRecord.record_kind == "dossier").order_by(RecodedRecord.id.desc()))
+    return session.scalar(select(DossierRow).where(DossierRow.uid == uid)) if uid else None
+
+
 def apply_remote_status(
-    session: Session, tracking_code: str, status: str, note: str = "", at: str = "", source: str = ""
+    session: Session, dossier_uid: str, status: str, note: str = "", at: str = "", source: str = ""
 ) -> bool:
-    """Apply a status the hub decided, inside the sync's transaction; True when the dossier has it now.
+    """Apply a status the hub decided to the dossier it was decided on (by identity, never by the printed
+    code), inside the sync's transaction; True when the dossier has it now.
 
     The hub owns the workflow once a dossier is pushed (sync reference: no two writers per field), so
     its move is recorded as it comes, with origin "hub". An echo of this kiosk's own push
@@ -880,7 +916,7 @@ def apply_remote_status(
         dst = Status(status)
     except ValueError:
         return False
-    row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == tracking_code))
+    row = session.scalar(select(DossierRow).where(DossierRow.uid == dossier_uid))
     if row is None:
         return False
     kiosk_id = session.get(KioskMeta, "kiosk_id")
@@ -894,3 +930,19 @@ def apply_remote_status(
                  {"from": row.status, "to": dst.value})
     row.status, row.updated_at = dst.value, when
     return True
+
+
+def apply_recode(session: Session, dossier_uid: str, new_code: str) -> str | None:
+    """The hub keeps this dossier under `new_code` (its code clashed with another dossier's): the dossier takes
+    it, inside the sync's transaction, and stays findable under the old one. Returns the old code, or None
+    when this kiosk has no such dossier (or it has the new code already)."""
+    from kiosk.services.search import reindex_code
+
+    row = session.scalar(select(DossierRow).where(DossierRow.uid == dossier_uid))
+    if row is None or row.tracking_code == new_code:
+        return None
+    old = row.tracking_code
+    row.tracking_code = new_code
+    reindex_code(session, row.id, [new_code, old])
+    audit.append(session, HUB_ACTOR, "dossier.recoded", "dossier", new_code, {"previous_code": old})
+    return old

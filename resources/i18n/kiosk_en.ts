@@ -1149,6 +1149,14 @@
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
+    <message>
+        <source>CẦN XỬ LÝ (%1):</source>
+        <translation>TO DO (%1):</translation>
+    </message>
+    <message>
+        <source>In lại phiếu hẹn mã mới %1</source>
+        <translation>Print the new receipt %1</translation>
+    </message>
 </context>
 <context>
     <name>KeyForm</name>
@@ -1352,6 +1360,22 @@ It is shown only this once. Write it down; you will have to change it when you s
         <location filename="../../kiosk/ui/mainwindow.py" line="357"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
+    </message>
+    <message>
+        <source>Đang in lại phiếu hẹn mã mới…</source>
+        <translation>Printing the receipt with the new code…</translation>
+    </message>
+    <message>
+        <source>Đang in lại phiếu hẹn mã mới… %1 %</source>
+        <translation>Printing the receipt with the new code… %1 %</translation>
+    </message>
+    <message>
+        <source>Đã in lại phiếu hẹn mã mới; hãy đưa cho công dân và thu lại phiếu cũ.</source>
+        <translation>The receipt with the new code is printed; give it to the citizen and take back the old one.</translation>
+    </message>
+    <message>
+        <source>Chưa in được: %1 Bấm nút in lại để thử lại.</source>
+        <translation>Not printed: %1 Press the print button to try again.</translation>
     </message>
 </context>
 <context>

@@ -309,7 +309,6 @@ def test_the_bundled_hub_serves_and_two_kiosks_sync_to_it(bundle, tmp_path):
             kiosk = station_of(bundle, tmp_path / f"kiosk-{n}", station_id="CA-PHUONG-1")
             enrol = hub.json("enrol-code", "--station", "CA-PHUONG-1", "--db", db_url, exe="kiosk-hub")["code"]
             kiosk.run("enrol", "--hub", url, "--code", enrol)
-            kiosk.run("dossier", "slot", str(n))
             codes.append(new_dossier(kiosk, tmp_path / f"files-{n}", seed=n))
             report = kiosk.json("sync", "--once")
             assert report["status"] == "ok" and report["pushed"] >= 1 and report["pending"] == 0

@@ -140,3 +140,47 @@ def test_enrolment_code_lifetimes_outside_a_week_are_refused(tmp_path, ttl):
     bad_days = run("backoffice-token", "--name", "x", "--ttl-days", ttl if ttl != "169" else "366", "--db", db,
                    module="kiosk.hub")
     assert bad_days.returncode == 2 and "--ttl-days" in bad_days.stderr
+
+
+def test_blocks_alarms_and_a_retired_kiosk_from_the_command_line(hub_server, data_dir):
+    url, db = hub_server
+    code = json.loads(run("enrol-code", "--db", db, "--station", "CA-PHUONG-2", "--json", module="kiosk.hub").stdout)
+    enrolled = run("enrol", "--hub", url, "--code", code["code"])
+    assert enrolled.returncode == 0 and "khối số thứ tự 1" in enrolled.stdout, enrolled.stdout
+    status = json.loads(run("sync", "--status", "--json").stdout)
+    assert (status["block"], status["block_source"]) == (1, "hub")
+    assert "Khối số thứ tự hồ sơ: 1 (số 1001–1999 mỗi ngày, do máy chủ cấp)" in run("sync", "--status").stdout
+    by_hand = run("dossier", "slot", "3")
+    assert by_hand.returncode == 2 and "máy chủ" in by_hand.stdout + by_hand.stderr
+
+    from kiosk.db.engine import open_database
+    from kiosk.services import outbox
+
+    database = open_database(data_dir, use_keyring=False)
+    with database.transaction() as s:
+        outbox.enqueue(s, "dossier.status", {"tracking_code": "000.00.24.H57-261125-0042",
+                                             "dossier_uid": "8b7c2f10-0000-4000-8000-000000000042",
+                                             "status": "processing"})
+    database.dispose()
+    refused = run("sync", "--json")
+    report = json.loads(refused.stdout)
+    assert refused.returncode == 4 and report["status"] == "attention" and report["rejected"] == [1]
+    assert report["alarms"][0]["reason"] == "unknown_dossier" and "Đồng bộ xong" not in report["message_vi"]
+    human = run("sync")
+    assert human.returncode == 4 and "CẦN XỬ LÝ" in human.stdout and "kiosk sync --acknowledge 1" in human.stdout
+    assert "000.00.24.H57-261125-0042" in run("sync", "--status").stdout
+    assert run("sync", "--acknowledge", "7").returncode == 2  # nothing refused under 7
+    assert run("sync", "--acknowledge", "1").returncode == 0
+    assert run("sync").returncode == 0
+
+    kiosk_id = status["kiosk_id"]
+    stats = run("stats", "--db", db, module="kiosk.hub").stdout
+    assert "Trạm CA-PHUONG-2" in stats and "còn 7 khối số trống" in stats and "khối 1 (số 1001–1999)" in stats
+    retired = run("kiosk", "retire", kiosk_id, "--db", db, "--json", module="kiosk.hub")
+    assert retired.returncode == 0 and json.loads(retired.stdout)["block"] == 1
+    again = run("kiosk", "retire", kiosk_id, "--db", db, module="kiosk.hub")
+    assert again.returncode == 1 and "đã được cho thôi sử dụng" in again.stderr and "Traceback" not in again.stderr
+    stranger = run("kiosk", "retire", "K-NOBODY", "--db", db, module="kiosk.hub")
+    assert stranger.returncode == 1 and "Không có kiosk K-NOBODY" in stranger.stderr
+    halted = run("sync", "--json")
+    assert halted.returncode == 3 and json.loads(halted.stdout)["error"] == "kiosk_retired"
