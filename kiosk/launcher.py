@@ -1,8 +1,8 @@
 """Entry point of the PyInstaller bundle: one program behind three executables.
 
 `kiosk` (windowed GUI), `kiosk-console` (the headless commands, and the GUI with a console for
-debugging) and `kiosk-hub` (the station's hub) share one archive of modules; the executable's own
-name says which command line it is.
+debugging) and `kiosk-hub` (the station's hub) are built from one analysis of the same modules; the
+executable's own name says which command line it is.
 """
 
 from __future__ import annotations
