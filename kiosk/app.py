@@ -66,7 +66,8 @@ class Kiosk:
         from kiosk.services.accounts import AccountService
         from kiosk.services.sync import SyncService
 
-        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
+        return SyncService(self.db, self.settings.hub_url,
+                           after_sync=[lambda: self.accounts.after_sync(), lambda: self.queue.after_sync()],
                            on_renumber=[AccountService.outbox_renumbered], on_recode=[AccountService.recoded],
                            unit_id=self.settings.unit_id)
 
@@ -86,7 +87,8 @@ class Kiosk:
 
         s = self.settings
         # The folder of an empty "pdf" target: data/printed, whichever printer was chosen at start-up.
-        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed")
+        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed",
+                            sources={"queue": lambda: self.queue, "guide": lambda: self.guide})
 
     @functools.cached_property
     def status_check(self):
@@ -119,6 +121,44 @@ class Kiosk:
 
         return RetentionService(self.db, self.settings, self.loaded.locked)
 
+    @functools.cached_property
+    def guide(self):
+        """The citizens' service guide: the 25 services in plain-word groups (also the queue's counter groups)."""
+        from kiosk.services.guide import GuideService
+
+        return GuideService(self.catalog, self.calendar, self.settings.unit_name)
+
+    @functools.cached_property
+    def hub_link(self):
+        """Short, signed requests to the hub for the hall's queue and the ratings (a citizen is waiting)."""
+        from kiosk.services.queue_hub import HubLink
+
+        return HubLink(self.db, self.sync)
+
+    @functools.cached_property
+    def queue(self):
+        """Queue tickets with the citizen's draft (hall), calls, recalls and receipt of the draft (counter)."""
+        from kiosk.services.queue import QueueService
+
+        s = self.settings
+        groups = [g for g in s.queue_groups.replace(";", ",").split(",") if g.strip()]
+        return QueueService(self.db, self.dossiers, self.guide, self.receipts, self.sync, counter_name=s.counter_name,
+                            groups=groups, minutes_per_ticket=s.queue_minutes_per_ticket, unit_name=s.unit_name,
+                            link=self.hub_link)
+
+    @functools.cached_property
+    def exit_pin(self):
+        """The administrator's PIN that leaves the hall's full-screen mode."""
+        from kiosk.services.lockdown import ExitPinService
+
+        return ExitPinService(self.db)
+
+    @functools.cached_property
+    def ratings(self):
+        from kiosk.services.ratings import RatingService
+
+        return RatingService(self.db, self.status_check, self.hub_link)
+
     demo_card: DemoCard | None = None
     demo_hub: object | None = None
 
@@ -140,6 +180,7 @@ class DemoCard:
     id_number: str
     birth_date: date
     expiry_date: date | None
+    can: str = ""  # the six digits printed on the card (PACE)
 
     def stop(self) -> None:
         from kiosk import children
@@ -164,13 +205,16 @@ def start_demo_hub(data_dir: Path):
         return None
 
 
-def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0) -> DemoCard | None:
-    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing."""
+def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0,
+                    card_access: str = "none") -> DemoCard | None:
+    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
+    `card_access="pace"`: the chip offers PACE in EF.CardAccess, as the hall's CAN numpad needs."""
     from kiosk import children
 
     trust_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
-    args = ["--seed", str(seed), "--print-key", "--csca-out", str(trust_dir / "demo-csca.pem"), "--lifeline"]
+    args = ["--seed", str(seed), "--print-key", "--csca-out", str(trust_dir / "demo-csca.pem"), "--lifeline",
+            "--card-access", card_access]
     with (log_dir / "demo-card.log").open("ab") as errors:  # the child keeps its own copy of the handle
         process = children.start("vchip", args, stderr=errors)
     line = children.read_line(process, timeout)
@@ -185,7 +229,7 @@ def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: floa
     log.info("demo: virtual card served on %s", info["reader"])
     return DemoCard(
         process, info["reader"], key["id_number"], date.fromisoformat(info["birth_date"]),
-        date.fromisoformat(expiry) if expiry else None,
+        date.fromisoformat(expiry) if expiry else None, str(key.get("can") or ""),
     )
 
 
@@ -218,8 +262,10 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
     kiosk.first_admin_password = staff.ensure_first_admin()
     if settings.demo:
         staff.ensure_demo_officer(operator_principal())
+        kiosk.exit_pin.ensure_demo_pin(operator_principal())
     if settings.demo and with_demo_card:
-        kiosk.demo_card = start_demo_card(settings.data_dir / "trust", settings.log_dir)
+        kiosk.demo_card = start_demo_card(settings.data_dir / "trust", settings.log_dir,
+                                          card_access="pace" if settings.mode == "selfservice" else "none")
     if demo_hub is not None:
         kiosk.demo_hub = demo_hub
         if not kiosk.sync.state().enrolled:

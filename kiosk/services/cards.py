@@ -20,7 +20,7 @@ from kiosk.services.permissions import require
 if TYPE_CHECKING:
     from kiosk.db.engine import Database
     from kiosk.devices.device_thread import DeviceThread
-    from kiosk.devices.icao.bac import AccessKey
+    from kiosk.devices.icao.bac import AccessKey, CanKey
     from kiosk.devices.icao.document import ChipReadResult
     from kiosk.devices.icao.passive import TrustAnchor, TrustStore
 
@@ -127,7 +127,7 @@ class CardService:
     def read(
         self,
         principal: Principal,
-        key: AccessKey,
+        key: AccessKey | CanKey,
         reader: str = "",
         report: ProgressFn = ignore_progress,
         cancel: CancelToken | None = None,

@@ -17,7 +17,7 @@ from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
 from .apdu import parse_command
-from .bac import NO_EXPIRY, AccessKey, RandomFn
+from .bac import NO_EXPIRY, AccessKey, CanKey, RandomFn
 from .ca import ChipAuthResult, chip_authenticate
 from .crosscheck import cross_check
 from .errors import FileNotFound, ParseError, SecureMessagingError, UnknownAlgorithm
@@ -178,7 +178,7 @@ def personal_fields(dg13: Dg13) -> tuple[dict[str, str], dict[str, str]]:
 
 def read_and_verify(
     conn: Connection,
-    key: AccessKey,
+    key: AccessKey | CanKey,
     trust: TrustStore | None,
     report: ProgressFn = ignore_progress,
     cancel: CancelToken | None = None,

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection, CountingConnection
 from . import apdu
-from .bac import AccessKey, BacProtocol, RandomFn
+from .bac import AccessKey, BacProtocol, CanKey, RandomFn
 from .errors import (
     AccessDenied,
     ChipError,
@@ -84,7 +84,7 @@ def bac_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
     return open_
 
 
-def access_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
+def access_opener(key: AccessKey | CanKey, rng: RandomFn = os.urandom) -> Opener:
     """PACE when EF.CardAccess offers a suite we implement, else BAC (DESIGN.md); a chip that
     refuses PACE is opened with BAC, and so is every later session of the same read."""
     from .lds.security_infos import parse_card_access
@@ -103,6 +103,15 @@ def access_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
                     offered.extend(i for i in parse_card_access(data).pace_infos if supported(i))
                 except ParseError as exc:
                     log.warning("EF.CardAccess unreadable (%s): BAC", exc.detail)
+        if isinstance(key, CanKey):
+            # The holder's CAN alone (the hall's numpad): PACE or nothing, never BAC.
+            if not offered:
+                raise UnsupportedDocument("PACE", "the chip offers no PACE suite this reader runs: a CAN cannot open it")
+            sm = PaceProtocol(raw, rng).run(offered[0], PacePassword.can(key.can)).sm
+            _, sw = sm.transmit(apdu.select_aid().to_bytes())
+            if sw != 0x9000:
+                raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
+            return sm, "PACE"
         if offered:
             password = PacePassword.can(key.can) if key.can else PacePassword.mrz(key)
             try:
