@@ -4,8 +4,8 @@ Each kind has a lockable setting (days), a default chosen from the law with its 
 A run purges every kind (or only counts, `dry_run`), writes one audit entry per kind with how many items went
 (never what they held), then makes the deletion real in the file: `secure_delete` (on for every connection)
 has zeroed the freed pages, and a WAL checkpoint with TRUNCATE empties the log that still held the old pages.
-Other capabilities add their kinds with `register` or give a declared kind its hook with `set_purger`
-(the hall kiosk's queue drafts).
+Other capabilities add their kinds with `register` (a kind with no hook yet is listed, not installed);
+the hall's queue drafts go through the queue's own day-end purge (`queue.purge_drafts`).
 """
 
 from __future__ import annotations
@@ -51,14 +51,6 @@ class PurgeRequest:
     def cutoff(self) -> datetime:
         """`days` before now: what is older goes."""
         return self.now - timedelta(days=self.days)
-
-    @property
-    def day_start(self) -> datetime:
-        """The start of the station's local day `days` days ago, as naive UTC like every stored time (day-end
-        kinds: with 0, everything made before today goes)."""
-        local = (self.now - timedelta(days=self.days)).replace(tzinfo=UTC).astimezone()
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return midnight.astimezone(UTC).replace(tzinfo=None)
 
 
 #: A purge hook: deletes (or with dry_run counts) what is past its period; returns how many items.
@@ -161,6 +153,16 @@ def purge_logs(req: PurgeRequest) -> int:
     return len(old)
 
 
+def purge_queue_drafts(req: PurgeRequest) -> int:
+    """The hall's queue drafts (form and chip snapshot) and sealed QR codes of tickets from station days before
+    the period (0: every day before today), through the queue's own day-end purge."""
+    from kiosk.domain.dossier import local_received_at
+    from kiosk.services.queue import purge_drafts
+
+    first_kept = local_received_at(None, req.now - timedelta(days=req.days)).date().isoformat()
+    return purge_drafts(req.db, first_kept, lambda: req.now, dry_run=req.dry_run, actor=None)
+
+
 # Defaults and their sources. [u] marks what a lawyer of the station should confirm.
 _PDPL = "Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15"
 KINDS: dict[str, RetentionKind] = {}
@@ -172,11 +174,6 @@ def register(kind: RetentionKind) -> RetentionKind:
         raise ValueError(f"retention kind {kind.name}: no setting {kind.setting}")
     KINDS[kind.name] = kind
     return kind
-
-
-def set_purger(name: str, purger: Purger) -> None:
-    """Give a declared kind its purge hook (the capability that owns the data calls this when it loads)."""
-    KINDS[name].purger = purger
 
 
 register(RetentionKind(
@@ -199,7 +196,7 @@ register(RetentionKind(
     "queue_drafts", "retention_queue_drafts_days", "Bản nháp lấy số thứ tự ở kiosk sảnh", "Hall kiosk queue drafts",
     "Xóa khi hết ngày lấy số (hoặc sau số ngày cài đặt); bản nháp chưa được quầy tiếp nhận không được coi là hồ sơ.",
     f"{_PDPL}: nguyên tắc tối thiểu hóa và Điều 14 khoản 1 — bản nháp chỉ phục vụ lượt chờ trong ngày.",
-    None))
+    purge_queue_drafts))
 register(RetentionKind(
     "logs", "retention_log_days", "Tệp nhật ký kỹ thuật", "Technical log files",
     "Xóa tệp nhật ký cũ không còn được ghi quá số ngày cài đặt (nhật ký kiểm toán trong cơ sở dữ liệu không bị xóa).",

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,13 +21,12 @@ from sqlcipher_pages import plaintext
 
 from kiosk.config import Settings, load_settings
 from kiosk.db.models import AuditEntry
-from kiosk.services import retention
 from kiosk.services.accounts import AccountRequestInput, AccountService
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import AttachmentIn, DossierService
 from kiosk.services.errors import NotFound
-from kiosk.services.retention import PurgeRequest, RetentionService
+from kiosk.services.retention import RetentionService
 from kiosk.services.sync import SyncService
 
 UNIT = "000.00.24.H57"
@@ -142,21 +141,46 @@ def test_rotated_logs_past_their_days_are_deleted_the_live_log_never(db, data_di
     assert sorted(p.name for p in logs.iterdir()) == ["kiosk.log", "kiosk.log.3"]
 
 
-def test_queue_drafts_are_a_declared_kind_the_queue_plugs_into(db, data_dir, operator):
-    settings = Settings(data_dir=data_dir)
-    service = RetentionService(db, settings)
-    kinds = {k["kind"]: k for k in service.policy()}
-    assert kinds["queue_drafts"]["installed"] is False and kinds["queue_drafts"]["days"] == 0
-    assert {r.kind: r.installed for r in service.run(operator).results}["queue_drafts"] is False
-    asked: list[PurgeRequest] = []
-    retention.set_purger("queue_drafts", lambda req: asked.append(req) or 4)
-    try:
-        report = service.run(operator)
-    finally:
-        retention.KINDS["queue_drafts"].purger = None
-    assert {r.kind: r.count for r in report.results}["queue_drafts"] == 4
-    start = asked[0].day_start.replace(tzinfo=UTC).astimezone()
-    assert (start.hour, start.minute) == (0, 0) and start.date() == asked[0].now.replace(tzinfo=UTC).astimezone().date()
+def queue_ticket(db, day: date, number: str, draft: str) -> str:
+    """A hall ticket of station day `day` still holding its draft (as `kiosk queue take` leaves one)."""
+    from kiosk.db.models_hall import QueueTicket
+
+    ticket_id, at = str(uuid.uuid4()), f"{day.isoformat()}T02:00:00Z"
+    with db.transaction() as s:
+        s.add(QueueTicket(id=ticket_id, day=day.isoformat(), number=number, group_letter="A", service_no=3,
+                          status="waiting", origin="taken", kiosk_id="K-HALL", created_at=at, updated_at=at,
+                          hub_state="sent", draft=draft, qr_text="VNQ1:" + draft))
+    return ticket_id
+
+
+def test_queue_drafts_of_earlier_days_leave_the_file_through_the_queues_own_purge(db, data_dir, operator):
+    from kiosk.db.models_hall import QueueTicket
+    from kiosk.domain.dossier import local_received_at
+
+    now = datetime(2026, 12, 2, 3, 0)  # naive UTC: 10:00 in the station (ICT, UTC+7)
+    today = local_received_at(None, now).date()
+    old_marker, today_marker = f"DRAFT-{uuid.uuid4().hex}", f"DRAFT-{uuid.uuid4().hex}"
+    old = queue_ticket(db, today - timedelta(days=1), "A001", json.dumps({"form": {"note": old_marker}}))
+    kept = queue_ticket(db, today, "A001", json.dumps({"form": {"note": today_marker}}))
+    key = db.key.raw
+    assert old_marker.encode() in plaintext(db.path, key)
+    service = RetentionService(db, Settings(data_dir=data_dir), clock=Clock(now))
+    assert service.policy()[2]["kind"] == "queue_drafts" and service.policy()[2]["installed"] is True
+    counted = {r.kind: r.count for r in service.run(operator, dry_run=True).results}
+    assert counted["queue_drafts"] == 1
+    with db.sessions() as s:
+        assert s.get(QueueTicket, old).draft is not None  # a dry run only counts
+    report = service.run(operator)
+    assert {r.kind: r.count for r in report.results}["queue_drafts"] == 1
+    with db.sessions() as s:
+        gone, stays = s.get(QueueTicket, old), s.get(QueueTicket, kept)
+        assert (gone.status, gone.draft, gone.qr_text) == ("expired", None, None)
+        assert stays.draft is not None and stays.status == "waiting"  # today's line is not touched
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "retention.purged",
+                                                     AuditEntry.target_kind == "queue_drafts")).all()
+    assert [json.loads(e.detail) for e in entries] == [{"count": 1, "days": 0}]  # the count, never the draft
+    text = plaintext(db.path, key)
+    assert old_marker.encode() not in text and today_marker.encode() in text
 
 
 def kiosk(*args: str) -> subprocess.CompletedProcess:
