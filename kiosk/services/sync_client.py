@@ -234,16 +234,21 @@ class HubClient:
         return HubRefused(response.status_code, reason, message, data)
 
     def enrol(self, code: str, public_key: str, unit_id: str = "",
-              numbering: dict[str, Any] | None = None) -> dict[str, Any]:
+              numbering: dict[str, Any] | None = None, after: int | None = None) -> dict[str, Any]:
         """Enrol (or rejoin) with a one-time code. The code itself never travels: the hub finds it by its hash
         and proves, with a key derived from it, that the signing key it announces is its own; the kiosk then
         checks the answer's signature with that key (or with the key it pinned before, which must not change).
         The answer carries the id the hub gives this kiosk, its station and units, and its block of the daily
-        sequence (`numbering`); `numbering` sent is the block the kiosk uses now."""
-        body = protocol.canonical_json({
+        sequence (`numbering`); `numbering` sent is the block the kiosk uses now. A rejoining kiosk also sends
+        `after`, its acknowledged position, and the hub answers with the hashes of the ops it holds beyond it
+        (`held`)."""
+        fields: dict[str, Any] = {
             "code_id": protocol.code_id(code), "public_key": public_key, "instance_uuid": self.who.instance_uuid,
             "epoch": self.who.epoch, "unit_id": unit_id, "numbering": numbering,
-        }).encode()
+        }
+        if after is not None:
+            fields["after"] = after
+        body = protocol.canonical_json(fields).encode()
         request = self._signed("POST", f"{protocol.API}/enrol", body)
         response, data = self._exchange(request)
         if response.status_code != 200:
