@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
+import itertools
 import json
 import os
 import random
@@ -35,12 +37,18 @@ PAYLOAD_FIELDS = {  # a dossier's worth of form data (about the size a real one 
 }
 
 
+_UNITS = itertools.count(1)
+
+
 @dataclass
 class SimKiosk:
     """A kiosk's identity, key and sequence; no database: the load is the hub's."""
 
     station: str
+    #: Replaced by the id the hub gives at enrolment.
     kiosk_id: str = field(default_factory=lambda: f"SIM-{secrets.token_hex(5).upper()}")
+    #: A receiving unit of its own, bound to its station at enrolment (codes of other units are refused).
+    unit: str = field(default_factory=lambda: f"SIM.{next(_UNITS):05d}")
     instance: str = field(default_factory=lambda: str(uuid.uuid4()))
     seq: int = 0
     cursor: int = 0
@@ -74,7 +82,9 @@ class SimKiosk:
         ops = []
         for _ in range(n):
             self.seq += 1
-            payload = {"tracking_code": f"{self.kiosk_id}-{self.seq:07d}", "dossier_uid": str(uuid.uuid4()),
+            day = datetime.date(2026, 1, 1) + datetime.timedelta(days=self.seq // 9000)
+            code = f"{self.unit}-{day:%y%m%d}-{self.seq % 9000 + 1:04d}"  # the Circular's form
+            payload = {"tracking_code": code, "dossier_uid": str(uuid.uuid4()),
                        "service_code": "3", "status": "received", "form": PAYLOAD_FIELDS}
             ops.append({"seq": self.seq, "op_id": str(uuid.uuid4()), "kind": "dossier.created",
                         "payload": protocol.canonical_json(payload), "schema_version": 1,
@@ -272,10 +282,12 @@ def enrol_all(url: str, hub, kiosks: list[SimKiosk]) -> None:
 
     with httpx.Client(base_url=url, timeout=30.0) as client:
         for kiosk in kiosks:
-            body = json.dumps({"code": hub.create_enrol_code(kiosk.station), "kiosk_id": kiosk.kiosk_id,
-                               "public_key": kiosk.public_key, "instance_uuid": kiosk.instance,
-                               "epoch": 1}).encode()
-            client.post("/v1/enrol", content=body, headers=kiosk.signed("POST", "/v1/enrol", body)).raise_for_status()
+            code = hub.create_enrol_code(kiosk.station, units=[kiosk.unit])
+            body = json.dumps({"code": code, "public_key": kiosk.public_key, "instance_uuid": kiosk.instance,
+                               "epoch": 1, "unit_id": kiosk.unit}).encode()
+            answer = client.post("/v1/enrol", content=body, headers=kiosk.signed("POST", "/v1/enrol", body))
+            answer.raise_for_status()
+            kiosk.kiosk_id = answer.json()["kiosk_id"]  # the hub's id, never the one the kiosk had
 
 
 def province(saturated: dict, steady_p95_ms: float | None, bytes_per_op: float, interval: float, kiosks: int) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import json
 import os
 import subprocess
@@ -20,6 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
+UNIT = "000.00.24.H57"
+
 
 def queue_ops(db, n: int, kind: str) -> None:
     from kiosk.services import outbox
@@ -28,8 +31,10 @@ def queue_ops(db, n: int, kind: str) -> None:
     while done < n:
         with db.transaction() as s:
             for i in range(done, min(n, done + 10_000)):
+                day = datetime.date(2026, 1, 1) + datetime.timedelta(days=i // 9999)  # 4 digits a day (Circular)
                 outbox.enqueue(s, kind, {
-                    "tracking_code": f"000.00.24.H57-261125-{i:07d}", "service_code": "1.001", "status": "received",
+                    "tracking_code": f"{UNIT}-{day:%y%m%d}-{i % 9999 + 1:04d}", "service_code": "1.001",
+                    "status": "received",
                     "fields": {"ho_ten_nguoi_nop": "Nguyễn Văn A", "dia_chi": "Số 1 phố Hàng Bạc, Hoàn Kiếm",
                                "so_dien_thoai": "0912345678"},
                 })
@@ -91,7 +96,7 @@ def main() -> int:
             if args.batch:
                 policy = dataclasses.replace(policy, batch_size=args.batch)
             args.batch = policy.batch_size
-            service = SyncService(kiosk_db, policy=policy)
+            service = SyncService(kiosk_db, policy=policy, unit_id=UNIT)
             service.enrol(operator, Hub(hub_db).create_enrol_code("CA-BENCH"), f"http://127.0.0.1:{port}")
             start = time.perf_counter()
             queue_ops(kiosk_db, args.ops, args.kind)

@@ -69,7 +69,7 @@ class Kiosk:
         return SyncService(self.db, self.settings.hub_url,
                            after_sync=[lambda: self.accounts.after_sync(), lambda: self.queue.after_sync()],
                            on_renumber=[AccountService.outbox_renumbered], on_recode=[AccountService.recoded],
-                           unit_id=self.settings.unit_id)
+                           unit_id=self.settings.unit_id, ca_file=self.settings.hub_ca_file)
 
     @functools.cached_property
     def receipts(self):
@@ -268,7 +268,11 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
                                           card_access="pace" if settings.mode == "selfservice" else "none")
     if demo_hub is not None:
         kiosk.demo_hub = demo_hub
-        if not kiosk.sync.state().enrolled:
-            code = demo_hub.hub.create_enrol_code(settings.station_id)
+        state = kiosk.sync.state()
+        if not state.enrolled:
+            code = demo_hub.hub.create_enrol_code(settings.station_id, units=[settings.unit_id])
             kiosk.sync.enrol(operator_principal(), code, demo_hub.url)
+        elif state.hub_key_fingerprint is None:
+            # A demo folder enrolled before hubs signed their answers: its hub runs in this process.
+            kiosk.sync.pin_hub_key(operator_principal(), demo_hub.hub.signer.public_b64, "demo")
     return kiosk

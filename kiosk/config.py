@@ -41,6 +41,8 @@ class Settings:
     printer_kind: str = field(default="pdf", metadata={"choices": PRINTER_KINDS})
     printer_target: str = ""
     hub_url: str = ""
+    # A PEM file of the CA that signed the hub's TLS certificate (a station's own CA); empty: the system's store.
+    hub_ca_file: str = ""
     station_id: str = "CA-PHUONG-DEMO"
     unit_id: str = "000.00.24.H57"
     unit_name: str = "Công an phường Demo"

@@ -24,6 +24,9 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KIOSK_USE_KEYRING", "0")
     monkeypatch.setenv("KIOSK_HUB_USE_KEYRING", "0")
+    # The hubs a test starts (in-process, replicas, PostgreSQL or SQLite) sign their answers with one key of the
+    # test's own, never one in the user's data folder.
+    monkeypatch.setenv("KIOSK_HUB_SIGNING_KEY", str(tmp_path / "hub-keys" / "signing.key"))
     return tmp_path
 
 

@@ -16,6 +16,10 @@ def register(sub) -> None:
     mode.add_argument("--resume", action="store_true", help="clear a halt after the cause was fixed")
     mode.add_argument("--acknowledge", type=int, metavar="SEQ",
                       help="an op the hub refused has been dealt with: clear its alarm")
+    mode.add_argument("--hub", metavar="URL", dest="move_to",
+                      help="the enrolled hub's new address (https://…); its answers must still carry the pinned key")
+    sync.add_argument("--insecure-http", action="store_true",
+                      help="with --hub: allow plain http:// to a hub on another machine (labs only; warned everywhere)")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(func=_sync)
     enrol = sub.add_parser("enrol", help="register this kiosk with a hub using a one-time code")
@@ -24,6 +28,9 @@ def register(sub) -> None:
     enrol.add_argument("--rejoin", action="store_true",
                        help="enrol again after this kiosk's database was restored or moved (a code from "
                             "`kiosk-hub enrol-code --rejoin KIOSK_ID`): new instance, next epoch")
+    enrol.add_argument("--insecure-http", action="store_true",
+                       help="allow plain http:// to a hub on another machine: for a lab only (the home screen and "
+                            "`kiosk sync --status` warn while it is on)")
     enrol.add_argument("--json", action="store_true")
     enrol.set_defaults(func=_enrol)
 
@@ -47,6 +54,8 @@ def _status_text(st) -> str:
         return "Kiosk chưa đăng ký với máy chủ đồng bộ.\n" + _block_text(st)
     lines = [
         f"Kiosk {st.kiosk_id}, trạm {st.station}, máy chủ {st.hub_url}",
+        f"Khóa của máy chủ đã ghim: {st.hub_key_fingerprint} (so với kiosk-hub identity)" if st.hub_key_fingerprint
+        else "CHƯA ghim khóa của máy chủ: câu trả lời của máy chủ chưa được kiểm tra.",
         _block_text(st),
         f"Chờ gửi: {st.pending} (máy chủ đã nhận đến số {st.hub_position}/{st.last_seq}); đã nhận thay đổi đến {st.cursor}",
         f"Lần thành công gần nhất: {st.last_success_at or 'chưa có'}",
@@ -56,6 +65,8 @@ def _status_text(st) -> str:
     elif st.last_error_code:
         lines.append(f"Lỗi gần nhất: {st.last_error_message} ({st.consecutive_failures} lần liên tiếp)")
     lines += _alarm_lines(st.alarms)
+    if st.transport_warning:
+        lines.insert(0, st.transport_warning)
     return "\n".join(lines)
 
 
@@ -72,6 +83,10 @@ def _sync(args, ctx) -> int:
         st = service.state()
         emit(args, st.as_json(), "Đã cho phép đồng bộ trở lại.\n" + _status_text(st))
         return EXIT_OK
+    if args.move_to:
+        st = service.set_hub_url(ctx.operator, args.move_to, args.insecure_http)
+        emit(args, st.as_json(), f"Đã đổi địa chỉ máy chủ đồng bộ thành {st.hub_url}.\n" + _status_text(st))
+        return EXIT_OK
     if args.acknowledge is not None:
         refused = service.acknowledge(ctx.operator, args.acknowledge)
         st = service.state()
@@ -87,6 +102,9 @@ def _sync(args, ctx) -> int:
         human += f" Máy chủ từ chối theo quy tắc nghiệp vụ các thao tác số: {', '.join(map(str, result.rejected))}."
     if result.alarms:
         human += "\n" + "\n".join(_alarm_lines(result.alarms))
+    st = service.state()
+    if st.transport_warning:
+        human = st.transport_warning + "\n" + human
     if result.audit_alarm:
         human += (f" CẢNH BÁO: máy chủ phát hiện nhật ký kiểm toán của kiosk không khớp ({result.audit_alarm}); "
                   "quản trị viên chạy `kiosk audit verify` và báo trung tâm.")
@@ -99,16 +117,19 @@ def _sync(args, ctx) -> int:
 
 
 def _enrol(args, ctx) -> int:
-    from kiosk.services.sync_client import HubRefused, HubUnreachable
+    from kiosk.services.sync_client import HubAnswerForged, HubRefused, HubUnreachable, TlsUntrusted
 
     try:
         if args.rejoin:
             result = ctx.kiosk.sync.rejoin(ctx.operator, args.code)
         else:
-            result = ctx.kiosk.sync.enrol(ctx.operator, args.code, args.hub)
+            result = ctx.kiosk.sync.enrol(ctx.operator, args.code, args.hub, insecure_http=args.insecure_http)
     except HubUnreachable as exc:
         raise CommandError(f"Không kết nối được máy chủ đồng bộ ({exc}).", EXIT_FAILED,
                            {"error": "hub_unreachable"}) from exc
+    except (HubAnswerForged, TlsUntrusted) as exc:
+        raise CommandError(f"Kiosk KHÔNG đăng ký: {exc.message_vi}", EXIT_FAILED,
+                           {"error": exc.reason, "message_vi": exc.message_vi}) from exc
     except HubRefused as exc:
         raise CommandError(f"Máy chủ từ chối đăng ký: {exc.message_vi}", EXIT_FAILED,
                            {"error": exc.reason, "message_vi": exc.message_vi}) from exc
@@ -117,7 +138,11 @@ def _enrol(args, ctx) -> int:
                            f"{result['hub_position']}, {result['renumbered']} thao tác chờ gửi được đánh số tiếp theo.")
     else:
         emit(args, result,
-             f"Đã đăng ký kiosk {result['kiosk_id']} với máy chủ {result['hub_url']} (trạm {result['station']}); "
+             ("CẢNH BÁO: http:// không mã hóa (--insecure-http), chỉ dùng trong phòng thử nghiệm.\n"
+              if result.get("insecure_http") else "")
+             + f"Đã đăng ký kiosk {result['kiosk_id']} (mã do máy chủ cấp) với máy chủ {result['hub_url']} "
+             f"(trạm {result['station']}, mã đơn vị {', '.join(result.get('units') or []) or '—'}); "
              + (f"máy chủ cấp khối số thứ tự {result['block']}." if result.get("block") is not None
-                else "máy chủ CHƯA cấp được khối số thứ tự (trạm đã đủ kiosk): báo quản trị viên."))
+                else "máy chủ CHƯA cấp được khối số thứ tự (trạm đã đủ kiosk): báo quản trị viên.")
+             + f"\nDấu vân tay khóa của máy chủ (so với kiosk-hub identity): {result['hub_fingerprint']}")
     return EXIT_OK

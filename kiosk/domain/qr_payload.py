@@ -321,8 +321,9 @@ def parse(text: str) -> SignedMessage:
     return SignedMessage(kid, protected, payload, signature)
 
 
-def verify(text: str, trusted: Mapping[bytes, tuple[str, bytes]], now: datetime) -> QrVerification:
+def verify(text: str, trusted: Mapping[bytes, tuple[str | tuple[str, ...], bytes]], now: datetime) -> QrVerification:
     """Check a scanned text against trusted keys (kid -> (kiosk id, raw Ed25519 public key)) at `now` (UTC).
+    A key may stand for several ids of one kiosk (the id it made itself, then the one its hub gave it).
 
     The order matters: nothing inside the payload is parsed before its signature is proven.
     """
@@ -345,7 +346,7 @@ def verify(text: str, trusted: Mapping[bytes, tuple[str, bytes]], now: datetime)
         claims = claims_from_cbor(message.payload)
     except QrPayloadError as exc:
         return QrVerification(False, exc.reason, kid=kid_hex)
-    if claims.kiosk_id != kiosk_id:
+    if claims.kiosk_id not in ((kiosk_id,) if isinstance(kiosk_id, str) else tuple(kiosk_id)):
         # Signed by a trusted key, but naming another kiosk as issuer: not a receipt we can vouch for.
         return QrVerification(False, "malformed_claims", kid=kid_hex)
     if now >= claims.expires_at:

@@ -150,10 +150,11 @@ def is_ticket_text(text: str) -> bool:
 
 
 def open_ticket(text: str, station_keys: Mapping[bytes, bytes],
-                trusted: Mapping[bytes, tuple[str, bytes]]) -> TicketBody:
+                trusted: Mapping[bytes, tuple[str | tuple[str, ...], bytes]]) -> TicketBody:
     """Decrypt (when sealed) and verify a ticket's QR text; raises TicketQrError naming the failing layer.
 
-    `station_keys`: station key id → key; `trusted`: signer kid → (kiosk id, raw Ed25519 public key).
+    `station_keys`: station key id → key; `trusted`: signer kid → (kiosk id, raw Ed25519 public key); a key
+    may stand for several ids of one kiosk (the id it made itself, then the one its hub gave it).
     Nothing inside is parsed before its signature is proven.
     """
     text = text.strip()
@@ -213,7 +214,7 @@ def open_ticket(text: str, station_keys: Mapping[bytes, bytes],
         )
     except (KeyError, TypeError, ValueError, AttributeError, zlib.error, cbor2.CBORDecodeError) as exc:
         raise TicketQrError("malformed", str(exc)) from None
-    if body.kiosk_id != signer[0]:
+    if body.kiosk_id not in ((signer[0],) if isinstance(signer[0], str) else tuple(signer[0])):
         raise TicketQrError("malformed", "the signer is not the kiosk the ticket names")
     return body
 

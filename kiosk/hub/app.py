@@ -3,7 +3,8 @@
 Hub processes keep no state of their own (beyond each one's count of refused requests per source
 address): several can run behind a load balancer on one PostgreSQL database. Database work runs in
 Starlette's thread pool (SQLAlchemy is synchronous). `kiosk.hub.guard` sits in front: body limits
-per endpoint, JSON limits, refusal counting and reference numbers for unexpected errors.
+per endpoint, JSON limits, refusal counting and reference numbers for unexpected errors; in front of it
+`kiosk.hub.signing.SignedAnswers` signs every answer with the hub's key, which kiosks pin at enrolment.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from kiosk.hub.guard import (
 )
 from kiosk.hub.openapi import OPENAPI
 from kiosk.hub.protocol import API
+from kiosk.hub.signing import SignedAnswers
 
 log = logging.getLogger(__name__)
 #: A push: up to 2000 ops cut at 4 MiB of payload by the kiosk, one portrait past the cut at most.
@@ -46,7 +48,7 @@ MAX_QUERY_INT = safejson.MAX_SAFE_INTEGER
 #: (A replayed or stale request is signed: a network that duplicates packets makes them for a real kiosk.)
 UNPROVEN = frozenset({
     "unsigned", "unknown_kiosk", "bad_signature", "bad_code", "code_used", "code_expired", "code_for_another_kiosk",
-    "backoffice_auth", "bad_request", "bad_query",
+    "backoffice_auth", "bad_request", "bad_query", "bad_unit", "code_needs_renewal",
 })
 
 
@@ -85,7 +87,9 @@ def _error(exc: HubError) -> JSONResponse:
     return JSONResponse(exc.as_json(), status_code=exc.status)
 
 
-def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
+def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers:
+    """The hub's ASGI application: every answer signed with the hub's key (outermost, so the front door's own
+    refusals are signed too), then the front door, then the routes."""
     async def health(request: Request) -> JSONResponse:
         try:
             return JSONResponse(await run_in_threadpool(hub.health))
@@ -95,6 +99,9 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
 
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(OPENAPI)
+
+    async def identity(request: Request) -> JSONResponse:
+        return JSONResponse(hub.identity())
 
     async def enrol(request: Request) -> JSONResponse:
         body = await _body(request)
@@ -161,6 +168,7 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        Route(f"{API}/hub", identity, methods=["GET"]),
         Route(f"{API}/enrol", enrol, methods=["POST"]),
         Route(f"{API}/push", push, methods=["POST"]),
         Route(f"{API}/pull", pull, methods=["GET"]),
@@ -173,4 +181,4 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
     routes += queue_routes(hub)  # the hall's queue and the ratings (kiosk/hub/queue.py)
     app = Starlette(routes=routes, exception_handlers={HubError: hub_error, Exception: unexpected})
     app.state.hub = hub
-    return Guard(app, limit_for, limiter)
+    return SignedAnswers(Guard(app, limit_for, limiter), hub.signer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,9 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-plain-postgres", action="store_true",
                         help="talk to a PostgreSQL server on another machine without TLS (only on a network "
                              "protected some other way)")
+    parser.add_argument("--signing-key", metavar="FILE",
+                        help="the hub's signing key file (KIOSK_HUB_SIGNING_KEY; default: beside the SQLite file, or "
+                             "the hub's data folder for PostgreSQL); replicas on several hosts share one, mode 0600")
     parser.add_argument("--json", action="store_true")
 
 
@@ -29,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file")
+    serve.add_argument("--tls-key", metavar="PEM", help="the certificate's private key file (0600)")
     serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
                        help="a load balancer's address (repeatable): its X-Forwarded-For names the kiosk, so refusals "
                             "count against the kiosk's address, not the balancer's (loopback is always trusted)")
@@ -43,7 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="how long the code stays valid: more than 0, at most 168 hours (default 24)")
     code.add_argument("--rejoin", metavar="KIOSK_ID",
                       help="a code for this enrolled kiosk to rejoin after its database was restored or moved")
+    code.add_argument("--unit", action="append", default=[], metavar="UNIT_ID",
+                      help="bind this receiving unit's id (000.00.24.H57) to the station first (repeatable): its "
+                           "kiosks may number dossiers only under their station's units")
     code.set_defaults(func=_enrol_code)
+    station = sub.add_parser("station", help="the stations' receiving units")
+    station_sub = station.add_subparsers(dest="station_command", required=True)
+    unit = station_sub.add_parser("unit", help="bind a receiving unit's id to a station (one station per unit)")
+    _db_arg(unit)
+    unit.add_argument("station")
+    unit.add_argument("unit_id")
+    unit.set_defaults(func=_station_unit)
+    ident = sub.add_parser("identity", help="the hub's public signing key and its fingerprint (kiosks pin it)")
+    _db_arg(ident)
+    ident.set_defaults(func=_identity)
     dossier = sub.add_parser("dossier", help="back-office acts on dossiers")
     dossier_sub = dossier.add_subparsers(dest="dossier_command", required=True)
     status = dossier_sub.add_parser("status", help="set a dossier's status; its station's kiosks pull it")
@@ -119,8 +138,10 @@ def _emit(args: argparse.Namespace, payload: Any, human: str) -> None:
 def _hub(args: argparse.Namespace):
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
+    from kiosk.hub.signing import load_signer
 
-    return Hub(open_hub_database(args.db, allow_plain_postgres=args.allow_plain_postgres))
+    db = open_hub_database(args.db, allow_plain_postgres=args.allow_plain_postgres)
+    return Hub(db, signer=load_signer(db, args.signing_key))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -129,25 +150,60 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.hub.app import create_app
     from kiosk.hub.guard import FailureLimiter
 
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("Cần cả --tls-cert và --tls-key (both --tls-cert and --tls-key are needed).", file=sys.stderr)
+        return 2
+    for path in (args.tls_cert, args.tls_key):
+        if path and not os.path.isfile(path):
+            print(f"Không có tệp {path} (no such file).", file=sys.stderr)
+            return 2
     hub = _hub(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
+    scheme = "https" if args.tls_cert else "http"
+    log.info("kiosk-hub on %s://%s:%s, database %s, signing key %s", scheme, args.host, args.port, hub.db.dialect,
+             hub.signer.fingerprint)
+    if scheme == "http" and not _loopback(args.host):
+        log.warning("serving plain HTTP on %s: kiosks refuse a hub on another machine without HTTPS; put TLS on the "
+                    "balancer in front (README) or give --tls-cert/--tls-key", args.host)
     try:
         # Behind a balancer the peer is the balancer: its X-Forwarded-For is believed from these addresses only.
         trusted = ",".join(["127.0.0.1", "::1", *args.trusted_proxy])
         uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False, proxy_headers=True, forwarded_allow_ips=trusted)
+                    log_level=args.log_level, access_log=False, proxy_headers=True, forwarded_allow_ips=trusted,
+                    ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     finally:
         hub.db.dispose()
     return 0
 
 
+def _loopback(host: str) -> bool:
+    from kiosk.hub.db import _local
+
+    return _local(host)
+
+
 def _enrol_code(args: argparse.Namespace) -> int:
     hub = _hub(args)
-    code = hub.create_enrol_code(args.station, int(args.ttl_hours * 3600), rejoin_kiosk=args.rejoin)
+    code = hub.create_enrol_code(args.station, int(args.ttl_hours * 3600), rejoin_kiosk=args.rejoin, units=args.unit)
     who = f"kiosk {args.rejoin} (đăng ký lại) của trạm {args.station}" if args.rejoin else f"trạm {args.station}"
-    _emit(args, {"code": code, "station": args.station, "ttl_hours": args.ttl_hours, "rejoin": args.rejoin},
-          f"Mã đăng ký một lần cho {who}: {code} (hết hạn sau {args.ttl_hours:g} giờ).")
+    ident = hub.identity()
+    _emit(args, {"code": code, "station": args.station, "ttl_hours": args.ttl_hours, "rejoin": args.rejoin,
+                 "units": hub.units(args.station),
+                 "hub_fingerprint": ident["fingerprint"]},
+          f"Mã đăng ký một lần cho {who}: {code} (hết hạn sau {args.ttl_hours:g} giờ).\n"
+          f"Dấu vân tay khóa của máy chủ (kiosk hiện sau khi đăng ký, so cho khớp): {ident['fingerprint']}")
+    return 0
+
+
+def _station_unit(args: argparse.Namespace) -> int:
+    result = _hub(args).bind_unit(args.station, args.unit_id)
+    _emit(args, result, f"Trạm {result['station']} đánh số hồ sơ theo mã đơn vị: {', '.join(result['units'])}.")
+    return 0
+
+
+def _identity(args: argparse.Namespace) -> int:
+    ident = _hub(args).identity()
+    _emit(args, ident, f"Khóa ký của máy chủ: {ident['public_key']}\nDấu vân tay: {ident['fingerprint']}")
     return 0
 
 
@@ -219,9 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from kiosk.hub.core import HubError
     from kiosk.hub.db import HubDatabaseError
+    from kiosk.hub.signing import SigningKeyError
 
     try:
         return args.func(args)
+    except SigningKeyError as exc:
+        print(exc.message_vi, file=sys.stderr)
+        return 1
     except HubDatabaseError as exc:
         print(exc.message_vi, file=sys.stderr)
         return 2 if exc.reason == "plain_postgres" else 1

@@ -16,7 +16,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.domain.qr_payload import KIOSK_ID_RE
 from kiosk.domain.tracking import (
     BLOCK,
     HUB_BLOCK,
@@ -33,6 +34,7 @@ from kiosk.domain.tracking import (
     TrackingCode,
     TrackingCodeError,
     block_range,
+    check_unit_id,
 )
 from kiosk.hub import protocol
 from kiosk.hub.db import HubDatabase
@@ -49,8 +51,10 @@ from kiosk.hub.models import (
     RequestNonce,
     StationChange,
     StationCounter,
+    StationUnit,
     StatusToken,
 )
+from kiosk.hub.signing import HubSigner
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 5000
@@ -130,21 +134,38 @@ class PushedOp:
 
 @dataclass
 class Hub:
-    """The hub's behaviour over its database; `clock` gives Unix seconds (tests move it)."""
+    """The hub's behaviour over its database; `clock` gives Unix seconds (tests move it); `signer` signs every
+    answer (loaded from where the database's keys live when not given)."""
 
     db: HubDatabase
     clock: Callable[[], float] = field(default=time.time)
+    signer: HubSigner | None = None
 
-    def create_enrol_code(self, station: str, ttl_s: int = 24 * 3600, rejoin_kiosk: str | None = None) -> str:
+    def __post_init__(self) -> None:
+        if self.signer is None:
+            from kiosk.hub.signing import load_signer
+
+            self.signer = load_signer(self.db)
+
+    def identity(self) -> dict[str, str]:
+        """The hub's public signing key, its id and the fingerprint an operator compares by eye."""
+        return self.signer.describe()
+
+    def create_enrol_code(self, station: str, ttl_s: int = 24 * 3600, rejoin_kiosk: str | None = None,
+                          units: Sequence[str] = ()) -> str:
         """A one-time code for a new kiosk of `station`, or for `rejoin_kiosk` (already enrolled there)
-        to rejoin after its database was restored or replaced: a new instance, a higher epoch."""
+        to rejoin after its database was restored or replaced: a new instance, a higher epoch. `units` are
+        bound to the station first (a unit another station holds is refused)."""
         if not station or len(station) > 64:
             raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
         _check_ttl(ttl_s, MAX_ENROL_CODE_TTL_S)
+        units = [_check_unit_id(unit) for unit in units]
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
         now = self.clock()
         with self.db.transaction() as s:
+            for unit in units:
+                _bind_unit(s, station, unit, "operator", now)
             if rejoin_kiosk is not None:
                 kiosk = s.get(HubKiosk, rejoin_kiosk)
                 if kiosk is None or kiosk.station != station:
@@ -153,69 +174,114 @@ class Hub:
                 if kiosk.retired_at is not None:
                     raise HubError(409, "kiosk_retired", f"Kiosk {rejoin_kiosk} đã được cho thôi sử dụng.",
                                    f"Kiosk {rejoin_kiosk} was retired.")
-            s.add(EnrolCode(code_hash=_sha(code), station=station, created_at=_iso(now), expires_at=int(now + ttl_s),
-                            rejoin_kiosk=rejoin_kiosk))
+            s.add(EnrolCode(code_hash=protocol.code_id(code), station=station, created_at=_iso(now),
+                            expires_at=int(now + ttl_s), rejoin_kiosk=rejoin_kiosk,
+                            confirm_key=protocol.code_confirm_key(code).hex()))
             _audit(s, now, "hub-operator", "enrol_code.created", station,
                    {"rejoin_kiosk": rejoin_kiosk} if rejoin_kiosk else {})
         return code
 
+    def units(self, station: str) -> list[str]:
+        """The receiving units a station's kiosks number dossiers under."""
+        with self.db.sessions() as s:
+            return _station_units(s, station)
+
+    def bind_unit(self, station: str, unit_id: str, actor: str = "hub-operator") -> dict[str, Any]:
+        """Bind a receiving unit's identifier to a station: its kiosks may then number dossiers under it."""
+        if not station or len(station) > 64:
+            raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
+        unit_id = _check_unit_id(unit_id)
+        now = self.clock()
+        with self.db.transaction() as s:
+            _bind_unit(s, station, unit_id, "operator", now, actor)
+            return {"station": station, "unit_id": unit_id, "units": _station_units(s, station)}
+
     def enrol(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
-        """Register a kiosk's id, public key, instance UUID and epoch against a one-time code."""
+        """Register a kiosk's public key, instance UUID and epoch against a one-time code; the hub gives the
+        kiosk its id (whatever id the request names is never used) and proves its own key to it."""
         try:
             data = json.loads(body)
-            code = str(data["code"]).strip().upper()
-            kiosk_id, public_key = str(data["kiosk_id"]), str(data["public_key"])
-            instance_uuid, epoch = str(data["instance_uuid"]), int(data["epoch"])
+            if not isinstance(data, dict):
+                raise TypeError("an object")
+            if "code_id" in data:
+                code_hash = str(data["code_id"]).lower()
+                if not re.fullmatch(r"[0-9a-f]{64}", code_hash):
+                    raise ValueError("code_id")
+            else:  # an older kiosk sends the code itself
+                code_hash = protocol.code_id(str(data["code"]))
+            key_bytes = protocol.unb64u(str(data["public_key"]))
+            public_key = protocol.b64u(key_bytes)
+            instance_uuid, epoch = str(uuid.UUID(str(data["instance_uuid"]))), int(data["epoch"])
+            if not 1 <= epoch < 2**31:
+                raise ValueError("epoch")
             after = data.get("after")  # a rejoining kiosk's acknowledged position
             after = None if after is None else max(0, int(after))
-            key_bytes = protocol.unb64u(public_key)
-            unit_id = data.get("unit_id")
-            unit_id = str(unit_id)[:40] if unit_id else None
             hint = _block_hint(data.get("numbering"))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise HubError(400, "bad_request", "Yêu cầu đăng ký không hợp lệ.", "Malformed enrolment.") from exc
+        unit_id = data.get("unit_id")
+        unit_id = _check_unit_id(unit_id) if unit_id else None
         signed = protocol.SignedHeaders.from_headers(headers)
         if (
-            signed is None or len(key_bytes) != 32 or signed.kiosk_id != kiosk_id
-            or signed.instance_uuid != instance_uuid or signed.epoch != epoch
-            or not protocol.verify_request(key_bytes, method, path, body, signed)
+            signed is None or len(key_bytes) != 32 or signed.instance_uuid != str(data["instance_uuid"])
+            or signed.epoch != epoch or not protocol.verify_request(key_bytes, method, path, body, signed)
         ):
             raise HubError(401, "bad_signature", "Chữ ký của kiosk không hợp lệ.", "The kiosk's signature is invalid.")
         now = self.clock()
         self._check_time(signed, now)
         with self.db.transaction() as s:
-            record = s.get(EnrolCode, _sha(code), with_for_update=True)
+            record = s.get(EnrolCode, code_hash, with_for_update=True)
             if record is None:
                 raise HubError(403, "bad_code", "Mã đăng ký không đúng.", "Unknown enrolment code.")
-            existing = s.get(HubKiosk, kiosk_id, with_for_update=True)
-            same = existing is not None and (existing.public_key, existing.instance_uuid, existing.epoch) == (
-                public_key, instance_uuid, epoch)
             if record.used_by is not None:
                 # A lost response makes the kiosk send the same enrolment again: answer it again.
-                if record.used_by == kiosk_id and same:
-                    answer = self._enrolled(s, existing, now)
-                    return answer | self._rejoined(s, existing, now, after) if record.rejoin_kiosk else answer
+                kiosk = s.get(HubKiosk, record.used_by, with_for_update=True)
+                if kiosk is not None and (kiosk.public_key, kiosk.instance_uuid, kiosk.epoch) == (
+                        public_key, instance_uuid, epoch):
+                    answer = self._enrolled(s, kiosk, now, record, signed.nonce)
+                    return answer | self._rejoined(s, kiosk, now, after) if record.rejoin_kiosk else answer
                 raise HubError(403, "code_used", "Mã đăng ký đã được dùng.", "The enrolment code was already used.")
             if record.expires_at < now:
                 raise HubError(403, "code_expired", "Mã đăng ký đã hết hạn.", "The enrolment code has expired.")
+            if record.confirm_key is None:
+                raise HubError(403, "code_needs_renewal",
+                               "Mã đăng ký này do phiên bản máy chủ cũ cấp; xin mã mới (kiosk-hub enrol-code).",
+                               "This code was issued by an older hub; issue a new one (kiosk-hub enrol-code).")
             if record.rejoin_kiosk is not None:
-                if record.rejoin_kiosk != kiosk_id or existing is None:
+                existing = s.get(HubKiosk, record.rejoin_kiosk, with_for_update=True)
+                named = signed.kiosk_id if 0 < len(signed.kiosk_id) <= 64 else ""
+                if existing is None or (named != record.rejoin_kiosk and s.get(HubKiosk, named) is not None):
+                    # Another enrolled kiosk typed a code meant for this one (a restored kiosk whose backup
+                    # predates its enrolment still has the local id it made itself: that is not another kiosk).
                     raise HubError(403, "code_for_another_kiosk", "Mã đăng ký lại này dành cho kiosk khác.",
                                    "This re-enrolment code is for another kiosk.")
+                _check_station_unit(s, existing.station, unit_id, now)
                 if unit_id:
                     existing.unit_id = unit_id
-                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now, hint, after)
-            if existing is not None:
-                raise HubError(409, "already_enrolled", "Mã kiosk này đã được đăng ký với khóa khác.",
-                               "This kiosk id is already enrolled with another identity.")
+                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now, hint, signed.nonce,
+                                    after)
+            holder = s.scalar(select(HubKiosk.kiosk_id).where(HubKiosk.public_key == public_key,
+                                                              HubKiosk.retired_at.is_(None)))
+            if holder is not None:
+                raise HubError(409, "already_enrolled",
+                               f"Kiosk này đã được đăng ký với máy chủ (mã {holder}); sau khi khôi phục dữ liệu, "
+                               "dùng mã đăng ký lại (kiosk-hub enrol-code --rejoin).",
+                               f"This kiosk is already enrolled (as {holder}); after a restore, rejoin "
+                               "(kiosk-hub enrol-code --rejoin).", enrolled_as=holder)
+            _check_station_unit(s, record.station, unit_id, now)
             block = _assign_block(s, record.station, hint, now)
             if block is None:
                 raise _station_full(record.station)
             serial = _bump_meta(s, "keys_version")
+            kiosk_id = _new_kiosk_id(s)
+            # The id the kiosk made itself is never its id; kept (when well-formed) as the name the receipts it
+            # printed before enrolling go by, so the station's other kiosks still verify and look them up.
+            local_id = signed.kiosk_id if KIOSK_ID_RE.fullmatch(signed.kiosk_id) else None
             kiosk = HubKiosk(
                 kiosk_id=kiosk_id, station=record.station, public_key=public_key, instance_uuid=instance_uuid,
                 epoch=epoch, enrolled_at=_iso(now), key_serial=serial, high_water_mark=0, duplicates_acked=0,
                 duplicates_refused=0, refusals=0, audit_head_seq=0, audit_head_hash="", block=block, unit_id=unit_id,
+                local_id=local_id,
                 audit_copy_seq=0, audit_copy_hash="",
             )
             s.add(kiosk)
@@ -224,10 +290,11 @@ class Hub:
                    {"station": record.station, "instance_uuid": instance_uuid, "epoch": epoch, "block": block,
                     "unit_id": unit_id})
             s.flush()
-            return self._enrolled(s, kiosk, now)
+            return self._enrolled(s, kiosk, now, record, signed.nonce)
 
     def _rejoin(self, s: Session, record: EnrolCode, kiosk: HubKiosk, public_key: str, instance_uuid: str,
-                epoch: int, now: float, hint: int | None = None, after: int | None = None) -> dict[str, Any]:
+                epoch: int, now: float, hint: int | None = None, nonce: str = "",
+                after: int | None = None) -> dict[str, Any]:
         """Pin the kiosk's new instance and epoch (and key); everything it pushed before stays, and it
         goes on after the hub's high-water mark, numbering in the block it had (the restored database may
         hold an older one, or none)."""
@@ -250,7 +317,7 @@ class Hub:
                {"before": before, "instance_uuid": instance_uuid, "epoch": epoch,
                 "high_water_mark": kiosk.high_water_mark, "block": kiosk.block})
         s.flush()
-        return self._enrolled(s, kiosk, now) | self._rejoined(s, kiosk, now, after)
+        return self._enrolled(s, kiosk, now, record, nonce) | self._rejoined(s, kiosk, now, after)
 
     def _rejoined(self, s: Session, kiosk: HubKiosk, now: float, after: int | None = None) -> dict[str, Any]:
         """What a rejoining kiosk must not hand out again: the tracking codes the hub holds from it
@@ -270,11 +337,19 @@ class Hub:
                 .order_by(InboxOp.seq).limit(REJOIN_HELD_LIMIT)).all()]
         return answer
 
-    def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
-        return {
+    def _enrolled(self, s: Session, kiosk: HubKiosk, now: float, record: EnrolCode | None = None,
+                  nonce: str = "") -> dict[str, Any]:
+        """The enrolment answer: the id the hub gave the kiosk, its station, units and block, and the hub's key
+        with the proof (keyed by the code the kiosk typed) that it is this hub's."""
+        answer = {
             "kiosk_id": kiosk.kiosk_id, "station": kiosk.station, "high_water_mark": kiosk.high_water_mark,
             "hub_time": int(now), "keys_version": _meta_int(s, "keys_version"), "numbering": _numbering(kiosk),
+            "units": _station_units(s, kiosk.station), "hub_key": self.signer.public_b64,
         }
+        if record is not None and record.confirm_key:
+            answer["hub_key_proof"] = protocol.enrol_proof(bytes.fromhex(record.confirm_key), self.signer.public_b64,
+                                                           kiosk.public_key, nonce)
+        return answer
 
     def _check_time(self, signed: protocol.SignedHeaders, now: float) -> None:
         if abs(signed.timestamp - now) > protocol.REPLAY_WINDOW_S:
@@ -441,12 +516,23 @@ class Hub:
         changes: list[tuple[str, dict[str, Any]]] = []
         records: list[dict[str, Any]] = []  # new dossiers and account requests, in sequence order
         accounts: dict[int, dict[str, Any]] = {}
+        units: set[str] | None = None  # the units this kiosk's station numbers under, read once when needed
+
+        def refusal(code: str) -> str | None:
+            nonlocal units
+            if units is None:
+                units = set(_station_units(s, kiosk.station))
+            return _code_refusal(code, units)
+
         for op in ops:
             if op.kind == DOSSIER_CREATED:
                 data = _payload(op)
                 code = data.get("tracking_code")
                 if not isinstance(code, str) or not code or len(code) > 40:
                     outcomes[op.seq] = ("rejected", "missing_tracking_code")
+                    continue
+                if (why := refusal(code)) is not None:  # codes are bound to the kiosk's own station's units
+                    outcomes[op.seq] = ("rejected", why)
                     continue
                 status = data.get("status") if isinstance(data.get("status"), str) else "received"
                 records.append({
@@ -456,11 +542,14 @@ class Hub:
                 })
                 outcomes[op.seq] = ("applied", None)
             elif op.kind in ACCOUNT_KINDS:
+                data = _payload(op)
+                code = data.get("tracking_code")
+                if op.kind == ACCOUNT_REQUESTED and isinstance(code, str) and code and (why := refusal(code)):
+                    outcomes[op.seq] = ("rejected", why)
+                    continue
                 accounts[op.seq] = {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "station": kiosk.station,
                                     "payload": op.payload, "received_at": now}
                 outcomes[op.seq] = ("applied", None)
-                data = _payload(op)
-                code = data.get("tracking_code")
                 if op.kind == ACCOUNT_REQUESTED and isinstance(code, str) and 0 < len(code) <= 40:
                     records.append({
                         "tracking_code": code, "uid": protocol.record_uid(kiosk.kiosk_id, data),
@@ -726,7 +815,11 @@ class Hub:
                 or_(HubDossier.tracking_code == tracking_code, HubDossier.previous_code == tracking_code))).all()
             if not rows:
                 return {"found": False, "tracking_code": tracking_code}
-            by_issuer = [r for r in rows if issuer and r.kiosk_id == issuer]
+            issuers = {issuer} if issuer else set()
+            if issuer:  # a receipt printed before its kiosk enrolled names the id the kiosk had made itself
+                issuers |= set(s.scalars(select(HubKiosk.kiosk_id).where(HubKiosk.station == kiosk.station,
+                                                                         HubKiosk.local_id == issuer)))
+            by_issuer = [r for r in rows if r.kiosk_id in issuers]
             holder = [r for r in rows if r.tracking_code == tracking_code]
             dossier = (by_issuer or holder or rows)[0]
             created = s.get(InboxOp, (dossier.kiosk_id, dossier.seq))
@@ -812,8 +905,14 @@ class Hub:
             query = select(HubKiosk).order_by(HubKiosk.key_serial)
             if station:
                 query = query.where(HubKiosk.station == station)
-            keys = [{"kiosk_id": k.kiosk_id, "station": k.station, "public_key": k.public_key, "epoch": k.epoch,
-                     "enrolled_at": k.enrolled_at} for k in s.scalars(query)]
+            keys = []
+            for k in s.scalars(query):
+                if not KIOSK_ID_RE.fullmatch(k.kiosk_id):
+                    # Taken from a request by an older hub (ids are the hub's own now): no kiosk can store it.
+                    log.warning("station keys: kiosk %r has an id no kiosk can store; left out", k.kiosk_id[:40])
+                    continue
+                keys.append({"kiosk_id": k.kiosk_id, "station": k.station, "public_key": k.public_key,
+                             "epoch": k.epoch, "enrolled_at": k.enrolled_at, "local_id": k.local_id})
             return {"keys": keys, "version": _meta_int(s, "keys_version")}
 
     def stats(self) -> dict[str, Any]:
@@ -833,12 +932,12 @@ class Hub:
                 for k in rows
             ]
             stations: dict[str, dict[str, Any]] = {}
+            for unit, station in s.execute(select(StationUnit.unit_id, StationUnit.station).order_by(StationUnit.unit_id)):
+                stations.setdefault(station, {"blocks": {}, "units": []})["units"].append(unit)
             for k in rows:
                 entry = stations.setdefault(k.station, {"blocks": {}, "units": []})
                 if k.block is not None:
                     entry["blocks"][str(k.block)] = k.kiosk_id
-                if k.unit_id and k.unit_id not in entry["units"]:
-                    entry["units"].append(k.unit_id)
             for entry in stations.values():
                 entry["blocks_free"] = len(KIOSK_BLOCKS) - len(entry["blocks"])
             return {
@@ -988,6 +1087,78 @@ def _station_full(station: str) -> HubError:
         f"Station {station} already has {len(KIOSK_BLOCKS)} kiosks, one block of the daily sequence each; none is "
         "left. Retire a kiosk no longer in use (kiosk-hub kiosk retire) and enrol again.",
         station=station)
+
+
+def _check_unit_id(unit_id: Any) -> str:
+    """A receiving unit's identifier in the form of QCVN 102:2016 (the first part of a tracking code)."""
+    try:
+        return check_unit_id(str(unit_id))
+    except (TrackingCodeError, ValueError):
+        raise HubError(400, "bad_unit", "Mã đơn vị không đúng dạng (ví dụ 000.00.24.H57).",
+                       "The unit id is not in the form 000.00.24.H57.") from None
+
+
+def _station_units(s: Session, station: str) -> list[str]:
+    return sorted(s.scalars(select(StationUnit.unit_id).where(StationUnit.station == station)))
+
+
+def _bind_unit(s: Session, station: str, unit_id: str, source: str, now: float, actor: str = "hub-operator") -> None:
+    """Bind `unit_id` to `station` (nothing to do when it is already); a unit another station holds is refused.
+    Two hub processes binding one unit at once: the second meets the first's row and compares."""
+    inserted = s.execute(_insert_ignore_stmt(s, StationUnit).values(
+        unit_id=unit_id, station=station, bound_at=_iso(now), source=source)).rowcount
+    holder = s.scalar(select(StationUnit.station).where(StationUnit.unit_id == unit_id))
+    if holder != station:
+        raise HubError(409, "unit_of_another_station",
+                       f"Mã đơn vị {unit_id} thuộc trạm {holder}, không phải trạm {station}: mỗi mã đơn vị chỉ của một "
+                       "trạm. Kiểm tra cài đặt unit_id của kiosk.",
+                       f"Unit {unit_id} belongs to station {holder}, not {station}; check the kiosk's unit_id setting.",
+                       unit_id=unit_id, station=holder)
+    if inserted:
+            _audit(s, now, actor if source == "operator" else "hub", "station.unit_bound", station,
+               {"unit_id": unit_id, "source": source})
+
+
+def _check_station_unit(s: Session, station: str, unit_id: str | None, now: float) -> list[str]:
+    """The units the enrolling kiosk's station numbers under. The unit the kiosk says it numbers under must be
+    one of them; a station with none yet gets it (unless another station holds it)."""
+    units = _station_units(s, station)
+    if unit_id is None:
+        if not units:
+            raise HubError(409, "station_without_unit",
+                           f"Trạm {station} chưa có mã đơn vị và kiosk không nêu mã đơn vị của mình: cấp mã đăng ký "
+                           "kèm mã đơn vị (kiosk-hub enrol-code --station … --unit …).",
+                           f"Station {station} has no unit id and the kiosk named none: issue the code with "
+                           "--unit.", station=station)
+        return units
+    if units and unit_id not in units:
+        raise HubError(409, "wrong_unit",
+                       f"Kiosk đánh số hồ sơ theo mã đơn vị {unit_id}, nhưng trạm {station} dùng mã {', '.join(units)}. "
+                       "Sửa cài đặt unit_id của kiosk rồi đăng ký lại.",
+                       f"The kiosk numbers under unit {unit_id}, but station {station} uses {', '.join(units)}. "
+                       "Fix the kiosk's unit_id setting and enrol again.", station=station, units=units)
+    if not units:
+        _bind_unit(s, station, unit_id, "enrolment", now)
+        units = [unit_id]
+    return units
+
+
+def _code_refusal(code: str, units: set[str]) -> str | None:
+    """Why a code cannot be a dossier of a station numbering under `units`: not the Circular's form, or
+    another unit's code. None when it may."""
+    try:
+        parsed = TrackingCode.parse(code)
+    except (TrackingCodeError, ValueError):
+        return "bad_tracking_code"
+    return None if parsed.unit_id in units else "foreign_unit"
+
+
+def _new_kiosk_id(s: Session) -> str:
+    """An id the hub makes for a new kiosk (never one a request names): `K-` and ten hex digits."""
+    while True:
+        candidate = "K-" + secrets.token_hex(5).upper()
+        if s.get(HubKiosk, candidate) is None:
+            return candidate
 
 
 def _numbering(kiosk: HubKiosk) -> dict[str, Any]:

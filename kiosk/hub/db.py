@@ -65,6 +65,8 @@ def normalise_url(url: str) -> str:
 class HubDatabase:
     engine: Engine
     sessions: sessionmaker[Session]
+    #: The SQLite file (its keys live beside it); None for PostgreSQL or a database in memory.
+    location: Path | None = None
 
     @property
     def dialect(self) -> str:
@@ -193,9 +195,11 @@ def open_hub_database(url: str | None = None, migrate: bool = True, pool_size: i
                       allow_plain_postgres: bool = False) -> HubDatabase:
     url = normalise_url(url or default_url())
     parsed = make_url(url)
+    location = None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            engine = _sqlcipher_engine(Path(parsed.database), pool_size)
+            location = Path(parsed.database)
+            engine = _sqlcipher_engine(location, pool_size)
         else:
             engine = create_engine(url, connect_args={"isolation_level": None})
 
@@ -206,7 +210,7 @@ def open_hub_database(url: str | None = None, migrate: bool = True, pool_size: i
     else:
         check_transport(parsed, allow_plain_postgres)
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    db = HubDatabase(engine, sessionmaker(engine, expire_on_commit=False))
+    db = HubDatabase(engine, sessionmaker(engine, expire_on_commit=False), location)
     if migrate:
         upgrade(db)
     return db

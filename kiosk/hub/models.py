@@ -31,6 +31,22 @@ class EnrolCode(HubBase):
     used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     #: Set for a re-enrolment code: only this already enrolled kiosk may use it, to rejoin.
     rejoin_kiosk: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: HMAC key derived from the code (kiosk.hub.protocol.code_confirm_key): the hub proves with it that the key
+    #: it announces at enrolment is its own. None for a code issued before (refused: issue a new one).
+    confirm_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class StationUnit(HubBase):
+    """A receiving unit's identifier (the first part of its tracking codes) bound to the one station whose
+    kiosks may number dossiers under it."""
+
+    __tablename__ = "hub_station_unit"
+    unit_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    station: Mapped[str] = mapped_column(String(64), index=True)
+    bound_at: Mapped[str] = mapped_column(String(32))
+    #: "operator" (kiosk-hub enrol-code --unit, kiosk-hub station unit), "enrolment" (the station's first
+    #: kiosk), "upgrade" (what the kiosks had declared before units were bound).
+    source: Mapped[str] = mapped_column(String(16))
 
 
 class HubKiosk(HubBase):
@@ -66,8 +82,12 @@ class HubKiosk(HubBase):
     #: and handed out again only after RELEASE_HOLD_S (its last codes of the day stay its own).
     retired_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     retired_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The id the kiosk had made itself before it enrolled (well-formed ones only): the receipts it printed
+    #: then carry it in their QR codes. Never the kiosk's id; only a name its older receipts go by.
+    local_id: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
-    __table_args__ = (UniqueConstraint("station", "block", name="uq_hub_kiosk_station_block"),)
+    __table_args__ = (UniqueConstraint("station", "block", name="uq_hub_kiosk_station_block"),
+                      Index("ix_hub_kiosk_public_key", "public_key"))
 
 
 class RequestNonce(HubBase):

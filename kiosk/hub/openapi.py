@@ -24,11 +24,16 @@ OPENAPI: dict[str, Any] = {
         "description": (
             "Central sync hub of the ward-police kiosks. Kiosk requests are signed with the kiosk's Ed25519 key "
             "over 'kiosk-sync-v1\\nMETHOD\\nPATH?QUERY\\nsha256(body)\\nkiosk id\\ninstance uuid\\nepoch\\n"
-            "timestamp\\nnonce' (base64url signature in X-Kiosk-Signature)."
+            "timestamp\\nnonce' (base64url signature in X-Kiosk-Signature). Every answer of the hub, refusals "
+            "included, carries X-Hub-Signature (base64url Ed25519, under the key GET /v1/hub announces and kiosks pin "
+            "at enrolment) over 'kiosk-hub-answer-v1\\nSTATUS\\nMETHOD\\nPATH?QUERY\\nthe request's "
+            "X-Kiosk-Nonce\\nsha256(body)', and X-Hub-Key-Id."
         ),
     },
     "paths": {
         "/health": {"get": {"summary": "Liveness and database check", "responses": {"200": {"description": "OK"}}}},
+        "/v1/hub": {"get": {"summary": "The hub's public signing key, its id and fingerprint",
+                            "responses": {"200": {"description": "Key", **_json("HubKey")}}}},
         "/v1/enrol": {
             "post": {
                 "summary": "Enrol a kiosk with a one-time code (signed with the key being enrolled)",
@@ -95,8 +100,11 @@ OPENAPI: dict[str, Any] = {
         "schemas": {
             "Error": {"type": "object", "required": ["error", "message_vi", "message_en"], "properties": {
                 "error": {"type": "string"}, "message_vi": {"type": "string"}, "message_en": {"type": "string"}}},
-            "Enrolment": {"type": "object", "required": ["code", "kiosk_id", "public_key", "instance_uuid", "epoch"],
-                          "properties": {"code": {"type": "string"}, "kiosk_id": {"type": "string"},
+            "Enrolment": {"type": "object", "required": ["code_id", "public_key", "instance_uuid", "epoch"],
+                          "properties": {"code_id": {"type": "string", "description": "hex of the first 32 bytes of "
+                                                     "scrypt(code as printed, XXXX-XXXX-XXXX; salt 'kiosk-enrol-code-v1', "
+                                                     "N=2^14, r=8, p=1, 64 bytes); older kiosks send `code` itself"},
+                                         "code": {"type": "string"},
                                          "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
                                          "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"},
                                          "unit_id": {"type": "string"},
@@ -118,7 +126,14 @@ OPENAPI: dict[str, Any] = {
                 "statuses": {"type": "object", "additionalProperties": {"type": "string"},
                              "description": "rejoin: the status the hub holds for each of those dossiers, by uid"},
                 "held": {"type": "array", "items": {"type": "array"},
-                         "description": "rejoin with 'after': [seq, op hash] of each op held beyond it"}}},
+                         "description": "rejoin with 'after': [seq, op hash] of each op held beyond it"},
+                "units": {"type": "array", "items": {"type": "string"}},
+                "hub_key": {"type": "string", "description": "the hub's public signing key, base64url"},
+                "hub_key_proof": {"type": "string", "description": "base64url HMAC-SHA256, keyed by the last 32 "
+                                  "bytes of that scrypt, of 'kiosk-hub-pin-v1\\nhub_key\\nkiosk public key"
+                                  "\\nrequest nonce'"}}},
+            "HubKey": {"type": "object", "properties": {"public_key": {"type": "string"}, "key_id": {"type": "string"},
+                                                        "fingerprint": {"type": "string"}}},
             "Op": {"type": "object", "required": ["seq", "op_id", "kind", "payload", "schema_version", "created_at"],
                    "properties": {"seq": {"type": "integer"}, "op_id": {"type": "string"}, "kind": {"type": "string"},
                                   "payload": {"type": "string", "description": "canonical JSON, hashed as sent"},

@@ -9,7 +9,9 @@ the kiosk loads this module without Starlette.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import dataclass
@@ -28,6 +30,13 @@ H_TIMESTAMP = "x-kiosk-timestamp"
 H_NONCE = "x-kiosk-nonce"
 H_SIGNATURE = "x-kiosk-signature"
 SIGNED_HEADERS = (H_KIOSK, H_INSTANCE, H_EPOCH, H_TIMESTAMP, H_NONCE, H_SIGNATURE)
+
+#: Every answer of the hub is signed with the hub's own Ed25519 key (pinned by the kiosk at enrolment) over its
+#: status, the request's method, path and query, the request's nonce and the SHA-256 of the body: an answer
+#: cannot be altered on the way, nor replayed for another request.
+H_HUB_SIGNATURE = "x-hub-signature"
+H_HUB_KEY_ID = "x-hub-key-id"
+ANSWER_VERSION = "kiosk-hub-answer-v1"
 
 # A signed request older or newer than this (by the hub's clock, corrected by the offset the kiosk
 # learnt from the hub) is refused; nonces are remembered for twice as long.
@@ -95,6 +104,72 @@ def verify_request(public_key: bytes, method: str, path_qs: str, body: bytes, h:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def answer_input(status: int, method: str, path_qs: str, nonce: str, body: bytes) -> bytes:
+    """What the hub signs in each answer: bound to the request it answers (its nonce), so an old answer
+    replayed for a new request does not verify."""
+    lines = (ANSWER_VERSION, str(int(status)), method.upper(), path_qs, nonce, hashlib.sha256(body).hexdigest())
+    return "\n".join(lines).encode()
+
+
+def verify_answer(public_key: bytes, signature: str | None, status: int, method: str, path_qs: str, nonce: str,
+                  body: bytes) -> bool:
+    if not signature:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            unb64u(signature), answer_input(status, method, path_qs, nonce, body))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def key_id(public_key: bytes) -> str:
+    """A public key's short id (hex of the first 8 bytes of its SHA-256), sent beside each signature."""
+    return hashlib.sha256(public_key).digest()[:8].hex()
+
+
+def fingerprint(public_key: bytes) -> str:
+    """What an operator compares by eye: 128 bits of the key's SHA-256 in eight groups of four."""
+    digest = hashlib.sha256(public_key).hexdigest()[:32].upper()
+    return "-".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+
+def normalise_code(code: str) -> str:
+    """An enrolment code as the hub printed it (XXXX-XXXX-XXXX), however it was typed (spaces, dashes, case)."""
+    text = "".join(ch for ch in str(code).upper() if ch.isalnum())
+    return f"{text[:4]}-{text[4:8]}-{text[8:]}" if len(text) == 12 else str(code).strip().upper()
+
+
+#: scrypt's cost for an enrolment code (about 65 ms and 16 MiB here): whoever sees an enrolment on the wire
+#: (its code_id and the hub's proof) pays this for every code guessed, over the code's 60 bits.
+CODE_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@functools.lru_cache(maxsize=64)
+def _code_secrets(normalised: str) -> tuple[str, bytes]:
+    derived = hashlib.scrypt(normalised.encode(), salt=b"kiosk-enrol-code-v1", dklen=64, **CODE_SCRYPT)
+    return derived[:32].hex(), derived[32:]
+
+
+def code_id(code: str) -> str:
+    """What the kiosk sends instead of the enrolment code (the hub keeps only this): half of a slow derivation
+    of the code, so it cannot be searched quickly."""
+    return _code_secrets(normalise_code(code))[0]
+
+
+def code_confirm_key(code: str) -> bytes:
+    """A key only the holder of the code (the kiosk) and the hub that issued it know: never sent (the other
+    half of the derivation)."""
+    return _code_secrets(normalise_code(code))[1]
+
+
+def enrol_proof(confirm_key: bytes, hub_key_b64: str, kiosk_key_b64: str, nonce: str) -> str:
+    """The hub's proof, in its enrolment answer, that the key it announces is the key of the hub that issued the
+    code the kiosk typed: a machine on the path, knowing neither the code nor this key, cannot make one."""
+    message = f"kiosk-hub-pin-v1\n{hub_key_b64}\n{kiosk_key_b64}\n{nonce}".encode()
+    return b64u(hmac.new(confirm_key, message, hashlib.sha256).digest())
 
 
 def op_hash(seq: int, op_id: str, kind: str, payload: str, schema_version: int, created_at: str) -> str:

@@ -69,15 +69,20 @@ def printer_state(kind: str, target: str, pdf_folder: Path) -> tuple[str, str]:
     return "ready", target
 
 
-def hub_state(hub_url: str, timeout: float = 2.0) -> tuple[str, str]:
+def hub_state(hub_url: str, timeout: float = 2.0, ca_file: str = "") -> tuple[str, str]:
     if not hub_url:
         return "not_configured", ""
     import httpx
 
+    from kiosk.services.errors import ServiceError
+    from kiosk.services.sync_client import tls_context
+
     try:
-        response = httpx.get(hub_url.rstrip("/") + "/health", timeout=timeout)
+        response = httpx.get(hub_url.rstrip("/") + "/health", timeout=timeout, verify=tls_context(ca_file))
     except httpx.HTTPError as exc:
         return "offline", type(exc).__name__
+    except ServiceError as exc:  # the CA file of the settings cannot be read
+        return "offline", exc.code
     return ("online" if response.status_code == 200 else "offline"), hub_url
 
 
@@ -99,7 +104,7 @@ def snapshot(settings: Settings, db: Database, device: DeviceThread,
     reader, reader_detail = reader_state(settings, device)
     kind, target, folder = printer or (settings.printer_kind, settings.printer_target, settings.data_dir / "printed")
     printer_ready, printer_detail = printer_state(kind, target, folder)
-    hub, hub_detail = hub_state(hub_url(settings, db))
+    hub, hub_detail = hub_state(hub_url(settings, db), ca_file=settings.hub_ca_file)
     last, error = backup_state(db)
     return Health(reader, reader_detail, printer_ready, printer_detail, hub, hub_detail, outbox.pending_count(db),
                   last, error, str(settings.backup_folder))

@@ -14,6 +14,8 @@ from kiosk.db.engine import Database
 #: enrolled; "local" for a block set by hand, or none: block 0).
 SLOT_META = "dossier_slot"
 SLOT_SOURCE_META = "dossier_slot_source"
+#: The id this kiosk made itself before its hub gave it one (kept: its receipts from then carry it).
+LOCAL_ID_META = "kiosk_id_local"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import httpx
 from kiosk.db.engine import Database
 from kiosk.db.models_sync import SyncState
 from kiosk.hub.queue_protocol import QUEUE_API, RATINGS_API
-from kiosk.services.sync_client import HubClient, HubUnreachable
+from kiosk.services.sync_client import HubAnswerForged, HubClient, HubUnreachable
 
 
 class QueueHubClient(HubClient):
@@ -69,7 +69,8 @@ class HubLink:
             url, offset = st.hub_url, st.clock_offset_s
         if time.monotonic() < self._paused_until:
             raise HubUnreachable("not asked: the hub did not answer a moment ago")
-        return QueueHubClient(url, self.sync.who, self.sync.key, offset, self.transport, self.timeout_s)
+        # The pinned hub key checks every answer, the station CA the certificate (kiosk.services.sync).
+        return self.sync.hub_client(url, offset, self.timeout_s, QueueHubClient, self.transport)
 
     def failed(self) -> None:
         self._paused_until = time.monotonic() + self.pause_s
@@ -84,6 +85,9 @@ class HubLink:
             return None
         try:
             return request(client)
+        except HubAnswerForged as exc:  # changed on the way or not the hub's: sync stops with the alarm
+            self.sync.answer_forged(exc, "queue")
+            raise
         except HubUnreachable:
             self.failed()
             raise

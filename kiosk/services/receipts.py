@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -92,6 +93,20 @@ def _check_kiosk_id(kiosk_id: str) -> str:
     return kiosk_id
 
 
+#: kid (hex) -> the id a station's kiosk had made itself before it enrolled, from the hub's key list: its
+#: receipts printed then name that id (kiosk.services.sync keeps this beside the station keys).
+KEY_ALIASES_META = "station_key_aliases"
+
+
+def station_key_aliases(entries: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """kid (hex) -> local id, for the hub's (public key, local id) entries whose local id is well-formed."""
+    out = {}
+    for key, local_id in entries:
+        if isinstance(local_id, str) and qr_payload.KIOSK_ID_RE.fullmatch(local_id):
+            out[qr_payload.key_id(decode_public_key(key)).hex()] = local_id
+    return out
+
+
 def store_station_keys(
     db: Database,
     keys: Iterable[tuple[str, str | bytes]],
@@ -166,13 +181,22 @@ class ReceiptService:
             raise InvalidInput([("tracking_code", f"Không tạo được mã QR: {exc}")]) from None
         return qr_payload.encode(claims, identity.signing_key(self.db))
 
-    def trusted_keys(self) -> dict[bytes, tuple[str, bytes]]:
-        """kid -> (kiosk id, raw public key): this kiosk's own key plus the stored stations' keys."""
+    def trusted_keys(self) -> dict[bytes, tuple[str | tuple[str, ...], bytes]]:
+        """kid -> (kiosk id(s), raw public key): this kiosk's own key (under the id its hub gave it and the one it
+        made itself before, which its earlier receipts carry) plus the stored stations' keys."""
         own = identity.public_key_bytes(self.db)
-        out = {qr_payload.key_id(own): (identity.identity(self.db).kiosk_id, own)}
+        ids = tuple(dict.fromkeys(
+            i for i in (identity.identity(self.db).kiosk_id, self.db.meta(identity.LOCAL_ID_META)) if i))
+        out: dict[bytes, tuple[str | tuple[str, ...], bytes]] = {qr_payload.key_id(own): (ids, own)}
+        try:
+            aliases = json.loads(self.db.meta(KEY_ALIASES_META) or "{}")
+        except ValueError:
+            aliases = {}
         with self.db.sessions() as session:
             for row in session.scalars(select(StationKey)):
-                out.setdefault(bytes.fromhex(row.kid), (row.kiosk_id, bytes.fromhex(row.public_key)))
+                alias = aliases.get(row.kid) if row.source == "hub" else None
+                names = (row.kiosk_id, alias) if isinstance(alias, str) and alias != row.kiosk_id else row.kiosk_id
+                out.setdefault(bytes.fromhex(row.kid), (names, bytes.fromhex(row.public_key)))
         return out
 
     def verify(self, principal: Principal, text: str, now: datetime | None = None) -> QrVerification:

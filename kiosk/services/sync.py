@@ -49,6 +49,7 @@ from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput
 from kiosk.services.identity import (
+    LOCAL_ID_META,
     SLOT_META,
     SLOT_SOURCE_META,
     KioskIdentity,
@@ -58,7 +59,16 @@ from kiosk.services.identity import (
 )
 from kiosk.services.outbox import REJOIN_REQUIRED, SEQUENCE
 from kiosk.services.permissions import require
-from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable, Replayed
+from kiosk.services.sync_client import (
+    ClockSkew,
+    HubAnswerForged,
+    HubClient,
+    HubRefused,
+    HubUnreachable,
+    Replayed,
+    loopback_url,
+    transport_problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +76,8 @@ DOSSIER_STATUS = "dossier.status"
 OP_REJECTED = "op.rejected"
 # Refusals that no retry can fix: an operator must look (a cloned or restored kiosk, a foreign key).
 HALTING = frozenset({"conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature", "unknown_kiosk",
-                     "hub_behind_purged", "kiosk_retired", "restored"})
+                     "hub_behind_purged", "kiosk_retired", "restored", "hub_answer_forged", "hub_key_changed",
+                     "hub_key_unproven", "hub_key_unpinned"})
 
 MESSAGES_VI = {
     "ok": "Đồng bộ xong.",
@@ -82,6 +93,17 @@ MESSAGES_VI = {
     "unknown_kiosk": "Máy chủ không biết kiosk này (đăng ký lại). Đồng bộ đã dừng.",
     "hub_behind_purged": "Máy chủ thiếu dữ liệu mà kiosk đã xóa sau khi được xác nhận. Đồng bộ đã dừng.",
     "kiosk_retired": "Máy chủ đã cho kiosk này thôi sử dụng; không nhận dữ liệu của kiosk nữa. Đồng bộ đã dừng.",
+    "hub_answer_forged": "Một câu trả lời KHÔNG mang chữ ký của máy chủ đã đăng ký (có thể bị sửa trên đường truyền); "
+                         "kiosk không dùng nó và đã dừng đồng bộ. Báo quản trị viên kiểm tra mạng và máy chủ.",
+    "hub_key_changed": "Máy chủ trả lời bằng một khóa khác khóa kiosk đã ghim. Đồng bộ đã dừng; báo quản trị viên.",
+    "hub_key_unproven": "Máy chủ không chứng minh được khóa của mình. Đồng bộ đã dừng; báo quản trị viên.",
+    "hub_key_unpinned": "Kiosk chưa ghim khóa của máy chủ và kết nối không có TLS để tin khóa lần đầu: xin mã đăng ký "
+                        "lại (kiosk-hub enrol-code --rejoin) rồi chạy kiosk enrol --rejoin --code …. Đồng bộ đã dừng.",
+    "insecure_transport": "Máy chủ đồng bộ ở máy khác phải dùng https://; kiosk không gửi dữ liệu qua http:// "
+                          "(đổi địa chỉ: kiosk sync --hub https://…; phòng thử nghiệm: thêm --insecure-http).",
+    "tls_untrusted": "Chứng chỉ TLS của máy chủ đồng bộ không được tin cậy (cài đặt hub_ca_file); kiosk không gửi dữ "
+                     "liệu.",
+    "bad_ca_file": "Không đọc được tệp chứng chỉ CA của cài đặt hub_ca_file.",
     "attention": "Dữ liệu đã gửi lên máy chủ, nhưng CÓ VIỆC CẦN XỬ LÝ (xem cảnh báo): {alarms}",
     "restored": "Dữ liệu của kiosk vừa được khôi phục từ bản sao lưu: cần đăng ký lại với máy chủ "
                 "(kiosk enrol --rejoin, mã do máy chủ cấp: kiosk-hub enrol-code --rejoin) trước khi đồng bộ.",
@@ -112,6 +134,18 @@ REJECTION_MESSAGES: dict[str, tuple[str, str]] = {
         "Máy chủ không nhận trạng thái mới của hồ sơ {code} (trạng thái không hợp lệ). Báo quản trị viên.",
         "The hub refused the new status of dossier {code} (not a valid status). Tell the administrator."),
 }
+REJECTION_MESSAGES.update({
+    "foreign_unit": (
+        "Máy chủ KHÔNG NHẬN hồ sơ {code}: mã đơn vị trong mã hồ sơ không phải của trạm này (mỗi trạm chỉ đánh số theo "
+        "mã đơn vị của mình). Kiểm tra cài đặt unit_id của kiosk và báo quản trị viên ngay; công dân đang giữ phiếu "
+        "hẹn mã này.",
+        "The hub REFUSED dossier {code}: the unit in its code is not this station's (each station numbers under its "
+        "own unit only). Check the kiosk's unit_id setting and tell the administrator now; a citizen holds a "
+        "receipt with this code."),
+    "bad_tracking_code": (
+        "Máy chủ KHÔNG NHẬN hồ sơ {code}: mã hồ sơ không đúng dạng mã đơn vị-ngày-số thứ tự. Báo quản trị viên.",
+        "The hub REFUSED dossier {code}: its code is not in the unit-date-number form. Tell the administrator."),
+})
 REJECTION_OTHER = ("Máy chủ không nhận thao tác số {seq} của kiosk ({reason}). Báo quản trị viên.",
                    "The hub refused this kiosk's op {seq} ({reason}). Tell the administrator.")
 REPRINT_MESSAGES = {
@@ -229,6 +263,13 @@ class SyncStatus:
     block_source: str = "local"
     #: What waits for an officer (SyncAlarm.as_json()).
     alarms: list[dict[str, Any]] = field(default_factory=list)
+    #: The fingerprint of the hub key this kiosk pinned (compare with `kiosk-hub identity`), and how it was trusted.
+    hub_key_fingerprint: str | None = None
+    hub_key_source: str | None = None
+    #: A lab kiosk allowed plain HTTP to a hub on another machine: the warning (vi, en) every screen shows.
+    insecure_http: bool = False
+    transport_warning: str | None = None
+    transport_warning_en: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -270,6 +311,23 @@ AUDIT_CURSOR = "audit_hub_seq"
 AUDIT_ALARM = "audit_hub_alarm"
 #: The hub had no block of the daily sequence for this kiosk (its station is full).
 NUMBERING_ALARM = "numbering_alarm"
+#: The hub's list of station keys could not be stored (its reason): QR codes of other kiosks are not trusted anew.
+KEYS_ALARM = "keys_alarm"
+#: The hub's public signing key this kiosk pinned (base64url), how it was trusted, and whether a lab hub on
+#: another machine may be spoken to over plain HTTP.
+HUB_KEY_META = "hub_public_key"
+HUB_KEY_SOURCE_META = "hub_public_key_source"
+INSECURE_META = "hub_insecure_http"
+KEYS_MESSAGE = (
+    "Không cập nhật được danh sách khóa của các kiosk trong trạm từ máy chủ ({reason}); mã QR do kiosk khác mới in có "
+    "thể không kiểm tra được. Báo quản trị viên.",
+    "The station's kiosk keys from the hub could not be stored ({reason}); QR codes printed by other kiosks may not "
+    "verify. Tell the administrator.")
+INSECURE_WARNING = (
+    "CẢNH BÁO: kiosk nói chuyện với máy chủ đồng bộ qua http:// KHÔNG MÃ HÓA (--insecure-http, chỉ dùng trong phòng thử "
+    "nghiệm). Không dùng với dữ liệu thật.",
+    "WARNING: this kiosk talks to its hub over UNENCRYPTED http:// (--insecure-http, for labs only). Do not use it "
+    "with real data.")
 #: The outcome of a pulled rejection an administrator has dealt with (`kiosk sync --acknowledge SEQ`).
 ACKNOWLEDGED = "acknowledged"
 DOSSIER_RECODED = "dossier.recoded"
@@ -404,7 +462,48 @@ def _alarms(session: Session, kiosk_id: str) -> list[SyncAlarm]:
                                 en.format(code=code, seq=seq, reason=reason), code, seq=seq, reason=reason))
     if session.get(KioskMeta, NUMBERING_ALARM) is not None:
         alarms.append(SyncAlarm("numbering", *NUMBERING_MESSAGE))
+    keys = session.get(KioskMeta, KEYS_ALARM)
+    if keys is not None:
+        vi, en = KEYS_MESSAGE
+        alarms.append(SyncAlarm("keys", vi.format(reason=keys.value), en.format(reason=keys.value), reason=keys.value))
     return alarms
+
+
+def _hub_given_id(result: dict[str, Any]) -> str:
+    """The id the hub gave this kiosk in its (signed) enrolment answer, checked as QR codes will carry it."""
+    from kiosk.domain.qr_payload import KIOSK_ID_RE
+
+    kiosk_id = str(result.get("kiosk_id") or "")
+    if not KIOSK_ID_RE.fullmatch(kiosk_id):
+        raise HubRefused(200, "bad_kiosk_id", "Máy chủ cấp một mã kiosk không hợp lệ; kiosk không đăng ký.")
+    return kiosk_id
+
+
+def _adopt_id(session: Session, kiosk_id: str) -> str | None:
+    """Take the id the hub gave; the id this kiosk made itself stays known (its earlier receipts name it).
+    Returns the id the kiosk had before, when it changed."""
+    current = session.get(KioskMeta, "kiosk_id")
+    if current is not None and current.value == kiosk_id:
+        return None
+    previous = current.value if current is not None else None
+    if previous and session.get(KioskMeta, LOCAL_ID_META) is None:
+        session.add(KioskMeta(key=LOCAL_ID_META, value=previous))
+    session.merge(KioskMeta(key="kiosk_id", value=kiosk_id))
+    return previous
+
+
+def _pin(session: Session, hub_key_b64: str, source: str) -> None:
+    """Pin the hub's public signing key: from now on every answer must be signed with it."""
+    if len(protocol.unb64u(hub_key_b64)) != 32:
+        raise HubAnswerForged(200, "hub_key_unproven", "Khóa của máy chủ không hợp lệ.")
+    session.merge(KioskMeta(key=HUB_KEY_META, value=hub_key_b64))
+    session.merge(KioskMeta(key=HUB_KEY_SOURCE_META, value=source))
+
+
+def _drop_meta(session: Session, key: str) -> None:
+    row = session.get(KioskMeta, key)
+    if row is not None:
+        session.delete(row)
 
 
 def _state(session: Session) -> SyncState:
@@ -464,8 +563,12 @@ class SyncService:
         on_renumber: Sequence[Renumbered] = (),
         on_recode: Sequence[Recoded] = (),
         unit_id: str = "",
+        ca_file: str = "",
     ) -> None:
         self.db = db
+        #: The CA file (PEM) the hub's TLS certificate is checked against (setting `hub_ca_file`); "" for the
+        #: system's store.
+        self.ca_file = ca_file
         self.on_renumber = tuple(on_renumber)
         # Records other than dossiers that the hub may give a new code (account requests), told in the pull's
         # transaction; each returns the old code when it holds the record.
@@ -505,6 +608,8 @@ class SyncService:
             pending = session.query(OutboxOp).filter(OutboxOp.seq > st.hub_position).count()
             alarm = session.get(KioskMeta, AUDIT_ALARM)
             block, source = session.get(KioskMeta, SLOT_META), session.get(KioskMeta, SLOT_SOURCE_META)
+            pinned, pinned_by = session.get(KioskMeta, HUB_KEY_META), session.get(KioskMeta, HUB_KEY_SOURCE_META)
+            insecure = bool(st.hub_url) and not loopback_url(st.hub_url) and st.hub_url.lower().startswith("http:")
             return SyncStatus(
                 enrolled=st.enrolled_at is not None, kiosk_id=who.kiosk_id,
                 hub_url=st.hub_url, station=st.station, pending=pending, hub_position=st.hub_position,
@@ -516,19 +621,56 @@ class SyncService:
                 block=int(block.value) if block is not None else UNENROLLED_BLOCK,
                 block_source=source.value if source is not None else "local",
                 alarms=[a.as_json() for a in _alarms(session, who.kiosk_id)],
+                hub_key_fingerprint=protocol.fingerprint(protocol.unb64u(pinned.value)) if pinned is not None else None,
+                hub_key_source=pinned_by.value if pinned_by is not None else None,
+                insecure_http=insecure,
+                transport_warning=INSECURE_WARNING[0] if insecure else None,
+                transport_warning_en=INSECURE_WARNING[1] if insecure else None,
             )
 
-    def _client(self, hub_url: str, clock_offset_s: int = 0) -> HubClient:
-        return HubClient(hub_url, self.who, self.key, clock_offset_s, self.transport,
-                         self.policy.timeout_s, self.wall)
+    def _client(self, hub_url: str, clock_offset_s: int = 0, timeout_s: float | None = None,
+                who: KioskIdentity | None = None, cls: type[HubClient] = HubClient) -> HubClient:
+        return cls(hub_url, who or self.who, self.key, clock_offset_s, self.transport,
+                   timeout_s or self.policy.timeout_s, self.wall, hub_key=self.hub_key(), ca_file=self.ca_file)
 
-    def enrol(self, principal: Principal, code: str, hub_url: str | None = None) -> dict[str, Any]:
-        """Register this kiosk (id, public key, instance UUID, epoch) with the hub using a one-time code."""
+    def hub_client(self, hub_url: str, clock_offset_s: int, timeout_s: float, cls: type[HubClient] = HubClient,
+                   transport: httpx.BaseTransport | None = None) -> HubClient:
+        """A client of this kiosk's hub for other services (the hall's queue): the pinned hub key checks every
+        answer, the `hub_ca_file` setting checks the certificate, and a hub address this kiosk must not use
+        (plain HTTP to another machine without the lab flag) is refused before any contact. A service that
+        meets an answer the hub did not sign calls `answer_forged`."""
+        self._allowed(hub_url)
+        return cls(hub_url, self.who, self.key, clock_offset_s, transport or self.transport, timeout_s, self.wall,
+                   hub_key=self.hub_key(), ca_file=self.ca_file)
+
+    def answer_forged(self, exc: HubAnswerForged, during: str) -> None:
+        """Another service met a hub answer without the pinned key's signature: sync stops with the alarm, as it
+        does for its own calls (nothing of the answer is used)."""
+        self._halt(exc.reason, exc.detail | {"during": during})
+
+    def hub_key(self) -> bytes | None:
+        """The hub's public key this kiosk pinned at enrolment (None before)."""
+        raw = self.db.meta(HUB_KEY_META)
+        return protocol.unb64u(raw) if raw else None
+
+    def _allowed(self, url: str) -> None:
+        """Refuse a hub address this kiosk must not send citizens' data to (http:// to another machine without the
+        lab flag), before any contact."""
+        problem = transport_problem(url, self.db.meta(INSECURE_META) == "1")
+        if problem:
+            raise HubRefused(0, "insecure_transport", problem)
+
+    def enrol(self, principal: Principal, code: str, hub_url: str | None = None,
+              insecure_http: bool = False) -> dict[str, Any]:
+        """Register this kiosk (public key, instance UUID, epoch, unit) with the hub using a one-time code; the hub
+        gives the kiosk its id and its block, and proves its signing key, which the kiosk pins. `insecure_http`
+        lets a lab kiosk use plain HTTP to a hub on another machine (warned about on every screen)."""
         require(principal, Permission.SYNC_MANAGE)
         url = (hub_url or self.default_hub_url).strip()
         errors = []
-        if not url.startswith(("http://", "https://")):
-            errors.append(("hub", "Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://."))
+        problem = transport_problem(url, insecure_http)
+        if problem:
+            errors.append(("hub", problem))
         if not code.strip():
             errors.append(("code", "Cần mã đăng ký do máy chủ cấp."))
         with self.db.sessions() as session:
@@ -541,6 +683,7 @@ class SyncService:
         with self.db.sessions() as session:
             hint = _numbering_hint(session)
         client = self._client(url)
+        client.hub_key = None  # a first enrolment trusts the key the code proves, whatever was pinned before
         try:
             for attempt in range(2):
                 try:
@@ -552,6 +695,7 @@ class SyncService:
                     client.clock_offset_s = int(exc.detail.get("hub_time", self.wall())) - int(self.wall())
         finally:
             client.close()
+        kiosk_id = _hub_given_id(result)
         with self.db.transaction() as session:
             st = _state(session)
             st.hub_url, st.station = url, result["station"]
@@ -559,12 +703,25 @@ class SyncService:
             st.hub_position = int(result["high_water_mark"])
             st.clock_offset_s = client.clock_offset_s
             st.halted, st.halted_reason, st.halted_detail = False, None, None
+            previous = _adopt_id(session, kiosk_id)
+            _pin(session, str(result["hub_key"]), "enrolment")
+            if insecure_http and not loopback_url(url) and url.lower().startswith("http:"):
+                session.merge(KioskMeta(key=INSECURE_META, value="1"))
+            else:
+                _drop_meta(session, INSECURE_META)
             audit.append(session, principal.audit_name, "sync.enrolled", "hub", result["station"],
-                         {"hub": url}, clock=self.clock)
+                         {"hub": url, "kiosk_id": kiosk_id, "local_id": previous, "units": result.get("units") or [],
+                          "hub_key": protocol.fingerprint(protocol.unb64u(result["hub_key"])),
+                          "insecure_http": bool(insecure_http)}, clock=self.clock)
             block = _store_numbering(session, result.get("numbering"), principal.audit_name, self.clock)
-        log.info("enrolled with the hub as %s (station %s, block %s)", result["kiosk_id"], result["station"], block)
-        return {"kiosk_id": result["kiosk_id"], "station": result["station"], "hub_url": url, "block": block,
-                "numbering": result.get("numbering")}
+        self._who = None
+        if insecure_http:
+            log.warning("enrolled over plain HTTP to %s (--insecure-http): for labs only", url)
+        log.info("enrolled with the hub as %s (station %s, block %s)", kiosk_id, result["station"], block)
+        return {"kiosk_id": kiosk_id, "station": result["station"], "hub_url": url, "block": block,
+                "numbering": result.get("numbering"), "units": result.get("units") or [],
+                "hub_fingerprint": protocol.fingerprint(protocol.unb64u(result["hub_key"])),
+                "insecure_http": self.state().insecure_http}
 
     def rejoin(self, principal: Principal, code: str) -> dict[str, Any]:
         """Enrol again after this kiosk's database was restored from a backup or copied to a new machine.
@@ -592,12 +749,14 @@ class SyncService:
             fresh = json.loads(pending.value)
             url, offset, position = st.hub_url, st.clock_offset_s, st.hub_position
             hint = _numbering_hint(session)
+        self._allowed(url)
         who = KioskIdentity(current.kiosk_id, fresh["instance_uuid"], int(fresh["epoch"]))
-        client = HubClient(url, who, self.key, offset, self.transport, self.policy.timeout_s, self.wall)
+        client = self._client(url, offset, who=who)
         try:
             result = client.enrol(code.strip(), public_key_b64(self.db), self.unit_id, hint, after=position)
         finally:
             client.close()
+        kiosk_id = _hub_given_id(result)
         mark = int(result["high_water_mark"])
         with self.db.transaction() as session:
             st = _state(session)
@@ -617,6 +776,9 @@ class SyncService:
             caught_up = _catch_up_statuses(session, result.get("statuses") or {})
             session.merge(KioskMeta(key="instance_uuid", value=who.instance_uuid))
             session.merge(KioskMeta(key="epoch", value=str(who.epoch)))
+            _adopt_id(session, kiosk_id)  # a backup from before the enrolment holds the id the kiosk made itself
+            if session.get(KioskMeta, HUB_KEY_META) is None:
+                _pin(session, str(result["hub_key"]), "rejoin")
             session.delete(session.get(KioskMeta, "rejoin_pending"))
             restored = session.get(KioskMeta, REJOIN_REQUIRED)
             if restored is not None:
@@ -633,7 +795,7 @@ class SyncService:
                           "day_counters": advanced, "statuses_caught_up": caught_up}, clock=self.clock)
         self._who = None
         log.warning("rejoined the hub with epoch %d; %d unaccepted ops renumbered after %d", who.epoch, moved, mark)
-        return {"kiosk_id": who.kiosk_id, "station": result["station"], "epoch": who.epoch,
+        return {"kiosk_id": kiosk_id, "station": result["station"], "epoch": who.epoch,
                 "hub_position": mark, "renumbered": moved, "already_held": kept - position,
                 "day_counters_advanced": advanced, "statuses_caught_up": caught_up, "block": block}
 
@@ -669,9 +831,16 @@ class SyncService:
             return self._report("halted", error=halted_reason)
         if not enrolled:
             return self._report("not_enrolled")
-        client = self._client(hub_url, offset)
         counts = {"pushed": 0, "duplicates": 0, "rejected": [], "pulled": 0}
         try:
+            self._allowed(hub_url)
+            client = self._client(hub_url, offset)
+        except HubRefused as exc:
+            self._failed(exc.reason, exc.message_vi)
+            return self._report("refused", error=exc.reason, **counts)
+        try:
+            if client.hub_key is None:
+                self._pin_first_use(client, hub_url, cancel)
             self._cycle(client, counts, cancel, report)
         except HubUnreachable as exc:
             self._failed("offline", str(exc))
@@ -700,6 +869,53 @@ class SyncService:
             except Exception:  # the sync itself succeeded; a follow-up is retried at the next sync
                 log.exception("a follow-up of the sync failed")
         return self._report("ok", **counts)
+
+    def _pin_first_use(self, client: HubClient, hub_url: str, cancel: CancelToken) -> None:
+        """A kiosk enrolled before hubs signed their answers has no key pinned. Over HTTPS (the certificate
+        checked) or on this machine, the key the hub announces is trusted once and pinned (audited); over plain
+        HTTP to another machine nothing vouches for it: sync stops until the kiosk rejoins with a code."""
+        if not (hub_url.lower().startswith("https:") or loopback_url(hub_url)):
+            raise _Halt("hub_key_unpinned", {"hub": hub_url})
+        announced = self._call(client, client.identity, cancel)
+        source = "tls_first_use" if hub_url.lower().startswith("https:") else "loopback_first_use"
+        with self.db.transaction() as session:
+            _pin(session, str(announced["public_key"]), source)
+            audit.append(session, "system:sync", "sync.hub_key_pinned", "hub", hub_url,
+                         {"fingerprint": protocol.fingerprint(protocol.unb64u(announced["public_key"])),
+                          "source": source}, clock=self.clock)
+        client.hub_key = protocol.unb64u(announced["public_key"])
+        log.warning("pinned the hub's signing key %s on first use (%s)", announced.get("fingerprint"), source)
+
+    def pin_hub_key(self, principal: Principal, hub_key_b64: str, source: str) -> None:
+        """Pin a hub key known by other means (demo mode: the hub runs in this very process)."""
+        require(principal, Permission.SYNC_MANAGE)
+        with self.db.transaction() as session:
+            _pin(session, hub_key_b64, source)
+            audit.append(session, principal.audit_name, "sync.hub_key_pinned", "hub", "",
+                         {"fingerprint": protocol.fingerprint(protocol.unb64u(hub_key_b64)), "source": source},
+                         clock=self.clock)
+
+    def set_hub_url(self, principal: Principal, url: str, insecure_http: bool = False) -> SyncStatus:
+        """Point an enrolled kiosk at its hub's new address (the hub moved to HTTPS, or behind a new balancer).
+        Answers from there must still be signed with the pinned key."""
+        require(principal, Permission.SYNC_MANAGE)
+        url = url.strip()
+        problem = transport_problem(url, insecure_http)
+        if problem:
+            raise InvalidInput([("hub", problem)])
+        with self.db.transaction() as session:
+            st = _state(session)
+            if st.enrolled_at is None:
+                raise InvalidInput([("hub", "Kiosk chưa đăng ký: dùng kiosk enrol --hub URL --code MÃ.")])
+            before = st.hub_url
+            st.hub_url = url
+            if insecure_http and not loopback_url(url) and url.lower().startswith("http:"):
+                session.merge(KioskMeta(key=INSECURE_META, value="1"))
+            else:
+                _drop_meta(session, INSECURE_META)
+            audit.append(session, principal.audit_name, "sync.hub_moved", "hub", st.station,
+                         {"from": before, "to": url, "insecure_http": bool(insecure_http)}, clock=self.clock)
+        return self.state()
 
     def run_loop(self, principal: Principal, cancel: CancelToken, report: ProgressFn = ignore_progress) -> None:
         """Sync every `loop_interval_s` and after failures with growing pauses, whether or not anything new was written."""
@@ -893,16 +1109,27 @@ class SyncService:
                 return
         keys = self._call(client, client.keys, cancel)
         # The receipts' trust store verifies QR codes offline; the hub's list replaces its previous one.
-        from kiosk.services.receipts import store_station_keys
+        from kiosk.services.receipts import KEY_ALIASES_META, station_key_aliases, store_station_keys
 
         try:
-            store_station_keys(self.db, [(k["kiosk_id"], k["public_key"]) for k in keys["keys"]], source="hub",
-                               complete=True, actor="system:sync", clock=self.clock)
-        except InvalidInput as exc:
-            log.error("the hub's station keys were not stored: %s", exc)
+            pairs = [(str(k["kiosk_id"]), str(k["public_key"])) for k in keys["keys"]]
+            aliases = station_key_aliases([(str(k["public_key"]), k.get("local_id")) for k in keys["keys"]])
+            store_station_keys(self.db, pairs, source="hub", complete=True, actor="system:sync", clock=self.clock)
+            version = int(keys["version"])
+        except (InvalidInput, KeyError, TypeError, ValueError) as exc:
+            # Never silent: an alarm with the reason until a list is stored (the previous list stays meanwhile).
+            reason = _keys_reason(exc, keys)
+            log.error("the hub's station keys were not stored: %s", reason)
+            with self.db.transaction() as session:
+                if session.get(KioskMeta, KEYS_ALARM) is None:
+                    audit.append(session, "system:sync", "sync.keys_refused", "hub", "", {"reason": reason},
+                                 clock=self.clock)
+                session.merge(KioskMeta(key=KEYS_ALARM, value=reason))
             return
         with self.db.transaction() as session:
-            _state(session).keys_version = int(keys["version"])
+            _state(session).keys_version = version
+            session.merge(KioskMeta(key=KEY_ALIASES_META, value=json.dumps(aliases, sort_keys=True)))
+            _drop_meta(session, KEYS_ALARM)
 
     def _pull_all(self, client: HubClient, counts: dict[str, Any], cancel: CancelToken, report: ProgressFn) -> None:
         while True:
@@ -1024,9 +1251,13 @@ class SyncService:
             url, offset = st.hub_url, st.clock_offset_s
         if time.monotonic() < self._lookups_paused_until:
             raise HubUnreachable("not asked: the hub did not answer a moment ago")
-        client = HubClient(url, self.who, self.key, offset, self.transport, self.policy.lookup_timeout_s, self.wall)
+        self._allowed(url)
+        client = self._client(url, offset, self.policy.lookup_timeout_s)
         try:
             return client.status(tracking_code, issuer)
+        except HubAnswerForged as exc:
+            self._halt(exc.reason, exc.detail | {"during": "status_check"})  # never silent, never used
+            raise
         except HubUnreachable:
             # The next citizens in the queue get their answer from the kiosk at once, not after a timeout each.
             self._lookups_paused_until = time.monotonic() + self.policy.lookup_pause_s
@@ -1093,6 +1324,21 @@ class SyncService:
 
 class _Cancelled(Exception):
     pass
+
+
+def _keys_reason(exc: Exception, keys: Any) -> str:
+    """Why a station-key list could not be stored, in words an administrator can act on (Vietnamese)."""
+    from kiosk.domain.qr_payload import KIOSK_ID_RE
+
+    if isinstance(exc, InvalidInput):
+        bad = ""
+        for entry in keys.get("keys", []) if isinstance(keys, dict) else []:
+            kiosk_id = str(entry.get("kiosk_id", "")) if isinstance(entry, dict) else ""
+            if not KIOSK_ID_RE.fullmatch(kiosk_id):
+                bad = f" (kiosk {kiosk_id[:30]!r})"
+                break
+        return "; ".join(message for _field, message in exc.errors) + bad
+    return f"danh sách khóa không đúng dạng ({type(exc).__name__})"
 
 
 def _apply_dossier_status(session: Session, payload: dict[str, Any]) -> bool:

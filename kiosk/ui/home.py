@@ -195,9 +195,10 @@ class HomePage(QWidget):
             return "error", self.tr("Dữ liệu vừa được khôi phục từ bản sao lưu: quản trị viên phải đăng ký lại kiosk với "
                                     "máy chủ (kiosk enrol --rejoin) trước khi đồng bộ và nhận hồ sơ mới.")
         if st.halted:
-            return "error", self.tr("ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
-                "%1", st.halted_detail or st.halted_reason or "")
-        parts = []
+            return "error", self._transport_text() + self.tr(
+                "ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
+                "%1", st.last_error_message or st.halted_detail or st.halted_reason or "")
+        parts = [self._transport_text().strip()] if st.transport_warning else []
         if st.audit_alarm:
             parts.append(self.tr("Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.").replace(
                 "%1", st.audit_alarm))
@@ -208,7 +209,14 @@ class HomePage(QWidget):
         if st.consecutive_failures and st.last_error_message:
             parts.append(self.tr("Lần thử gần nhất chưa được: %1").replace("%1", st.last_error_message))
             return "warn", " ".join(parts)
-        return ("error" if st.audit_alarm else "warn" if st.alarms else "ok"), " ".join(parts)
+        return ("error" if st.audit_alarm else "warn" if st.alarms or st.transport_warning else "ok"), " ".join(parts)
+
+    def _transport_text(self) -> str:
+        """The lab-only plain-HTTP warning, first on the line while it holds."""
+        if self._sync is None or not self._sync.transport_warning:
+            return ""
+        return self.tr("CẢNH BÁO: kiosk nói chuyện với máy chủ đồng bộ qua http:// KHÔNG MÃ HÓA (chỉ dùng trong phòng "
+                       "thử nghiệm, không dùng với dữ liệu thật).") + " "
 
     def set_user(self, full_name: str) -> None:
         self._name = full_name

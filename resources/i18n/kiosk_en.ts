@@ -1105,6 +1105,11 @@
         <translation>SYNC STOPPED to protect the data (%1). Call the administrator now.</translation>
     </message>
     <message>
+        <location filename="../../kiosk/ui/home.py" line="177"/>
+        <source>CẢNH BÁO: kiosk nói chuyện với máy chủ đồng bộ qua http:// KHÔNG MÃ HÓA (chỉ dùng trong phòng thử nghiệm, không dùng với dữ liệu thật).</source>
+        <translation>WARNING: this kiosk talks to its sync hub over UNENCRYPTED http:// (for a lab only, never with real data).</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/home.py" line="120"/>
         <source>Máy chủ báo nhật ký kiểm toán của kiosk không khớp (%1): báo quản trị viên.</source>
         <translation>The hub reports that this kiosk&apos;s audit log does not match (%1): tell the administrator.</translation>

@@ -36,6 +36,24 @@ def install_sent_before_ack() -> None:
     SyncService._push_all = naive_push_all
 
 
+def unit_of(prefix: str) -> str:
+    """The receiving unit a chaos kiosk numbers under (one per kiosk, both bound to the chaos station)."""
+    return f"000.00.24.C{prefix[0]}"
+
+
+def next_code(s, unit: str) -> str:
+    """A tracking code in the Circular's form that this kiosk never used: from the outbox counter, which only
+    grows (across kills too), in the same transaction as the act."""
+    from datetime import date, timedelta
+
+    from kiosk.db.models import Counter
+
+    row = s.get(Counter, "outbox_seq")
+    n = (row.value if row is not None else 0) + 1
+    day = date(2026, 1, 1) + timedelta(days=n // 9000)
+    return f"{unit}-{day:%y%m%d}-{n % 9000 + 1:04d}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
@@ -57,7 +75,7 @@ def main() -> int:
     with db.transaction() as s:
         s.get(SyncState, 1).hub_url = args.hub  # through the lossy proxy, or straight to the hub to drain
     policy = SyncPolicy(attempts=2, wait_initial_s=0.05, wait_max_s=0.2, jitter_s=0.05, batch_size=25, timeout_s=3)
-    service = SyncService(db, policy=policy)
+    service = SyncService(db, policy=policy, unit_id=unit_of(args.prefix))
     operator = operator_principal()
 
     if args.drain:
@@ -75,12 +93,13 @@ def main() -> int:
     rng = random.Random()
     n = 0
     while True:
-        code = f"{args.prefix}-{uuid.uuid4().hex[:12]}"
-        if rng.random() < 0.3:
-            kind, payload = "account.requested", {"request_id": code, "level": 2}
-        else:
-            kind, payload = "dossier.created", {"tracking_code": code, "status": "received"}
         with db.transaction() as s:
+            if rng.random() < 0.3:
+                code = f"{args.prefix}-{uuid.uuid4().hex[:12]}"
+                kind, payload = "account.requested", {"request_id": code, "level": 2}
+            else:
+                code = next_code(s, unit_of(args.prefix))
+                kind, payload = "dossier.created", {"tracking_code": code, "status": "received"}
             outbox.enqueue(s, kind, payload)
         print(f"ACK {kind} {code}", flush=True)  # the receipt is printed only after COMMIT
         n += 1

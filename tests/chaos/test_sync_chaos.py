@@ -187,12 +187,16 @@ class Harness:
         kiosk.kills += 1
 
     def enrol(self, hub: Hub, kiosk: KioskProc) -> None:
+        from chaos_kiosk import unit_of
+
         from kiosk.app import operator_principal
         from kiosk.db.engine import open_database
         from kiosk.services.sync import SyncService
 
         db = open_database(kiosk.data_dir, use_keyring=False)
-        SyncService(db).enrol(operator_principal(), hub.create_enrol_code("CA-CHAOS"), f"http://127.0.0.1:{self.hub_port}")
+        unit = unit_of(kiosk.prefix)
+        SyncService(db, unit_id=unit).enrol(operator_principal(), hub.create_enrol_code("CA-CHAOS", units=[unit]),
+                                            f"http://127.0.0.1:{self.hub_port}")
         db.dispose()
 
     def run(self, seconds: float) -> dict:

@@ -19,6 +19,8 @@ from kiosk.services.status_check import StatusCheckService
 from kiosk.services.sync import SyncPolicy, SyncService
 from tests.dossier_samples import person, snapshot
 
+#: The unit the accounts of these tests number under (AccountService's below), bound to their station.
+UNIT = "000.00.24.H57"
 FAST = SyncPolicy(attempts=3, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001)
 
 
@@ -39,7 +41,7 @@ def network():
 
 
 def enrolled(db, hub, network, operator, clock) -> SyncService:
-    sync = SyncService(db, policy=FAST, transport=network, sleep=lambda _s: None, clock=clock)
+    sync = SyncService(db, policy=FAST, transport=network, sleep=lambda _s: None, clock=clock, unit_id=UNIT)
     sync.enrol(operator, hub.hub.create_enrol_code("CA-PHUONG-1"), hub.url)
     return sync
 
@@ -122,7 +124,7 @@ def test_two_kiosks_that_numbered_before_enrolment_keep_both_requests_under_dist
         assert mine.tracking_code == theirs.tracking_code  # both numbered in block 0
         sync1 = enrolled(db, hub, network, operator, clock)
         sync2 = SyncService(other_db, policy=FAST, transport=network, sleep=lambda _s: None, clock=clock,
-                            on_recode=[AccountService.recoded])
+                            on_recode=[AccountService.recoded], unit_id=UNIT)
         sync2.enrol(operator, hub.hub.create_enrol_code("CA-PHUONG-1"), hub.url)
         assert sync1.run_once(operator).status == "ok"
         report = sync2.run_once(operator)

@@ -17,6 +17,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import text
+from sync_codes import UNIT, unit_for
+from sync_codes import code as tracking
 
 from kiosk.hub import core, protocol
 from kiosk.hub.core import Hub, HubError
@@ -41,8 +43,12 @@ def hub(hub_url):
 class Terminal:
     """A kiosk's identity and signing, without its database: drives the hub's rules directly."""
 
-    def __init__(self, kiosk_id: str | None = None, key: Ed25519PrivateKey | None = None) -> None:
+    def __init__(self, kiosk_id: str | None = None, key: Ed25519PrivateKey | None = None,
+                 station: str = "CA-1") -> None:
+        #: The id the hub gave it (before enrolment: an id of its own, which the hub never takes).
         self.kiosk_id = kiosk_id or f"K-{secrets.token_hex(4).upper()}"
+        self.station = station
+        self.unit = UNIT if station == "CA-1" else unit_for(station)
         self.key = key or Ed25519PrivateKey.generate()
         self.instance = str(uuid.uuid4())
         self.epoch = 1
@@ -59,12 +65,19 @@ class Terminal:
         return protocol.sign_request(self.key, method, path, body, h).as_dict()
 
     def enrol(self, hub: Hub, code: str, numbering: dict | None = None) -> dict:
-        body = json.dumps({"code": code, "kiosk_id": self.kiosk_id, "public_key": self.public_key,
-                           "instance_uuid": self.instance, "epoch": self.epoch, "numbering": numbering}).encode()
-        return hub.enrol("POST", "/v1/enrol", body, self.headers(hub, "POST", "/v1/enrol", body))
+        body = json.dumps({"code_id": protocol.code_id(code), "public_key": self.public_key,
+                           "instance_uuid": self.instance, "epoch": self.epoch, "numbering": numbering,
+                           "unit_id": self.unit}).encode()
+        answer = hub.enrol("POST", "/v1/enrol", body, self.headers(hub, "POST", "/v1/enrol", body))
+        self.kiosk_id = answer["kiosk_id"]
+        return answer
+
+    def code(self, n: int) -> str:
+        """The n-th tracking code of this kiosk, under its station's unit."""
+        return tracking(self.kiosk_id, n, self.unit)
 
     def op(self, seq: int, kind: str = "dossier.created", **payload) -> dict:
-        payload = payload or {"tracking_code": f"{self.kiosk_id}-{seq}", "status": "received"}
+        payload = payload or {"tracking_code": self.code(seq), "status": "received"}
         op = {"seq": seq, "op_id": str(uuid.uuid4()), "kind": kind, "payload": protocol.canonical_json(payload),
               "schema_version": 1, "created_at": "2026-11-25T08:00:00.000Z"}
         self.ops[seq] = op
@@ -89,7 +102,7 @@ def together(*calls) -> None:
 
 
 def enrolled(hub: Hub, station: str = "CA-1", **kw) -> Terminal:
-    terminal = Terminal(**kw)
+    terminal = Terminal(station=station, **kw)
     terminal.enrol(hub, hub.create_enrol_code(station))
     return terminal
 
@@ -110,8 +123,8 @@ def test_enrolment_code_is_one_time_and_a_lost_answer_can_be_asked_again(hub):
     with pytest.raises(HubError) as expired:
         Terminal().enrol(hub, late)
     assert expired.value.code == "code_expired"
-    with pytest.raises(HubError) as taken:  # the same kiosk id with another key
-        Terminal(kiosk_id=first.kiosk_id).enrol(hub, hub.create_enrol_code("CA-1"))
+    with pytest.raises(HubError) as taken:  # the same kiosk (its key) again, as a new one
+        Terminal(key=first.key).enrol(hub, hub.create_enrol_code("CA-1"))
     assert taken.value.code == "already_enrolled"
 
 
@@ -161,7 +174,7 @@ def test_push_dedupes_refuses_different_content_and_reports_gaps(hub):
     assert again == again | {"high_water_mark": 5, "duplicates": 3, "accepted": 2, "gap": False}
     gap = kiosk.push(hub, [kiosk.op(8), kiosk.op(9)])
     assert gap["gap"] is True and gap["high_water_mark"] == 5 and gap["accepted"] == 0
-    different = dict(ops[1], payload=protocol.canonical_json({"tracking_code": "OTHER"}))
+    different = dict(ops[1], payload=protocol.canonical_json({"tracking_code": kiosk.code(99)}))
     with pytest.raises(HubError) as conflict:
         kiosk.push(hub, [different])
     assert conflict.value.status == 409 and conflict.value.extra["seq"] == 2
@@ -176,10 +189,11 @@ def test_push_dedupes_refuses_different_content_and_reports_gaps(hub):
 def test_business_rejections_and_statuses_reach_the_station_in_change_order(hub):
     kiosk = enrolled(hub, "CA-1")
     other_station = enrolled(hub, "CA-2")
-    first = kiosk.op(1, tracking_code="A-1")
-    kiosk.push(hub, [first, kiosk.op(2, tracking_code="A-1"), kiosk.op(3, "account.requested", level=2),
-                     kiosk.op(4, "dossier.status", tracking_code="A-1", status="processing")])
-    hub.set_status("A-1", "result_ready", "ghi chú")
+    a1 = kiosk.code(1)
+    first = kiosk.op(1, tracking_code=a1)
+    kiosk.push(hub, [first, kiosk.op(2, tracking_code=a1), kiosk.op(3, "account.requested", level=2),
+                     kiosk.op(4, "dossier.status", tracking_code=a1, status="processing")])
+    hub.set_status(a1, "result_ready", "ghi chú")
     pulled = kiosk.pull(hub)
     assert [(c["change_id"], c["kind"]) for c in pulled["changes"]] == [
         (1, "dossier.status"), (2, "op.rejected"), (3, "dossier.status")]
@@ -243,7 +257,7 @@ def test_a_kiosk_audit_copy_is_checked_and_append_only(hub):
 def test_change_ids_commit_in_order_so_a_cursor_never_skips(hub, monkeypatch):
     """The event-store loss: ids from a database sequence commit out of order and a cursor skips them."""
     kiosk = enrolled(hub)
-    codes = [f"C-{i}" for i in range(8)]
+    codes = [kiosk.code(100 + i) for i in range(8)]
     kiosk.push(hub, [kiosk.op(i + 1, tracking_code=code) for i, code in enumerate(codes)])
     slow_audit = core._audit
     rng = random.Random(7)
@@ -303,23 +317,24 @@ def test_two_hub_processes_on_one_database_apply_a_batch_once(hub_url, hub):
 
 def test_back_office_moves_follow_the_status_machines(hub):
     kiosk = enrolled(hub)
-    kiosk.push(hub, [kiosk.op(1, tracking_code="D-1", status="received"),
-                     kiosk.op(2, "account.requested", tracking_code="T-1", level=2)])
+    d1, t1 = kiosk.code(1), kiosk.code(2)
+    kiosk.push(hub, [kiosk.op(1, tracking_code=d1, status="received"),
+                     kiosk.op(2, "account.requested", tracking_code=t1, level=2)])
     for code, status, note, reason in [
-        ("D-1", "approved", "", "bad_status"),  # not a status of the machine
-        ("D-1", "returned", "", "bad_transition"),  # received → returned skips the decision
-        ("D-1", "rejected", "  ", "note_required"),  # the citizen must be told why
-        ("T-1", "processing", "", "bad_status"),  # a dossier status on an account request
-        ("T-1", "rejected", "", "note_required"),
+        (d1, "approved", "", "bad_status"),  # not a status of the machine
+        (d1, "returned", "", "bad_transition"),  # received → returned skips the decision
+        (d1, "rejected", "  ", "note_required"),  # the citizen must be told why
+        (t1, "processing", "", "bad_status"),  # a dossier status on an account request
+        (t1, "rejected", "", "note_required"),
     ]:
         with pytest.raises(HubError) as refused:
             hub.set_status(code, status, note)
         assert refused.value.code == reason, (code, status)
         assert "'" in refused.value.message_vi
-    assert hub.set_status("D-1", "processing")["previous"] == "received"
-    assert hub.set_status("T-1", "activated")["previous"] == "submitted"
+    assert hub.set_status(d1, "processing")["previous"] == "received"
+    assert hub.set_status(t1, "activated")["previous"] == "submitted"
     with pytest.raises(HubError) as again:
-        hub.set_status("T-1", "rejected", "quá hạn")
+        hub.set_status(t1, "rejected", "quá hạn")
     assert again.value.code == "bad_transition" and again.value.status == 409
     changes = [c["payload"]["status"] for c in kiosk.pull(hub)["changes"] if c["kind"] == "dossier.status"]
     assert changes == ["processing", "activated"]  # nothing refused reached the station
@@ -328,20 +343,21 @@ def test_back_office_moves_follow_the_status_machines(hub):
 def test_status_lookup_answers_the_station_only_without_personal_data(hub):
     kiosk = enrolled(hub, "CA-1")
     other = enrolled(hub, "CA-2")
-    kiosk.push(hub, [kiosk.op(1, tracking_code="D-1", status="received", service_no=3, service_code="3",
+    d1 = kiosk.code(1)
+    kiosk.push(hub, [kiosk.op(1, tracking_code=d1, status="received", service_no=3, service_code="3",
                               appointment_date="2026-12-02", subject_name="Nguyễn Văn A")])
-    hub.set_status("D-1", "supplement_requested", "thiếu tờ khai")
+    hub.set_status(d1, "supplement_requested", "thiếu tờ khai")
 
     def lookup(terminal: Terminal, code: str) -> dict:
         path = f"/v1/status/{code}"
         return hub.lookup("GET", path, b"", terminal.headers(hub, "GET", path, b""), code)
 
-    found = lookup(kiosk, "D-1")
+    found = lookup(kiosk, d1)
     assert found["found"] is True and found["status"] == "supplement_requested"
     assert (found["service_no"], found["appointment_date"], found["kind"]) == (3, "2026-12-02", "dossier")
     assert "Nguyễn" not in json.dumps(found, ensure_ascii=False)
-    assert lookup(other, "D-1") == {"found": False, "tracking_code": "D-1"}
-    assert lookup(kiosk, "D-404")["found"] is False
+    assert lookup(other, d1) == {"found": False, "tracking_code": d1}
+    assert lookup(kiosk, kiosk.code(404))["found"] is False
     with pytest.raises(HubError) as unsigned:
         hub.lookup("GET", "/v1/status/D-1", b"", {}, "D-1")
     assert unsigned.value.code == "unsigned"
@@ -351,8 +367,9 @@ def test_a_rejoin_code_serves_its_own_kiosk_once_with_a_newer_epoch(hub):
     kiosk = enrolled(hub, "CA-1")
     kiosk.push(hub, [kiosk.op(1), kiosk.op(2)])
     code = hub.create_enrol_code("CA-1", rejoin_kiosk=kiosk.kiosk_id)
-    with pytest.raises(HubError) as stranger:
-        Terminal().enrol(hub, code)
+    neighbour = enrolled(hub, "CA-1")
+    with pytest.raises(HubError) as stranger:  # another enrolled kiosk typed it
+        Terminal(kiosk_id=neighbour.kiosk_id, key=neighbour.key).enrol(hub, code)
     assert stranger.value.code == "code_for_another_kiosk"
     same_epoch = Terminal(kiosk_id=kiosk.kiosk_id, key=kiosk.key)
     with pytest.raises(HubError) as stale:
@@ -379,7 +396,7 @@ def test_blocks_are_the_hubs_one_per_kiosk_of_a_station_and_a_full_station_is_re
     kiosks = [Terminal() for _ in range(8)]
     blocks = [k.enrol(hub, hub.create_enrol_code("CA-1"))["numbering"]["block"] for k in kiosks]
     assert sorted(blocks) == list(range(1, 9))
-    elsewhere = Terminal().enrol(hub, hub.create_enrol_code("CA-2"))["numbering"]
+    elsewhere = Terminal(station="CA-2").enrol(hub, hub.create_enrol_code("CA-2"))["numbering"]
     assert (elsewhere["block"], elsewhere["first"], elsewhere["last"]) == (1, "1001", "1999")
     code = hub.create_enrol_code("CA-1")
     with pytest.raises(HubError) as full:
@@ -469,5 +486,44 @@ def test_the_upgrade_gives_every_dossier_and_waiting_change_its_identity(hub_url
         assert uids == {"C-1": protocol.legacy_dossier_uid("K-A", "C-1"),
                         "D-1": "1f9a3b9e-0000-4000-8000-000000000001"}
         assert (change["dossier_uid"], change["kiosk_id"]) == (uids["C-1"], "K-A")
+    finally:
+        db.dispose()
+
+
+def test_the_upgrade_binds_each_unit_to_the_station_that_numbered_under_it_first(hub_url):
+    """Migration h005: the units the kiosks declared (earliest enrolment first), then the units of the dossiers
+    each station holds, for units no station holds yet; after it, a kiosk of another station cannot push them."""
+    from sqlalchemy import insert
+
+    from kiosk.hub.db import upgrade
+    from kiosk.hub.models import HubDossier, HubKiosk
+
+    db = open_hub_database(hub_url, migrate=False)
+    try:
+        upgrade(db, "h004")
+        upgrade(db, "h020")
+        kiosk = {"public_key": "x", "epoch": 1, "key_serial": 1}
+        dossier = {"status": "received", "received_at": "2026-01-05T01:00:00.000Z", "updated_at": "x"}
+        with db.transaction() as s:
+            s.execute(insert(HubKiosk.__table__), [
+                kiosk | {"kiosk_id": "K-B", "station": "CA-2", "unit_id": UNIT, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-02-01T00:00:00.000Z", "block": 1},
+                kiosk | {"kiosk_id": "K-A", "station": "CA-1", "unit_id": UNIT, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-01-01T00:00:00.000Z", "block": 1},
+                kiosk | {"kiosk_id": "K-C", "station": "CA-3", "unit_id": None, "instance_uuid": str(uuid.uuid4()),
+                         "enrolled_at": "2026-01-02T00:00:00.000Z", "block": 1}])
+            s.execute(insert(HubDossier.__table__), [
+                dossier | {"tracking_code": "000.00.26.H60-260105-1001", "uid": str(uuid.uuid4()), "station": "CA-3",
+                           "kiosk_id": "K-C", "seq": 1},
+                dossier | {"tracking_code": f"{UNIT}-260105-1001", "uid": str(uuid.uuid4()), "station": "CA-2",
+                           "kiosk_id": "K-B", "seq": 1},
+                dossier | {"tracking_code": "C-1", "uid": str(uuid.uuid4()), "station": "CA-3", "kiosk_id": "K-C",
+                           "seq": 2}])
+        upgrade(db)
+        hub = Hub(db, clock=HubClock())
+        assert (hub.units("CA-1"), hub.units("CA-2"), hub.units("CA-3")) == ([UNIT], [], ["000.00.26.H60"])
+        with pytest.raises(HubError) as taken:
+            hub.bind_unit("CA-2", UNIT)
+        assert taken.value.code == "unit_of_another_station" and "CA-1" in taken.value.message_vi
     finally:
         db.dispose()

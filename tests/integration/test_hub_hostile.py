@@ -239,7 +239,7 @@ def test_the_hostile_json_set_gets_a_4xx_with_a_reason_from_every_endpoint(tmp_p
 
 
 def enrol_a_kiosk(hub: HubProcess, station: str = "CA-1") -> tuple[str, Ed25519PrivateKey, str, int]:
-    code = json.loads(hub.cli("enrol-code", "--station", station, "--json").stdout)["code"]
+    code = json.loads(hub.cli("enrol-code", "--station", station, "--unit", "000.00.24.H57", "--json").stdout)["code"]
     key = Ed25519PrivateKey.generate()
     kiosk_id, instance = f"K-{secrets.token_hex(4).upper()}", str(uuid.uuid4())
     public = protocol.b64u(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
@@ -247,8 +247,9 @@ def enrol_a_kiosk(hub: HubProcess, station: str = "CA-1") -> tuple[str, Ed25519P
                        "epoch": 1}).encode()
     h = protocol.SignedHeaders(kiosk_id, instance, 1, int(time.time()), secrets.token_hex(16))
     headers = protocol.sign_request(key, "POST", "/v1/enrol", body, h).as_dict()
-    httpx.post(f"{hub.url}/v1/enrol", content=body, headers=headers).raise_for_status()
-    return kiosk_id, key, instance, 1
+    answer = httpx.post(f"{hub.url}/v1/enrol", content=body, headers=headers)
+    answer.raise_for_status()
+    return answer.json()["kiosk_id"], key, instance, 1  # the id the hub gave it
 
 
 def test_unsigned_requests_naming_a_kiosk_are_counted_per_address_not_against_the_kiosk(hub):

@@ -29,7 +29,7 @@ from kiosk.hub.testing import Network
 from kiosk.jobs import run_inline
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import InvalidInput
-from kiosk.services.queue import QueueOffline
+from kiosk.services.queue import QueueError, QueueOffline
 
 OFFICER = Principal("lan", Role.OFFICER)
 SUPERVISOR = Principal("hung", Role.SUPERVISOR)
@@ -286,3 +286,33 @@ def test_ratings_reach_the_station_report_through_the_hub(station, operator):
     report = first.ratings.report(SUPERVISOR, month)  # any kiosk of the station reads the station's report
     assert (report["source"], report["total"], report["levels"]) == ("hub", 2, {"1": 1, "2": 0, "3": 1})
     assert report["reasons_not_satisfied"] == ["Chờ lâu quá"] and report["satisfied_percent"] == 50.0
+
+
+class ChangedOnTheWay(httpx.BaseTransport):
+    """A machine between the counter and the hub that hands the ticket to another counter in the hub's answer."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        body = response.read()
+        if "/queue/" in request.url.path:
+            body = body.replace("Quầy 1".encode(), "Quầy 9".encode())
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+
+
+def test_a_queue_answer_changed_on_the_way_is_refused_and_stops_sync(station, operator):
+    """Issue 15, item 10: the hall's queue answers carry the hub's signature like every other answer; one that
+    was changed is not used, and the counter's sync stops with the alarm."""
+    _hub, _hub_db, _server, network, (hall, first, _second) = station
+    sample = sample_dossier(hall.catalog.get(4), 3, today=station_today())
+    hall.queue.take(citizen_principal(hall), 4, sample["form"], sample["citizen"], consent="hall-2026.1")
+    first.queue.link.transport = ChangedOnTheWay(network)
+    with pytest.raises(QueueError) as refused:  # the sentence the counter is shown
+        first.queue.call(OFFICER, "Quầy 1", ["A"])
+    assert "chữ ký" in str(refused.value)
+    st = first.sync.state()
+    assert st.halted and st.halted_reason == "hub_answer_forged"
+    assert first.sync.run_once(operator).status == "halted"

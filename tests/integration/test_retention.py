@@ -43,7 +43,7 @@ class Clock:
 @pytest.fixture
 def sync(db, live_hub, operator) -> SyncService:
     core, url = live_hub
-    service = SyncService(db, sleep=lambda _s: None)
+    service = SyncService(db, sleep=lambda _s: None, unit_id=UNIT)
     service.enrol(operator, core.create_enrol_code("CA-PHUONG-1"), url)
     return service
 

@@ -28,8 +28,8 @@ def station(tmp_path, operator):
     network = Network()
     kiosks = [StationKiosk(tmp_path / name, catalog, network, unit) for name, unit in
               (("quay-1", "000.00.24.H57"), ("sanh", "000.00.24.H58"))]
-    for kiosk in kiosks:
-        kiosk.sync.enrol(operator, hub.create_enrol_code("CA-THANH-XUAN"), server.url)
+    for kiosk in kiosks:  # a station that numbers under two units: the operator binds both to it
+        kiosk.sync.enrol(operator, hub.create_enrol_code("CA-THANH-XUAN", units=[kiosk.unit]), server.url)
     yield hub, network, kiosks
     for kiosk in kiosks:
         kiosk.db.dispose()

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 from sqlalchemy import func, select, text
+from sync_codes import UNIT
+from sync_codes import code as tracking
 
 from kiosk.db.engine import open_database
 from kiosk.db.models import OutboxOp
@@ -98,7 +100,7 @@ def make_service(db, network, clock=None, **kwargs) -> SyncService:
 
 
 def enrolled(db, hub, network, operator, station="CA-PHUONG-1", **kwargs) -> SyncService:
-    service = make_service(db, network, **kwargs)
+    service = make_service(db, network, unit_id=kwargs.pop("unit_id", UNIT), **kwargs)
     service.enrol(operator, hub.hub.create_enrol_code(station), hub.url)
     return service
 
@@ -107,7 +109,7 @@ def write_dossiers(db, start: int, n: int, prefix: str = "T") -> list[str]:
     """Clerk acts: each dossier and its outbox row commit in one transaction."""
     codes = []
     for i in range(start, start + n):
-        code = f"{prefix}-{i:05d}"
+        code = tracking(prefix, i)
         with db.transaction() as s:
             outbox.enqueue(s, "dossier.created", {"tracking_code": code, "service_code": "1.001", "status": "received"})
         codes.append(code)
@@ -190,7 +192,7 @@ def test_restored_kiosk_with_different_content_is_refused_and_stops(db, data_dir
     assert hub.inbox_seqs(kiosk_id) == [1, 2, 3, 4, 5, 6, 7]
     with hub.db.sessions() as s:
         codes = list(s.scalars(select(HubDossier.tracking_code).order_by(HubDossier.seq)))
-    assert codes == ["T-00001", "T-00002", "T-00003", "T-00004", "T-00005", "OTHER-00100", "OTHER-00101"]
+    assert codes == [tracking("T", n) for n in range(1, 6)] + [tracking("OTHER", 100), tracking("OTHER", 101)]
     stats = hub.hub.stats()["kiosks"][0]
     assert stats["audit_alarm"] is None and stats["high_water_mark"] == 7
     assert make_service(restored, network).run_once(operator).ok  # a fresh service reads the new identity
@@ -344,15 +346,15 @@ def test_business_rule_rejection_is_an_alarm_until_an_administrator_acknowledges
     write_dossiers(db, 2, 1)  # the same dossier again (an old kiosk: no identity of its own, the same code)
     with db.transaction() as s:
         outbox.enqueue(s, "future.kind", {"x": 1})  # unknown to this hub: stored and acknowledged
-        outbox.enqueue(s, "dossier.status", {"tracking_code": "T-09999", "dossier_uid": "no-such-dossier",
+        outbox.enqueue(s, "dossier.status", {"tracking_code": tracking("T", 9999), "dossier_uid": "no-such-dossier",
                                              "status": "processing"})
     report = service.run_once(operator)
     assert report.pending == 0 and report.rejected == [3, 5]
     assert report.status == "attention" and not report.ok
     assert "Đồng bộ xong" not in report.message_vi and "CẦN XỬ LÝ" in report.message_vi
     assert [(a["kind"], a["seq"], a["reason"], a["tracking_code"]) for a in report.alarms] == [
-        ("rejected", 3, "duplicate_dossier", "T-00002"), ("rejected", 5, "unknown_dossier", "T-09999")]
-    assert "T-09999" in report.alarms[1]["message_vi"] and "quản trị viên" in report.alarms[1]["message_vi"]
+        ("rejected", 3, "duplicate_dossier", tracking("T", 2)), ("rejected", 5, "unknown_dossier", tracking("T", 9999))]
+    assert tracking("T", 9999) in report.alarms[1]["message_vi"] and "quản trị viên" in report.alarms[1]["message_vi"]
     assert [r["seq"] for r in service.rejections(operator)] == [3, 5]
     assert hub.count(InboxOp, InboxOp.outcome == "stored") == 1
     assert service.run_once(operator).status == "attention"  # still there at the next sync
@@ -411,7 +413,7 @@ def test_batches_are_cut_by_bytes_so_portraits_never_overflow_a_push(db, hub, ne
     portrait = "A" * 30_000  # a base64 JPEG's worth of payload
     for i in range(9):
         with db.transaction() as s:
-            outbox.enqueue(s, "account.requested", {"tracking_code": f"P-{i:05d}", "portrait": portrait})
+            outbox.enqueue(s, "account.requested", {"tracking_code": tracking("P", i + 1), "portrait": portrait})
     write_dossiers(db, 1, 40)  # small ops fill the last batch up to the count
     sent_before = network.sent
     report = service.run_once(operator)

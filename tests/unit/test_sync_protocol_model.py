@@ -4,6 +4,7 @@ duplicates and reorders; whatever happens, every act reaches the hub exactly onc
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select
+from sync_codes import code as tracking
 
 from kiosk.app import operator_principal
 from kiosk.db.engine import open_database
@@ -25,6 +27,7 @@ from kiosk.hub.testing import FAULTS, Network
 from kiosk.services import outbox
 from kiosk.services.sync import SyncPolicy, SyncService
 
+UNITS = itertools.count(1)
 POLICY = SyncPolicy(attempts=2, wait_initial_s=0, wait_max_s=0, jitter_s=0, batch_size=4, pull_limit=3)
 
 
@@ -46,9 +49,12 @@ def test_exactly_once_whatever_the_network_does(shared_hub):
             self.folder = Path(tempfile.mkdtemp(prefix="kiosk-model-"))
             self.db = open_database(self.folder, use_keyring=False)
             self.network = Network()
-            self.service = SyncService(self.db, policy=POLICY, transport=self.network, sleep=lambda _s: None)
-            # A station per example: a station holds at most eight kiosks (one block of the daily sequence each).
+            # A station per example: a station holds at most eight kiosks (one block of the daily sequence each),
+            # each station its own receiving unit.
             station = f"CA-MODEL-{self.folder.name[-8:]}"
+            self.unit = f"000.00.24.M{next(UNITS)}"
+            self.service = SyncService(self.db, policy=POLICY, transport=self.network, sleep=lambda _s: None,
+                                       unit_id=self.unit)
             self.service.enrol(operator, shared_hub.hub.create_enrol_code(station), shared_hub.url)
             self.kiosk_id = self.service.who.kiosk_id
             self.written: list[str] = []
@@ -61,7 +67,7 @@ def test_exactly_once_whatever_the_network_does(shared_hub):
         @rule(n=st.integers(1, 6))
         def clerk_saves(self, n: int) -> None:
             for _ in range(n):
-                code = f"{self.kiosk_id}-{len(self.written) + 1}"
+                code = tracking("M", len(self.written) + 1, self.unit)
                 with self.db.transaction() as s:
                     outbox.enqueue(s, "dossier.created", {"tracking_code": code})
                 self.written.append(code)
