@@ -139,3 +139,13 @@ class BacProtocol:
         ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
         sm = SecureMessaging(self.conn, TdesCipher(ks_enc, ks_mac), ssc)
         return BacResult(sm, ks_enc, ks_mac, ssc)
+
+
+def __getattr__(name: str):
+    # `CanKey` (a CAN-only key, for callers with just six digits) lives with the other card keys in
+    # access.py, which imports this module: it is looked up here on first use.
+    if name == "CanKey":
+        from .access import CanKey
+
+        return CanKey
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
