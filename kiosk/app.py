@@ -126,6 +126,7 @@ class DemoCard:
     id_number: str
     birth_date: date
     expiry_date: date | None
+    can: str = ""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -159,6 +160,7 @@ def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> De
     cmd = [
         sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
         "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()),
+        "--card-access", "pace",  # as the CCCD: PACE with the CAN or the MRZ, BAC too (cccd.md)
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -174,7 +176,7 @@ def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> De
     log.info("demo: virtual card served on %s", info["reader"])
     return DemoCard(
         process, info["reader"], key["id_number"], date.fromisoformat(info["birth_date"]),
-        date.fromisoformat(expiry) if expiry else None,
+        date.fromisoformat(expiry) if expiry else None, key["can"],
     )
 
 

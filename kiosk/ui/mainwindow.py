@@ -214,7 +214,7 @@ class MainWindow(QMainWindow):
         self.card_page.attach(self.watcher)
         demo = self.kiosk.demo_card
         if demo is not None:
-            self.card_page.set_demo_key(demo.id_number, demo.birth_date, demo.expiry_date)
+            self.card_page.set_demo_key(demo.can or demo.id_number[-6:])
         self.card_page.citizen_chosen.connect(self.citizen_chosen)
         self.card_page.citizen_chosen.connect(self._use_citizen)
         self.card_page.citizen_cleared.connect(lambda: self._use_citizen(None))
@@ -344,6 +344,7 @@ class MainWindow(QMainWindow):
         principal, self.principal = self.principal, None
         if self.card_page is not None:
             self.card_page.discard()  # nothing of the last citizen stays on screen
+            self.card_page.forget_keys()  # nor the key that opened their card
             self.status_page.clear()
             self.account_page.reset()
             self.records_page.reset()  # no citizen's dossier stays on screen
