@@ -389,6 +389,7 @@ class CardPage(QWidget):
         self.demo_button.setObjectName("demoKeyButton")
         self.demo_button.hide()
         for b in (self.read_button, self.cancel_button, self.retry_button, self.use_button, self.new_button, self.demo_button):
+            b.setAutoDefault(True)  # Enter presses the button that has the cursor
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)

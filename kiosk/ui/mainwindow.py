@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.card_page.citizen_cleared.connect(lambda: self._use_citizen(None))
         self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
         self.watcher.replay(self.card_page)
+        self.watcher.card_inserted.connect(self._card_laid)
         from kiosk.ui.wizard import DossierPage
 
         self.dossier_page = DossierPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen, self)
@@ -241,6 +242,15 @@ class MainWindow(QMainWindow):
 
         self.staff_page = StaffPage(self.kiosk, lambda: self.principal, self)
         self.shell.add_page("staff", lambda: self.tr("Nhân sự (F7)"), self.staff_page, "F7")
+
+    def _card_laid(self, _reader: str) -> None:
+        """A card laid on the reader brings the card page forward: the officer is about to read it (a
+        wizard left open stays as it is, and "use this citizen" goes back to it)."""
+        from PySide6.QtWidgets import QApplication
+
+        if self.principal is not None and self.pages.currentWidget() is self.shell and (
+                QApplication.activeModalWidget() is None):
+            self.shell.show_page("card")
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""

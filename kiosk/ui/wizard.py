@@ -53,6 +53,7 @@ def step_buttons(parent: QWidget, prefix: str, first: str):
     for name in (first, "Back", "Next", "Submit"):
         button = QPushButton(parent)
         button.setObjectName(f"{prefix}{name}")
+        button.setAutoDefault(True)  # Enter presses the button that has the cursor
         made.append(button)
     made[2].setDefault(True)
     buttons.addWidget(made[0])
@@ -380,8 +381,12 @@ class DossierWizard(QWidget):
             self.persons.snapshots["applicant"] = citizen
             self.persons.refresh()
         self.retranslate()
-        self.go(0, save=False)
+        self.go(1 if self._persons_done() else 0, save=False)
         self.apply_prefill()
+
+    def _persons_done(self) -> bool:
+        """The persons step has nothing left: the service asks for the applicant alone, read from the card."""
+        return [p.role for p in self.service.persons] == ["applicant"] and "applicant" in self.persons.snapshots
 
     def _add_step(self, step_id: str, title, widget: QWidget) -> None:
         self.steps.append((step_id, title, widget))
@@ -493,8 +498,43 @@ class DossierWizard(QWidget):
         self.submit_button.setVisible(index == len(self.steps) - 1)
         self.message.clear()
         self._show_step_label()
+        self.focus_step()
         if save:
             self.save_draft()
+
+    def focus_step(self) -> None:
+        """Put the cursor where the officer types next: the first empty field of a form step (else its
+        first open field), the first document not yet ticked, or the button that goes on."""
+        step_id, widget = self.current_step_id(), self.stack.currentWidget()
+        target: QWidget | None = None
+        if step_id in self.form_steps:
+            open_ = [e for e in self.form_steps[step_id].editors.values()
+                     if e.isVisibleTo(self) and e.input.isEnabled() and e.field.type != "file"]
+            empty = [e for e in open_ if e.value() in (None, [], False)]
+            target = (empty or open_ or [None])[0]
+            target = target.input if target is not None else None
+        elif step_id == "documents":
+            target = next((b for b in self.documents.received.values() if not b.isChecked()), None)
+        target = target or (self.submit_button if step_id == "review" else self.next_button)
+        if widget.isVisible():
+            target.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        # Enter goes on (the next step, or submitting on the review), wherever the cursor is; a text
+        # box of several lines keeps its Enter for new lines.
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            if self.current_step_id() == "review":
+                if self.submit_button.isEnabled():
+                    self.submit()
+            else:
+                self.next_step()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.focus_step()
 
     def next_step(self) -> None:
         """Check this step with the dossier service; go on only when it has no error."""
@@ -671,6 +711,8 @@ class DoneView(QWidget):
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("newDossier")
         self.new_button.setDefault(True)
+        for button in (self.print_button, self.new_button):
+            button.setAutoDefault(True)  # Enter presses the button that has the cursor
         row.addWidget(self.print_button)
         row.addWidget(self.new_button)
         row.addStretch(1)
@@ -724,6 +766,11 @@ class DossierPage(QWidget):
         self.done.print_receipt.connect(self.print_receipt)
         self.printer = PrintRunner(kiosk, self.done.print_button, self.done.print_status)
         self.reset()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stack.currentWidget() is self.picker:
+            self.picker.search.setFocus()
 
     def print_receipt(self, code: str) -> None:
         """Print the receipt in the background; a failed printer loses nothing (the next press retries the job)."""
@@ -785,7 +832,7 @@ class DossierPage(QWidget):
         self._drop_wizard()
         self.done.show_result(result)
         self.stack.setCurrentWidget(self.done)
-        self.done.new_button.setFocus()
+        self.done.print_button.setFocus()  # Enter prints the receipt the citizen takes away
 
     def _cancel(self) -> None:
         if self.confirm_leave():
