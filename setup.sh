@@ -26,7 +26,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make pkg-config
   pcscd vsmartcard-vpcd libpcsclite-dev swig
   fonts-dejavu-core poppler-utils zbar-tools xvfb xauth
-  postgresql
+  postgresql haproxy
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libpulse0

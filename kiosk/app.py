@@ -60,7 +60,8 @@ class Kiosk:
     def dossiers(self):
         from kiosk.services.dossiers import DossierService
 
-        return DossierService(self.db, self.catalog, self.calendar, self.settings.unit_id)
+        return DossierService(self.db, self.catalog, self.calendar, self.settings.unit_id,
+                              province=self.settings.province)
 
     @functools.cached_property
     def sync(self):
@@ -69,7 +70,8 @@ class Kiosk:
         from kiosk.services.sync import SyncService
 
         return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
-                           on_renumber=[AccountService.outbox_renumbered])
+                           on_renumber=[AccountService.outbox_renumbered], on_recode=[AccountService.recoded],
+                           unit_id=self.settings.unit_id)
 
     @functools.cached_property
     def receipts(self):
@@ -201,7 +203,8 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
             settings = loaded.settings
     db = open_database(settings.data_dir, use_keyring=settings.use_keyring)
     log.info("database open (key from %s)", db.key_source)
-    staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s))
+    staff = StaffService(db, timedelta(seconds=settings.staff_idle_timeout_s),
+                         station_words=(settings.station_id, settings.unit_name))
     device = DeviceThread()
     cards = CardService(db, device, settings.data_dir / "trust", settings.reader_name)
     kiosk = Kiosk(loaded, db, staff, device, cards)

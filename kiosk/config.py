@@ -22,6 +22,9 @@ LANGUAGES = ("vi", "en")
 MODES = ("staff", "selfservice")
 
 
+VEHICLE_FEE_AREAS = ("area_1", "area_2", "area_3")
+
+
 class SettingsError(Exception):
     """A settings file or variable holds a value of the wrong type or outside its choices."""
 
@@ -48,6 +51,17 @@ class Settings:
     use_keyring: bool = True
     # Days a VNeID request's portrait stays on the kiosk after the hub acknowledged it (0 = at once).
     portrait_retention_days: int = 0
+    # Per-province values the catalog reads (lock them in the machine file): the minimum floor area per
+    # person for permanent residence in rented or borrowed homes (Residence Law 2020 Art. 20(3)(b): 8 m²
+    # unless the province sets more), and the station's vehicle-fee area (Circular 60/2023/TT-BTC) as
+    # re-drawn after the 2025 merger of provinces and communes.
+    min_floor_area_m2: int = 8
+    vehicle_fee_area: str = field(default="area_1", metadata={"choices": VEHICLE_FEE_AREAS})
+
+    @property
+    def province(self) -> dict[str, Any]:
+        """The per-province values the catalog's fields and rules read (`Field.setting`, `value_setting`)."""
+        return {"min_floor_area_m2": self.min_floor_area_m2, "vehicle_fee_area": self.vehicle_fee_area}
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -23,6 +23,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KIOSK_MACHINE_CONFIG", str(tmp_path / "machine" / "kiosk.toml"))
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KIOSK_USE_KEYRING", "0")
+    monkeypatch.setenv("KIOSK_HUB_USE_KEYRING", "0")
     return tmp_path
 
 
@@ -70,3 +71,29 @@ def operator():
     from kiosk.app import operator_principal
 
     return operator_principal()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the hub's tests (Debian's binaries); missing binaries fail loudly."""
+    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
+
+    try:
+        server = throwaway_postgres()
+        url = server.__enter__()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    yield url
+    server.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub_url(request, tmp_path):
+    """A fresh hub database: an SQLite file, then a database on the real PostgreSQL server."""
+    import uuid
+
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    from kiosk.hub.devpg import create_database
+
+    return create_database(request.getfixturevalue("pg_server"), f"hub_{uuid.uuid4().hex[:12]}")

@@ -62,6 +62,8 @@ ROLE_PEOPLE = {
     "mother": {"sex": "F", "age": 28},
     "father": {"sex": "M", "age": 31},
     "deceased": {"age": 80},
+    "representative": {"age": 40},
+    "guardian": {"age": 40},
 }
 
 
@@ -71,7 +73,9 @@ def _regex_sample(pattern: str, max_length: int | None) -> str:
 
 
 def sample_value(f: Field, today: date = TODAY) -> Any:
-    """A valid value for one field, read off its type, options and rules."""
+    """A valid value for one field, read off its type, options and rules (its catalog default first)."""
+    if f.default is not None:
+        return f.default
     r = f.rules
     if f.type in ("text", "long_text"):
         if r.pattern:
@@ -133,16 +137,19 @@ def _satisfy(service: Service, form: dict[str, Any], on: date) -> None:
 def sample_dossier(service: Service, seed: int = 1, today: date = TODAY) -> dict[str, Any]:
     """citizen, persons, form and attachments for a dossier valid for `service` on `today`."""
     form: dict[str, Any] = {}
+    citizen = person(seed, age=35)
+    # Conditions may test the applicant's age, which the chip gives: evaluate them with the chip's values.
+    applicant_chip = (service.prefill("applicant", ChipSnapshot.parse(snapshot(citizen)).chip_fields())
+                      if service.person("applicant").reads_card else {})
     for _ in range(3):  # conditions open fields that open others; three passes reach every depth here
         for f in service.fields:
-            if f.id not in form and conditions_hold(f.when, form):
+            if f.id not in form and conditions_hold(f.when, form | applicant_chip, today):
                 form[f.id] = sample_value(f, today)
-        form = {k: v for k, v in form.items() if conditions_hold(service.field(k).when, form)}
+        form = {k: v for k, v in form.items() if conditions_hold(service.field(k).when, form | applicant_chip, today)}
     _satisfy(service, form, today)
     persons: dict[str, Any] = {}
     chips: dict[str, Citizen] = {}
     applicant = service.person("applicant")
-    citizen = person(seed, age=35)
     if applicant.reads_card:
         chips["applicant"] = citizen
     for p in service.persons:

@@ -8,11 +8,9 @@ signed Mẫu TK01, after the text of `kiosk account consent` was read).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_OK, bad_input, emit, read_json_file, write_output_file
 
 STATUSES = ("draft", "submitted", "activated", "rejected", "withdrawn")
 
@@ -74,37 +72,23 @@ def register(sub) -> None:
     prt.set_defaults(func=_print)
 
 
-def _bad(field: str, message: str) -> CommandError:
-    return CommandError(f"{field}: {message}", EXIT_BAD_INPUT, {"errors": [{"field": field, "message": message}]})
-
-
-def _read_json(path_text: str, field: str) -> Any:
-    path = Path(path_text)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise _bad(field, f"Không đọc được tệp {path}.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _bad(field, f"Tệp {path} không phải JSON hợp lệ.") from None
-
-
 def _read_bytes(path_text: str | None, field: str) -> bytes | None:
     if path_text is None:
         return None
     try:
         return Path(path_text).read_bytes()
     except OSError:
-        raise _bad(field, f"Không đọc được tệp {path_text}.") from None
+        raise bad_input(field, f"Không đọc được tệp {path_text}.") from None
 
 
 def _request(args, ctx) -> int:
     from kiosk.services.accounts import AccountRequestInput
 
     if (args.guardian is None) != (args.relationship is None):
-        raise _bad("relationship", "--guardian và --relationship phải đi cùng nhau.")
+        raise bad_input("relationship", "--guardian và --relationship phải đi cùng nhau.")
     service = ctx.kiosk.accounts
-    citizen = _read_json(args.citizen, "citizen")
-    guardian = _read_json(args.guardian, "guardian") if args.guardian else None
+    citizen = read_json_file(args.citizen, "citizen")
+    guardian = read_json_file(args.guardian, "guardian") if args.guardian else None
     request = AccountRequestInput(
         citizen=citizen, level=args.level, phone=args.phone, email=args.email, integrations=args.integrate,
         guardian=guardian, relationship=args.relationship, portrait=_read_bytes(args.portrait, "portrait"),
@@ -152,11 +136,7 @@ def _confirmation(args, ctx) -> int:
     from kiosk.services.receipt_layouts import account_confirmation_pdf
 
     data = ctx.kiosk.receipts.account_confirmation(ctx.operator, args.ref)
-    out = Path(args.out)
-    try:
-        out.write_bytes(account_confirmation_pdf(data, args.layout))
-    except OSError:
-        raise CommandError(f"Không ghi được tệp {out}.") from None
+    out = write_output_file(args.out, account_confirmation_pdf(data, args.layout))
     emit(args, {"tracking_code": data.reference_code, "out": str(out), "qr_text": data.qr_text},
          f"Đã ghi giấy xác nhận {data.reference_code} vào {out}.")
     return EXIT_OK

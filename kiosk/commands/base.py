@@ -7,11 +7,13 @@ import json
 import logging
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import LoadedSettings, SettingsError, load_settings
 from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES_VI
 from kiosk.db.errors import DatabaseOpenError
+from kiosk.domain.text import scrub
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 
 log = logging.getLogger(__name__)
@@ -20,6 +22,13 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
+
+
+def new_reference() -> str:
+    """A short number shown to the operator and written beside the traceback in the log."""
+    import secrets
+
+    return "E-" + secrets.token_hex(4).upper()
 
 
 class CommandError(Exception):
@@ -70,11 +79,47 @@ class CommandContext:
             self._kiosk.close()
 
 
+def bad_input(field: str, message: str, reason: str | None = None) -> CommandError:
+    """Exit 2 with `{"errors": [{field, message[, reason]}]}` for --json and `field: message` on stderr."""
+    error = {"field": field, "message": message} | ({"reason": reason} if reason else {})
+    return CommandError(f"{field}: {message}", EXIT_BAD_INPUT, {"errors": [error]})
+
+
+def read_json_file(path_text: str, field: str) -> Any:
+    """A JSON file an operator gave (a chip, a form): read within `kiosk.safejson`'s limits, so deep
+    nesting, 1e999 or NaN are refused with exit 2 and a reason, never a traceback."""
+    from kiosk import safejson
+
+    path = Path(path_text)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise bad_input(field, f"Không đọc được tệp {path}.", "unreadable") from None
+    try:
+        return safejson.loads(data)
+    except safejson.JsonRefused as exc:
+        raise bad_input(field, f"Tệp {path} {exc.message_vi}.", exc.reason) from None
+
+
+def write_output_file(path_text: str, data: bytes, field: str = "--out") -> Path:
+    """Write a file the operator named (`--out`): into an existing folder, never through a symbolic
+    link, mode 0600 (`kiosk.safefiles.write_output`); a refusal is exit 2 with a reason."""
+    from kiosk.safefiles import UnsafeOutput, write_output
+
+    try:
+        return write_output(Path(path_text), data)
+    except UnsafeOutput as exc:
+        raise bad_input(field, f"Không ghi: {exc.message_vi}", exc.reason) from None
+    except OSError as exc:
+        raise CommandError(f"{field}: không ghi được {path_text} ({exc.strerror}).", EXIT_FAILED) from None
+
+
 def emit(args: argparse.Namespace, payload: Any, human: str) -> None:
     if getattr(args, "json", False):
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print(human)
+        # Text from the database reaches a terminal: no escape sequences or direction overrides from older rows.
+        print(scrub(human, multiline=True))
 
 
 def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -113,8 +158,12 @@ def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception:
-        log.exception("unexpected error in 'kiosk %s'", args.command)
-        print("Lỗi không mong đợi; chi tiết đã được ghi vào nhật ký của kiosk.", file=sys.stderr)
+        # The traceback goes to the log file only (the console handler never prints one); the
+        # operator gets a reference to find it.
+        reference = new_reference()
+        log.exception("unexpected error in 'kiosk %s' (reference %s)", args.command, reference)
+        print(f"Lỗi không mong đợi (mã tham chiếu {reference}); chi tiết đã được ghi vào nhật ký của kiosk.",
+              file=sys.stderr)
         return EXIT_FAILED
     finally:
         ctx.close()

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, write_output_file
 
 EXIT_ACCESS_DENIED = 3
 EXIT_READ_ERROR = 4
@@ -140,7 +140,7 @@ def _read(args, ctx) -> int:
             payload["key"] = getattr(exc, "check", "mrz")
         raise CommandError(text, code, payload) from None
     if args.photo_out and result.photo:
-        Path(args.photo_out).write_bytes(result.photo)
+        write_output_file(args.photo_out, result.photo, "--photo-out")
     verdict = overall_verdict(result)
     data = result.to_json()
     data["warnings"] = warnings(result)

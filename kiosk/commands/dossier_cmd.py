@@ -5,13 +5,11 @@ Exit codes: 0 done, 1 refused or not found, 2 bad input (with `{"errors": [{fiel
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_OK, CommandError, emit, read_json_file
 
 
 def register(sub) -> None:
@@ -50,20 +48,11 @@ def register(sub) -> None:
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
 
-    slot = dos_sub.add_parser("slot", help="show or set this kiosk's block (0–9) of the daily numbers")
+    slot = dos_sub.add_parser("slot", help="show this kiosk's block of the daily numbers, or set it (0–9) "
+                                                 "while no hub gave one")
     slot.add_argument("value", nargs="?", type=int)
     slot.add_argument("--json", action="store_true")
     slot.set_defaults(func=_slot)
-
-
-def _read_json(path_text: str, option: str) -> Any:
-    path = Path(path_text)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise CommandError(f"{option}: không đọc được tệp {path}.", EXIT_BAD_INPUT) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CommandError(f"{option}: tệp {path} không phải JSON hợp lệ ({exc}).", EXIT_BAD_INPUT) from None
 
 
 def _pair(text: str, option: str) -> tuple[str, str]:
@@ -85,12 +74,12 @@ def _day(text: str | None, option: str) -> date | None:
 def _create(args, ctx) -> int:
     from kiosk.services.dossiers import MEDIA_TYPES, AttachmentIn
 
-    citizen = _read_json(args.citizen, "--citizen") if args.citizen else None
+    citizen = read_json_file(args.citizen, "--citizen") if args.citizen else None
     persons = {}
     for item in args.person:
         role, path = _pair(item, "--person")
-        persons[role] = _read_json(path, "--person")
-    form = _read_json(args.data, "--data")
+        persons[role] = read_json_file(path, "--person")
+    form = read_json_file(args.data, "--data")
     attachments = []
     for item in args.attach:
         doc, path_text = _pair(item, "--attach")
@@ -152,7 +141,12 @@ def _slot(args, ctx) -> int:
     dossiers = ctx.kiosk.dossiers
     if args.value is not None:
         dossiers.set_slot(ctx.operator, args.value)
+    from kiosk.domain.tracking import block_range
+
     slot = dossiers.slot()
-    payload = {"slot": slot, "first": f"{slot * 1000 + 1:04d}", "last": f"{slot * 1000 + 999:04d}"}
-    emit(args, payload, f"Kiosk này cấp số thứ tự {payload['first']}–{payload['last']} mỗi ngày (khối {slot}).")
+    first, last = block_range(slot)
+    source = dossiers.slot_source()
+    payload = {"slot": slot, "first": first, "last": last, "source": source}
+    who = "do máy chủ trung tâm cấp" if source == "hub" else "đặt tại kiosk"
+    emit(args, payload, f"Kiosk này cấp số thứ tự {first}–{last} mỗi ngày (khối {slot}, {who}).")
     return EXIT_OK

@@ -5,11 +5,9 @@ Exit codes: 0 done, 1 not found or the printer failed (the job is kept and can b
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from kiosk.commands.base import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError, emit
+from kiosk.commands.base import EXIT_OK, emit, write_output_file
 from kiosk.commands.print_runner import run_print, system_printer_ready
 
 LAYOUT_CHOICES = ("a4", "a5", "thermal")
@@ -65,20 +63,6 @@ def register(sub) -> None:
     sample.set_defaults(func=_sample)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise CommandError(f"--out: thư mục {folder} không tồn tại.", EXIT_BAD_INPUT)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".receipt-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(f"--out: không ghi được {path} ({exc.strerror}).", EXIT_FAILED) from None
-
-
 def _render(args, ctx) -> int:
     from kiosk.services.receipts import render_receipt
 
@@ -90,14 +74,14 @@ def _render(args, ctx) -> int:
 
         notice = receipts.status_notice(ctx.operator, args.code)
         pdf = status_notice_pdf(notice, args.layout)
-        _write_atomically(out, pdf)
-        form = "Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03"
+        write_output_file(args.out, pdf)
+        form = notice.form_code or ("Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03")
         emit(args, {"tracking_code": notice.tracking_code, "form": form, "layout": args.layout, "out": str(out),
                     "bytes": len(pdf)}, f"Đã ghi {form} của hồ sơ {notice.tracking_code} vào {out}.")
         return EXIT_OK
     data = receipts.receipt_data(ctx.operator, args.code)
     pdf = render_receipt(data, args.layout, COPY_CHOICES[args.copy])
-    _write_atomically(out, pdf)
+    write_output_file(args.out, pdf)
     payload = {"tracking_code": data.tracking_code, "layout": args.layout, "copy": args.copy, "out": str(out),
                "bytes": len(pdf), "qr": data.qr_text}
     emit(args, payload, f"Đã ghi giấy tiếp nhận hồ sơ {data.tracking_code} (khổ {args.layout}) vào {out}.")
@@ -141,7 +125,7 @@ def _sample(args, ctx) -> int:
     data = specimen(ctx.kiosk.receipts, ctx.kiosk.settings)
     pdf = render_receipt(data, args.layout)
     out = Path(args.out)
-    _write_atomically(out, pdf)
+    write_output_file(args.out, pdf)
     emit(args, {"tracking_code": data.tracking_code, "layout": args.layout, "out": str(out), "qr": data.qr_text},
          f"Đã ghi phiếu mẫu ({args.layout}) vào {out}.")
     return EXIT_OK

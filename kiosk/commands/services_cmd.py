@@ -35,12 +35,21 @@ def service_json(s, detail: bool = False) -> dict[str, Any]:
         "fees": {
             "items": [
                 {"id": i.id, "label_vi": i.label_vi, "label_en": i.label_en, "amount": i.amount,
-                 "online_amount": i.online_amount, "set_by": i.set_by, "per": i.per, "confirmed": i.confirmed}
+                 "online_amount": i.online_amount, "set_by": i.set_by, "per": i.per, "confirmed": i.confirmed,
+                 "source": i.source,
+                 "schedule": [{"from": r.start.isoformat() if r.start else None, "to": r.end.isoformat() if r.end else None,
+                               "amount": r.amount, "online_amount": r.online_amount, "source": r.source,
+                               "confirmed": r.confirmed} for r in i.schedule]}
                 for i in s.fees.items
             ],
-            "exemptions": [{"who_vi": e.who_vi, "who_en": e.who_en} for e in s.fees.exemptions],
+            "exemptions": [{"id": e.id, "who_vi": e.who_vi, "who_en": e.who_en, "evidence_vi": e.evidence_vi,
+                            "law": e.law, "confirmed": e.confirmed} for e in s.fees.exemptions],
             "legal_basis": s.fees.legal_basis,
         },
+        "procedure_codes": [{"code": pc.code, "name_vi": pc.name_vi, "source": pc.source, "confirmed": pc.confirmed}
+                            for pc in s.procedure_codes],
+        "notice_forms": {kind: {"code": f.code, "title_vi": f.title_vi, "source": f.source, "confirmed": f.confirmed}
+                         for kind in ("receipt", "supplement", "refusal") for f in [s.notice_form(kind)]},
         "processing_kind": s.processing.kind,
         "processing_days": s.processing.days_for(None),
         "fields": [

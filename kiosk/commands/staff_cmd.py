@@ -1,4 +1,4 @@
-"""`kiosk staff add|list|deactivate|reset-password`, run as the machine's operator."""
+"""`kiosk staff add|list|deactivate|unlock|reset-password`, run as the machine's operator."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def register(sub) -> None:
     deactivate.add_argument("username")
     deactivate.set_defaults(func=_deactivate)
 
+    unlock = staff_sub.add_parser("unlock", help="end a lock after failed logins now (the next lock starts again "
+                                                 "at five minutes)")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=_unlock)
+
     reset = staff_sub.add_parser("reset-password", help="give an account a new one-time password")
     reset.add_argument("username")
     reset.set_defaults(func=_reset)
@@ -49,6 +54,12 @@ def _list(args, ctx) -> int:
         for p in people
     ]
     emit(args, [p.as_json() for p in people], "\n".join(lines))
+    return EXIT_OK
+
+
+def _unlock(args, ctx) -> int:
+    ctx.kiosk.staff.unlock(ctx.operator, args.username)
+    print(f"Đã mở khóa đăng nhập cho {args.username}.")
     return EXIT_OK
 
 

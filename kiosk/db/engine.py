@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from kiosk.db.errors import DatabaseOpenError
-from kiosk.db.keys import DatabaseKey, load_or_create_key
+from kiosk.db.keys import KEY_FILE_NAME, DatabaseKey, load_or_create_key
 from kiosk.db.models import KioskMeta
+from kiosk.safefiles import private_file, private_folder, tighten_file
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def open_database(data_dir: Path, use_keyring: bool = True, migrate: bool = True
     """Open (creating if absent) the encrypted database in `data_dir` and bring its schema up to date."""
     path = data_dir / "kiosk.db"
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(data_dir)
     except OSError as exc:
         raise DatabaseOpenError("unwritable", data_dir, str(exc)) from exc
     exists = path.exists() and path.stat().st_size > 0
@@ -85,6 +86,10 @@ def open_database(data_dir: Path, use_keyring: bool = True, migrate: bool = True
         key = load_or_create_key(data_dir, exists, use_keyring)
     except Exception as exc:
         raise DatabaseOpenError("key_missing", path, str(exc)) from exc
+    # 0600 before SQLite first opens it: its WAL and shared-memory files take the database's mode.
+    private_file(path)
+    for name in (f"{path.name}-wal", f"{path.name}-shm", KEY_FILE_NAME):
+        tighten_file(data_dir / name)
 
     connect = _connect_factory(path, key)
     try:

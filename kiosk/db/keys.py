@@ -71,9 +71,14 @@ def _read_key_file(path: Path) -> bytes:
     return raw
 
 
-def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool = True) -> DatabaseKey:
-    """Find the key of the database in `data_dir`; create one only when there is no database yet."""
-    key_file = data_dir / KEY_FILE_NAME
+def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool = True, *,
+                       key_file_name: str = KEY_FILE_NAME, service: str = KEYRING_SERVICE,
+                       account: str | None = None) -> DatabaseKey:
+    """Find the key of the database in `data_dir`; create one only when there is no database yet.
+
+    The hub keeps its own database the same way under another key file name, service and account."""
+    key_file = data_dir / key_file_name
+    account = account or _account(data_dir)
     if key_file.exists():
         log.info("database key: from the key file (readable only by its owner)")
         return DatabaseKey(_read_key_file(key_file), "file")
@@ -81,7 +86,7 @@ def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool 
     if keyring_ok:
         import keyring
 
-        stored = keyring.get_password(KEYRING_SERVICE, _account(data_dir))
+        stored = keyring.get_password(service, account)
         if stored:
             log.info("database key: from the OS key store")
             return DatabaseKey(bytes.fromhex(stored), "keyring")
@@ -94,7 +99,7 @@ def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool 
     if keyring_ok:
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, _account(data_dir), raw.hex())
+        keyring.set_password(service, account, raw.hex())
         log.info("database key: created and stored in the OS key store")
         return DatabaseKey(raw, "keyring")
     _write_key_file(key_file, raw)

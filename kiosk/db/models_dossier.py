@@ -20,6 +20,9 @@ class DossierRow(Base):
     __tablename__ = "dossier"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The dossier's identity (a UUID given when it was taken), the one the hub matches its statuses, notes and
+    #: a new code on; the printed code alone can name another dossier (kiosk.services.sync).
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
     service_no: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(24))
     applicant_kind: Mapped[str] = mapped_column(String(16))

@@ -46,3 +46,17 @@ class RemoteChange(Base):
     applied_at: Mapped[str] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16))  # applied | stored
 
+
+
+class RecodedRecord(Base):
+    """A dossier or account request of this kiosk that the hub keeps under a new code (its first code clashed
+    with another dossier's). The first code stays findable; the citizen's receipt must be printed again."""
+
+    __tablename__ = "recoded_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_kind: Mapped[str] = mapped_column(String(10))  # dossier | account
+    record_uid: Mapped[str] = mapped_column(String(36), index=True)
+    previous_code: Mapped[str] = mapped_column(String(40), index=True)
+    tracking_code: Mapped[str] = mapped_column(String(40), index=True)
+    change_id: Mapped[int] = mapped_column(Integer)
+    recoded_at: Mapped[str] = mapped_column(String(32))

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.jobs import CancelToken, Progress, ProgressFn
+from kiosk.safefiles import private_folder
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class PdfFolderPrinter:
         if doc.pdf is None:
             raise ValueError("the PDF folder printer needs a PDF")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder, tighten=False)  # made 0700 when we make it; a chosen folder stays as it is
         except OSError as exc:
             raise PrinterError("not_found", str(exc)) from exc
         cancel.raise_if_cancelled()

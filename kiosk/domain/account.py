@@ -247,11 +247,15 @@ def check_person(snap: ChipSnapshot, level: int, day: date, where: str = "citize
         issues.append(Issue(where, "Chip của thẻ không qua kiểm tra xác thực thụ động (có thể là thẻ giả hoặc dữ liệu "
                                    "bị sửa): không cấp tài khoản theo dữ liệu chip này.",
                             "The chip failed passive authentication: no account on this data."))
-    if level == 2 and chip_expired(snap, day):
-        issues.append(Issue(where, "Thẻ căn cước đã hết hạn: không cấp tài khoản mức 2; công dân cần làm thủ tục cấp "
-                                   "đổi thẻ (đề nghị tài khoản đi kèm hồ sơ cấp thẻ).",
-                            "The card has expired: no level-2 account; the citizen needs a new card first."))
     birth = parse_chip_date(snap.birth_date)
+    adult_card = birth is not None and birth <= day and age_on(birth, day) >= OWN_REQUEST_AGE
+    # Decree 69/2024/NĐ-CP Art. 7: "Công dân Việt Nam từ đủ 14 tuổi trở lên đã có thẻ Căn cước công dân/thẻ
+    # Căn cước còn hiệu lực được cấp tài khoản định danh điện tử mức độ 01, mức độ 02" — a valid card for
+    # both levels from 14; below 14 only level 2 asks for it here.
+    if chip_expired(snap, day) and (level == 2 or adult_card):
+        issues.append(Issue(where, f"Thẻ căn cước đã hết hạn: không cấp tài khoản mức {level}; công dân cần làm thủ tục "
+                                   "cấp đổi thẻ (đề nghị tài khoản đi kèm hồ sơ cấp thẻ).",
+                            f"The card has expired: no level-{level} account; the citizen needs a new card first."))
     if birth is None:
         issues.append(Issue(where, "Chip không có ngày sinh đầy đủ: không xác định được độ tuổi để cấp tài khoản.",
                             "The chip has no full birth date: the age cannot be known."))

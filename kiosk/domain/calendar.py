@@ -28,10 +28,22 @@ DEFAULT_RULE = CountingRule()
 SAME_DAY_RULE = CountingRule(cutoff=DEFAULT_CUTOFF)
 
 
-class WorkingCalendar:
-    """Monday–Friday minus the given days off, plus the Saturdays the government made working days."""
+SATURDAY_RULES = ("next_working_day", "saturday")
 
-    def __init__(self, holidays: Iterable[date], worked_saturdays: Iterable[date] = ()) -> None:
+
+class WorkingCalendar:
+    """Monday–Friday minus the given days off, plus the Saturdays the government made working days.
+
+    `saturday_intake` says how a dossier taken at a counter open on a Saturday morning (not a worked
+    Saturday) counts: "next_working_day" — as received on the next working day, so day 1 is the one
+    after it; "saturday" — received on the Saturday, so day 1 is the next working day.
+    """
+
+    def __init__(self, holidays: Iterable[date], worked_saturdays: Iterable[date] = (),
+                 saturday_intake: str = "next_working_day") -> None:
+        if saturday_intake not in SATURDAY_RULES:
+            raise ValueError(f"unknown Saturday rule {saturday_intake!r}")
+        self.saturday_intake = saturday_intake
         self._holidays = frozenset(holidays)
         self._worked_saturdays = frozenset(worked_saturdays)
         for day in self._worked_saturdays:
@@ -72,9 +84,16 @@ class WorkingCalendar:
             day = self.next_working_day(day)
         return day
 
+    def is_saturday_intake(self, day: date) -> bool:
+        """A Saturday that is not a working day but on which commune counters take dossiers in the morning."""
+        return day.weekday() == SATURDAY and not self.is_working_day(day) and day not in self._holidays
+
     def received_on(self, received_at: datetime, rule: CountingRule = DEFAULT_RULE) -> date:
-        """The working day a dossier counts as received on (Decree 118/2025/NĐ-CP one-stop counting, per services.md)."""
+        """The day a dossier counts as received on: a working day, or the Saturday itself under the
+        "saturday" intake rule (docs/decisions.md, Saturday intake)."""
         day = received_at.date()
+        if self.saturday_intake == "saturday" and self.is_saturday_intake(day):
+            return day
         if not self.is_working_day(day):
             return self.next_working_day(day)
         if rule.cutoff is not None and received_at.time() > rule.cutoff:
@@ -87,10 +106,13 @@ class WorkingCalendar:
             raise ValueError("days must be >= 0")
         start = self.received_on(received_at, rule)
         if days == 0:
-            return start
+            return self.on_or_after(start)
         if rule.starts == "receipt_day":
             return self.add_working_days(start, days - 1)
-        return self.add_working_days(start, days)
+        day = start
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return day
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days lie in (start, end]; used to show how late a dossier is."""

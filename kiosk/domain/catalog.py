@@ -27,7 +27,10 @@ APPLICANT_KINDS = ("citizen", "organisation")
 HANDLING = ("receive", "forward", "lookup")
 AGENCY_LEVELS = ("commune", "province", "central", "public_service", "enterprise", "school")
 CHANNELS = ("counter", "online", "post")
-DOCUMENT_KINDS = ("original", "copy", "certified_copy", "original_or_certified_copy", "show_original", "present")
+DOCUMENT_KINDS = (
+    "original", "copy", "certified_copy", "original_or_certified_copy", "show_original", "present",
+    "copy_or_photo_with_original",
+)
 SCAN_MODES = ("none", "allowed", "required")
 FEE_SET_BY = ("law", "province", "provider")
 FEE_PER = ("request", "person", "copy", "item", "wish")
@@ -37,6 +40,14 @@ ELIGIBILITY_KINDS = (
     "within_months_of", "within_days_of", "span_at_most_months",
 )
 SEVERITIES = ("block", "warn")
+NOTICE_KINDS = ("receipt", "supplement", "refusal")
+#: The one-stop forms of Circular 03/2025/TT-VPCP (Appendix I), used where a sector has none of its own.
+ONE_STOP_FORMS = {
+    "receipt": ("Mẫu 01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": ("Mẫu 02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": ("Mẫu 03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+}
+ONE_STOP_SOURCE = "Thông tư 03/2025/TT-VPCP, Phụ lục I"
 
 # Mobile prefixes in use since the 2018 move from 11 to 10 digits (Viettel, VinaPhone, MobiFone,
 # Vietnamobile, Gmobile, iTel, Reddi); landline area codes (02x) are not accepted.
@@ -63,16 +74,29 @@ class ServiceDataError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """True when the form value of `field` is one of `values` (any of them, for a multi-choice)."""
+    """True when the form value of `field` is one of `values` (any of them, for a multi-choice);
+    `negate` turns it into "none of them". With `age_below` / `age_at_least` it is an age test on the
+    date field `field`, counted on the received date (today when none is given); an unknown age fails."""
 
     field: str
     values: tuple[Any, ...]
+    negate: bool = False
+    age_below: int | None = None
+    age_at_least: int | None = None
 
-    def holds(self, form: Mapping[str, Any]) -> bool:
+    @property
+    def is_age(self) -> bool:
+        return self.age_below is not None or self.age_at_least is not None
+
+    def holds(self, form: Mapping[str, Any], on: date | None = None) -> bool:
+        if self.is_age:
+            return bool(AgeRule(self.field, self.age_below, self.age_at_least).holds(form, on or date.today()))
         value = form.get(self.field)
         if isinstance(value, list | tuple | set | frozenset):
-            return any(_same(v, w) for v in value for w in self.values)
-        return any(_same(value, w) for w in self.values)
+            found = any(_same(v, w) for v in value for w in self.values)
+        else:
+            found = any(_same(value, w) for w in self.values)
+        return not found if self.negate else found
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -80,8 +104,8 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
 
 
-def conditions_hold(conditions: Sequence[Condition], form: Mapping[str, Any]) -> bool:
-    return all(c.holds(form) for c in conditions)
+def conditions_hold(conditions: Sequence[Condition], form: Mapping[str, Any], on: date | None = None) -> bool:
+    return all(c.holds(form, on) for c in conditions)
 
 
 @dataclass(frozen=True)
@@ -125,6 +149,7 @@ class Field:
     help_vi: str = ""
     help_en: str = ""
     confirmed: bool = True
+    setting: str | None = None
 
     def option(self, value: Any) -> FieldOption | None:
         return next((o for o in self.options if o.value == value), None)
@@ -140,13 +165,31 @@ class Step:
 
 @dataclass(frozen=True)
 class Person:
-    """Someone the dossier is about; `reads_card` means their chip can prefill their fields."""
+    """Someone the dossier is about; `reads_card` means their chip can prefill their fields.
+
+    A legal representative (`represents` names whom) is required when `required_age` holds for the
+    person represented (e.g. under 14) or when `required_when` holds (e.g. under guardianship).
+    """
 
     role: str
     label_vi: str
     label_en: str
     reads_card: bool = True
     required: bool = True
+    represents: str | None = None
+    required_age: AgeRule | None = None
+    required_when: tuple[Condition, ...] = ()
+    min_age: int | None = None
+    source: str = ""
+    confirmed: bool = True
+
+    def needed(self, form: Mapping[str, Any], on: date) -> bool:
+        """Whether this person must take part in this dossier (always, or by the representative rule)."""
+        if self.required:
+            return True
+        if self.required_when and conditions_hold(self.required_when, form, on):
+            return True
+        return bool(self.required_age and self.required_age.holds(form, on))
 
 
 @dataclass(frozen=True)
@@ -172,6 +215,50 @@ class FormRef:
 
 
 @dataclass(frozen=True)
+class NoticeForm:
+    """Which paper the counter hands over: the receipt, the request to supplement or the refusal."""
+
+    kind: str
+    code: str
+    title_vi: str
+    source: str
+    sector: bool = False
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class ProcedureCode:
+    """The national procedure code (mã thủ tục hành chính) the back office files the dossier under."""
+
+    code: str | None
+    name_vi: str = ""
+    when: tuple[Condition, ...] = ()
+    source: str = ""
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class AgeRule:
+    """An age test on a date field, counted on the day the dossier is received."""
+
+    field: str
+    below: int | None = None
+    at_least: int | None = None
+
+    def holds(self, form: Mapping[str, Any], on: date) -> bool | None:
+        raw = form.get(self.field)
+        if raw in (None, ""):
+            return None
+        try:
+            age = age_on(parse_date(raw), on)
+        except ValueError:
+            return None
+        if self.below is not None and age >= self.below:
+            return False
+        return not (self.at_least is not None and age < self.at_least)
+
+
+@dataclass(frozen=True)
 class Document:
     id: str
     what_vi: str
@@ -187,8 +274,27 @@ class Document:
 
 
 @dataclass(frozen=True)
+class FeeRate:
+    """The amounts in force from `start` to `end` (inclusive; None = open), chosen by the received date."""
+
+    start: date | None
+    end: date | None
+    amount: int | None
+    online_amount: int | None = None
+    source: str = ""
+    confirmed: bool = True
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
 class FeeItem:
-    """One fee line; `amount` None means the law leaves it to `set_by` (province or provider)."""
+    """One fee line; `amount` None means the law leaves it to `set_by` (province or provider).
+
+    `schedule` holds dated rates (a reduction for a period, a new circular); where none covers the
+    received date the plain `amount` applies. `per: person` multiplies by the people on the dossier.
+    """
 
     id: str
     label_vi: str
@@ -201,14 +307,43 @@ class FeeItem:
     free_count: int = 0
     when: tuple[Condition, ...] = ()
     confirmed: bool = True
+    schedule: tuple[FeeRate, ...] = ()
+    source: str = ""
+
+    def rate(self, day: date) -> FeeRate:
+        """The rate in force on `day`."""
+        for r in self.schedule:
+            if r.covers(day):
+                return r
+        return FeeRate(None, None, self.amount, self.online_amount, self.source, self.confirmed)
 
 
 @dataclass(frozen=True)
 class Exemption:
+    """A category the law exempts, the evidence the officer sees, and the article that grants it.
+
+    It applies when its `when` conditions hold (the officer ticked the category) or, for an age
+    category, when `age` holds on the received date (the birth date is on the chip).
+    """
+
     who_vi: str
     who_en: str
     when: tuple[Condition, ...] = ()
     confirmed: bool = True
+    id: str = ""
+    evidence_vi: str = ""
+    evidence_en: str = ""
+    law: str = ""
+    age: AgeRule | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def applies(self, form: Mapping[str, Any], on: date) -> bool:
+        if (self.effective_from and on < self.effective_from) or (self.effective_to and on > self.effective_to):
+            return False
+        if self.when and conditions_hold(self.when, form, on):
+            return True
+        return bool(self.age and self.age.holds(form, on))
 
 
 @dataclass(frozen=True)
@@ -247,15 +382,27 @@ class Fee:
 class FeeLine:
     item: FeeItem
     amount: int | None
+    rate: FeeRate | None = None
+    count: int = 1
 
 
 @dataclass(frozen=True)
 class FeeQuote:
-    """What the applicant pays; `total` is None when a line is set by the province or the provider."""
+    """What the applicant pays; `total` is None when a line is set by the province or the provider.
+
+    `exemption` is the category that made it free (shown on the receipt with its ground).
+    """
 
     lines: tuple[FeeLine, ...]
     total: int | None
     exempt: bool
+    exemption: Exemption | None = None
+    on: date | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return all(ln.item.confirmed and (ln.rate is None or ln.rate.confirmed) for ln in self.lines) and (
+            self.exemption is None or self.exemption.confirmed)
 
 
 @dataclass(frozen=True)
@@ -286,14 +433,14 @@ class Processing:
     note_vi: str = ""
     confirmed: bool = True
 
-    def days_for(self, form: Mapping[str, Any] | None = None) -> int | None:
+    def days_for(self, form: Mapping[str, Any] | None = None, on: date | None = None) -> int | None:
         """Working days for this dossier: 0 for same-day, None where no working-day deadline applies."""
         if self.kind == "same_day":
             return 0
         if self.kind != "working_days":
             return None
         for v in self.variants:
-            if form is not None and conditions_hold(v.when, form):
+            if form is not None and conditions_hold(v.when, form, on):
                 return v.days
         return self.days
 
@@ -324,6 +471,8 @@ class Eligibility:
     severity: str = "block"
     when: tuple[Condition, ...] = ()
     confirmed: bool = True
+    value_setting: str | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -379,6 +528,8 @@ class Service:
     eligibility: tuple[Eligibility, ...] = ()
     sub_procedures: tuple[SubProcedure, ...] = ()
     notes_vi: tuple[str, ...] = ()
+    procedure_codes: tuple[ProcedureCode, ...] = ()
+    notice_forms: Mapping[str, NoticeForm] = dc_field(default_factory=dict, compare=False)
     _by_id: Mapping[str, Field] = dc_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -415,21 +566,39 @@ class Service:
             out[fid] = value
         return out
 
-    def visible_fields(self, form: Mapping[str, Any]) -> list[Field]:
-        return [f for f in self.fields if conditions_hold(f.when, form)]
+    def visible_fields(self, form: Mapping[str, Any], on: date | None = None) -> list[Field]:
+        return [f for f in self.fields if conditions_hold(f.when, form, on)]
 
-    def documents_for(self, form: Mapping[str, Any]) -> list[Document]:
-        return [d for d in self.documents if conditions_hold(d.when, form)]
+    def documents_for(self, form: Mapping[str, Any], on: date | None = None) -> list[Document]:
+        return [d for d in self.documents if conditions_hold(d.when, form, on)]
 
     def sub_procedures_for(self, form: Mapping[str, Any]) -> list[SubProcedure]:
         return [s for s in self.sub_procedures if conditions_hold(s.when, form)]
 
-    def fee_quote(self, form: Mapping[str, Any], online: bool = False) -> FeeQuote:
-        return quote_fee(self, form, online)
+    def fee_quote(self, form: Mapping[str, Any], online: bool = False, on: date | None = None,
+                  people: int | None = None) -> FeeQuote:
+        return quote_fee(self, form, online, on, people)
+
+    def procedure_code(self, form: Mapping[str, Any] | None = None, on: date | None = None) -> ProcedureCode | None:
+        """The national procedure code of this dossier: the first whose conditions the form meets."""
+        for pc in self.procedure_codes:
+            if not pc.when or (form is not None and conditions_hold(pc.when, form, on)):
+                return pc
+        return self.procedure_codes[0] if self.procedure_codes else None
+
+    def notice_form(self, kind: str) -> NoticeForm:
+        """The sector's own receipt/supplement/refusal form where it has one, else Mẫu 01/02/03."""
+        if kind in self.notice_forms:
+            return self.notice_forms[kind]
+        code, title = ONE_STOP_FORMS[kind]
+        return NoticeForm(kind, code, title, ONE_STOP_SOURCE)
+
+    def representatives(self) -> list[Person]:
+        return [p for p in self.persons if p.represents]
 
     def due_date(self, calendar: WorkingCalendar, received_at: datetime, form: Mapping[str, Any] | None = None) -> date | None:
         """The appointment date for the receipt, or None when this service has no working-day deadline."""
-        days = self.processing.days_for(form)
+        days = self.processing.days_for(form, received_at.date())
         if days is None:
             return None
         return calendar.appointment_date(received_at, days, self.processing.counting)
@@ -668,12 +837,22 @@ def _check(f: Field, raw: Any, form: Mapping[str, Any], today: date) -> tuple[st
     return (f"{label_vi}: kiểu dữ liệu không được hỗ trợ.", f"{label_en}: unsupported type.")
 
 
+def with_defaults(service: Service, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form with each missing field that has a catalog default filled in (as the wizard shows it)."""
+    out = dict(values)
+    for f in service.fields:
+        if f.default is not None and _empty(out.get(f.id)):
+            out[f.id] = f.default
+    return out
+
+
 def validate_form(service: Service, values: Mapping[str, Any], today: date | None = None) -> list[FieldError]:
     """Every problem with a filled-in form, in field order; fields hidden by their `when` are skipped."""
     today = today or date.today()
+    values = with_defaults(service, values)
     errors: list[FieldError] = []
     for f in service.fields:
-        if not conditions_hold(f.when, values):
+        if not conditions_hold(f.when, values, today):
             continue
         raw = values.get(f.id)
         if _empty(raw):
@@ -703,14 +882,16 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _eligibility_fails(rule: Eligibility, form: Mapping[str, Any], on: date) -> bool | None:
+def _eligibility_fails(rule: Eligibility, form: Mapping[str, Any], on: date,
+                       province: Mapping[str, Any] | None = None) -> bool | None:
     """True when the rule is broken, False when met, None when the form lacks what it needs."""
     raw = form.get(rule.field)
     if _empty(raw):
         return None
     try:
         if rule.kind in ("age_at_least", "age_below", "within_months_of", "within_days_of", "span_at_most_months"):
-            first = parse_date(raw)
+            # A datetime field (the hour of death) counts by its calendar day.
+            first = parse_date(raw) if not isinstance(raw, str) or "T" not in raw and ":" not in raw else parse_datetime(raw).date()
             if rule.kind == "age_at_least":
                 return age_on(first, on) < (rule.years or 0)
             if rule.kind == "age_below":
@@ -729,46 +910,68 @@ def _eligibility_fails(rule: Eligibility, form: Mapping[str, Any], on: date) -> 
             chosen = set(raw) if isinstance(raw, list | tuple | set | frozenset) else {raw}
             return not set(rule.values) <= chosen
         if rule.kind == "number_at_least":
-            return parse_number(raw) < (rule.value or 0)
+            return parse_number(raw) < _threshold(rule, province)
     except ValueError:
         return None
     return None
 
 
-def check_eligibility(service: Service, values: Mapping[str, Any], on: date) -> list[EligibilityIssue]:
-    """Eligibility rules the form breaks on date `on`; rules whose data is missing are not reported."""
+def _threshold(rule: Eligibility, province: Mapping[str, Any] | None) -> float:
+    floor = float(rule.value or 0)
+    if rule.value_setting and province and province.get(rule.value_setting) is not None:
+        floor = max(floor, float(province[rule.value_setting]))
+    return floor
+
+
+def check_eligibility(service: Service, values: Mapping[str, Any], on: date,
+                      province: Mapping[str, Any] | None = None) -> list[EligibilityIssue]:
+    """Eligibility rules the form breaks on date `on`; rules whose data is missing are not reported.
+
+    `province` holds the per-province settings a rule may raise its threshold to (`value_setting`).
+    """
     issues = []
+    values = with_defaults(service, values)
     for rule in service.eligibility:
-        if not conditions_hold(rule.when, values):
+        if not conditions_hold(rule.when, values, on):
             continue
-        if _eligibility_fails(rule, values, on):
-            issues.append(EligibilityIssue(rule.id, rule.severity, rule.message_vi, rule.message_en))
+        if _eligibility_fails(rule, values, on, province):
+            value = _num(_threshold(rule, province))
+            issues.append(EligibilityIssue(rule.id, rule.severity, rule.message_vi.replace("{value}", value),
+                                           rule.message_en.replace("{value}", value)))
     return issues
 
 
-def quote_fee(service: Service, form: Mapping[str, Any], online: bool = False) -> FeeQuote:
-    """The fee lines that apply to this form, with amounts; exemptions that apply make the total 0."""
+def quote_fee(service: Service, form: Mapping[str, Any], online: bool = False, on: date | None = None,
+              people: int | None = None) -> FeeQuote:
+    """The fee lines that apply to this form on the received date `on`, with amounts.
+
+    Each line takes the rate in force on `on`; a `per: person` line is multiplied by its count field,
+    else by `people` (the persons on the dossier). An exemption that applies makes the total 0.
+    """
+    on = on or date.today()
+    form = with_defaults(service, form)
     lines = []
     total: int | None = 0
     for item in service.fees.items:
-        if not conditions_hold(item.when, form):
+        if not conditions_hold(item.when, form, on):
             continue
-        unit = item.online_amount if online and item.online_amount is not None else item.amount
+        rate = item.rate(on)
+        unit = rate.online_amount if online and rate.online_amount is not None else rate.amount
         amount: int | None
-        if unit is None:
-            amount = None
-        elif item.count_field:
+        count = 1
+        if item.count_field:
             try:
                 count = int(parse_number(form.get(item.count_field) or 0))
             except ValueError:
                 count = 0
-            amount = unit * max(0, count - item.free_count)
-        else:
-            amount = unit
-        lines.append(FeeLine(item, amount))
+            count = max(0, count - item.free_count)
+        elif item.per == "person" and people is not None:
+            count = max(1, people)
+        amount = None if unit is None else unit * count
+        lines.append(FeeLine(item, amount, rate, count))
         total = None if total is None or amount is None else total + amount
-    exempt = any(e.when and conditions_hold(e.when, form) for e in service.fees.exemptions)
-    return FeeQuote(tuple(lines), 0 if exempt else total, exempt)
+    exemption = next((e for e in service.fees.exemptions if e.applies(form, on)), None)
+    return FeeQuote(tuple(lines), 0 if exemption else total, exemption is not None, exemption, on)
 
 
 def _round_dong(x: Decimal) -> int:
@@ -799,9 +1002,39 @@ def _conditions(raw: Any) -> tuple[Condition, ...]:
     items = raw if isinstance(raw, list) else [raw]
     out = []
     for c in items:
-        values = tuple(c["in"]) if "in" in c else (c["equals"],)
-        out.append(Condition(c["field"], values))
+        if "age_below" in c or "age_at_least" in c:
+            out.append(Condition(c["field"], (), age_below=c.get("age_below"), age_at_least=c.get("age_at_least")))
+            continue
+        negate = "not_in" in c
+        values = tuple(c["not_in"]) if negate else tuple(c["in"]) if "in" in c else (c["equals"],)
+        out.append(Condition(c["field"], values, negate))
     return tuple(out)
+
+
+def _date(raw: Any) -> date | None:
+    return date.fromisoformat(raw) if raw else None
+
+
+def _age_rule(d: Mapping[str, Any] | None) -> AgeRule | None:
+    if not d:
+        return None
+    return AgeRule(d["field"], d.get("below"), d.get("at_least"))
+
+
+def _person(p: Mapping[str, Any]) -> Person:
+    return Person(
+        p["role"], p["label_vi"], p["label_en"], p.get("reads_card", True), p.get("required", True),
+        represents=p.get("represents"), required_age=_age_rule(p.get("required_age")),
+        required_when=_conditions(p.get("required_when")), min_age=p.get("min_age"), source=p.get("source", ""),
+        confirmed=p.get("confirmed", True),
+    )
+
+
+def _notice_forms(d: Mapping[str, Any]) -> dict[str, NoticeForm]:
+    return {
+        kind: NoticeForm(kind, x["code"], x["title_vi"], x.get("source", ""), True, x.get("confirmed", True))
+        for kind, x in d.items()
+    }
 
 
 def _agency(d: Mapping[str, Any]) -> Agency:
@@ -846,6 +1079,7 @@ def _field(d: Mapping[str, Any]) -> Field:
         options=tuple(FieldOption(o["value"], o["label_vi"], o["label_en"]) for o in d.get("options", [])),
         rules=rules, when=_conditions(d.get("when")), default=d.get("default"),
         help_vi=d.get("help_vi", ""), help_en=d.get("help_en", ""), confirmed=d.get("confirmed", True),
+        setting=d.get("setting"),
     )
 
 
@@ -869,11 +1103,20 @@ def _fees(d: Mapping[str, Any]) -> Fee:
                 online_amount=i.get("online_amount"), set_by=i.get("set_by", "law"), per=i.get("per", "request"),
                 count_field=i.get("count_field"), free_count=i.get("free_count", 0),
                 when=_conditions(i.get("when")), confirmed=i.get("confirmed", True),
+                schedule=tuple(
+                    FeeRate(_date(r.get("from")), _date(r.get("to")), r.get("amount"), r.get("online_amount"),
+                            r.get("source", ""), r.get("confirmed", True))
+                    for r in i.get("schedule", [])
+                ),
+                source=i.get("source", ""),
             )
             for i in d["items"]
         ),
         exemptions=tuple(
-            Exemption(e["who_vi"], e["who_en"], _conditions(e.get("when")), e.get("confirmed", True))
+            Exemption(e["who_vi"], e["who_en"], _conditions(e.get("when")), e.get("confirmed", True),
+                      id=e.get("id", ""), evidence_vi=e.get("evidence_vi", ""), evidence_en=e.get("evidence_en", ""),
+                      law=e.get("law", ""), age=_age_rule(e.get("age")), effective_from=_date(e.get("from")),
+                      effective_to=_date(e.get("to")))
             for e in d.get("exemptions", [])
         ),
         legal_basis=d.get("legal_basis", ""), note_vi=d.get("note_vi", ""), note_en=d.get("note_en", ""),
@@ -890,10 +1133,7 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
         channels=tuple(d["channels"]),
         legal_basis=tuple(LegalRef(x["ref"], x.get("confirmed", True)) for x in d["legal_basis"]),
         forms=tuple(FormRef(x.get("code"), x["title_vi"], x.get("source", ""), x.get("confirmed", True)) for x in d["forms"]),
-        persons=tuple(
-            Person(p["role"], p["label_vi"], p["label_en"], p.get("reads_card", True), p.get("required", True))
-            for p in d["persons"]
-        ),
+        persons=tuple(_person(p) for p in d["persons"]),
         fields=tuple(_field(f) for f in d["fields"]),
         steps=tuple(Step(s["id"], s["title_vi"], s["title_en"], tuple(s["fields"])) for s in d["steps"]),
         documents=tuple(
@@ -914,6 +1154,7 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
                 years=e.get("years"), months=e.get("months"), days=e.get("days"), value=e.get("value"),
                 values=tuple(e.get("values", ())), to_field=e.get("to_field"), severity=e.get("severity", "block"),
                 when=_conditions(e.get("when")), confirmed=e.get("confirmed", True),
+                value_setting=e.get("value_setting"), source=e.get("source", ""),
             )
             for e in d.get("eligibility", [])
         ),
@@ -926,6 +1167,12 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
             for s in d.get("sub_procedures", [])
         ),
         notes_vi=tuple(d.get("notes_vi", [])),
+        procedure_codes=tuple(
+            ProcedureCode(pc.get("code"), pc.get("name_vi", ""), _conditions(pc.get("when")), pc.get("source", ""),
+                          pc.get("confirmed", True))
+            for pc in d.get("procedure_codes", [])
+        ),
+        notice_forms=_notice_forms(d.get("notice_forms", {})),
     )
     check_service(service)
     return service
@@ -937,6 +1184,10 @@ def _check_conditions(service: Service, conds: Sequence[Condition], path: str) -
         if not service.has_field(c.field):
             raise ServiceDataError(f"{where}.field", f"no field {c.field!r} in this service")
         target = service.field(c.field)
+        if c.is_age:
+            if target.type != "date":
+                raise ServiceDataError(where, f"an age condition needs a date field, not {c.field!r}")
+            continue
         if target.type in ("choice", "multi_choice"):
             for v in c.values:
                 if target.option(v) is None:
@@ -1005,8 +1256,32 @@ def check_service(s: Service) -> None:
         _check_conditions(s, item.when, f"{here}.when")
         if item.count_field and (not s.has_field(item.count_field) or s.field(item.count_field).type != "number"):
             raise ServiceDataError(f"{here}.count_field", f"{item.count_field!r} is not a number field")
+        for j, r in enumerate(item.schedule):
+            if r.start and r.end and r.end < r.start:
+                raise ServiceDataError(f"{here}.schedule[{j}]", "ends before it starts")
+            if (r.amount is None) != (item.set_by != "law"):
+                raise ServiceDataError(f"{here}.schedule[{j}]", "give an amount, as the item does")
+            for k, other in enumerate(item.schedule[:j]):
+                if (other.start or date.min) <= (r.end or date.max) and (r.start or date.min) <= (other.end or date.max):
+                    raise ServiceDataError(f"{here}.schedule[{j}]", f"overlaps schedule[{k}]")
+    ids = [e.id for e in s.fees.exemptions if e.id]
+    if len(set(ids)) != len(ids):
+        raise ServiceDataError("fees.exemptions", "an exemption id is listed twice")
     for i, ex in enumerate(s.fees.exemptions):
         _check_conditions(s, ex.when, f"fees.exemptions[{i}].when")
+        if ex.age is not None:
+            _check_date_field(s, ex.age.field, f"fees.exemptions[{i}].age.field")
+    for i, p in enumerate(s.persons):
+        here = f"persons[{i}]"
+        if p.represents is not None and p.represents not in roles:
+            raise ServiceDataError(f"{here}.represents", f"{p.represents!r} is not one of the persons {roles}")
+        _check_conditions(s, p.required_when, f"{here}.required_when")
+        if p.required_age is not None:
+            _check_date_field(s, p.required_age.field, f"{here}.required_age.field")
+    for i, pc in enumerate(s.procedure_codes):
+        _check_conditions(s, pc.when, f"procedure_codes[{i}].when")
+        if pc.code is None and pc.confirmed:
+            raise ServiceDataError(f"procedure_codes[{i}].code", "a missing code must be marked confirmed: false")
     lp = s.fees.late_payment
     if lp is not None:
         for key, ref, kind in (("date_field", lp.date_field, "date"), ("amount_field", lp.amount_field, "money")):
@@ -1018,7 +1293,8 @@ def check_service(s: Service) -> None:
         if not s.has_field(rule.field):
             raise ServiceDataError(f"{here}.field", f"no field {rule.field!r}")
         date_kinds = ("age_at_least", "age_below", "within_months_of", "within_days_of", "span_at_most_months")
-        if rule.kind in date_kinds and s.field(rule.field).type != "date":
+        if rule.kind in date_kinds and s.field(rule.field).type not in (
+                ("date", "datetime") if rule.kind == "within_days_of" else ("date",)):
             raise ServiceDataError(f"{here}.field", f"{rule.kind} needs a date field")
         needed = {"age_at_least": "years", "age_below": "years", "within_months_of": "months",
                   "within_days_of": "days", "span_at_most_months": "months", "number_at_least": "value"}.get(rule.kind)
@@ -1034,6 +1310,11 @@ def check_service(s: Service) -> None:
     for i, sub in enumerate(s.sub_procedures):
         _check_conditions(s, sub.when, f"sub_procedures[{i}].when")
         _check_processing(s, sub.processing, f"sub_procedures[{i}].processing")
+
+
+def _check_date_field(s: Service, field_id: str, path: str) -> None:
+    if not s.has_field(field_id) or s.field(field_id).type != "date":
+        raise ServiceDataError(path, f"{field_id!r} is not a date field of this service")
 
 
 def _check_processing(s: Service, p: Processing, path: str) -> None:

@@ -5,7 +5,7 @@ draw them, tests and benchmarks build them by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from kiosk.domain.dossier import VN_TZ
@@ -23,6 +23,7 @@ DOCUMENT_KINDS_VI = {
     "original_or_certified_copy": "bản chính hoặc bản sao chứng thực",
     "show_original": "xuất trình bản chính",
     "present": "xuất trình",
+    "copy_or_photo_with_original": "bản sao, hoặc bản chụp kèm bản chính để đối chiếu",
 }
 #: The dossier statuses that ask for a notice to the applicant, and which form it is.
 NOTICE_FORMS = {"supplement_requested": "Mẫu 02", "rejected": "Mẫu 03"}
@@ -65,6 +66,24 @@ class ReceiptData:
     register_number: str = ""
     receiver_name: str = ""
     qr_text: str = ""
+    # Which paper this is: the one-stop Mẫu 01, or the sector's own (residence CT04, identity CC02).
+    form_code: str = "Mẫu 01"
+    form_title: str = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+    form_source: str = "Thông tư 03/2025/TT-VPCP"
+    procedure_code: str = ""
+    applicant_id_number: str = ""
+    fee: FeeText | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeeText:
+    """The fee as printed: each line with its amount, the total, and an exemption with its ground."""
+
+    lines: tuple[tuple[str, str], ...] = ()
+    total: str = ""
+    exemption: str = ""
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,9 @@ class NoticeData:
     applicant_name: str
     procedure: str
     issued_at: datetime
+    form_code: str = field(default="", kw_only=True)
+    form_title: str = field(default="", kw_only=True)
+    form_source: str = field(default="", kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,11 @@ class RefusalData(NoticeData):
 
     reasons: tuple[str, ...]
     officer_name: str = ""
+
+
+def money_vi(amount: int) -> str:
+    """`20.000 đồng`."""
+    return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def station_time(moment: datetime) -> datetime:

@@ -2,8 +2,11 @@
 
 Circular 03/2025/TT-VPCP fixes the form of the code; the sequence is daily per receiving unit. A
 station's kiosks number offline without asking the hub, so each kiosk owns one block of the day's
-sequence: the kiosk in slot n (0–9) hands out n·1000+1 … n·1000+999. Two kiosks with different slots
-can never produce the same code; a kiosk that reaches its 999th dossier of the day stops numbering.
+sequence: the kiosk in block n hands out n·1000+1 … n·1000+999. The hub owns the blocks: it gives
+each kiosk of a station one of blocks 1–8 when it enrols; block 0 is what a kiosk numbers in before
+it is enrolled, and block 9 is the hub's own, for the new code it gives a dossier whose code clashed
+with another's. Two kiosks with different blocks never produce the same code; a kiosk that reaches its
+999th dossier of the day stops numbering.
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ from datetime import date
 BLOCK = 1000
 SLOTS = range(10)
 PER_DAY = BLOCK - 1
+#: The block of a kiosk that is not enrolled with a hub (or was numbered by hand with `kiosk dossier slot`).
+UNENROLLED_BLOCK = 0
+#: The blocks a hub hands out to the kiosks of one station, one each.
+KIOSK_BLOCKS = range(1, 9)
+#: The hub's own block: the new codes of dossiers whose code clashed with another dossier's.
+HUB_BLOCK = 9
 
 # QCVN 102:2016/BTTTT electronic identifiers of agencies, e.g. 000.00.24.H57 (up to ~13 characters).
 _UNIT_RE = re.compile(r"[0-9A-Z]{1,5}(?:\.[0-9A-Z]{1,5}){1,4}")
@@ -46,6 +55,11 @@ def sequence_for(slot: int, nth_today: int) -> int:
 
 def slot_of(sequence: int) -> int:
     return sequence // BLOCK
+
+
+def block_range(block: int) -> tuple[str, str]:
+    """The first and last sequence of a block, as printed ("3001", "3999")."""
+    return f"{block * BLOCK + 1:04d}", f"{block * BLOCK + PER_DAY:04d}"
 
 
 @dataclass(frozen=True, slots=True, order=True)

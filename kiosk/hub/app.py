@@ -1,7 +1,9 @@
 """The hub's ASGI application (Starlette): thin HTTP over `kiosk.hub.core.Hub`, run by uvicorn.
 
-Hub processes keep no state of their own: several can run behind a load balancer on one
-PostgreSQL database. Database work runs in Starlette's thread pool (SQLAlchemy is synchronous).
+Hub processes keep no state of their own (beyond each one's count of refused requests per source
+address): several can run behind a load balancer on one PostgreSQL database. Database work runs in
+Starlette's thread pool (SQLAlchemy is synchronous). `kiosk.hub.guard` sits in front: body limits
+per endpoint, JSON limits, refusal counting and reference numbers for unexpected errors.
 """
 
 from __future__ import annotations
@@ -15,12 +17,46 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from kiosk import safejson
 from kiosk.hub.core import Hub, HubError
+from kiosk.hub.guard import (
+    COUNT_KEY,
+    LOGGED_KEY,
+    FailureLimiter,
+    Guard,
+    Limit,
+    internal_error_body,
+    new_reference,
+)
 from kiosk.hub.openapi import OPENAPI
 from kiosk.hub.protocol import API
 
 log = logging.getLogger(__name__)
-MAX_BODY = 32 * 1024 * 1024
+#: A push: up to 2000 ops cut at 4 MiB of payload by the kiosk, one portrait past the cut at most.
+MAX_PUSH_BODY = 32 * 1024 * 1024
+#: An enrolment or a back-office decision: a few hundred bytes of JSON.
+MAX_SMALL_BODY = 16 * 1024
+#: GET requests carry no body (the kiosk signs an empty one): any body is refused.
+MAX_GET_BODY = 0
+#: Query numbers are cursors and counts: within what JSON carries exactly (RFC 7493 §2.2).
+MAX_QUERY_INT = safejson.MAX_SAFE_INTEGER
+
+
+#: Refusals of requests that proved no kiosk's key or back-office token: counted against the source address.
+#: (A replayed or stale request is signed: a network that duplicates packets makes them for a real kiosk.)
+UNPROVEN = frozenset({
+    "unsigned", "unknown_kiosk", "bad_signature", "bad_code", "code_used", "code_expired", "code_for_another_kiosk",
+    "backoffice_auth", "bad_request", "bad_query",
+})
+
+
+def limit_for(method: str, path: str) -> Limit:
+    """Each endpoint's body limit, looked up before anything is read."""
+    if method == "POST" and path == f"{API}/push":
+        return Limit(MAX_PUSH_BODY, json=True)
+    if method == "POST":
+        return Limit(MAX_SMALL_BODY, json=True)
+    return Limit(MAX_GET_BODY)
 
 
 def _path_qs(request: Request) -> str:
@@ -31,17 +67,25 @@ def _path_qs(request: Request) -> str:
 
 
 async def _body(request: Request) -> bytes:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise HubError(413, "too_large", "Yêu cầu quá lớn.", "Request body too large.")
-    return body
+    """The body, already bounded and checked by the guard in front of the app."""
+    return await request.body()
+
+
+def _query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or len(raw) > 16 or not low <= int(raw) <= high:
+        raise HubError(400, "bad_query", f"Tham số '{name}' phải là số nguyên từ {low} đến {high}.",
+                       f"Query parameter '{name}' must be an integer from {low} to {high}.", parameter=name)
+    return int(raw)
 
 
 def _error(exc: HubError) -> JSONResponse:
     return JSONResponse(exc.as_json(), status_code=exc.status)
 
 
-def create_app(hub: Hub) -> Starlette:
+def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
     async def health(request: Request) -> JSONResponse:
         try:
             return JSONResponse(await run_in_threadpool(hub.health))
@@ -61,12 +105,12 @@ def create_app(hub: Hub) -> Starlette:
         return JSONResponse(await run_in_threadpool(hub.push, "POST", _path_qs(request), body, request.headers))
 
     async def pull(request: Request) -> JSONResponse:
-        try:
-            after = int(request.query_params.get("after", "0"))
-            limit = int(request.query_params.get("limit", "500"))
-        except ValueError as exc:
-            raise HubError(400, "bad_request", "Tham số không hợp lệ.", "Bad query parameters.") from exc
+        after = _query_int(request, "after", 0, 0, MAX_QUERY_INT)
+        limit = _query_int(request, "limit", 500, 1, 100_000)
         after_uid = request.query_params.get("after_uid", "")
+        if len(after_uid) > 64:
+            raise HubError(400, "bad_query", "Tham số 'after_uid' quá dài.", "Query parameter 'after_uid' is too long.",
+                           parameter="after_uid")
         body = await _body(request)
         result = await run_in_threadpool(
             hub.pull, "GET", _path_qs(request), body, request.headers, after, after_uid, limit)
@@ -80,7 +124,9 @@ def create_app(hub: Hub) -> Starlette:
         code = request.path_params["tracking_code"]
         if not 0 < len(code) <= 40:
             raise HubError(400, "bad_request", "Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
-        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code))
+        issuer = request.query_params.get("issuer", "")[:64]
+        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code,
+                                                    issuer))
 
     async def dossier_status(request: Request) -> JSONResponse:
         auth = request.headers.get("authorization", "")
@@ -89,18 +135,28 @@ def create_app(hub: Hub) -> Starlette:
         if actor is None:
             raise HubError(401, "backoffice_auth", "Cần mã truy cập của bộ phận nghiệp vụ.", "A back-office token is needed.")
         try:
-            data: dict[str, Any] = await request.json()
-            status, note = str(data["status"]), str(data.get("note") or "")
-        except (ValueError, KeyError, TypeError) as exc:
+            data: dict[str, Any] = safejson.loads(await _body(request))
+            status, note = data["status"], data.get("note") or ""
+            if not isinstance(status, str) or not isinstance(note, str):
+                raise TypeError("status and note are text")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise HubError(400, "bad_request", "Yêu cầu không hợp lệ.", "Malformed request.") from exc
         code = request.path_params["tracking_code"]
         return JSONResponse(await run_in_threadpool(hub.set_status, code, status, note, actor))
 
     async def hub_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HubError)
+        request.scope[COUNT_KEY] = exc.code in UNPROVEN
         if exc.status >= 403 or exc.code in ("bad_signature", "replayed"):
             log.warning("refused %s %s: %s", request.method, request.url.path, exc.code)
         return _error(exc)
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        reference = new_reference()
+        request.scope[LOGGED_KEY] = reference
+        log.error("unexpected error on %s %s (reference %s)", request.method, request.url.path, reference,
+                  exc_info=exc)
+        return JSONResponse(internal_error_body(reference), status_code=500)
 
     routes = [
         Route("/health", health, methods=["GET"]),
@@ -112,6 +168,6 @@ def create_app(hub: Hub) -> Starlette:
         Route(f"{API}/status/{{tracking_code}}", lookup, methods=["GET"]),
         Route(f"{API}/backoffice/dossiers/{{tracking_code}}/status", dossier_status, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={HubError: hub_error})
+    app = Starlette(routes=routes, exception_handlers={HubError: hub_error, Exception: unexpected})
     app.state.hub = hub
-    return app
+    return Guard(app, limit_for, limiter)

@@ -15,6 +15,9 @@ log = logging.getLogger("kiosk.hub")
 def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help="sqlite:///FILE or postgresql://… (KIOSK_HUB_DB, else a file "
                         "in the hub's data folder)")
+    parser.add_argument("--allow-plain-postgres", action="store_true",
+                        help="talk to a PostgreSQL server on another machine without TLS (only on a network "
+                             "protected some other way)")
     parser.add_argument("--json", action="store_true")
 
 
@@ -26,11 +29,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                       help="a load balancer's address (repeatable): its X-Forwarded-For names the kiosk, so refusals "
+                            "count against the kiosk's address, not the balancer's (loopback is always trusted)")
+    serve.add_argument("--max-refusals", type=_positive_int, default=20, metavar="N",
+                       help="refused requests a source address may make at once before it gets 429 "
+                            "(then one more every 3 seconds)")
     serve.set_defaults(func=_serve)
     code = sub.add_parser("enrol-code", help="print a one-time enrolment code for a station's kiosk")
     _db_arg(code)
     code.add_argument("--station", required=True)
-    code.add_argument("--ttl-hours", type=float, default=24.0)
+    code.add_argument("--ttl-hours", type=_hours, default=24.0,
+                      help="how long the code stays valid: more than 0, at most 168 hours (default 24)")
     code.add_argument("--rejoin", metavar="KIOSK_ID",
                       help="a code for this enrolled kiosk to rejoin after its database was restored or moved")
     code.set_defaults(func=_enrol_code)
@@ -42,17 +52,64 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("new_status")
     status.add_argument("--note", default="")
     status.set_defaults(func=_status)
-    stats = sub.add_parser("stats", help="dossiers, account requests and each kiosk's position")
+    kiosk = sub.add_parser("kiosk", help="the enrolled kiosks")
+    kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", required=True)
+    retire = kiosk_sub.add_parser("retire", help="take a kiosk out of use after its last sync: refuse it from now "
+                                                 "on and give its block of the daily sequence back to the station")
+    _db_arg(retire)
+    retire.add_argument("kiosk_id")
+    retire.set_defaults(func=_retire)
+    stats = sub.add_parser("stats", help="dossiers, account requests, each kiosk's position and block")
     _db_arg(stats)
     stats.set_defaults(func=_stats)
-    token = sub.add_parser("backoffice-token", help="create a bearer token for the back-office status endpoint")
+    token = sub.add_parser("backoffice-token", help="create, list or revoke bearer tokens of the back-office "
+                                                    "status endpoint (they expire)")
     _db_arg(token)
-    token.add_argument("--name", required=True)
+    what = token.add_mutually_exclusive_group(required=True)
+    what.add_argument("--name", help="create a token under this name (shown once)")
+    what.add_argument("--revoke", metavar="NAME", help="refuse the token of this name from now on")
+    what.add_argument("--list", action="store_true", help="names, expiry and state of every token (never the tokens)")
+    token.add_argument("--ttl-days", type=_days, default=90,
+                       help="how long a new token is valid: 1 to 365 days (default 90)")
     token.set_defaults(func=_token)
     migrate = sub.add_parser("migrate", help="bring the hub's schema up to date")
     _db_arg(migrate)
     migrate.set_defaults(func=_migrate)
     return parser
+
+
+def _bounded(text: str, low_exclusive: float, high: float, unit_vi: str, unit_en: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low_exclusive < value <= high:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(
+            f"cần số {unit_vi} lớn hơn {low_exclusive:g} và không quá {high:g} "
+            f"(more than {low_exclusive:g} and at most {high:g} {unit_en}), nhận được '{text}'")
+    return value
+
+
+def _hours(text: str) -> float:
+    from kiosk.hub.core import MAX_ENROL_CODE_TTL_S
+
+    return _bounded(text, 0, MAX_ENROL_CODE_TTL_S / 3600, "giờ", "hours")
+
+
+def _days(text: str) -> float:
+    from kiosk.hub.core import MAX_BACKOFFICE_TOKEN_TTL_S
+
+    return _bounded(text, 0, MAX_BACKOFFICE_TOKEN_TTL_S / 86400, "ngày", "days")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"cần một số nguyên dương (a positive integer), nhận được '{text}'")
+    return value
 
 
 def _emit(args: argparse.Namespace, payload: Any, human: str) -> None:
@@ -63,19 +120,23 @@ def _hub(args: argparse.Namespace):
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
 
-    return Hub(open_hub_database(args.db))
+    return Hub(open_hub_database(args.db, allow_plain_postgres=args.allow_plain_postgres))
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kiosk.hub.app import create_app
+    from kiosk.hub.guard import FailureLimiter
 
     hub = _hub(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     log.info("kiosk-hub on %s:%s, database %s", args.host, args.port, hub.db.dialect)
     try:
-        uvicorn.run(create_app(hub), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        # Behind a balancer the peer is the balancer: its X-Forwarded-For is believed from these addresses only.
+        trusted = ",".join(["127.0.0.1", "::1", *args.trusted_proxy])
+        uvicorn.run(create_app(hub, FailureLimiter(burst=args.max_refusals)), host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False, proxy_headers=True, forwarded_allow_ips=trusted)
     finally:
         hub.db.dispose()
     return 0
@@ -97,18 +158,52 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _numbering_text(numbering: dict[str, Any]) -> str:
+    if numbering.get("block") is None:
+        return "chưa có khối số (trạm đã hết khối)"
+    return f"khối {numbering['block']} (số {numbering['first']}–{numbering['last']})"
+
+
 def _stats(args: argparse.Namespace) -> int:
     stats = _hub(args).stats()
-    lines = [f"Hồ sơ: {stats['dossiers']}; yêu cầu tài khoản: {stats['account_requests']}"]
-    lines += [f"  {k['kiosk_id']} ({k['station']}): đã nhận đến {k['high_water_mark']}, "
-              f"từ chối trùng {k['duplicates_refused']}" for k in stats["kiosks"]]
+    lines = [f"Hồ sơ: {stats['dossiers']} (được cấp mã mới do trùng: {stats['recoded']}); "
+             f"yêu cầu tài khoản: {stats['account_requests']}"]
+    for station, entry in stats["stations"].items():
+        units = ", ".join(entry["units"]) or "chưa rõ"
+        lines.append(f"Trạm {station} (mã đơn vị {units}): còn {entry['blocks_free']} khối số trống")
+        for k in (k for k in stats["kiosks"] if k["station"] == station):
+            state = f"thôi dùng từ {k['retired_at']}" if k["retired_at"] else _numbering_text(k["numbering"])
+            lines.append(f"  {k['kiosk_id']}: {state}; đã nhận đến {k['high_water_mark']}, "
+                         f"từ chối trùng {k['duplicates_refused']}")
     _emit(args, stats, "\n".join(lines))
     return 0
 
 
+def _retire(args: argparse.Namespace) -> int:
+    result = _hub(args).retire(args.kiosk_id)
+    _emit(args, result, f"Kiosk {result['kiosk_id']} (trạm {result['station']}) đã thôi sử dụng; máy chủ giữ đến số "
+                        f"{result['high_water_mark']} của kiosk. Khối {result['block']} được cấp lại từ "
+                        f"{result['block_free_from']}.")
+    return 0
+
+
 def _token(args: argparse.Namespace) -> int:
-    token = _hub(args).create_backoffice_token(args.name)
-    _emit(args, {"name": args.name, "token": token}, f"Mã truy cập (chỉ hiện một lần): {token}")
+    hub = _hub(args)
+    if args.list:
+        tokens = hub.backoffice_tokens()
+        states = {"active": "còn hiệu lực", "expired": "đã hết hạn", "revoked": "đã thu hồi"}
+        _emit(args, {"tokens": tokens}, "\n".join(
+            f"{t['name']}: {states[t['state']]} (hết hạn {t['expires_at'] or '—'})" for t in tokens)
+              or "Chưa có mã truy cập nào.")
+        return 0
+    if args.revoke:
+        info = hub.revoke_backoffice_token(args.revoke)
+        _emit(args, info, f"Đã thu hồi mã truy cập '{info['name']}'; máy chủ từ chối nó từ bây giờ.")
+        return 0
+    token = hub.create_backoffice_token(args.name, int(args.ttl_days * 86400))
+    info = next(t for t in hub.backoffice_tokens() if t["name"] == args.name)
+    _emit(args, {"name": args.name, "token": token, "expires_at": info["expires_at"]},
+          f"Mã truy cập (chỉ hiện một lần): {token}\nHết hạn: {info['expires_at']}")
     return 0
 
 
@@ -123,9 +218,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
     from kiosk.hub.core import HubError
+    from kiosk.hub.db import HubDatabaseError
 
     try:
         return args.func(args)
+    except HubDatabaseError as exc:
+        print(exc.message_vi, file=sys.stderr)
+        return 2 if exc.reason == "plain_postgres" else 1
     except HubError as exc:
         if args.json:
             print(json.dumps(exc.as_json(), ensure_ascii=False, indent=2))

@@ -8,8 +8,10 @@ Business-rule rejections are acknowledged and reported back through the station'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import re
 import secrets
 import time
@@ -19,13 +21,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kiosk.domain.tracking import (
+    BLOCK,
+    HUB_BLOCK,
+    KIOSK_BLOCKS,
+    PER_DAY,
+    TrackingCode,
+    TrackingCodeError,
+    block_range,
+)
 from kiosk.hub import protocol
 from kiosk.hub.db import HubDatabase
 from kiosk.hub.models import (
     AccountRequest,
+    CodeCounter,
     EnrolCode,
     HubAudit,
     HubDossier,
@@ -39,7 +52,16 @@ from kiosk.hub.models import (
     StatusToken,
 )
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 5000
+#: A push whose insert met another process's dossier under the same code is done again (then the clash shows).
+PUSH_ATTEMPTS = 3
+#: A retired kiosk's block is handed out again only after this (a day and its time-zone margins).
+RELEASE_HOLD_S = 48 * 3600
+#: A kiosk's last-seen time is written when it is older than this (stats show it to the minute).
+LAST_SEEN_STEP_S = 60
+#: Old nonces of a kiosk are swept when its stream passes a multiple of this, and at every push without ops.
+NONCE_SWEEP_EVERY = 50
 MAX_PULL = 1000
 #: How far back a rejoining kiosk is told its own codes (a restore from a backup older than this is not expected).
 REJOIN_CODE_DAYS = 62
@@ -54,8 +76,17 @@ ACCOUNT_KNOWN = "account.known"
 #: back office decides it like a dossier and the decision travels as a dossier.status change.
 ACCOUNT_PROCEDURE = "1.011411"
 OP_REJECTED = "op.rejected"
+#: Tells a kiosk the hub kept one of its dossiers (or account requests) under a new code: its code clashed.
+DOSSIER_RECODED = "dossier.recoded"
 _STATUS_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+#: A one-time enrolment code is typed at the kiosk within the day; a week at most.
+MAX_ENROL_CODE_TTL_S = 7 * 86400
+#: Back-office tokens: 90 days unless told otherwise, a year at most.
+BACKOFFICE_TOKEN_TTL_S = 90 * 86400
+MAX_BACKOFFICE_TOKEN_TTL_S = 365 * 86400
 
 
 class HubError(Exception):
@@ -107,6 +138,7 @@ class Hub:
         to rejoin after its database was restored or replaced: a new instance, a higher epoch."""
         if not station or len(station) > 64:
             raise HubError(400, "bad_station", "Mã trạm không hợp lệ.", "Invalid station id.")
+        _check_ttl(ttl_s, MAX_ENROL_CODE_TTL_S)
         raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
         now = self.clock()
@@ -116,6 +148,9 @@ class Hub:
                 if kiosk is None or kiosk.station != station:
                     raise HubError(404, "unknown_kiosk", f"Trạm {station} không có kiosk {rejoin_kiosk}.",
                                    f"No kiosk {rejoin_kiosk} at station {station}.")
+                if kiosk.retired_at is not None:
+                    raise HubError(409, "kiosk_retired", f"Kiosk {rejoin_kiosk} đã được cho thôi sử dụng.",
+                                   f"Kiosk {rejoin_kiosk} was retired.")
             s.add(EnrolCode(code_hash=_sha(code), station=station, created_at=_iso(now), expires_at=int(now + ttl_s),
                             rejoin_kiosk=rejoin_kiosk))
             _audit(s, now, "hub-operator", "enrol_code.created", station,
@@ -130,7 +165,10 @@ class Hub:
             kiosk_id, public_key = str(data["kiosk_id"]), str(data["public_key"])
             instance_uuid, epoch = str(data["instance_uuid"]), int(data["epoch"])
             key_bytes = protocol.unb64u(public_key)
-        except (ValueError, KeyError, TypeError) as exc:
+            unit_id = data.get("unit_id")
+            unit_id = str(unit_id)[:40] if unit_id else None
+            hint = _block_hint(data.get("numbering"))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise HubError(400, "bad_request", "Yêu cầu đăng ký không hợp lệ.", "Malformed enrolment.") from exc
         signed = protocol.SignedHeaders.from_headers(headers)
         if (
@@ -160,27 +198,35 @@ class Hub:
                 if record.rejoin_kiosk != kiosk_id or existing is None:
                     raise HubError(403, "code_for_another_kiosk", "Mã đăng ký lại này dành cho kiosk khác.",
                                    "This re-enrolment code is for another kiosk.")
-                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now)
+                if unit_id:
+                    existing.unit_id = unit_id
+                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now, hint)
             if existing is not None:
                 raise HubError(409, "already_enrolled", "Mã kiosk này đã được đăng ký với khóa khác.",
                                "This kiosk id is already enrolled with another identity.")
+            block = _assign_block(s, record.station, hint, now)
+            if block is None:
+                raise _station_full(record.station)
             serial = _bump_meta(s, "keys_version")
             kiosk = HubKiosk(
                 kiosk_id=kiosk_id, station=record.station, public_key=public_key, instance_uuid=instance_uuid,
                 epoch=epoch, enrolled_at=_iso(now), key_serial=serial, high_water_mark=0, duplicates_acked=0,
-                duplicates_refused=0, refusals=0, audit_head_seq=0, audit_head_hash="",
+                duplicates_refused=0, refusals=0, audit_head_seq=0, audit_head_hash="", block=block, unit_id=unit_id,
+                audit_copy_seq=0, audit_copy_hash="",
             )
             s.add(kiosk)
             record.used_by, record.used_at = kiosk_id, _iso(now)
             _audit(s, now, f"kiosk:{kiosk_id}", "kiosk.enrolled", kiosk_id,
-                   {"station": record.station, "instance_uuid": instance_uuid, "epoch": epoch})
+                   {"station": record.station, "instance_uuid": instance_uuid, "epoch": epoch, "block": block,
+                    "unit_id": unit_id})
             s.flush()
             return self._enrolled(s, kiosk, now)
 
     def _rejoin(self, s: Session, record: EnrolCode, kiosk: HubKiosk, public_key: str, instance_uuid: str,
-                epoch: int, now: float) -> dict[str, Any]:
+                epoch: int, now: float, hint: int | None = None) -> dict[str, Any]:
         """Pin the kiosk's new instance and epoch (and key); everything it pushed before stays, and it
-        goes on after the hub's high-water mark."""
+        goes on after the hub's high-water mark, numbering in the block it had (the restored database may
+        hold an older one, or none)."""
         if epoch <= kiosk.epoch:
             raise HubError(409, "epoch_not_newer", "Kiosk đăng ký lại phải có kỷ nguyên (epoch) mới hơn.",
                            f"A rejoining kiosk needs an epoch above {kiosk.epoch}.", epoch=kiosk.epoch)
@@ -192,10 +238,13 @@ class Hub:
         # A restored database carries an older audit chain: anchoring starts again from it (the old
         # anchor stays in the hub's append-only audit, in this entry).
         kiosk.audit_head_seq, kiosk.audit_head_hash, kiosk.audit_alarm = 0, "", None
+        kiosk.audit_copy_seq, kiosk.audit_copy_hash = 0, ""  # a new copy for the new epoch
+        if kiosk.block is None:
+            kiosk.block = _assign_block(s, kiosk.station, hint, now)
         record.used_by, record.used_at = kiosk.kiosk_id, _iso(now)
         _audit(s, now, f"kiosk:{kiosk.kiosk_id}", "kiosk.rejoined", kiosk.kiosk_id,
                {"before": before, "instance_uuid": instance_uuid, "epoch": epoch,
-                "high_water_mark": kiosk.high_water_mark})
+                "high_water_mark": kiosk.high_water_mark, "block": kiosk.block})
         s.flush()
         return self._enrolled(s, kiosk, now) | self._rejoined(s, kiosk, now)
 
@@ -211,7 +260,7 @@ class Hub:
     def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
         return {
             "kiosk_id": kiosk.kiosk_id, "station": kiosk.station, "high_water_mark": kiosk.high_water_mark,
-            "hub_time": int(now), "keys_version": _meta_int(s, "keys_version"),
+            "hub_time": int(now), "keys_version": _meta_int(s, "keys_version"), "numbering": _numbering(kiosk),
         }
 
     def _check_time(self, signed: protocol.SignedHeaders, now: float) -> None:
@@ -224,7 +273,10 @@ class Hub:
         signed = protocol.SignedHeaders.from_headers(headers)
         if signed is None:
             raise HubError(401, "unsigned", "Yêu cầu không có chữ ký của kiosk.", "The request is not signed.")
-        kiosk = s.get(HubKiosk, signed.kiosk_id, with_for_update=lock)
+        if lock:
+            kiosk = s.get(HubKiosk, signed.kiosk_id, with_for_update=True)
+        else:  # a read: the columns the checks need, not the whole row as an object
+            kiosk = s.execute(select(*_AUTH_COLUMNS).where(HubKiosk.kiosk_id == signed.kiosk_id)).first()
         if kiosk is None:
             raise HubError(401, "unknown_kiosk", "Kiosk chưa được đăng ký với máy chủ.", "This kiosk is not enrolled.")
         if not protocol.verify_request(protocol.unb64u(kiosk.public_key), method, path, body, signed):
@@ -234,18 +286,48 @@ class Hub:
             raise HubError(403, "cloned_kiosk", "Cơ sở dữ liệu này không phải bản đã đăng ký của kiosk (nghi sao chép).",
                            "Same kiosk id, different database instance: a cloned or restored kiosk.",
                            kiosk_id=kiosk.kiosk_id)
+        if kiosk.retired_at is not None:
+            raise HubError(403, "kiosk_retired", "Kiosk này đã được cho thôi sử dụng trên máy chủ; không nhận dữ liệu.",
+                           "This kiosk was retired on the hub; nothing is accepted from it.", kiosk_id=kiosk.kiosk_id)
         if signed.epoch != kiosk.epoch:
             raise HubError(403, "epoch_mismatch", "Kỷ nguyên (epoch) của kiosk không khớp với bản đã đăng ký.",
                            "The kiosk's epoch does not match the enrolled one.", kiosk_id=kiosk.kiosk_id)
         now = self.clock()
         self._check_time(signed, now)
-        seen = s.get(RequestNonce, (kiosk.kiosk_id, signed.nonce))
-        if seen is not None:
+        # One statement records the nonce and says whether it was new (another hub process may hold it already).
+        fresh = s.execute(_insert_ignore_stmt(s, RequestNonce).values(
+            kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)).returning(RequestNonce.nonce)).first()
+        if fresh is None:
             raise HubError(401, "replayed", "Yêu cầu này đã được gửi trước đó (phát lại).",
                            "This request was already received (replay).", kiosk_id=kiosk.kiosk_id)
-        s.add(RequestNonce(kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)))
-        kiosk.last_seen_at = _iso(now)
+        if not kiosk.last_seen_at or kiosk.last_seen_at < _iso(now - LAST_SEEN_STEP_S):
+            # To the minute: not a write of the kiosk's row at every request.
+            if lock:
+                kiosk.last_seen_at = _iso(now)
+            else:
+                s.execute(update(HubKiosk).where(HubKiosk.kiosk_id == kiosk.kiosk_id).values(last_seen_at=_iso(now)))
         return kiosk
+
+    def retire(self, kiosk_id: str, actor: str = "hub-operator") -> dict[str, Any]:
+        """Take a kiosk out of use (replaced, broken beyond repair): the hub refuses it from now on and gives
+        its block back to the station after RELEASE_HOLD_S. Everything it pushed stays. Only after its last
+        sync: what it still holds unsent can no longer reach the hub."""
+        now = self.clock()
+        with self.db.transaction() as s:
+            kiosk = s.get(HubKiosk, kiosk_id, with_for_update=True)
+            if kiosk is None:
+                raise HubError(404, "unknown_kiosk", f"Không có kiosk {kiosk_id} trên máy chủ.",
+                               f"No kiosk {kiosk_id} on the hub.")
+            if kiosk.retired_at is not None:
+                raise HubError(409, "kiosk_retired", f"Kiosk {kiosk_id} đã được cho thôi sử dụng từ {kiosk.retired_at}.",
+                               f"Kiosk {kiosk_id} was already retired at {kiosk.retired_at}.")
+            _allocate(s, kiosk.station, 0)  # block choices of the station wait for this one
+            kiosk.retired_at, kiosk.retired_block, kiosk.block = _iso(now), kiosk.block, None
+            _audit(s, now, actor, "kiosk.retired", kiosk_id,
+                   {"station": kiosk.station, "block": kiosk.retired_block, "high_water_mark": kiosk.high_water_mark})
+            return {"kiosk_id": kiosk_id, "station": kiosk.station, "block": kiosk.retired_block,
+                    "block_free_from": _iso(now + RELEASE_HOLD_S), "high_water_mark": kiosk.high_water_mark,
+                    "last_seen_at": kiosk.last_seen_at}
 
     def record_refusal(self, error: HubError) -> None:
         """Count a refused request against the kiosk it names (cloned kiosks, conflicts) for the operators."""
@@ -265,23 +347,45 @@ class Hub:
                    {k: v for k, v in error.extra.items() if k in ("seq", "stored_hash", "received_hash")})
 
     def push(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
-        ops, audit_head, entries = _parse_push(body)
-        try:
-            with self.db.transaction() as s:
-                kiosk = self.authenticate(s, method, path, body, headers, lock=True)
-                result = self._push_locked(s, kiosk, ops)
-                stored, trouble = self._store_audit(s, kiosk, entries)
-                result["audit"] = self._anchor(s, kiosk, audit_head, trouble)
-                result["audit"]["stored_seq"] = stored
-                result["keys_version"] = _meta_int(s, "keys_version")
-                result["hub_time"] = int(self.clock())
+        ops, audit_head, entries, hint = _parse_push(body)
+        for attempt in range(PUSH_ATTEMPTS):
+            try:
+                return self._push_once(method, path, body, headers, ops, audit_head, entries, hint)
+            except HubError as exc:
+                # Only refusals of a request signed by the kiosk's own key count against it: anyone can
+                # name a kiosk in an unsigned or wrongly signed request (the guard counts those per address).
+                if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch"):
+                    self.record_refusal(exc)
+                raise
+            except Exception as exc:
+                # Another kiosk's push, in another hub process, committed a dossier under a code this batch
+                # also carries between our check and our insert: nothing was kept; now the clash is visible.
+                if not _unique_violation(exc) or attempt == PUSH_ATTEMPTS - 1:
+                    raise
+                log.info("a push met a dossier another hub process had just stored under the same code; again")
+        raise AssertionError("unreachable")
+
+    def _push_once(self, method: str, path: str, body: bytes, headers: Any, ops: list[PushedOp],
+                   audit_head: dict[str, Any] | None, entries: list[dict[str, Any]], hint: int | None) -> dict[str, Any]:
+        with self.db.transaction() as s:
+            kiosk = self.authenticate(s, method, path, body, headers, lock=True)
+            if kiosk.block is None:  # enrolled before the hub owned the blocks: it gets one now
+                kiosk.block = _assign_block(s, kiosk.station, hint, self.clock())
+                if kiosk.block is not None:
+                    _audit(s, self.clock(), "hub", "kiosk.block_assigned", kiosk.kiosk_id, {"block": kiosk.block})
+            result = self._push_locked(s, kiosk, ops)
+            stored, trouble = self._store_audit(s, kiosk, entries)
+            result["audit"] = self._anchor(s, kiosk, audit_head, trouble)
+            result["audit"]["stored_seq"] = stored
+            result["keys_version"] = _meta_int(s, "keys_version")
+            result["hub_time"] = int(self.clock())
+            result["numbering"] = _numbering(kiosk)
+            if kiosk.high_water_mark % NONCE_SWEEP_EVERY < max(1, len(ops)) or not ops:
+                # Nonces older than twice the replay window can go; not at every push (it costs a statement).
                 cutoff = int(self.clock()) - 2 * protocol.REPLAY_WINDOW_S
-                s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id, RequestNonce.seen_at < cutoff))
-                return result
-        except HubError as exc:
-            if exc.code in ("conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature"):
-                self.record_refusal(exc)
-            raise
+                s.execute(delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk.kiosk_id,
+                                                     RequestNonce.seen_at < cutoff))
+            return result
 
     def _push_locked(self, s: Session, kiosk: HubKiosk, ops: list[PushedOp]) -> dict[str, Any]:
         mark = kiosk.high_water_mark
@@ -313,64 +417,70 @@ class Hub:
         }
 
     def _apply(self, s: Session, kiosk: HubKiosk, ops: list[PushedOp]) -> list[int]:
-        """Store every op in the inbox and apply the kinds the hub knows; unknown kinds are kept as they are."""
+        """Store every op in the inbox and apply the kinds the hub knows; unknown kinds are kept as they are.
+
+        No dossier is dropped: one that reaches the hub under a code another dossier holds (a kiosk
+        restored from a backup, one that numbered before it was enrolled, two stations with one unit id)
+        is kept under a new code from the hub's own block, and its kiosk is told (`dossier.recoded`).
+        """
         now = _iso(self.clock())
         outcomes: dict[int, tuple[str, str | None]] = {}
         changes: list[tuple[str, dict[str, Any]]] = []
-        dossiers: dict[str, dict[str, Any]] = {}
-        accounts: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []  # new dossiers and account requests, in sequence order
+        accounts: dict[int, dict[str, Any]] = {}
         for op in ops:
             if op.kind == DOSSIER_CREATED:
                 data = _payload(op)
                 code = data.get("tracking_code")
                 if not isinstance(code, str) or not code or len(code) > 40:
                     outcomes[op.seq] = ("rejected", "missing_tracking_code")
-                elif code in dossiers:
-                    outcomes[op.seq] = ("rejected", "duplicate_tracking_code")
-                else:
-                    status = data.get("status") if isinstance(data.get("status"), str) else "received"
-                    dossiers[code] = {
-                        "tracking_code": code, "station": kiosk.station, "kiosk_id": kiosk.kiosk_id, "seq": op.seq,
-                        "service_code": str(data.get("service_code") or "")[:40], "status": status[:40],
-                        "received_at": now, "updated_at": now,
-                    }
-                    outcomes[op.seq] = ("applied", None)
+                    continue
+                status = data.get("status") if isinstance(data.get("status"), str) else "received"
+                records.append({
+                    "tracking_code": code, "uid": protocol.record_uid(kiosk.kiosk_id, data), "station": kiosk.station,
+                    "kiosk_id": kiosk.kiosk_id, "seq": op.seq, "service_code": str(data.get("service_code") or "")[:40],
+                    "status": status[:40], "received_at": now, "updated_at": now, "previous_code": None,
+                })
+                outcomes[op.seq] = ("applied", None)
             elif op.kind in ACCOUNT_KINDS:
-                accounts.append({"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "station": kiosk.station,
-                                 "payload": op.payload, "received_at": now})
+                accounts[op.seq] = {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "station": kiosk.station,
+                                    "payload": op.payload, "received_at": now}
                 outcomes[op.seq] = ("applied", None)
                 data = _payload(op)
                 code = data.get("tracking_code")
                 if op.kind == ACCOUNT_REQUESTED and isinstance(code, str) and 0 < len(code) <= 40:
-                    if code in dossiers:
-                        outcomes[op.seq] = ("rejected", "duplicate_tracking_code")
-                        accounts.pop()
-                        continue
-                    dossiers[code] = {
-                        "tracking_code": code, "station": kiosk.station, "kiosk_id": kiosk.kiosk_id, "seq": op.seq,
+                    records.append({
+                        "tracking_code": code, "uid": protocol.record_uid(kiosk.kiosk_id, data),
+                        "station": kiosk.station, "kiosk_id": kiosk.kiosk_id, "seq": op.seq,
                         "service_code": ACCOUNT_PROCEDURE, "status": "submitted", "received_at": now,
-                        "updated_at": now,
-                    }
-                    changes.append((ACCOUNT_KNOWN, {
-                        "tracking_code": code, "kiosk_id": kiosk.kiosk_id, "status": "submitted",
-                        "id_number": (data.get("citizen") or {}).get("personal", {}).get("id_number"),
-                        "phone": data.get("phone"), "phone_owner": data.get("phone_owner"),
-                    }))
+                        "updated_at": now, "previous_code": None,
+                        "known": {"id_number": (data.get("citizen") or {}).get("personal", {}).get("id_number"),
+                                  "phone": data.get("phone"), "phone_owner": data.get("phone_owner")},
+                    })
             elif op.kind not in (DOSSIER_STATUS, ACCOUNT_STATUS):
                 outcomes[op.seq] = ("stored", None)
-        if dossiers:
-            for code in _existing_codes(s, list(dossiers)):
-                seq = dossiers.pop(code)["seq"]
-                outcomes[seq] = ("rejected", "duplicate_tracking_code")
-                accounts = [a for a in accounts if a["seq"] != seq]
-                changes = [c for c in changes if not (c[0] == ACCOUNT_KNOWN and c[1]["tracking_code"] == code)]
-            if dossiers:
-                _bulk_insert(s, HubDossier.__table__, list(dossiers.values()))
+        kept = self._place(s, records, outcomes)
+        for record in kept:
+            account = record.pop("known", None)
+            if record["previous_code"]:
+                changes.append((DOSSIER_RECODED, {
+                    "dossier_uid": record["uid"], "kiosk_id": kiosk.kiosk_id, "seq": record["seq"],
+                    "kind": "account" if account is not None else "dossier", "previous_code": record["previous_code"],
+                    "tracking_code": record["tracking_code"], "at": now,
+                }))
+            if account is not None:
+                changes.append((ACCOUNT_KNOWN, {
+                    "tracking_code": record["tracking_code"], "dossier_uid": record["uid"], "kiosk_id": kiosk.kiosk_id,
+                    "status": "submitted", **account,
+                }))
+        if kept:
+            _bulk_insert(s, HubDossier.__table__, kept)
         for op in ops:  # status changes after the batch's dossiers exist, in sequence order
             if op.kind in (DOSSIER_STATUS, ACCOUNT_STATUS):
                 outcomes[op.seq] = self._apply_status(s, kiosk, op, changes, now)
-        if accounts:
-            s.connection().execute(AccountRequest.__table__.insert(), accounts)
+        rows = [row for seq, row in accounts.items() if outcomes[seq][0] == "applied"]
+        if rows:
+            s.connection().execute(AccountRequest.__table__.insert(), rows)
         _bulk_insert(s, InboxOp.__table__, [
             {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "op_id": op.op_id, "kind": op.kind,
              "schema_version": op.schema_version, "payload": op.payload, "created_at": op.created_at,
@@ -382,26 +492,82 @@ class Hub:
             outcome, reason = outcomes[op.seq]
             if outcome == "rejected":
                 rejected.append(op.seq)
+                data = _payload(op)
                 changes.append((OP_REJECTED, {"kiosk_id": kiosk.kiosk_id, "seq": op.seq, "op_id": op.op_id,
-                                              "kind": op.kind, "reason": reason}))
+                                              "kind": op.kind, "reason": reason,
+                                              "tracking_code": str(data.get("tracking_code") or "")[:40]}))
         if changes:
             self._emit(s, kiosk.station, changes, now)
         return rejected
 
+    def _place(self, s: Session, records: list[dict[str, Any]],
+               outcomes: dict[int, tuple[str, str | None]]) -> list[dict[str, Any]]:
+        """The new dossiers to keep, each under a code no other dossier holds: a clashing one gets a new code
+        from the hub's block of its unit's day. A record the hub already holds (same identity) is refused."""
+        if not records:
+            return []
+        held_uids, taken = _held(s, [r["uid"] for r in records], [r["tracking_code"] for r in records])
+        kept, uids = [], set()
+        for record in records:
+            if record["uid"] in held_uids or record["uid"] in uids:
+                outcomes[record["seq"]] = ("rejected", "duplicate_dossier")
+                continue
+            code = record["tracking_code"]
+            if code in taken:
+                fresh = self._new_code(s, code, taken)
+                if fresh is None:
+                    outcomes[record["seq"]] = ("rejected", "duplicate_tracking_code")
+                    continue
+                record["previous_code"], record["tracking_code"] = code, fresh
+                outcomes[record["seq"]] = ("applied", f"recoded:{fresh}")
+            taken.add(record["tracking_code"])
+            uids.add(record["uid"])
+            kept.append(record)
+        return kept
+
+    def _new_code(self, s: Session, code: str, taken: set[str]) -> str | None:
+        """The next code of the hub's block (kiosk.domain.tracking.HUB_BLOCK) of the clashing code's unit and day;
+        None when the code is not in the Circular's form or the block is used up for that day."""
+        try:
+            parsed = TrackingCode.parse(code)
+        except TrackingCodeError:
+            return None
+        key = f"{parsed.unit_id}-{parsed.day:%y%m%d}"
+        stmt = update(CodeCounter).where(CodeCounter.unit_day == key).values(value=CodeCounter.value + 1).returning(
+            CodeCounter.value).execution_options(synchronize_session=False)
+        while True:
+            nth = s.execute(stmt).scalar()
+            if nth is None:
+                _insert_ignore(s, CodeCounter, {"unit_day": key, "value": 0})
+                nth = s.execute(stmt).scalar_one()
+            if nth > PER_DAY:
+                return None
+            candidate = str(TrackingCode(parsed.unit_id, parsed.day, HUB_BLOCK * BLOCK + nth))
+            if candidate not in taken and not _existing(s, HubDossier.tracking_code, [candidate]):
+                return candidate
+
     def _apply_status(self, s, kiosk, op, changes, now) -> tuple[str, str | None]:
+        """A status the kiosk moved, applied to the dossier it names by identity (never by its printed code:
+        the code may have been given to another dossier); an op written before kiosks named the dossier
+        falls back to this kiosk's own dossier under that code."""
         data = _payload(op)
         code, status = data.get("tracking_code"), data.get("status")
         if not isinstance(code, str) or not isinstance(status, str) or not _STATUS_RE.fullmatch(status):
             return ("rejected", "bad_status")
-        dossier = s.get(HubDossier, code, with_for_update=True)
+        uid = protocol.record_uid(kiosk.kiosk_id, data)
+        dossier = s.scalars(select(HubDossier).where(HubDossier.uid == uid).with_for_update()).first()
+        if dossier is None and not (data.get("dossier_uid") or data.get("request_id")):
+            dossier = s.scalars(select(HubDossier).where(
+                HubDossier.kiosk_id == kiosk.kiosk_id,
+                or_(HubDossier.tracking_code == code, HubDossier.previous_code == code)).with_for_update()).first()
         if dossier is None:
             return ("rejected", "unknown_dossier")
         if dossier.station != kiosk.station:
             return ("rejected", "foreign_dossier")
         dossier.status, dossier.updated_at = status, now
         s.flush()
-        changes.append((DOSSIER_STATUS, {"tracking_code": code, "status": status, "note": str(data.get("note") or ""),
-                                         "source": f"kiosk:{kiosk.kiosk_id}", "at": now}))
+        changes.append((DOSSIER_STATUS, _status_change(dossier, status, str(data.get("note") or ""),
+                                                       f"kiosk:{kiosk.kiosk_id}", now)))
         return ("applied", None)
 
     def _emit(self, s: Session, station: str, changes: list[tuple[str, dict[str, Any]]], now: str) -> None:
@@ -421,11 +587,8 @@ class Hub:
         not follow (a gap, a wrong previous hash, a hash that does not match) stops the copy there
         and raises an alarm. Returns the last sequence number held and the alarm, if any.
         """
-        last = s.execute(
-            select(HubKioskAudit.seq, HubKioskAudit.hash)
-            .where(HubKioskAudit.kiosk_id == kiosk.kiosk_id, HubKioskAudit.epoch == kiosk.epoch)
-            .order_by(HubKioskAudit.seq.desc()).limit(1)).first()
-        held, prev = (last.seq, last.hash) if last else (0, protocol.AUDIT_GENESIS)
+        # The kiosk's row (locked by the push) says how far the copy of this epoch goes: no query.
+        held, prev = kiosk.audit_copy_seq or 0, kiosk.audit_copy_hash or protocol.AUDIT_GENESIS
         if not entries:
             return held, None
         known = {}
@@ -460,6 +623,8 @@ class Hub:
             })
             held, prev = seq, entry["hash"]
         _bulk_insert(s, HubKioskAudit.__table__, fresh)
+        if fresh:
+            kiosk.audit_copy_seq, kiosk.audit_copy_hash = held, prev
         if trouble:
             self._alarm(s, kiosk, trouble, {"seq": seq})
         return held, trouble
@@ -509,36 +674,48 @@ class Hub:
         limit = max(1, min(limit, MAX_PULL))
         with self.db.transaction() as s:
             kiosk = self.authenticate(s, method, path, body, headers)
-            counter = s.get(StationCounter, kiosk.station)
-            last = counter.value if counter else 0
+            last = s.scalar(select(StationCounter.value).where(StationCounter.station == kiosk.station)) or 0
             if after > 0:
                 # The change the kiosk saw last must still be there, unchanged: a hub restored from a
                 # backup hands out those ids again, and the kiosk must start over rather than skip them.
-                seen = s.get(StationChange, (kiosk.station, after))
-                if seen is None or seen.uid != after_uid:
+                seen = s.scalar(select(StationChange.uid).where(StationChange.station == kiosk.station,
+                                                                StationChange.change_id == after))
+                if seen != after_uid:
                     return {"reset": True, "changes": [], "next_cursor": 0, "next_uid": "", "last_change_id": last,
                             "more": last > 0}
-            rows = s.scalars(
-                select(StationChange).where(StationChange.station == kiosk.station, StationChange.change_id > after)
+            rows = s.execute(
+                select(StationChange.change_id, StationChange.uid, StationChange.kind, StationChange.payload,
+                       StationChange.created_at)
+                .where(StationChange.station == kiosk.station, StationChange.change_id > after)
                 .order_by(StationChange.change_id).limit(limit)
-            ).all()
+            ).all() if last > after else []
             changes = [{"change_id": r.change_id, "uid": r.uid, "kind": r.kind, "payload": json.loads(r.payload),
                         "created_at": r.created_at} for r in rows]
             next_cursor, next_uid = (rows[-1].change_id, rows[-1].uid) if rows else (after, after_uid)
             return {"reset": False, "changes": changes, "next_cursor": next_cursor, "next_uid": next_uid,
                     "last_change_id": last, "more": next_cursor < last}
 
-    def lookup(self, method: str, path: str, body: bytes, headers: Any, tracking_code: str) -> dict[str, Any]:
+    def lookup(self, method: str, path: str, body: bytes, headers: Any, tracking_code: str,
+               issuer: str = "") -> dict[str, Any]:
         """A dossier's or account request's status for the citizen's status check at a kiosk of its station.
 
         No personal data: the code, the procedure, the status and when it changed, the appointment
-        date. A code of another station is answered as unknown, like a code nobody issued.
+        date. A code of another station is answered as unknown, like a code nobody issued. A dossier the
+        hub gave a new code is found under both; when two dossiers answer to one code (the one that
+        keeps it, and the one that printed it first and was given another), `issuer` (the kiosk that
+        signed the receipt's QR code) says which, else the one holding the code answers, and the
+        other codes are named so the citizen can check theirs.
         """
         with self.db.transaction() as s:
             kiosk = self.authenticate(s, method, path, body, headers)
-            dossier = s.get(HubDossier, tracking_code)
-            if dossier is None or dossier.station != kiosk.station:
+            rows = s.scalars(select(HubDossier).where(
+                HubDossier.station == kiosk.station,
+                or_(HubDossier.tracking_code == tracking_code, HubDossier.previous_code == tracking_code))).all()
+            if not rows:
                 return {"found": False, "tracking_code": tracking_code}
+            by_issuer = [r for r in rows if issuer and r.kiosk_id == issuer]
+            holder = [r for r in rows if r.tracking_code == tracking_code]
+            dossier = (by_issuer or holder or rows)[0]
             created = s.get(InboxOp, (dossier.kiosk_id, dossier.seq))
             data = _payload(created) if created is not None else {}
             service_no = data.get("service_no")
@@ -550,6 +727,8 @@ class Hub:
                 "service_no": service_no if isinstance(service_no, int) else None,
                 "appointment_date": appointment if isinstance(appointment, str) else None,
                 "level": data.get("level") if account else None,
+                "previous_code": dossier.previous_code,
+                "other_codes": sorted(r.tracking_code for r in rows if r is not dossier),
             }
 
     def set_status(self, tracking_code: str, status: str, note: str = "", actor: str = "hub-operator") -> dict[str, Any]:
@@ -563,24 +742,57 @@ class Hub:
             previous = dossier.status
             _check_backoffice_move(dossier.service_code == ACCOUNT_PROCEDURE, previous, status, note)
             dossier.status, dossier.updated_at = status, _iso(now)
-            self._emit(s, dossier.station, [(DOSSIER_STATUS, {
-                "tracking_code": tracking_code, "status": status, "note": note, "source": "hub", "at": _iso(now),
-            })], _iso(now))
+            self._emit(s, dossier.station, [(DOSSIER_STATUS, _status_change(dossier, status, note, "hub", _iso(now)))],
+                       _iso(now))
             _audit(s, now, actor, "dossier.status", tracking_code, {"from": previous, "to": status})
             return {"tracking_code": tracking_code, "station": dossier.station, "previous": previous, "status": status}
 
-    def create_backoffice_token(self, name: str) -> str:
+    def create_backoffice_token(self, name: str, ttl_s: int = BACKOFFICE_TOKEN_TTL_S) -> str:
+        """A bearer token for the back-office endpoint, shown once, valid `ttl_s` seconds unless revoked."""
+        if not name or len(name) > 80:
+            raise HubError(400, "bad_name", "Tên mã truy cập cần 1–80 ký tự.", "A token name needs 1–80 characters.")
+        _check_ttl(ttl_s, MAX_BACKOFFICE_TOKEN_TTL_S)
         token = secrets.token_urlsafe(32)
         now = self.clock()
         with self.db.transaction() as s:
-            s.add(StatusToken(token_hash=_sha(token), name=name, created_at=_iso(now), active=True))
-            _audit(s, now, "hub-operator", "backoffice_token.created", name, {})
+            if s.scalar(select(StatusToken).where(StatusToken.name == name)) is not None:
+                raise HubError(409, "name_taken", f"Đã có mã truy cập tên '{name}'; chọn tên khác.",
+                               f"A token named '{name}' exists; choose another name.")
+            s.add(StatusToken(token_hash=_sha(token), name=name, created_at=_iso(now), active=True,
+                              expires_at=int(now + ttl_s)))
+            _audit(s, now, "hub-operator", "backoffice_token.created", name, {"expires_at": _iso(now + ttl_s)})
         return token
 
+    def revoke_backoffice_token(self, name: str) -> dict[str, Any]:
+        """Refuse a token from now on (by its name: the token itself is never stored)."""
+        now = self.clock()
+        with self.db.transaction() as s:
+            row = s.scalar(select(StatusToken).where(StatusToken.name == name).with_for_update())
+            if row is None:
+                raise HubError(404, "unknown_token", f"Không có mã truy cập tên '{name}'.", f"No token named '{name}'.")
+            if row.active:
+                row.active, row.revoked_at = False, _iso(now)
+                _audit(s, now, "hub-operator", "backoffice_token.revoked", name, {})
+            return self._token_info(row, now)
+
+    def backoffice_tokens(self) -> list[dict[str, Any]]:
+        now = self.clock()
+        with self.db.sessions() as s:
+            return [self._token_info(row, now) for row in s.scalars(select(StatusToken).order_by(StatusToken.name))]
+
+    @staticmethod
+    def _token_info(row: StatusToken, now: float) -> dict[str, Any]:
+        state = "revoked" if not row.active else "expired" if (row.expires_at or 0) <= now else "active"
+        return {"name": row.name, "created_at": row.created_at, "state": state, "revoked_at": row.revoked_at,
+                "expires_at": _iso(row.expires_at) if row.expires_at else None}
+
     def backoffice_actor(self, token: str) -> str | None:
+        """The actor a bearer token stands for; None when unknown, revoked or expired."""
         with self.db.sessions() as s:
             row = s.get(StatusToken, _sha(token))
-            return f"backoffice:{row.name}" if row is not None and row.active else None
+            if row is None or not row.active or (row.expires_at or 0) <= self.clock():
+                return None
+            return f"backoffice:{row.name}"
 
     def station_keys(self, station: str | None = None) -> dict[str, Any]:
         with self.db.sessions() as s:
@@ -597,19 +809,33 @@ class Hub:
                 select(HubKioskAudit.kiosk_id, func.max(HubKioskAudit.seq)).join(
                     HubKiosk, (HubKiosk.kiosk_id == HubKioskAudit.kiosk_id) & (HubKiosk.epoch == HubKioskAudit.epoch))
                 .group_by(HubKioskAudit.kiosk_id)).all())
+            rows = s.scalars(select(HubKiosk).order_by(HubKiosk.station, HubKiosk.kiosk_id)).all()
             kiosks = [
                 {"kiosk_id": k.kiosk_id, "station": k.station, "high_water_mark": k.high_water_mark,
                  "duplicates_refused": k.duplicates_refused, "duplicates_acked": k.duplicates_acked,
                  "refusals": k.refusals, "last_refusal": k.last_refusal, "epoch": k.epoch,
                  "audit_head_seq": k.audit_head_seq, "audit_copy_seq": copied.get(k.kiosk_id, 0),
-                 "audit_alarm": k.audit_alarm, "last_seen_at": k.last_seen_at}
-                for k in s.scalars(select(HubKiosk).order_by(HubKiosk.kiosk_id))
+                 "audit_alarm": k.audit_alarm, "last_seen_at": k.last_seen_at, "numbering": _numbering(k),
+                 "unit_id": k.unit_id, "retired_at": k.retired_at}
+                for k in rows
             ]
+            stations: dict[str, dict[str, Any]] = {}
+            for k in rows:
+                entry = stations.setdefault(k.station, {"blocks": {}, "units": []})
+                if k.block is not None:
+                    entry["blocks"][str(k.block)] = k.kiosk_id
+                if k.unit_id and k.unit_id not in entry["units"]:
+                    entry["units"].append(k.unit_id)
+            for entry in stations.values():
+                entry["blocks_free"] = len(KIOSK_BLOCKS) - len(entry["blocks"])
             return {
                 "dossiers": s.scalar(select(func.count()).select_from(HubDossier)
                                      .where(HubDossier.service_code != ACCOUNT_PROCEDURE)) or 0,
                 "account_requests": s.scalar(select(func.count()).select_from(AccountRequest)) or 0,
+                "recoded": s.scalar(select(func.count()).select_from(HubDossier)
+                                    .where(HubDossier.previous_code.is_not(None))) or 0,
                 "kiosks": kiosks,
+                "stations": stations,
             }
 
     def health(self) -> dict[str, Any]:
@@ -653,7 +879,7 @@ def _check_backoffice_move(account: bool, current: str, status: str, note: str) 
                        f"Moving to '{status}' needs the reason (--note).")
 
 
-def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, list[dict[str, Any]]]:
+def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, list[dict[str, Any]], int | None]:
     try:
         data = json.loads(body)
         ops = [
@@ -668,6 +894,7 @@ def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, lis
              "prev_hash": str(e["prev_hash"]), "hash": str(e["hash"])}
             for e in data.get("audit_entries") or []
         ]
+        hint = _block_hint(data.get("numbering"))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise HubError(400, "bad_request", "Gói đồng bộ không hợp lệ.", "Malformed push.") from exc
     if len(ops) > MAX_BATCH or len(entries) > MAX_BATCH:
@@ -676,7 +903,13 @@ def _parse_push(body: bytes) -> tuple[list[PushedOp], dict[str, Any] | None, lis
         seqs = [x.seq if isinstance(x, PushedOp) else x["seq"] for x in items]
         if any(b != a + 1 for a, b in zip(seqs, seqs[1:], strict=False)) or any(n < 1 for n in seqs):
             raise HubError(400, "not_contiguous", "Các thao tác trong gói phải liên tiếp.", f"{what} must be contiguous.")
-    return ops, head if isinstance(head, dict) else None, entries
+    return ops, head if isinstance(head, dict) else None, entries, hint
+
+
+def _check_ttl(ttl_s: float, most: int) -> None:
+    if not isinstance(ttl_s, int | float) or not 1 <= ttl_s <= most:
+        raise HubError(400, "bad_ttl", f"Thời hạn phải từ 1 giây đến {most // 3600} giờ.",
+                       f"The lifetime must be from 1 second to {most // 3600} hours.")
 
 
 def _payload(op: PushedOp | InboxOp) -> dict[str, Any]:
@@ -698,16 +931,93 @@ def _allocate(s: Session, station: str, n: int) -> int:
     return last
 
 
-def _existing_codes(s: Session, codes: list[str]) -> list[str]:
+#: What authenticating a read needs of the kiosk's row.
+_AUTH_COLUMNS = (HubKiosk.kiosk_id, HubKiosk.station, HubKiosk.public_key, HubKiosk.instance_uuid, HubKiosk.epoch,
+                 HubKiosk.retired_at, HubKiosk.last_seen_at)
+
+
+def _unique_violation(exc: Exception) -> bool:
+    """A unique key taken meanwhile: SQLAlchemy's IntegrityError, or psycopg's own from a COPY (SQLSTATE 23505)."""
+    return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
+
+
+def _block_hint(numbering: Any) -> int | None:
+    """The block a kiosk says it numbers in (a hint: the hub keeps it when it is free)."""
+    if not isinstance(numbering, dict):
+        return None
+    block = numbering.get("block")
+    return block if isinstance(block, int) and block in KIOSK_BLOCKS else None
+
+
+def _assign_block(s: Session, station: str, hint: int | None, now: float) -> int | None:
+    """A block of the daily sequence no other kiosk of `station` holds (the hint when it is free), or None
+    when the station holds them all. A block given back by a retired kiosk is free again only after
+    RELEASE_HOLD_S, so the codes that kiosk gave out on its last day are never given out again. The
+    station's counter row stays locked until commit, so two hub processes enrolling kiosks of one station
+    at once choose one after the other; the unique constraint on (station, block) is the last guard."""
+    _allocate(s, station, 0)
+    taken = set(s.scalars(select(HubKiosk.block).where(HubKiosk.station == station, HubKiosk.block.is_not(None))))
+    taken |= set(s.scalars(select(HubKiosk.retired_block).where(
+        HubKiosk.station == station, HubKiosk.retired_block.is_not(None),
+        HubKiosk.retired_at > _iso(now - RELEASE_HOLD_S))))
+    free = [block for block in KIOSK_BLOCKS if block not in taken]
+    if not free:
+        return None
+    return hint if hint in free else free[0]
+
+
+def _station_full(station: str) -> HubError:
+    return HubError(
+        409, "station_full",
+        f"Trạm {station} đã có đủ {len(KIOSK_BLOCKS)} kiosk, mỗi kiosk một khối số thứ tự hồ sơ trong ngày; "
+        "không còn khối nào cho kiosk mới. Hãy cho thôi một kiosk không còn dùng (kiosk-hub kiosk retire) rồi "
+        "đăng ký lại.",
+        f"Station {station} already has {len(KIOSK_BLOCKS)} kiosks, one block of the daily sequence each; none is "
+        "left. Retire a kiosk no longer in use (kiosk-hub kiosk retire) and enrol again.",
+        station=station)
+
+
+def _numbering(kiosk: HubKiosk) -> dict[str, Any]:
+    """The kiosk's block of the daily sequence, as the hub tells the kiosk (enrolment, rejoin, every push)."""
+    if kiosk.block is None:
+        return {"block": None, "error": "station_full"}
+    first, last = block_range(kiosk.block)
+    return {"block": kiosk.block, "first": first, "last": last}
+
+
+def _existing(s: Session, column, values: list[str]) -> list[str]:
+    """Which of `values` a column of hub_dossier already holds."""
     if s.bind.dialect.name == "postgresql":
         from sqlalchemy import String, any_, literal
         from sqlalchemy.dialects.postgresql import ARRAY
 
         # One array parameter instead of a thousand: the statement stays small and is prepared once.
-        match = HubDossier.tracking_code == any_(literal(codes, ARRAY(String)))
+        match = column == any_(literal(values, ARRAY(String)))
     else:
-        match = HubDossier.tracking_code.in_(codes)
-    return list(s.scalars(select(HubDossier.tracking_code).where(match)))
+        match = column.in_(values)
+    return list(s.scalars(select(column).where(match)))
+
+
+def _held(s: Session, uids: list[str], codes: list[str]) -> tuple[set[str], set[str]]:
+    """Which of these identities, and which of these codes, hub_dossier holds already (one statement)."""
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy import String, any_, literal
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        match = or_(HubDossier.uid == any_(literal(uids, ARRAY(String))),
+                    HubDossier.tracking_code == any_(literal(codes, ARRAY(String))))
+    else:
+        match = or_(HubDossier.uid.in_(uids), HubDossier.tracking_code.in_(codes))
+    rows = s.execute(select(HubDossier.uid, HubDossier.tracking_code).where(match)).all()
+    wanted_uids, wanted_codes = set(uids), set(codes)
+    return {r.uid for r in rows if r.uid in wanted_uids}, {r.tracking_code for r in rows if r.tracking_code in wanted_codes}
+
+
+def _status_change(dossier: HubDossier, status: str, note: str, source: str, at: str) -> dict[str, Any]:
+    """A status for the kiosks of the dossier's station, naming the dossier by its identity and its kiosk:
+    only that kiosk applies it, to that dossier, whatever code either side prints."""
+    return {"tracking_code": dossier.tracking_code, "dossier_uid": dossier.uid, "kiosk_id": dossier.kiosk_id,
+            "status": status, "note": note, "source": source, "at": at}
 
 
 def _bulk_insert(s: Session, table, rows: list[dict[str, Any]]) -> None:
@@ -722,15 +1032,20 @@ def _bulk_insert(s: Session, table, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
         return
-    from psycopg import sql
-
     columns = list(rows[0])
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
+    statement = _copy_statement(table.name, tuple(columns))
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+@functools.lru_cache(maxsize=32)
+def _copy_statement(table: str, columns: tuple[str, ...]):
+    from psycopg import sql
+
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
 def _insert_ignore_stmt(s: Session, model):

@@ -94,11 +94,31 @@ def throwaway_postgres(extra_options: str = "") -> Iterator[str]:
         )
         executor.start()
         try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+            url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+            _wait_until_accepting(url)
+            yield url
         finally:
             executor.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_until_accepting(url: str, timeout: float = 60.0) -> None:
+    """pg_ctl may return while the server still answers "the database system is starting up" (a busy
+    machine): wait until it takes a connection."""
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=5).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def create_database(server_url: str, name: str) -> str:

@@ -53,6 +53,21 @@ class HubKiosk(HubBase):
     audit_head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     audit_head_hash: Mapped[str] = mapped_column(String(64), default="")
     audit_alarm: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The last entry of this epoch's copy of the kiosk's audit chain (hub_kiosk_audit), kept with the row the
+    #: push locks so a push reads it for free.
+    audit_copy_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    audit_copy_hash: Mapped[str] = mapped_column(String(64), default="")
+    #: The block of the daily sequence the hub gave this kiosk (kiosk.domain.tracking), unique in its station;
+    #: None until it has one (a kiosk enrolled before blocks were the hub's gets one at its next push).
+    block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The receiving unit's identifier the kiosk numbers its codes with, as it said when it enrolled.
+    unit_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: A kiosk taken out of use (`kiosk-hub kiosk retire`): refused from then on; its block is given back,
+    #: and handed out again only after RELEASE_HOLD_S (its last codes of the day stay its own).
+    retired_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    retired_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (UniqueConstraint("station", "block", name="uq_hub_kiosk_station_block"),)
 
 
 class RequestNonce(HubBase):
@@ -86,11 +101,15 @@ class InboxOp(HubBase):
 class HubDossier(HubBase):
     """A dossier (hồ sơ) as the hub knows it; the workflow status belongs to the hub.
 
-    Its content stays in the inbox row that created it (kiosk_id, seq): written once, not twice.
+    Its content stays in the inbox row that created it (kiosk_id, seq): written once, not twice. Its
+    identity is `uid` (given by the kiosk), not the printed code: when two dossiers reach the hub under
+    one code, the later one gets a new code here and keeps the printed one in `previous_code`.
     """
 
     __tablename__ = "hub_dossier"
     tracking_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    previous_code: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     station: Mapped[str] = mapped_column(String(64), index=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -118,6 +137,14 @@ class StationCounter(HubBase):
     __tablename__ = "hub_station_counter"
     station: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CodeCounter(HubBase):
+    """The hub's own block of one unit's day (`<unit>-<yymmdd>`): the new codes it gives clashing dossiers."""
+
+    __tablename__ = "hub_code_counter"
+    unit_day: Mapped[str] = mapped_column(String(48), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class StationChange(HubBase):
@@ -164,12 +191,16 @@ class HubKioskAudit(HubBase):
 
 
 class StatusToken(HubBase):
-    """Back-office API tokens (SHA-256 only) that may change dossier statuses over HTTP."""
+    """Back-office API tokens (SHA-256 only) that may change dossier statuses over HTTP, until they
+    expire or are revoked."""
 
     __tablename__ = "hub_backoffice_token"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Unix seconds after which the token is refused.
+    expires_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (UniqueConstraint("name"),)

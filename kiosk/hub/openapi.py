@@ -74,7 +74,10 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "Status of a dossier or account request of the kiosk's station (the citizen's status check)",
                 "parameters": [*_SIGNED,
-                               {"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                               {"name": "tracking_code", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "issuer", "in": "query", "schema": {"type": "string"},
+                                "description": "the kiosk that signed the receipt's QR code: picks the dossier when "
+                                               "two answer to one code (one re-coded by the hub)"}],
                 "responses": {"200": {"description": "Found or not", **_json("Lookup")}, "401": _ERROR, "403": _ERROR},
             }
         },
@@ -95,11 +98,18 @@ OPENAPI: dict[str, Any] = {
             "Enrolment": {"type": "object", "required": ["code", "kiosk_id", "public_key", "instance_uuid", "epoch"],
                           "properties": {"code": {"type": "string"}, "kiosk_id": {"type": "string"},
                                          "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
-                                         "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"}}},
+                                         "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"},
+                                         "unit_id": {"type": "string"},
+                                         "numbering": {"$ref": "#/components/schemas/Numbering"}}},
+            "Numbering": {"type": "object", "description": "the block of the daily sequence of dossier codes: sent "
+                          "by the kiosk (what it numbers in now), answered by the hub (its block in the station; null "
+                          "with error station_full when none is left)", "properties": {
+                "block": {"type": ["integer", "null"]}, "first": {"type": "string"}, "last": {"type": "string"},
+                "error": {"type": "string"}}},
             "Enrolled": {"type": "object", "properties": {
                 "kiosk_id": {"type": "string"}, "station": {"type": "string"},
                 "high_water_mark": {"type": "integer"}, "hub_time": {"type": "integer"},
-                "keys_version": {"type": "integer"}}},
+                "keys_version": {"type": "integer"}, "numbering": {"$ref": "#/components/schemas/Numbering"}}},
             "Op": {"type": "object", "required": ["seq", "op_id", "kind", "payload", "schema_version", "created_at"],
                    "properties": {"seq": {"type": "integer"}, "op_id": {"type": "string"}, "kind": {"type": "string"},
                                   "payload": {"type": "string", "description": "canonical JSON, hashed as sent"},
@@ -107,17 +117,21 @@ OPENAPI: dict[str, Any] = {
             "Push": {"type": "object", "properties": {
                 "ops": {"type": "array", "items": {"$ref": "#/components/schemas/Op"}},
                 "audit_head": {"type": "object", "properties": {
-                    "seq": {"type": "integer"}, "hash": {"type": "string"}, "signature": {"type": "string"}}}}},
+                    "seq": {"type": "integer"}, "hash": {"type": "string"}, "signature": {"type": "string"}}},
+                "numbering": {"$ref": "#/components/schemas/Numbering"}}},
             "PushResult": {"type": "object", "properties": {
                 "high_water_mark": {"type": "integer"}, "accepted": {"type": "integer"},
                 "duplicates": {"type": "integer"}, "gap": {"type": "boolean"},
                 "rejected": {"type": "array", "items": {"type": "integer"}}, "keys_version": {"type": "integer"},
-                "hub_time": {"type": "integer"}, "audit": {"type": "object"}}},
+                "hub_time": {"type": "integer"}, "audit": {"type": "object"},
+                "numbering": {"$ref": "#/components/schemas/Numbering"}}},
             "PullResult": {"type": "object", "properties": {
                 "reset": {"type": "boolean"}, "next_cursor": {"type": "integer"}, "next_uid": {"type": "string"},
                 "last_change_id": {"type": "integer"}, "more": {"type": "boolean"},
                 "changes": {"type": "array", "items": {"type": "object", "properties": {
-                    "change_id": {"type": "integer"}, "uid": {"type": "string"}, "kind": {"type": "string"},
+                    "change_id": {"type": "integer"}, "uid": {"type": "string"},
+                    "kind": {"type": "string", "description": "dossier.status, dossier.recoded, account.known, "
+                             "op.rejected; a dossier's changes name it by dossier_uid and kiosk_id"},
                     "payload": {"type": "object"}, "created_at": {"type": "string"}}}}}},
             "Keys": {"type": "object", "properties": {"version": {"type": "integer"}, "keys": {"type": "array"}}},
             "Lookup": {"type": "object", "required": ["found", "tracking_code"], "properties": {
@@ -125,7 +139,10 @@ OPENAPI: dict[str, Any] = {
                 "kind": {"type": "string", "enum": ["dossier", "account"]}, "service_code": {"type": "string"},
                 "service_no": {"type": ["integer", "null"]}, "status": {"type": "string"},
                 "updated_at": {"type": "string"}, "appointment_date": {"type": ["string", "null"]},
-                "level": {"type": ["integer", "null"]}}},
+                "level": {"type": ["integer", "null"]},
+                "previous_code": {"type": ["string", "null"], "description": "the code first printed, when the hub "
+                                  "gave this dossier a new one"},
+                "other_codes": {"type": "array", "items": {"type": "string"}}}},
             "StatusChange": {"type": "object", "required": ["status"], "properties": {
                 "status": {"type": "string"}, "note": {"type": "string"}}},
         }

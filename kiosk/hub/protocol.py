@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,3 +118,23 @@ def audit_link_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     fields = {name: entry[name] for name in AUDIT_FIELDS}
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()
+
+
+#: Namespace of the identities of dossiers pushed before kiosks gave each one its own (a migration of
+#: each side computes the same value; never change it).
+LEGACY_UID_NAMESPACE = uuid.UUID("41380fd3-7430-4cbc-8bdb-5a3b9d4d947e")
+
+
+def legacy_dossier_uid(kiosk_id: str, tracking_code: str) -> str:
+    """The identity of a dossier its kiosk sent without one: a UUID5 of the kiosk id and the printed code."""
+    return str(uuid.uuid5(LEGACY_UID_NAMESPACE, f"{kiosk_id}\n{tracking_code}"))
+
+
+def record_uid(kiosk_id: str, payload: dict[str, Any]) -> str:
+    """The identity a dossier or an account request has on both sides: the kiosk's own UUID for it
+    (`dossier_uid`; `request_id` for an account request), else the legacy one."""
+    for key in ("dossier_uid", "request_id"):
+        value = payload.get(key)
+        if isinstance(value, str) and 0 < len(value) <= 36:
+            return value
+    return legacy_dossier_uid(kiosk_id, str(payload.get("tracking_code") or ""))

@@ -10,6 +10,7 @@ outcome (activated, rejected with a reason) comes back through the sync's pull.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -25,6 +26,7 @@ from kiosk.db.engine import Database
 from kiosk.db.models import KioskMeta, OutboxOp
 from kiosk.db.models_account import AccountHistoryRow, AccountPortrait, AccountRequestRow
 from kiosk.domain import account as acc
+from kiosk.domain import text
 from kiosk.domain.account import Issue, Status
 from kiosk.domain.dossier import ChipSnapshot, SnapshotError, local_received_at, mask_id
 from kiosk.domain.roles import Permission, Principal
@@ -34,7 +36,7 @@ from kiosk.services import audit, outbox
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.face import FaceMatch, FaceMatcher, PortraitError, encode_jpeg, load_image
-from kiosk.services.identity import identity
+from kiosk.services.identity import SLOT_META, identity
 from kiosk.services.outbox import canonical_json
 from kiosk.services.permissions import require
 
@@ -47,7 +49,6 @@ PULLED_STATUS_KIND = "dossier.status"
 OUTBOX_SCHEMA = 1
 HUB_ACTOR = "hub"
 CONSENT_DOCUMENT = "vneid_account"
-SLOT_META = "dossier_slot"  # the kiosk's block of the daily sequence, shared with dossiers
 
 
 class AccountError(ServiceError):
@@ -64,6 +65,15 @@ class Refused(InvalidInput):
     def __init__(self, issues: Sequence[Issue]) -> None:
         super().__init__([(i.field, i.message_vi) for i in issues])
         self.issues = tuple(issues)
+
+
+def _clean_request(request: AccountRequestInput) -> AccountRequestInput:
+    """NFC for the chips and contact details; a control or text-direction character is refused."""
+    given = {"citizen": request.citizen, "guardian": request.guardian, "phone": request.phone, "email": request.email}
+    bad = [path for name, value in given.items() for path in text.unsafe_paths(value, name)]
+    if bad:
+        raise InvalidInput([(path, f"{path} {text.MESSAGE_VI}.") for path in bad])
+    return dataclasses.replace(request, **{name: text.nfc_tree(value) for name, value in given.items()})
 
 
 @dataclass(frozen=True)
@@ -187,8 +197,8 @@ class AccountService:
         files = index["versions"].get(version)
         if files is None or language not in files:
             raise InvalidInput([("consent", f"Không có văn bản đồng ý phiên bản {version} ({language}).")])
-        text = resource_path("consent", files[language]).read_text(encoding="utf-8")
-        return ConsentText(CONSENT_DOCUMENT, version, language, text, tuple(index["purposes"]))
+        body = resource_path("consent", files[language]).read_text(encoding="utf-8")
+        return ConsentText(CONSENT_DOCUMENT, version, language, body, tuple(index["purposes"]))
 
     # The page's steps: each returns the issues of its step without saving anything.
 
@@ -340,7 +350,7 @@ class AccountService:
                 continue
             latest = session.scalars(
                 select(RemoteChange.payload).where(RemoteChange.kind == PULLED_STATUS_KIND,
-                                                   RemoteChange.target == str(data.get("tracking_code", "")))
+                                                   RemoteChange.target == str(data.get("dossier_uid", "")))
                 .order_by(RemoteChange.change_id.desc()).limit(1)).first()
             if latest:
                 data["status"] = json.loads(latest).get("status", data.get("status"))
@@ -381,6 +391,7 @@ class AccountService:
     def submit(self, principal: Principal, request: AccountRequestInput) -> Submitted:
         """Save the request with its code, history, portrait, consents, audit entries and outbox row, or nothing."""
         require(principal, Permission.ACCOUNT_REQUEST)
+        request = _clean_request(request)
         day = self._today()
         try:
             check_unit_id(self.unit_id)
@@ -467,9 +478,16 @@ class AccountService:
     # Looking requests up.
 
     def _row(self, session: Session, ref: str) -> AccountRequestRow:
+        from kiosk.db.models_sync import RecodedRecord
+
         ref = ref.strip()
         row = session.get(AccountRequestRow, ref) or session.scalar(
             select(AccountRequestRow).where(AccountRequestRow.tracking_code == ref.upper()))
+        if row is None:  # a code the hub replaced (it clashed with another dossier's)
+            uid = session.scalar(select(RecodedRecord.record_uid).where(
+                RecodedRecord.previous_code == ref.upper(), RecodedRecord.record_kind == "account")
+                .order_by(RecodedRecord.id.desc()))
+            row = session.get(AccountRequestRow, uid) if uid else None
         if row is None:
             raise NotFound(f"đề nghị cấp tài khoản {ref}")
         return row
@@ -544,9 +562,7 @@ class AccountService:
         require(principal, Permission.STATUS_CHECK)
         self.after_sync()
         with self.db.sessions() as session:
-            row = session.scalar(select(AccountRequestRow).where(AccountRequestRow.tracking_code == code.strip().upper()))
-            if row is None:
-                raise NotFound(f"đề nghị cấp tài khoản {code}")
+            row = self._row(session, code)  # also under a code the hub replaced
             status = Status(row.status)
             last = session.scalar(select(AccountHistoryRow).where(AccountHistoryRow.request_id == row.id)
                                   .order_by(AccountHistoryRow.seq.desc()).limit(1))
@@ -573,7 +589,8 @@ class AccountService:
             audit.append(session, actor, "account.status", "account_request", row.tracking_code,
                          {"from": src.value, "to": Status.WITHDRAWN.value}, self.clock)
             outbox.enqueue(session, STATUS_KIND, {
-                "tracking_code": row.tracking_code, "kiosk_id": row.kiosk_id, "status": Status.WITHDRAWN.value,
+                "tracking_code": row.tracking_code, "request_id": row.id, "kiosk_id": row.kiosk_id,
+                "status": Status.WITHDRAWN.value,
                 "from": src.value, "note": note.strip(), "at": at, "actor": actor, "history_seq": seq,
             }, OUTBOX_SCHEMA, self.clock)
             return self._summary(row)
@@ -606,7 +623,7 @@ class AccountService:
                 AccountRequestRow.status.in_([Status.SUBMITTED.value, Status.DRAFT.value]))).all()
             for row in pending:
                 changes = session.scalars(select(RemoteChange).where(
-                    RemoteChange.kind == PULLED_STATUS_KIND, RemoteChange.target == row.tracking_code,
+                    RemoteChange.kind == PULLED_STATUS_KIND, RemoteChange.target == row.id,
                     RemoteChange.change_id > row.hub_change_id).order_by(RemoteChange.change_id)).all()
                 for change in changes:
                     row.hub_change_id = change.change_id
@@ -625,6 +642,17 @@ class AccountService:
                                  {"from": src, "to": dst.value}, self.clock)
                     applied += 1
         return applied
+
+    @staticmethod
+    def recoded(session: Session, request_id: str, new_code: str) -> str | None:
+        """The hub keeps this request under `new_code` (its code clashed with another's), inside the sync's
+        transaction. Returns the old code, or None when this kiosk has no such request."""
+        row = session.get(AccountRequestRow, request_id)
+        if row is None or row.tracking_code == new_code:
+            return None
+        old, row.tracking_code = row.tracking_code, new_code
+        audit.append(session, HUB_ACTOR, "account.recoded", "account_request", new_code, {"previous_code": old})
+        return old
 
     @staticmethod
     def outbox_renumbered(session: Session, position: int, shift: int) -> None:

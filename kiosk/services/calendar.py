@@ -12,7 +12,8 @@ from typing import Any
 
 import holidays as holidays_pkg
 
-from kiosk.domain.calendar import DEFAULT_RULE, SATURDAY, CountingRule, WorkingCalendar
+from kiosk import safejson
+from kiosk.domain.calendar import DEFAULT_RULE, SATURDAY, SATURDAY_RULES, CountingRule, WorkingCalendar
 from kiosk.resources import resource_path
 
 DEFAULT_YEARS = range(2020, 2041)
@@ -40,6 +41,18 @@ class Decision:
     reference: str
     about_vi: str
     confirmed: bool
+
+
+@dataclass(frozen=True)
+class LawDay:
+    """A Labour Code holiday the package computes but whose legal footing we keep as data to confirm."""
+
+    month: int
+    day: int
+    from_year: int
+    name_vi: str
+    confirmed: bool
+    source: str
 
 
 @dataclass(frozen=True)
@@ -127,17 +140,56 @@ def parse_calendar(data: Any, source: str) -> dict[int, YearRecord]:
     return records
 
 
+def parse_law_days(data: Any, source: str) -> tuple[LawDay, ...]:
+    """`law_days_as_data`: holidays held as data (e.g. 24/11 from 2026) with their confirmation state."""
+    items = data.get("law_days_as_data", []) if isinstance(data, dict) else []
+    _expect(isinstance(items, list), source, "law_days_as_data", "must be a list")
+    out = []
+    for i, item in enumerate(items):
+        here = f"law_days_as_data[{i}]"
+        _expect(isinstance(item, dict), source, here, "must be an object")
+        try:
+            date(2000, item.get("month"), item.get("day"))
+        except (TypeError, ValueError):
+            raise CalendarError(source, here, "month and day must form a real date") from None
+        _expect(isinstance(item.get("from_year"), int), source, f"{here}.from_year", "must be a year")
+        _expect(isinstance(item.get("confirmed"), bool), source, f"{here}.confirmed", "must be true or false")
+        out.append(LawDay(item["month"], item["day"], item["from_year"], str(item.get("name_vi", "")), item["confirmed"],
+                          str(item.get("source", ""))))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class SaturdayIntake:
+    """How a dossier taken on a Saturday morning counts, with its source and confirmation state."""
+
+    rule: str
+    source: str
+    confirmed: bool
+
+
+def parse_saturday_intake(data: Any, source: str) -> SaturdayIntake:
+    item = data.get("saturday_intake") if isinstance(data, dict) else None
+    if item is None:
+        return SaturdayIntake("next_working_day", "", False)
+    _expect(isinstance(item, dict), source, "saturday_intake", "must be an object")
+    _expect(item.get("received_on") in SATURDAY_RULES, source, "saturday_intake.received_on",
+            f"must be one of {', '.join(SATURDAY_RULES)}")
+    _expect(isinstance(item.get("confirmed"), bool), source, "saturday_intake.confirmed", "must be true or false")
+    return SaturdayIntake(item["received_on"], str(item.get("source", "")), item["confirmed"])
+
+
 def read_calendar_file(path: Path) -> dict[int, YearRecord]:
     """Read and validate a calendar file; any problem raises CalendarError naming the file."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes()
     except OSError as exc:
         raise CalendarError(source, "", f"cannot read: {exc.strerror}") from exc
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CalendarError(source, "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        data = safejson.loads(text)
+    except safejson.JsonRefused as exc:
+        raise CalendarError(source, "", f"{exc.message_en}: {exc.detail}" if exc.detail else exc.message_en) from None
     return parse_calendar(data, source)
 
 
@@ -173,14 +225,30 @@ class CalendarService:
     def reload(self) -> None:
         """Re-read the official file and the imported file (raises CalendarError on a bad file)."""
         self._official = read_calendar_file(self._official_path)
+        raw = safejson.loads(self._official_path.read_text(encoding="utf-8"))
+        self._law_days = parse_law_days(raw, str(self._official_path))
+        self._saturday = parse_saturday_intake(raw, str(self._official_path))
         if self._imported_path is not None and self._imported_path.exists():
             self._imported = read_calendar_file(self._imported_path)
         self._records = {**self._official, **self._imported}
         self._calendar = self._build(self._years)
 
     def _law_holidays(self, years: Iterable[int]) -> Mapping[date, str]:
-        # Labour Code 2019 Art. 112 (from 2026 also 24/11), lunar dates and observed days computed by the package.
-        return holidays_pkg.Vietnam(years=list(years), language="vi")
+        # Labour Code 2019 Art. 112, lunar dates and observed days computed by the package; a day the
+        # package hard-codes but whose footing we still hold as data (24/11) comes from our file instead.
+        computed = dict(holidays_pkg.Vietnam(years=list(years), language="vi"))
+        for law_day in self._law_days:
+            for year in years:
+                day = date(year, law_day.month, law_day.day)
+                computed.pop(day, None)
+                if year >= law_day.from_year and day.weekday() < SATURDAY:
+                    computed[day] = law_day.name_vi
+        return computed
+
+    def unconfirmed_days(self, year: int) -> list[dict[str, Any]]:
+        """Days off this calendar applies whose legal footing is not confirmed, for the officer to check."""
+        return [{"date": date(year, d.month, d.day).isoformat(), "name_vi": d.name_vi, "source": d.source}
+                for d in self._law_days if not d.confirmed and year >= d.from_year]
 
     def _build(self, years: Iterable[int]) -> WorkingCalendar:
         years = list(years)
@@ -193,11 +261,15 @@ class CalendarService:
             off |= {m.day for m in rec.days_off}
             off -= {m.day for m in rec.weekdays_worked}
             worked_saturdays |= {m.day for m in rec.saturdays_worked}
-        return WorkingCalendar(off, worked_saturdays)
+        return WorkingCalendar(off, worked_saturdays, self._saturday.rule)
 
     @property
     def calendar(self) -> WorkingCalendar:
         return self._calendar
+
+    @property
+    def saturday_intake(self) -> SaturdayIntake:
+        return self._saturday
 
     def record(self, year: int) -> YearRecord | None:
         return self._records.get(year)
@@ -255,6 +327,7 @@ class CalendarService:
                 {"reference": d.reference, "about_vi": d.about_vi, "confirmed": d.confirmed} for d in (rec.decisions if rec else ())
             ],
             "non_working_weekdays": non_working,
+            "unconfirmed_days": self.unconfirmed_days(year),
             "worked_saturdays": [
                 {"date": m.day.isoformat(), "reason_vi": m.reason_vi} for m in (rec.saturdays_worked if rec else ())
             ],

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kiosk import safejson
 from kiosk.domain.catalog import Service, ServiceDataError, fold, service_from_dict
 from kiosk.resources import resource_path
 
@@ -237,13 +238,12 @@ def _load_schema() -> dict[str, Any]:
 
 def _read_json(path: Path, problems: list[CatalogProblem]) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return safejson.loads(path.read_bytes())
     except OSError as exc:
         problems.append(CatalogProblem(_display(path), "", f"cannot read: {exc.strerror}"))
-    except json.JSONDecodeError as exc:
-        problems.append(CatalogProblem(_display(path), "", f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"))
-    except UnicodeDecodeError:
-        problems.append(CatalogProblem(_display(path), "", "not UTF-8 text"))
+    except safejson.JsonRefused as exc:
+        problems.append(CatalogProblem(_display(path), "", f"{exc.message_en}: {exc.detail}" if exc.detail
+                                       else exc.message_en))
     return None
 
 

@@ -28,7 +28,18 @@ from kiosk.db.models_dossier import (
     DossierPerson,
     DossierRow,
 )
-from kiosk.domain.catalog import Field, Service, check_eligibility, parse_date, parse_datetime, validate_form
+from kiosk.domain import text
+from kiosk.domain.catalog import (
+    FeeQuote,
+    Field,
+    Service,
+    age_on,
+    check_eligibility,
+    parse_date,
+    parse_datetime,
+    validate_form,
+    with_defaults,
+)
 from kiosk.domain.dossier import (
     ChipSnapshot,
     HistoryEntry,
@@ -42,17 +53,23 @@ from kiosk.domain.dossier import (
     next_statuses,
 )
 from kiosk.domain.roles import Permission, Principal
-from kiosk.domain.tracking import SLOTS, TrackingCode, TrackingCodeError, check_unit_id, day_counter_name
+from kiosk.domain.tracking import (
+    SLOTS,
+    UNENROLLED_BLOCK,
+    TrackingCode,
+    TrackingCodeError,
+    check_unit_id,
+    day_counter_name,
+)
 from kiosk.services import audit, outbox
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import Catalog
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
-from kiosk.services.identity import identity
+from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META, identity
 from kiosk.services.permissions import require
 from kiosk.services.search import SearchQuery, find_ids, index_dossier
 
-SLOT_META = "dossier_slot"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MEDIA_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 OUTBOX_SCHEMA = 1
@@ -153,6 +170,22 @@ class _Checked:
     warnings: list[Issue]
 
 
+def _clean_input(service: Service, form: Mapping[str, Any], citizen: Any,
+                 persons: Mapping[str, Any] | None) -> tuple[dict[str, Any], Any, Any]:
+    """NFC for every string; a control or text-direction character is refused by the field it is in."""
+    long_fields = frozenset(f.id for f in service.fields if f.type == "long_text")
+    bad = [*text.unsafe_paths(dict(form), "", long_fields), *text.unsafe_paths(citizen, "citizen"),
+           *text.unsafe_paths(persons, "persons")]
+    if bad:
+        raise InvalidInput([(path, f"{_label(service, path)} {text.MESSAGE_VI}.") for path in bad])
+    return text.nfc_tree(dict(form)), text.nfc_tree(citizen), text.nfc_tree(persons)
+
+
+def _label(service: Service, path: str) -> str:
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    return service.field(head).label_vi if service.has_field(head) else path
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -188,23 +221,34 @@ class DossierService:
     """Use cases of the dossier wizard and the dossier list, for the GUI, the CLI and the hub sync."""
 
     def __init__(
-        self, db: Database, catalog: Catalog, calendar: CalendarService, unit_id: str, clock: Clock = utc_now
+        self, db: Database, catalog: Catalog, calendar: CalendarService, unit_id: str, clock: Clock = utc_now,
+        province: Mapping[str, Any] | None = None,
     ) -> None:
         self.db = db
         self.catalog = catalog
         self.calendar = calendar
         self.unit_id = unit_id
         self.clock = clock
+        # Per-province settings (minimum floor area, vehicle-fee area) that catalog fields and rules read.
+        self.province = dict(province or {})
 
     # The kiosk's block of the daily sequence (see kiosk.domain.tracking).
 
     def slot(self) -> int:
         raw = self.db.meta(SLOT_META)
-        return int(raw) if raw is not None else 0
+        return int(raw) if raw is not None else UNENROLLED_BLOCK
+
+    def slot_source(self) -> str:
+        """"hub" once the hub gave this kiosk its block (at enrolment), else "local"."""
+        return self.db.meta(SLOT_SOURCE_META) or "local"
 
     def set_slot(self, principal: Principal, slot: int) -> None:
-        """Give this kiosk its block of the day's numbers; each kiosk of a station needs its own."""
+        """Give a kiosk with no hub its block of the day's numbers; each kiosk of a station needs its own.
+        Once enrolled, the hub owns the blocks (unique in the station) and this is refused."""
         require(principal, Permission.SETTINGS_CHANGE)
+        if self.slot_source() == "hub":
+            raise InvalidInput([("slot", f"Máy chủ trung tâm đã cấp cho kiosk này khối số {self.slot()}; khối số do "
+                                         "máy chủ quản lý để các kiosk của trạm không trùng nhau.")])
         if slot not in SLOTS:
             raise InvalidInput([("slot", "Số khối của kiosk phải từ 0 đến 9.")])
         with self.db.transaction() as session:
@@ -364,13 +408,9 @@ class DossierService:
         persons_rows = self._person_records(service, checked)
         subject = self._subject_name(service, checked.form, persons_rows)
         applicant = next((p for p in persons_rows if p["role"] == "applicant"), None)
-        fees = service.fee_quote(checked.form)
-        fees_json = {
-            "lines": [{"id": ln.item.id, "label_vi": ln.item.label_vi, "amount": ln.amount, "set_by": ln.item.set_by}
-                      for ln in fees.lines],
-            "total": fees.total,
-            "exempt": fees.exempt,
-        }
+        fees = service.fee_quote(checked.form, on=received.date(), people=len(persons_rows))
+        fees_json = fees_record(fees)
+        procedure = service.procedure_code(checked.form, received.date())
         basis = legal_basis(service)
         form_json = _jsonable(checked.form)
         actor = principal.audit_name
@@ -386,7 +426,7 @@ class DossierService:
                     "hãy tiếp nhận ở kiosk khác."
                 ) from None
             row = DossierRow(
-                tracking_code=code, service_no=service.number, status=Status.RECEIVED.value,
+                tracking_code=code, uid=str(uuid.uuid4()), service_no=service.number, status=Status.RECEIVED.value,
                 applicant_kind=service.applicant_kind, subject_name=subject[:250],
                 applicant_id_number=applicant["id_number"] if applicant else None,
                 received_at=received.isoformat(timespec="seconds"), received_on=received.date().isoformat(),
@@ -420,7 +460,11 @@ class DossierService:
                          {"service": service.number, "status": Status.RECEIVED.value,
                           "attachments": len(stored_attachments), "identity": row.identity_source}, self.clock)
             outbox.enqueue(session, CREATED_KIND, {
-                "tracking_code": code, "service_no": service.number, "service_code": str(service.number),
+                "tracking_code": code, "dossier_uid": row.uid, "service_no": service.number,
+                # The hub files the dossier under the national procedure code (the number when none is known).
+                "service_code": (procedure.code if procedure and procedure.code else str(service.number)),
+                "procedure_code": procedure.code if procedure else None,
+                "procedure_code_confirmed": bool(procedure and procedure.confirmed),
                 "status": Status.RECEIVED.value,
                 "received_at": row.received_at, "received_on": row.received_on,
                 "appointment_date": row.appointment_date, "kiosk_id": kiosk.kiosk_id, "unit_id": self.unit_id,
@@ -451,11 +495,15 @@ class DossierService:
         with self.db.sessions() as session:
             return self._record(session, self._row(session, code), full=False)
 
-    def status_of(self, principal: Principal, code: str) -> dict[str, Any]:
-        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data."""
+    def status_of(self, principal: Principal, code: str, issuer: str = "") -> dict[str, Any]:
+        """What a citizen at a self-service kiosk may see for a receipt's code: no personal data. With the kiosk
+        that signed the receipt (`issuer`), a dossier this kiosk took under that code is not the one asked
+        about unless it was taken there (another kiosk's dossier may have had the code too)."""
         require(principal, Permission.STATUS_CHECK)
         with self.db.sessions() as session:
             row = self._row(session, code)
+            if issuer and row.kiosk_id != issuer:
+                raise NotFound(f"hồ sơ {code} của kiosk {issuer}")
             status = Status(row.status)
             return {"tracking_code": row.tracking_code, "service_no": row.service_no, "status": status.value,
                     "status_label_vi": status.label_vi, "status_label_en": status.label_en,
@@ -477,7 +525,7 @@ class DossierService:
             raise InvalidInput([("status", f"Trạng thái '{bad[0]}' không có; dùng: {', '.join(s.value for s in Status)}.")])
         if date_from and date_to and date_from > date_to:
             raise InvalidInput([("to", "Ngày kết thúc phải sau ngày bắt đầu.")])
-        query = SearchQuery(text_query, tuple(statuses), date_from, date_to, limit)
+        query = SearchQuery(text.scrub(text_query), tuple(statuses), date_from, date_to, limit)
         with self.db.sessions() as session:
             ids = find_ids(session, query)
             if not ids:
@@ -501,6 +549,9 @@ class DossierService:
     def change_status(self, principal: Principal, code: str, new_status: str, note: str = "") -> dict[str, Any]:
         """Move a dossier along the machine (role-checked), with history, audit entry and outbox row."""
         require(principal, Permission.DOSSIER_UPDATE)
+        if text.has_unsafe(note, multiline=True):
+            raise InvalidInput([("note", f"Ghi chú {text.MESSAGE_VI}.")])
+        note = text.nfc(note)
         try:
             dst = Status(new_status)
         except ValueError:
@@ -527,7 +578,7 @@ class DossierService:
             audit.append(session, actor, "dossier.status", "dossier", row.tracking_code,
                          {"from": src.value, "to": dst.value}, self.clock)
             outbox.enqueue(session, STATUS_KIND, {
-                "tracking_code": row.tracking_code, "kiosk_id": row.kiosk_id, "status": dst.value,
+                "tracking_code": row.tracking_code, "dossier_uid": row.uid, "kiosk_id": row.kiosk_id, "status": dst.value,
                 "from": src.value, "note": entry.note, "at": at, "actor": actor, "history_seq": seq,
             }, OUTBOX_SCHEMA, self.clock)
             session.flush()
@@ -539,7 +590,7 @@ class DossierService:
         return local_received_at(None, self.clock())
 
     def _row(self, session: Session, code: str) -> DossierRow:
-        row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == code.strip().upper()))
+        row = find_dossier(session, code.strip().upper())
         if row is None:
             raise NotFound(f"hồ sơ {code}")
         return row
@@ -575,7 +626,12 @@ class DossierService:
                    DossierAttachment.media_type, DossierAttachment.size, DossierAttachment.sha256)
             .where(DossierAttachment.dossier_id == row.id).order_by(DossierAttachment.id)
         )
+        from kiosk.db.models_sync import RecodedRecord
+
+        recoded = session.scalars(select(RecodedRecord.previous_code).where(
+            RecodedRecord.record_uid == row.uid, RecodedRecord.record_kind == "dossier").order_by(RecodedRecord.id)).all()
         out.update({
+            "uid": row.uid, "previous_codes": list(recoded),
             "received_on": row.received_on, "applicant_kind": row.applicant_kind, "kiosk_id": row.kiosk_id,
             "created_by": row.created_by, "identity_source": row.identity_source, "chip_verdict": row.chip_verdict,
             "legal_basis": json.loads(row.legal_basis), "fees": json.loads(row.fees),
@@ -648,11 +704,19 @@ class DossierService:
         warnings: list[Issue] = []
         if not isinstance(form, Mapping):
             raise InvalidInput([("form", "Dữ liệu tờ khai phải là một đối tượng JSON {trường: giá trị}.")])
+        form, citizen, persons = _clean_input(service, form, citizen, persons)
         snaps = self._snapshots(service, citizen, persons, errors)
-        merged: dict[str, Any] = {k: v for k, v in form.items() if service.has_field(k)}
+        merged: dict[str, Any] = with_defaults(service, {k: v for k, v in form.items() if service.has_field(k)})
         for k in form:
             if not service.has_field(k):
                 errors.append(Issue(k, f"Trường '{k}' không có trong tờ khai của dịch vụ này.", "unknown field"))
+        for f in service.fields:
+            if f.setting and self.province.get(f.setting) is not None:
+                fixed = self.province[f.setting]
+                if form.get(f.id) not in (None, "", fixed):
+                    errors.append(Issue(f.id, f"{f.label_vi}: theo cấu hình của tỉnh là '{fixed}', không sửa tại quầy.",
+                                        f"{f.label_en} is set by the province ({fixed}).", "error"))
+                merged[f.id] = fixed
         locked: dict[str, str] = {}
         for role, snap in snaps.items():
             if snap.verdict == "failed":
@@ -668,13 +732,52 @@ class DossierService:
         for e in validate_form(service, merged, today):
             if not any(x.field == e.field for x in errors):
                 errors.append(Issue(e.field, e.message_vi, e.message_en))
-        for issue in check_eligibility(service, merged, received_on or today):
+        on = received_on or today
+        errors.extend(self._representative_issues(service, merged, snaps, on))
+        for issue in check_eligibility(service, merged, on, self.province):
             rule = next(r for r in service.eligibility if r.id == issue.rule)
             target = Issue(rule.field, issue.message_vi, issue.message_en,
                            "error" if issue.severity == "block" else "warning")
             (errors if issue.severity == "block" else warnings).append(target)
         return _Checked(service, merged, snaps.get("applicant"), {r: s for r, s in snaps.items() if r != "applicant"},
                         locked, errors, warnings)
+
+    @staticmethod
+    def _representative_issues(service: Service, form: Mapping[str, Any], snaps: Mapping[str, ChipSnapshot],
+                               on: date) -> list[Issue]:
+        """A legal representative the law asks for (under 14, a minor, under guardianship) must take part,
+        read from their own card or typed in, and be of age."""
+        issues: list[Issue] = []
+        for person in service.representatives():
+            # The issue sits on the representative's own name field, so the wizard shows it on the step
+            # where the officer can still type a representative who has no card.
+            where = next((f.id for f in service.fields if f.person == person.role), f"persons.{person.role}")
+            snap = snaps.get(person.role)
+            typed = any(form.get(f.id) not in (None, "") for f in service.fields
+                        if f.person == person.role and (f.prefill == "full_name" or f.id.endswith("full_name")))
+            if person.needed(form, on) and snap is None and not typed:
+                issues.append(Issue(where, f"Cần {person.label_vi.lower()}: đọc thẻ căn cước của người đại diện "
+                                           "(hoặc nhập tay khi không có thẻ).",
+                                    f"The {person.label_en.lower()} must take part (read their card).", "error"))
+                continue
+            birth = snap.birth_date if snap is not None else None
+            if birth is None and typed:
+                raw = next((form.get(f.id) for f in service.fields
+                            if f.person == person.role and f.prefill == "birth_date"), None)
+                birth = raw
+            if person.min_age and birth:
+                try:
+                    age = age_on(parse_date(birth[:10] if isinstance(birth, str) else birth), on)
+                except ValueError:
+                    continue
+                if age < person.min_age:
+                    issues.append(Issue(where, f"{person.label_vi}: phải từ đủ {person.min_age} tuổi (hiện {age} tuổi).",
+                                        f"The representative must be {person.min_age} or older.", "error"))
+            applicant = snaps.get(person.represents or "applicant")
+            if snap is not None and applicant is not None and snap.id_number == applicant.id_number:
+                issues.append(Issue(where, "Người đại diện không thể là chính người được đại diện.",
+                                    "The representative cannot be the person represented.", "error"))
+        return issues
 
     @staticmethod
     def _check_attachments(service: Service, form: Mapping[str, Any], attachments: Sequence[AttachmentIn]) -> list[Issue]:
@@ -765,10 +868,41 @@ class DossierService:
 
 
 
+def fees_record(fees: FeeQuote) -> dict[str, Any]:
+    """The fee as the dossier keeps it: each line with the rate in force and its source, and the
+    exemption with its evidence and article (the receipt prints them)."""
+    ex = fees.exemption
+    return {
+        "on": fees.on.isoformat() if fees.on else None,
+        "lines": [{"id": ln.item.id, "label_vi": ln.item.label_vi, "amount": ln.amount, "set_by": ln.item.set_by,
+                   "count": ln.count, "per": ln.item.per,
+                   "source": (ln.rate.source if ln.rate else "") or ln.item.source,
+                   "confirmed": ln.item.confirmed and (ln.rate is None or ln.rate.confirmed)}
+                  for ln in fees.lines],
+        "total": fees.total,
+        "exempt": fees.exempt,
+        "exemption": None if ex is None else {
+            "id": ex.id, "who_vi": ex.who_vi, "evidence_vi": ex.evidence_vi, "law": ex.law, "confirmed": ex.confirmed},
+    }
+
+
+def find_dossier(session: Session, code: str) -> DossierRow | None:
+    """The dossier under `code`, or the one whose code the hub replaced with another (it clashed)."""
+    from kiosk.db.models_sync import RecodedRecord
+
+    row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == code))
+    if row is not None:
+        return row
+    uid = session.scalar(select(RecodedRecord.record_uid).where(
+        RecodedRecord.previous_code == code, RecodedRecord.record_kind == "dossier").order_by(RecodedRecord.id.desc()))
+    return session.scalar(select(DossierRow).where(DossierRow.uid == uid)) if uid else None
+
+
 def apply_remote_status(
-    session: Session, tracking_code: str, status: str, note: str = "", at: str = "", source: str = ""
+    session: Session, dossier_uid: str, status: str, note: str = "", at: str = "", source: str = ""
 ) -> bool:
-    """Apply a status the hub decided, inside the sync's transaction; True when the dossier has it now.
+    """Apply a status the hub decided to the dossier it was decided on (by identity, never by the printed
+    code), inside the sync's transaction; True when the dossier has it now.
 
     The hub owns the workflow once a dossier is pushed (sync reference: no two writers per field), so
     its move is recorded as it comes, with origin "hub". An echo of this kiosk's own push
@@ -778,7 +912,7 @@ def apply_remote_status(
         dst = Status(status)
     except ValueError:
         return False
-    row = session.scalar(select(DossierRow).where(DossierRow.tracking_code == tracking_code))
+    row = session.scalar(select(DossierRow).where(DossierRow.uid == dossier_uid))
     if row is None:
         return False
     kiosk_id = session.get(KioskMeta, "kiosk_id")
@@ -792,3 +926,19 @@ def apply_remote_status(
                  {"from": row.status, "to": dst.value})
     row.status, row.updated_at = dst.value, when
     return True
+
+
+def apply_recode(session: Session, dossier_uid: str, new_code: str) -> str | None:
+    """The hub keeps this dossier under `new_code` (its code clashed with another dossier's): the dossier takes
+    it, inside the sync's transaction, and stays findable under the old one. Returns the old code, or None
+    when this kiosk has no such dossier (or it has the new code already)."""
+    from kiosk.services.search import reindex_code
+
+    row = session.scalar(select(DossierRow).where(DossierRow.uid == dossier_uid))
+    if row is None or row.tracking_code == new_code:
+        return None
+    old = row.tracking_code
+    row.tracking_code = new_code
+    reindex_code(session, row.id, [new_code, old])
+    audit.append(session, HUB_ACTOR, "dossier.recoded", "dossier", new_code, {"previous_code": old})
+    return old

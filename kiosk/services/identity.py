@@ -10,6 +10,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from kiosk.db.engine import Database
 
+#: Where the kiosk keeps its block of the daily sequence (kiosk.domain.tracking) and who gave it ("hub" once
+#: enrolled; "local" for a block set by hand, or none: block 0).
+SLOT_META = "dossier_slot"
+SLOT_SOURCE_META = "dossier_slot_source"
+
 
 @dataclass(frozen=True)
 class KioskIdentity:

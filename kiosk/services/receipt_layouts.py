@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from kiosk.domain.receipt import (
     RefusalData,
     SupplementRequestData,
 )
+from kiosk.domain.text import scrub
 from kiosk.resources import resource_path
 
 FONT_REGULAR = "KioskSans"
@@ -202,7 +202,8 @@ Run = tuple[str, bool]
 
 def _nfc(text: str) -> str:
     # Chip data and keyboards may give decomposed Vietnamese; the fonts' precomposed glyphs look right.
-    return unicodedata.normalize("NFC", text)
+    # Control and text-direction characters (refused at input; older rows may hold them) never print.
+    return scrub(text)
 
 
 class Flow:
@@ -416,6 +417,28 @@ def _documents(flow: Flow, data: ReceiptData) -> None:
                   hanging=flow.size * 1.2)
 
 
+def _form_mark(flow: Flow, code: str, source: str) -> None:
+    """The form's own mark at the top right ("Mẫu CT04 ban hành kèm theo Thông tư 66/2023/TT-BCA")."""
+    if code:
+        name = code if code.startswith("Mẫu") else f"Mẫu {code}"
+        flow.para(f"{name} ban hành kèm theo {source}" if source else name, size=flow.size * 0.75, align="right")
+
+
+def _fee(flow: Flow, data: ReceiptData, hanging: float) -> None:
+    fee = data.fee
+    if fee is None:
+        return
+    if fee.exemption:
+        flow.para([("Lệ phí: ", False), ("miễn", True), (f" — {fee.exemption}", False)], hanging=hanging)
+    elif fee.lines:
+        flow.para([("Lệ phí: ", False), (fee.total, True)], hanging=hanging)
+        if len(fee.lines) > 1:
+            for label, amount in fee.lines:
+                flow.para(f"- {label}: {amount}", indent=flow.size * 1.5, size=flow.size * 0.95)
+    if fee.unconfirmed:
+        flow.para("(Mức lệ phí chưa được đối chiếu văn bản: cán bộ kiểm tra trước khi thu.)", size=flow.size * 0.85)
+
+
 def receipt_flow(data: ReceiptData, copy: str, page: str, surface: Surface,
                  matrix: Sequence[Sequence[int]] | None = None) -> Flow:
     spec = PAGES[page]
@@ -424,10 +447,12 @@ def receipt_flow(data: ReceiptData, copy: str, page: str, surface: Surface,
     thermal = page == "thermal"
     flow = Flow(surface, spec.width - 2 * spec.margin_x, spec.size)
     size = spec.size
+    _form_mark(flow, data.form_code, data.form_source)
     _header(flow, data.parent_agency, data.receiving_unit, data.place, data.received_at, thermal)
-    flow.para("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", size=size * (0.98 if thermal else 1.25), bold=True,
-              align="center", after=1)
+    flow.para(data.form_title, size=size * (0.98 if thermal else 1.25), bold=True, align="center", after=1)
     flow.para([("Mã hồ sơ: ", False), (data.tracking_code, True)], align="center")
+    if data.procedure_code:
+        flow.para(f"Mã thủ tục hành chính: {data.procedure_code}", size=size * 0.9, align="center")
     flow.para(f"({COPY_LABELS[copy]})", size=size * 0.9, align="center", after=size * 0.5)
 
     intro = flow.sub(flow.width)
@@ -437,6 +462,8 @@ def receipt_flow(data: ReceiptData, copy: str, page: str, surface: Surface,
         intro = flow.sub(flow.width - qr_side - 2 * mm)
     intro.para([(f"Bộ phận tiếp nhận và trả kết quả {data.receiving_unit} tiếp nhận hồ sơ của: ", False),
                 (data.applicant_name, True)])
+    if data.applicant_id_number:
+        intro.para(f"Số định danh cá nhân: {data.applicant_id_number}")
     intro.para(f"Địa chỉ: {data.applicant_address or '—'}")
     intro.para(f"Số điện thoại: {data.applicant_phone or '—'}")
     intro.para(f"Email: {data.applicant_email or '—'}")
@@ -462,6 +489,9 @@ def receipt_flow(data: ReceiptData, copy: str, page: str, surface: Surface,
     due = vn_datetime(data.due_at) if data.due_at else (data.processing_text or "theo thông báo của cơ quan giải quyết")
     flow.para(f"5. Thời gian trả kết quả giải quyết hồ sơ: {due}", hanging=item)
     flow.para(f"6. Đăng ký nhận kết quả tại: {data.result_at or data.receiving_unit}", hanging=item, after=size * 0.3)
+    _fee(flow, data, item)
+    for note in data.notes:
+        flow.para(note, size=size * 0.9, hanging=item)
     flow.para(f"Vào Sổ theo dõi hồ sơ, Quyển số: {data.register_book or '……'}, "
               f"Số thứ tự: {data.register_number or '……'}", after=size * 0.8)
     if thermal:
@@ -506,8 +536,10 @@ def supplement_flow(data: SupplementRequestData, page: str, surface: Surface) ->
     spec = PAGES[page]
     flow = Flow(surface, spec.width - 2 * spec.margin_x, spec.size)
     size = spec.size
+    _form_mark(flow, data.form_code, data.form_source)
     _header(flow, data.parent_agency, data.receiving_unit, data.place, data.issued_at, page == "thermal")
-    flow.para("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", size=size * 1.2, bold=True, align="center", after=1)
+    flow.para(data.form_title or "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", size=size * 1.2, bold=True, align="center",
+              after=1)
     flow.para([("Mã hồ sơ: ", False), (data.tracking_code, True)], align="center", after=size * 0.5)
     flow.para([("Hồ sơ của: ", False), (data.applicant_name, True)])
     flow.para(f"Nội dung yêu cầu giải quyết: {data.procedure}")
@@ -532,8 +564,10 @@ def refusal_flow(data: RefusalData, page: str, surface: Surface) -> Flow:
     spec = PAGES[page]
     flow = Flow(surface, spec.width - 2 * spec.margin_x, spec.size)
     size = spec.size
+    _form_mark(flow, data.form_code, data.form_source)
     _header(flow, data.parent_agency, data.receiving_unit, data.place, data.issued_at, page == "thermal")
-    flow.para("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", size=size * 1.2, bold=True, align="center", after=1)
+    flow.para(data.form_title or "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", size=size * 1.2, bold=True, align="center",
+              after=1)
     flow.para([("Mã hồ sơ: ", False), (data.tracking_code, True)], align="center", after=size * 0.5)
     flow.para([(f"Bộ phận tiếp nhận và trả kết quả {data.receiving_unit} tiếp nhận hồ sơ của: ", False),
                (data.applicant_name, True)])

@@ -29,11 +29,13 @@ from kiosk.domain.receipt import (
     QR_VALIDITY,
     VN_TZ,
     AccountConfirmationData,
+    FeeText,
     ReceiptData,
     ReceivedDocument,
     RefusalData,
     SupplementItem,
     SupplementRequestData,
+    money_vi,
     place_of,
     station_time,
 )
@@ -226,9 +228,12 @@ class ReceiptService:
         require(principal, Permission.DOSSIER_VIEW)
         if self.dossiers is None:
             raise NotFound("dịch vụ hồ sơ chưa có trên kiosk này")
-        dossier = self.dossiers().get(principal, code, full=True)
+        service = self.dossiers()
+        dossier = service.get(principal, code, full=True)
         catalog = self.catalog() if self.catalog else None
-        return receipt_data_from_dossier(dossier, self.settings, self, catalog, self._staff_name(dossier.get("created_by")))
+        calendar = getattr(getattr(service, "calendar", None), "calendar", None)
+        return receipt_data_from_dossier(dossier, self.settings, self, catalog, self._staff_name(dossier.get("created_by")),
+                                         calendar=calendar)
 
     def account_confirmation(self, principal: Principal, code: str) -> AccountConfirmationData:
         """The confirmation of an identity-account request (reprints give the same text and the same QR code)."""
@@ -303,9 +308,46 @@ PROCESSING_TEXT = {
 }
 
 
+def fee_text(fees: Mapping[str, Any] | None) -> FeeText | None:
+    """The stored fee of a dossier as the receipt prints it (amounts in đồng, the exemption with its ground)."""
+    if not fees or not fees.get("lines"):
+        return None
+    lines = tuple(
+        (str(ln.get("label_vi", "")), money_vi(ln["amount"]) if ln.get("amount") is not None else "theo mức của tỉnh")
+        for ln in fees["lines"]
+    )
+    total = fees.get("total")
+    ex = fees.get("exemption")
+    exemption = ""
+    if fees.get("exempt"):
+        exemption = "thuộc diện miễn lệ phí"
+        if ex:
+            exemption = ex.get("who_vi", "")
+            if ex.get("law"):
+                exemption += f" (căn cứ {ex['law']})"
+            if ex.get("evidence_vi"):
+                exemption += f"; đã xem: {ex['evidence_vi']}"
+    unconfirmed = not all(ln.get("confirmed", True) for ln in fees["lines"]) or bool(ex and not ex.get("confirmed", True))
+    return FeeText(lines, money_vi(total) if total is not None else "chưa xác định (có khoản do tỉnh quy định)",
+                   exemption, unconfirmed)
+
+
+def saturday_note(received_local: datetime, calendar: Any) -> str:
+    """A dossier taken on a Saturday morning says from which day its time counts (docs/decisions.md)."""
+    if calendar is None or not calendar.is_saturday_intake(received_local.date()):
+        return ""
+    counted = calendar.received_on(received_local)
+    if counted == received_local.date():
+        start = calendar.next_working_day(counted)
+        return (f"Hồ sơ tiếp nhận sáng thứ Bảy; thời hạn giải quyết tính từ ngày làm việc tiếp theo "
+                f"({start:%d/%m/%Y}) là ngày thứ nhất.")
+    return (f"Hồ sơ tiếp nhận sáng thứ Bảy, được tính là tiếp nhận vào ngày làm việc tiếp theo "
+            f"({counted:%d/%m/%Y}); thời hạn giải quyết tính từ ngày làm việc sau ngày đó.")
+
+
 def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer: ReceiptService | None = None,
                               catalog: Any = None, receiver_name: str = "",
-                              result_time: time = DEFAULT_RESULT_TIME) -> ReceiptData:
+                              result_time: time = DEFAULT_RESULT_TIME, calendar: Any = None) -> ReceiptData:
     """Map a dossier (`DossierService.get(principal, code, full=True)`) to the values of Mẫu 01.
 
     The QR code is signed when `signer` is given; its issue time is the dossier's reception, so a
@@ -347,6 +389,15 @@ def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer:
             processing_text = "Theo từng thủ tục liên thông"
     unit = settings.unit_name
     qr_text = signer.sign(code, service_no, received_utc.replace(tzinfo=None), appointment) if signer else ""
+    form_kw: dict[str, Any] = {}
+    if service is not None:
+        notice = service.notice_form("receipt")
+        form_kw = {"form_code": notice.code, "form_source": notice.source,
+                   "form_title": notice.title_vi.upper() if notice.sector else "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"}
+        pc = service.procedure_code(form, received_local.date())
+        if pc is not None and pc.code:
+            form_kw["procedure_code"] = pc.code
+    note = saturday_note(received_local, calendar)
     return ReceiptData(
         tracking_code=code,
         service_number=service_no,
@@ -369,6 +420,10 @@ def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer:
         register_number=code.rsplit("-", 1)[-1],
         receiver_name=receiver_name,
         qr_text=qr_text,
+        applicant_id_number=str((applicant or {}).get("id_number") or ""),
+        fee=fee_text(dossier.get("fees")),
+        notes=(note,) if note else (),
+        **form_kw,
     )
 
 
@@ -455,8 +510,13 @@ def status_notice_data(dossier: Mapping[str, Any], settings: Any, catalog: Any =
     note = str(entry.get("note") or "").strip()
     lines = tuple(line.strip().lstrip("-•*").strip() for line in note.splitlines() if line.strip().lstrip("-•*").strip())
     procedure = str(dossier.get("service_name_vi") or "")
+    form_kw: dict[str, Any] = {}
     if catalog is not None and int(dossier["service_no"]) in catalog:
-        procedure = catalog.get(int(dossier["service_no"])).name_vi
+        service = catalog.get(int(dossier["service_no"]))
+        procedure = service.name_vi
+        notice = service.notice_form("supplement" if status == "supplement_requested" else "refusal")
+        form_kw = {"form_code": notice.code, "form_source": notice.source,
+                   "form_title": notice.title_vi.upper() if notice.sector else ""}
     persons = dossier.get("persons") or []
     applicant = next((p for p in persons if p.get("role") == "applicant"), None)
     common = {
@@ -465,6 +525,7 @@ def status_notice_data(dossier: Mapping[str, Any], settings: Any, catalog: Any =
         "applicant_name": (applicant or {}).get("full_name") or dossier.get("subject_name", ""),
         "procedure": procedure, "issued_at": station_time(datetime.fromisoformat(entry["at"])),
         "officer_name": officer_name,
+        **form_kw,
     }
     if status == "supplement_requested":
         return SupplementRequestData(

@@ -46,6 +46,12 @@ def index_dossier(
     )
 
 
+def reindex_code(session: Session, dossier_id: int, codes: Sequence[str]) -> None:
+    """The dossier's codes in the full-text index (its code now, and one the hub replaced)."""
+    session.execute(text("UPDATE dossier_fts SET code = :code WHERE rowid = :id"),
+                    {"id": dossier_id, "code": index_text(list(codes))})
+
+
 def _filters(query: SearchQuery, params: dict[str, Any]) -> str:
     clauses = []
     if query.statuses:
@@ -82,7 +88,9 @@ def find_ids(session: Session, query: SearchQuery) -> list[int]:
     kind = classify(query.text)
     if kind == "code":
         params["code"] = query.text.strip().upper()
-        sql = f"SELECT d.id FROM dossier d WHERE d.tracking_code = :code{where}"
+        # A code the hub replaced (it clashed with another dossier's) still finds its dossier.
+        sql = ("SELECT d.id FROM dossier d WHERE (d.tracking_code = :code OR d.uid IN (SELECT r.record_uid FROM "
+               f"recoded_record r WHERE r.previous_code = :code AND r.record_kind = 'dossier')){where}")
     elif kind == "id_number":
         params["idn"] = re.sub(r"[\s.\-]", "", query.text)
         sql = (

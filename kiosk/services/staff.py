@@ -16,16 +16,22 @@ from sqlalchemy import func, select
 
 from kiosk.db.engine import Database
 from kiosk.db.models import StaffMember, StaffSession
+from kiosk.domain import text
 from kiosk.domain.roles import STAFF_ROLES, Permission, Principal, Role
 from kiosk.services import audit
 from kiosk.services.clock import Clock, utc_now
 from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, NotFound, SessionExpired
+from kiosk.services.password_policy import MIN_LENGTH, password_problems
 from kiosk.services.permissions import require
 
 MAX_FAILED_LOGINS = 5
+#: The first lock; each further run of failures locks twice as long, up to a day.
 LOCKOUT = timedelta(minutes=5)
-MIN_PASSWORD_LENGTH = 8
-DEMO_USERNAME, DEMO_PASSWORD = "canbo", "canbo-demo"
+MAX_LOCKOUT = timedelta(days=1)
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+DEMO_USERNAME, DEMO_PASSWORD = "canbo", "TiepDan@2025"
+#: The demo officer's password before the password rules: a demo folder that still has it gets the new one.
+OLD_DEMO_PASSWORD = "canbo-demo"
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 
 _hasher = PasswordHasher()  # argon2id, the library's default profile (~100 ms here)
@@ -53,17 +59,32 @@ class LoginResult:
     must_change_password: bool
 
 
-def generate_password(length: int = 12) -> str:
+def generate_password(length: int = 14) -> str:
+    """A one-time password that the password rules accept (letters of both cases and digits)."""
     alphabet = string.ascii_letters + string.digits
     alphabet = "".join(c for c in alphabet if c not in "0OIl1")
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        if not password_problems(password):
+            return password
+
+
+def lockout_for(lockouts: int) -> timedelta:
+    """The n-th lock in a row (n ≥ 1) lasts 5 minutes · 2^(n-1), never more than a day."""
+    return min(LOCKOUT * 2 ** min(max(lockouts, 1) - 1, 20), MAX_LOCKOUT)
 
 
 class StaffService:
-    def __init__(self, db: Database, idle_timeout: timedelta, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, idle_timeout: timedelta, clock: Clock = utc_now,
+                 station_words: tuple[str, ...] = ()) -> None:
         self.db = db
         self.idle_timeout = idle_timeout
         self.clock = clock
+        #: The station's id and name: a password must not be built from them.
+        self.station_words = station_words
+
+    def password_errors(self, username: str, password: str) -> list[tuple[str, str]]:
+        return [("password", p) for p in password_problems(password, username, self.station_words)]
 
     def ensure_first_admin(self) -> str | None:
         """On the very first start create `admin` with a one-time password; return it (shown once) or None."""
@@ -88,8 +109,13 @@ class StaffService:
 
     def ensure_demo_officer(self, actor: Principal) -> None:
         """Demo mode only: an officer account with a published password, so a newcomer can log in."""
-        with self.db.sessions() as session:
-            if session.scalar(select(StaffMember).where(StaffMember.username == DEMO_USERNAME)):
+        with self.db.transaction() as session:
+            member = session.scalar(select(StaffMember).where(StaffMember.username == DEMO_USERNAME))
+            if member is not None:
+                if _verify(member.password_hash, OLD_DEMO_PASSWORD):  # a demo folder from before the rules
+                    member.password_hash = _hasher.hash(DEMO_PASSWORD)
+                    audit.append(session, actor.audit_name, "staff.demo_password_updated", "staff", DEMO_USERNAME,
+                                 clock=self.clock)
                 return
         self.add(actor, DEMO_USERNAME, "Cán bộ trình diễn", Role.OFFICER.value, DEMO_PASSWORD)
 
@@ -99,10 +125,11 @@ class StaffService:
             errors.append(("username", "Tên đăng nhập gồm 2–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch."))
         if not full_name.strip():
             errors.append(("full_name", "Cần nhập họ và tên."))
+        elif text.has_unsafe(full_name):
+            errors.append(("full_name", f"Họ và tên {text.MESSAGE_VI}."))
         if role not in {r.value for r in STAFF_ROLES}:
             errors.append(("role", "Vai trò phải là officer, supervisor, admin hoặc selfservice."))
-        if len(password) < MIN_PASSWORD_LENGTH:
-            errors.append(("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."))
+        errors += self.password_errors(username, password)
         return errors
 
     def add(self, actor: Principal, username: str, full_name: str, role: str, password: str) -> StaffInfo:
@@ -116,7 +143,7 @@ class StaffService:
                 raise InvalidInput([("username", f"Tên đăng nhập '{username}' đã có.")])
             member = StaffMember(
                 username=username,
-                full_name=full_name.strip(),
+                full_name=text.nfc(full_name.strip()),
                 role=role,
                 password_hash=_hasher.hash(password),
                 must_change_password=False,
@@ -158,13 +185,15 @@ class StaffService:
             member.must_change_password = True
             member.failed_logins = 0
             member.locked_until = None
+            member.lockouts = 0
             audit.append(session, actor.audit_name, "staff.password_reset", "staff", username, clock=self.clock)
         return password
 
     def change_own_password(self, principal: Principal, old: str, new: str) -> None:
         self.check(principal)
-        if len(new) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput([("password", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.")])
+        problems = self.password_errors(principal.username, new)
+        if problems:
+            raise InvalidInput(problems)
         with self.db.transaction() as session:
             member = self._get(session, principal.username)
             if not _verify(member.password_hash, old):
@@ -175,13 +204,24 @@ class StaffService:
             member.must_change_password = False
             audit.append(session, principal.audit_name, "staff.password_changed", "staff", member.username, clock=self.clock)
 
+    def unlock(self, actor: Principal, username: str) -> None:
+        """End a lock after failed logins (and the doubling of the next one) before its time."""
+        require(actor, Permission.STAFF_MANAGE)
+        with self.db.transaction() as session:
+            member = self._get(session, username)
+            was = {"locked_until": member.locked_until.isoformat() if member.locked_until else None,
+                   "lockouts": member.lockouts}
+            member.locked_until, member.failed_logins, member.lockouts = None, 0, 0
+            audit.append(session, actor.audit_name, "staff.unlocked", "staff", member.username, was, clock=self.clock)
+
     def list(self, actor: Principal) -> list[StaffInfo]:
         require(actor, Permission.STAFF_LIST)
         with self.db.sessions() as session:
             return [self._info(m) for m in session.scalars(select(StaffMember).order_by(StaffMember.username))]
 
     def login(self, username: str, password: str) -> LoginResult:
-        """Check the password; five failures lock the account for five minutes. Every attempt is audited."""
+        """Check the password; five failures lock the account for five minutes, and each further run of five
+        twice as long (up to a day) until a good login or an administrator's unlock. Every attempt is audited."""
         username = username.strip().lower()
         now = self.clock()
         outcome: Exception | None = None
@@ -199,9 +239,11 @@ class StaffService:
                 member.failed_logins += 1
                 detail = {"reason": "wrong_password", "failures": member.failed_logins}
                 if member.failed_logins >= MAX_FAILED_LOGINS:
-                    member.locked_until = now + LOCKOUT
+                    member.lockouts = (member.lockouts or 0) + 1
+                    member.locked_until = now + lockout_for(member.lockouts)
                     member.failed_logins = 0
                     detail["locked_until"] = member.locked_until.isoformat()
+                    detail["lockouts"] = member.lockouts
                     outcome = AccountLocked(member.locked_until)
                 else:
                     outcome = InvalidCredentials("unknown user or wrong password")
@@ -209,7 +251,11 @@ class StaffService:
             else:
                 member.failed_logins = 0
                 member.locked_until = None
+                member.lockouts = 0
                 member.last_login_at = now
+                if not member.must_change_password and password_problems(password, username, self.station_words):
+                    # Set before the rules existed: the officer chooses one that passes them now.
+                    member.must_change_password = True
                 session_id = str(uuid.uuid4())
                 session.add(StaffSession(id=session_id, staff_id=member.id, started_at=now, last_seen_at=now))
                 audit.append(session, username, "login", "staff_session", session_id, {"role": member.role}, clock=self.clock)

@@ -72,11 +72,16 @@ class StatusAnswer:
     #: The hub at the time of the check: "online", "offline" or "none" (the kiosk is not enrolled).
     hub: str = "none"
     details: dict[str, Any] = field(default_factory=dict)
+    #: The code the citizen's receipt may still show, when the hub gave the dossier a new one (it clashed).
+    previous_code: str = ""
+    #: Other dossiers that answer to the code asked about, under their own code now (a clash the hub resolved).
+    other_codes: tuple[str, ...] = ()
 
 
-#: Asks the hub about a code: its answer (`found` true or false), None when the kiosk has no hub;
-#: raises `HubUnreachable` when the network or the hub is down (kiosk.services.sync.SyncService.lookup).
-HubLookup = Callable[[Principal, str], "dict[str, Any] | None"]
+#: Asks the hub about a code (and the kiosk that signed the receipt, when a QR code was scanned): its answer
+#: (`found` true or false), None when the kiosk has no hub; raises `HubUnreachable` when the network or the
+#: hub is down (kiosk.services.sync.SyncService.lookup).
+HubLookup = Callable[[Principal, str, str], "dict[str, Any] | None"]
 
 
 class StatusCheckService:
@@ -118,12 +123,13 @@ class StatusCheckService:
                     "Mã hồ sơ không đúng dạng. Mã có dạng 000.00.24.H57-261125-0001 (in trên phiếu hẹn).",
                     "That is not a dossier code. Codes look like 000.00.24.H57-261125-0001 (printed on the receipt).",
                 )
-        local = self._local(principal, code)
-        remote, hub = self._remote(principal, code)
+        issuer = claims.kiosk_id if claims is not None else ""
+        local = self._local(principal, code, issuer)
+        remote, hub = self._remote(principal, code, issuer)
         if remote is not None and remote.get("found") and (local is None or _newer(remote, local)):
-            return replace(self._from_hub(remote, local), hub=hub)
+            return _recoded(replace(self._from_hub(remote, local), hub=hub), code, remote)
         if local is not None:
-            return replace(local, hub=hub)
+            return _recoded(replace(local, hub=hub), code, remote if remote and remote.get("found") else None)
         if claims is not None and claims.service_number in self.catalog:
             return self._from_receipt(claims, hub)
         if hub == "offline":
@@ -143,21 +149,22 @@ class StatusCheckService:
 
     # Where an answer comes from.
 
-    def _local(self, principal: Principal, code: str) -> StatusAnswer | None:
+    def _local(self, principal: Principal, code: str, issuer: str = "") -> StatusAnswer | None:
+        """This kiosk's own answer; with a scanned receipt, only for the dossier that receipt was issued for."""
         try:
-            status = self.dossiers.status_of(principal, code)
+            status = self.dossiers.status_of(principal, code, issuer)
         except NotFound:
             return self._account(principal, code)
-        return self._dossier_answer(code, status["service_no"], DossierStatus(status["status"]),
+        return self._dossier_answer(status["tracking_code"], status["service_no"], DossierStatus(status["status"]),
                                     status.get("appointment_date"), "local", status.get("updated_at", ""))
 
-    def _remote(self, principal: Principal, code: str) -> tuple[dict[str, Any] | None, str]:
+    def _remote(self, principal: Principal, code: str, issuer: str = "") -> tuple[dict[str, Any] | None, str]:
         if self.hub_lookup is None:
             return None, "none"
         from kiosk.services.sync_client import HubRefused, HubUnreachable
 
         try:
-            answer = self.hub_lookup(principal, code)
+            answer = self.hub_lookup(principal, code, issuer)
         except HubUnreachable:
             return None, "offline"
         except HubRefused as exc:  # a halted or refused kiosk answers from what it holds
@@ -238,6 +245,29 @@ class StatusCheckService:
             status_vi=status.label_vi, status_en=status.label_en, next_vi=next_vi, next_en=next_en, source=source,
             details={"kind": "account", "level": level, "updated_at": updated_at},
         )
+
+
+def _recoded(answer: StatusAnswer, asked: str, remote: dict[str, Any] | None) -> StatusAnswer:
+    """Say so when the code asked about is not (or not only) this dossier's code now: the hub gave it a new code
+    because it clashed with another dossier's, or another dossier that printed it first now has its own."""
+    others = tuple(c for c in (remote or {}).get("other_codes") or () if c != answer.tracking_code)
+    if answer.tracking_code and answer.tracking_code != asked:
+        answer = replace(
+            answer, previous_code=asked,
+            message_vi=f"{answer.message_vi} Hồ sơ này nay có MÃ MỚI {answer.tracking_code} (mã {asked} trên phiếu "
+                       "hẹn trùng với hồ sơ khác). Hãy đến quầy để nhận phiếu hẹn mới.",
+            message_en=f"{answer.message_en} This dossier now has the NEW CODE {answer.tracking_code} (the code "
+                       f"{asked} on the receipt clashed with another dossier's). Ask at the counter for a new "
+                       "receipt.")
+    if others:
+        listed = ", ".join(others)
+        answer = replace(
+            answer, other_codes=others,
+            message_vi=f"{answer.message_vi} Mã {asked} cũng từng được in cho hồ sơ khác, nay mang mã {listed}: nếu "
+                       f"phiếu hẹn của bạn không phải hồ sơ này, hãy tra mã {listed}.",
+            message_en=f"{answer.message_en} The code {asked} was also printed for another dossier, now under "
+                       f"{listed}: if your receipt is not for this dossier, check {listed}.")
+    return answer
 
 
 def _newer(remote: dict[str, Any], local: StatusAnswer) -> bool:

@@ -31,18 +31,34 @@ from sqlalchemy.orm import Session
 
 from kiosk.db.engine import Database
 from kiosk.db.models import AuditEntry, Counter, KioskMeta, OutboxOp
-from kiosk.db.models_sync import RemoteChange, SyncState
+from kiosk.db.models_sync import RecodedRecord, RemoteChange, SyncState
 from kiosk.domain.roles import Permission, Principal
-from kiosk.domain.tracking import BLOCK, TrackingCode, TrackingCodeError, day_counter_name
+from kiosk.domain.tracking import (
+    BLOCK,
+    HUB_BLOCK,
+    KIOSK_BLOCKS,
+    UNENROLLED_BLOCK,
+    TrackingCode,
+    TrackingCodeError,
+    day_counter_name,
+    slot_of,
+)
 from kiosk.hub import protocol
 from kiosk.jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput
-from kiosk.services.identity import KioskIdentity, identity, public_key_b64, signing_key
+from kiosk.services.identity import (
+    SLOT_META,
+    SLOT_SOURCE_META,
+    KioskIdentity,
+    identity,
+    public_key_b64,
+    signing_key,
+)
 from kiosk.services.outbox import SEQUENCE
 from kiosk.services.permissions import require
-from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable
+from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable, Replayed
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +66,7 @@ DOSSIER_STATUS = "dossier.status"
 OP_REJECTED = "op.rejected"
 # Refusals that no retry can fix: an operator must look (a cloned or restored kiosk, a foreign key).
 HALTING = frozenset({"conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature", "unknown_kiosk",
-                     "hub_behind_purged"})
+                     "hub_behind_purged", "kiosk_retired"})
 
 MESSAGES_VI = {
     "ok": "Đồng bộ xong.",
@@ -65,7 +81,54 @@ MESSAGES_VI = {
     "bad_signature": "Máy chủ không nhận khóa ký của kiosk này. Đồng bộ đã dừng.",
     "unknown_kiosk": "Máy chủ không biết kiosk này (đăng ký lại). Đồng bộ đã dừng.",
     "hub_behind_purged": "Máy chủ thiếu dữ liệu mà kiosk đã xóa sau khi được xác nhận. Đồng bộ đã dừng.",
+    "kiosk_retired": "Máy chủ đã cho kiosk này thôi sử dụng; không nhận dữ liệu của kiosk nữa. Đồng bộ đã dừng.",
+    "attention": "Dữ liệu đã gửi lên máy chủ, nhưng CÓ VIỆC CẦN XỬ LÝ (xem cảnh báo): {alarms}",
 }
+
+#: Why the hub refused an op (a business rule), and what the officer does: (Vietnamese, English); {code}
+#: is the record's code and {seq} the op's number.
+REJECTION_MESSAGES: dict[str, tuple[str, str]] = {
+    "duplicate_tracking_code": (
+        "Máy chủ KHÔNG NHẬN hồ sơ {code}: mã trùng với hồ sơ khác và máy chủ không cấp được mã mới. Báo quản trị "
+        "viên ngay; công dân đang giữ phiếu hẹn mã này.",
+        "The hub REFUSED dossier {code}: its code clashes with another dossier's and the hub could not give it a "
+        "new one. Tell the administrator now; a citizen holds a receipt with this code."),
+    "missing_tracking_code": (
+        "Máy chủ không nhận một hồ sơ (thao tác số {seq}) vì thiếu mã hồ sơ. Báo quản trị viên.",
+        "The hub refused a dossier (op {seq}) that has no code. Tell the administrator."),
+    "duplicate_dossier": (
+        "Máy chủ đã có hồ sơ {code} này từ trước (gửi lại lần hai) nên không nhận thêm. Báo quản trị viên kiểm tra.",
+        "The hub already holds dossier {code} (sent a second time). Ask the administrator to check."),
+    "unknown_dossier": (
+        "Máy chủ không có hồ sơ {code} nên không nhận thay đổi trạng thái của hồ sơ. Báo quản trị viên.",
+        "The hub does not hold dossier {code}, so it refused its status change. Tell the administrator."),
+    "foreign_dossier": (
+        "Hồ sơ {code} thuộc trạm khác: máy chủ không nhận thay đổi trạng thái từ kiosk này. Báo quản trị viên.",
+        "Dossier {code} belongs to another station: the hub refused this kiosk's status change. Tell the "
+        "administrator."),
+    "bad_status": (
+        "Máy chủ không nhận trạng thái mới của hồ sơ {code} (trạng thái không hợp lệ). Báo quản trị viên.",
+        "The hub refused the new status of dossier {code} (not a valid status). Tell the administrator."),
+}
+REJECTION_OTHER = ("Máy chủ không nhận thao tác số {seq} của kiosk ({reason}). Báo quản trị viên.",
+                   "The hub refused this kiosk's op {seq} ({reason}). Tell the administrator.")
+REPRINT_MESSAGES = {
+    "dossier": (
+        "Hồ sơ {previous} trùng mã với một hồ sơ khác trên máy chủ; máy chủ giữ hồ sơ này với MÃ MỚI {code}. In "
+        "lại phiếu hẹn mã mới cho công dân (kiosk receipt print {code}) và thu lại phiếu cũ.",
+        "Dossier {previous} clashed with another dossier's code; the hub keeps it under the NEW CODE {code}. Print "
+        "the receipt again with the new code for the citizen (kiosk receipt print {code}) and take back the old one."),
+    "account": (
+        "Đề nghị cấp tài khoản {previous} trùng mã với hồ sơ khác; máy chủ giữ đề nghị với MÃ MỚI {code}. In lại "
+        "giấy xác nhận mã mới cho công dân (kiosk account print {code}).",
+        "Account request {previous} clashed with another code; the hub keeps it under the NEW CODE {code}. Print the "
+        "confirmation again with the new code (kiosk account print {code})."),
+}
+NUMBERING_MESSAGE = (
+    "Máy chủ chưa cấp được khối số thứ tự hồ sơ cho kiosk này (trạm đã đủ kiosk); mã hồ sơ có thể trùng với kiosk "
+    "khác. Báo quản trị viên (kiosk-hub kiosk retire một kiosk không còn dùng).",
+    "The hub could not give this kiosk a block of the daily sequence (the station is full); its codes may clash "
+    "with another kiosk's. Tell the administrator (kiosk-hub kiosk retire a kiosk no longer used).")
 
 
 @dataclass(frozen=True)
@@ -91,8 +154,27 @@ class SyncPolicy:
 
 
 @dataclass(frozen=True)
+class SyncAlarm:
+    """Something an officer must act on after a sync: a receipt to print again with the code the hub gave
+    (`reprint`), an op the hub refused (`rejected`), or no block of the daily sequence (`numbering`)."""
+
+    kind: str
+    message_vi: str
+    message_en: str
+    tracking_code: str = ""
+    previous_code: str = ""
+    record_kind: str = ""
+    seq: int | None = None
+    reason: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class SyncReport:
-    """What one `run_once` did; `status` is ok, offline, not_enrolled, halted, refused or cancelled."""
+    """What one `run_once` did; `status` is ok, attention (synced, but an alarm waits for an officer: never
+    "done"), offline, not_enrolled, halted, refused or cancelled."""
 
     status: str
     message_vi: str
@@ -107,6 +189,8 @@ class SyncReport:
     #: The hub refused this kiosk's audit chain (`audit_entry_invalid`, `audit_forked`, `audit_went_back`):
     #: an administrator must look at `kiosk audit verify`; the ops still sync.
     audit_alarm: str | None = None
+    #: What waits for an officer (SyncAlarm.as_json()): while any is here, `status` is not "ok".
+    alarms: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -138,6 +222,11 @@ class SyncStatus:
     halted_detail: str | None
     #: The hub's last audit alarm about this kiosk's chain (see SyncReport.audit_alarm), until a rejoin.
     audit_alarm: str | None = None
+    #: The block of the daily sequence this kiosk numbers its dossiers in, and who gave it ("hub" or "local").
+    block: int | None = None
+    block_source: str = "local"
+    #: What waits for an officer (SyncAlarm.as_json()).
+    alarms: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,11 +266,19 @@ AUDIT_BATCH = 1000
 #: The last audit entry the hub holds for this kiosk (its epoch), as its last answer said.
 AUDIT_CURSOR = "audit_hub_seq"
 AUDIT_ALARM = "audit_hub_alarm"
+#: The hub had no block of the daily sequence for this kiosk (its station is full).
+NUMBERING_ALARM = "numbering_alarm"
+#: The outcome of a pulled rejection an administrator has dealt with (`kiosk sync --acknowledge SEQ`).
+ACKNOWLEDGED = "acknowledged"
+DOSSIER_RECODED = "dossier.recoded"
 
 
 #: Told, inside the renumbering transaction, that outbox numbers above `position` grew by `shift`
 #: (a capability that remembers its op's number moves it too).
 Renumbered = Callable[[Session, int, int], None]
+#: Told, inside the pull's transaction, that the hub keeps the record with this identity under a new code;
+#: returns the old code when the capability holds that record, else None.
+Recoded = Callable[[Session, str, str], "str | None"]
 
 
 def _renumber_unaccepted(session: Session, position: int, mark: int, hooks: Sequence[Renumbered]) -> int:
@@ -204,14 +301,17 @@ def _renumber_unaccepted(session: Session, position: int, mark: int, hooks: Sequ
     return moved
 
 
-def _skip_issued_codes(session: Session, codes: Sequence[str]) -> int:
-    """Move this kiosk's daily tracking-code counters past the codes the hub holds from it, so a
-    restored database never hands one out again. Returns how many days' counters moved."""
+def _skip_issued_codes(session: Session, codes: Sequence[str], block: int | None = None) -> int:
+    """Move this kiosk's daily tracking-code counters past the codes the hub holds from it in its block
+    (`block`; None: any), so a restored database never hands one out again. Returns how many days'
+    counters moved. Codes the hub gave anew are in the hub's own block and move nothing."""
     highest: dict[str, int] = {}
     for text in codes:
         try:
             code = TrackingCode.parse(text)
         except TrackingCodeError:
+            continue
+        if (block is not None and slot_of(code.sequence) != block) or slot_of(code.sequence) == HUB_BLOCK:
             continue
         name = day_counter_name(code.day)
         highest[name] = max(highest.get(name, 0), code.sequence % BLOCK)
@@ -225,6 +325,66 @@ def _skip_issued_codes(session: Session, codes: Sequence[str]) -> int:
             counter.value = nth
             moved += 1
     return moved
+
+
+def _store_numbering(session: Session, numbering: Any, actor: str, clock: Clock) -> int | None:
+    """Keep the block of the daily sequence the hub gave this kiosk (enrolment, rejoin, every push answer);
+    a change is audited. A hub with no block left for it leaves the kiosk's block and raises an alarm."""
+    if not isinstance(numbering, dict):
+        return None  # a hub from before blocks were the hub's
+    block = numbering.get("block")
+    if not isinstance(block, int) or block not in KIOSK_BLOCKS:
+        session.merge(KioskMeta(key=NUMBERING_ALARM, value=str(numbering.get("error") or "no_block")))
+        return None
+    alarm = session.get(KioskMeta, NUMBERING_ALARM)
+    if alarm is not None:
+        session.delete(alarm)
+    current, source = session.get(KioskMeta, SLOT_META), session.get(KioskMeta, SLOT_SOURCE_META)
+    if current is not None and current.value == str(block) and source is not None and source.value == "hub":
+        return block
+    audit.append(session, actor, "dossier.slot", "kiosk", "", {"from": current.value if current else None,
+                                                                 "to": block, "source": "hub"}, clock=clock)
+    session.merge(KioskMeta(key=SLOT_META, value=str(block)))
+    session.merge(KioskMeta(key=SLOT_SOURCE_META, value="hub"))
+    return block
+
+
+def _numbering_hint(session: Session) -> dict[str, Any]:
+    """What this kiosk numbers in now, sent to the hub (it keeps a free block the kiosk already uses)."""
+    current = session.get(KioskMeta, SLOT_META)
+    source = session.get(KioskMeta, SLOT_SOURCE_META)
+    return {"block": int(current.value) if current else UNENROLLED_BLOCK,
+            "source": source.value if source else "local"}
+
+
+def _alarms(session: Session, kiosk_id: str) -> list[SyncAlarm]:
+    """What waits for an officer: receipts to print again under the hub's new code (until a print job of the
+    new code has printed), ops the hub refused (until acknowledged), no block from the hub."""
+    from kiosk.db.models_receipts import PrintJob
+
+    alarms = []
+    printed = select(PrintJob.id).where(PrintJob.tracking_code == RecodedRecord.tracking_code,
+                                        PrintJob.status == "printed", PrintJob.printed_at >= RecodedRecord.recoded_at)
+    for rec in session.scalars(select(RecodedRecord).where(~printed.exists()).order_by(RecodedRecord.id)):
+        vi, en = REPRINT_MESSAGES.get(rec.record_kind, REPRINT_MESSAGES["dossier"])
+        alarms.append(SyncAlarm("reprint", vi.format(previous=rec.previous_code, code=rec.tracking_code),
+                                en.format(previous=rec.previous_code, code=rec.tracking_code), rec.tracking_code,
+                                rec.previous_code, rec.record_kind))
+    for row in session.scalars(select(RemoteChange).where(RemoteChange.kind == OP_REJECTED, RemoteChange.target != "",
+                                                          RemoteChange.outcome != ACKNOWLEDGED)
+                               .order_by(RemoteChange.change_id)):
+        data = json.loads(row.payload)
+        if data.get("kiosk_id") != kiosk_id:
+            continue
+        reason, seq, code = str(data.get("reason") or ""), data.get("seq"), str(data.get("tracking_code") or "")
+        vi, en = REJECTION_MESSAGES.get(reason, REJECTION_OTHER)
+        if not code and "{code}" in vi:
+            vi, en = REJECTION_OTHER
+        alarms.append(SyncAlarm("rejected", vi.format(code=code, seq=seq, reason=reason),
+                                en.format(code=code, seq=seq, reason=reason), code, seq=seq, reason=reason))
+    if session.get(KioskMeta, NUMBERING_ALARM) is not None:
+        alarms.append(SyncAlarm("numbering", *NUMBERING_MESSAGE))
+    return alarms
 
 
 def _state(session: Session) -> SyncState:
@@ -251,9 +411,15 @@ class SyncService:
         wall: Callable[[], float] = time.time,
         after_sync: Sequence[Callable[[], object]] = (),
         on_renumber: Sequence[Renumbered] = (),
+        on_recode: Sequence[Recoded] = (),
+        unit_id: str = "",
     ) -> None:
         self.db = db
         self.on_renumber = tuple(on_renumber)
+        # Records other than dossiers that the hub may give a new code (account requests), told in the pull's
+        # transaction; each returns the old code when it holds the record.
+        self.on_recode = tuple(on_recode)
+        self.unit_id = unit_id
         # Work that follows a successful sync (apply pulled account decisions, purge acknowledged
         # portraits): given by the composition root, so sync knows no other capability.
         self.after_sync = tuple(after_sync)
@@ -287,6 +453,7 @@ class SyncService:
             last_seq = session.get(Counter, SEQUENCE)
             pending = session.query(OutboxOp).filter(OutboxOp.seq > st.hub_position).count()
             alarm = session.get(KioskMeta, AUDIT_ALARM)
+            block, source = session.get(KioskMeta, SLOT_META), session.get(KioskMeta, SLOT_SOURCE_META)
             return SyncStatus(
                 enrolled=st.enrolled_at is not None, kiosk_id=who.kiosk_id,
                 hub_url=st.hub_url, station=st.station, pending=pending, hub_position=st.hub_position,
@@ -295,6 +462,9 @@ class SyncService:
                 last_error_message=st.last_error_message, consecutive_failures=st.consecutive_failures,
                 halted=st.halted, halted_reason=st.halted_reason, halted_detail=st.halted_detail,
                 audit_alarm=alarm.value if alarm is not None else None,
+                block=int(block.value) if block is not None else UNENROLLED_BLOCK,
+                block_source=source.value if source is not None else "local",
+                alarms=[a.as_json() for a in _alarms(session, who.kiosk_id)],
             )
 
     def _client(self, hub_url: str, clock_offset_s: int = 0) -> HubClient:
@@ -317,11 +487,13 @@ class SyncService:
         if errors:
             raise InvalidInput(errors)
         public_key = public_key_b64(self.db)
+        with self.db.sessions() as session:
+            hint = _numbering_hint(session)
         client = self._client(url)
         try:
             for attempt in range(2):
                 try:
-                    result = client.enrol(code.strip(), public_key)
+                    result = client.enrol(code.strip(), public_key, self.unit_id, hint)
                     break
                 except ClockSkew as exc:
                     if attempt:
@@ -338,8 +510,10 @@ class SyncService:
             st.halted, st.halted_reason, st.halted_detail = False, None, None
             audit.append(session, principal.audit_name, "sync.enrolled", "hub", result["station"],
                          {"hub": url}, clock=self.clock)
-        log.info("enrolled with the hub as %s (station %s)", result["kiosk_id"], result["station"])
-        return {"kiosk_id": result["kiosk_id"], "station": result["station"], "hub_url": url}
+            block = _store_numbering(session, result.get("numbering"), principal.audit_name, self.clock)
+        log.info("enrolled with the hub as %s (station %s, block %s)", result["kiosk_id"], result["station"], block)
+        return {"kiosk_id": result["kiosk_id"], "station": result["station"], "hub_url": url, "block": block,
+                "numbering": result.get("numbering")}
 
     def rejoin(self, principal: Principal, code: str) -> dict[str, Any]:
         """Enrol again after this kiosk's database was restored from a backup or copied to a new machine.
@@ -365,17 +539,19 @@ class SyncService:
                 session.add(pending)
             fresh = json.loads(pending.value)
             url, offset = st.hub_url, st.clock_offset_s
+            hint = _numbering_hint(session)
         who = KioskIdentity(self.who.kiosk_id, fresh["instance_uuid"], int(fresh["epoch"]))
         client = HubClient(url, who, self.key, offset, self.transport, self.policy.timeout_s, self.wall)
         try:
-            result = client.enrol(code.strip(), public_key_b64(self.db))
+            result = client.enrol(code.strip(), public_key_b64(self.db), self.unit_id, hint)
         finally:
             client.close()
         mark = int(result["high_water_mark"])
         with self.db.transaction() as session:
             st = _state(session)
             moved = _renumber_unaccepted(session, st.hub_position, mark, self.on_renumber)
-            advanced = _skip_issued_codes(session, result.get("issued_codes") or [])
+            block = _store_numbering(session, result.get("numbering"), principal.audit_name, self.clock)
+            advanced = _skip_issued_codes(session, result.get("issued_codes") or [], block)
             session.merge(KioskMeta(key="instance_uuid", value=who.instance_uuid))
             session.merge(KioskMeta(key="epoch", value=str(who.epoch)))
             session.delete(session.get(KioskMeta, "rejoin_pending"))
@@ -392,7 +568,7 @@ class SyncService:
         self._who = None
         log.warning("rejoined the hub with epoch %d; %d unaccepted ops renumbered after %d", who.epoch, moved, mark)
         return {"kiosk_id": who.kiosk_id, "station": result["station"], "epoch": who.epoch,
-                "hub_position": mark, "renumbered": moved, "day_counters_advanced": advanced}
+                "hub_position": mark, "renumbered": moved, "day_counters_advanced": advanced, "block": block}
 
     def resume(self, principal: Principal) -> None:
         """Clear a halt after an administrator has looked into it (the cause must be gone first)."""
@@ -485,7 +661,7 @@ class SyncService:
             stop=stop_after_attempt(self.policy.attempts),
             wait=wait_exponential(multiplier=self.policy.wait_initial_s, max=self.policy.wait_max_s)
             + wait_random(0, self.policy.jitter_s),
-            retry=retry_if_exception_type((HubUnreachable, ClockSkew)),
+            retry=retry_if_exception_type((HubUnreachable, ClockSkew, Replayed)),
             sleep=self.sleep,
             reraise=True,
         )
@@ -508,6 +684,8 @@ class SyncService:
         log.warning("kiosk clock is %+d s off the hub's; signing with the hub's time", -offset)
 
     def _cycle(self, client: HubClient, counts: dict[str, Any], cancel: CancelToken, report: ProgressFn) -> None:
+        with self.db.sessions() as session:
+            client.numbering = _numbering_hint(session)
         keys_version = self._push_all(client, counts, cancel, report)
         if keys_version is not None:
             self._refresh_keys(client, keys_version, cancel)
@@ -564,7 +742,7 @@ class SyncService:
                 counts["rejected"].extend(result.get("rejected", []))
                 if recorded is not None:
                     recorded.result()  # the previous answer is on disk (or its error surfaces here)
-                recorded = reader.submit(self._acknowledge, mark, audit_position, alarm)
+                recorded = reader.submit(self._acknowledge, mark, audit_position, alarm, result.get("numbering"))
                 report(Progress("push", None, f"{mark}/{batch.last_seq}"))
                 stalls, best = (0, (mark, audit_position)) if (mark, audit_position) > best else (stalls + 1, best)
                 if stalls > 3:
@@ -611,11 +789,15 @@ class SyncService:
         """One push request (a seam the chaos tests' broken variants replace)."""
         return client.push(ops, head, entries)
 
-    def _acknowledge(self, mark: int, audit_seq: int | None = None, audit_alarm: str | None = None) -> None:
+    def _acknowledge(self, mark: int, audit_seq: int | None = None, audit_alarm: str | None = None,
+                     numbering: dict[str, Any] | None = None) -> None:
         """Record the hub's answer: rows up to its mark are acknowledged, the next push starts after it;
-        the hub holds this kiosk's audit entries up to `audit_seq` (and raised `audit_alarm`)."""
+        the hub holds this kiosk's audit entries up to `audit_seq` (and raised `audit_alarm`); the kiosk
+        numbers in the block the hub says (`numbering`)."""
         now = iso_utc(self.clock())
         with self.db.transaction() as session:
+            if numbering is not None:
+                _store_numbering(session, numbering, "system:sync", self.clock)
             if audit_seq is not None:
                 session.merge(KioskMeta(key=AUDIT_CURSOR, value=str(audit_seq)))
             if audit_alarm:
@@ -685,9 +867,15 @@ class SyncService:
         kind = change["kind"]
         outcome = "stored"
         target = ""
+        own = payload.get("kiosk_id") == self.who.kiosk_id
         if kind == DOSSIER_STATUS:
-            target = str(payload.get("tracking_code", ""))
-            if _apply_dossier_status(session, payload):
+            # Matched on the dossier's identity: a code alone may name another citizen's dossier.
+            target = str(payload.get("dossier_uid") or "")
+            if own and target and _apply_dossier_status(session, payload):
+                outcome = "applied"
+        elif kind == DOSSIER_RECODED:
+            target = str(payload.get("dossier_uid") or "")
+            if own and target and self._apply_recode(session, change, payload):
                 outcome = "applied"
         elif kind == OP_REJECTED:
             target = f"seq:{payload.get('seq')}" if payload.get("kiosk_id") == self.who.kiosk_id else ""
@@ -703,6 +891,44 @@ class SyncService:
         if existing is None:
             session.add(row)
 
+    def _apply_recode(self, session: Session, change: dict[str, Any], payload: dict[str, Any]) -> bool:
+        """The hub keeps one of this kiosk's dossiers (or account requests) under a new code: the record takes
+        it, keeps answering to the old one, and its receipt waits for a reprint (an alarm until then)."""
+        from kiosk.services.dossiers import apply_recode
+
+        uid, code = str(payload["dossier_uid"]), str(payload.get("tracking_code") or "")
+        if not code or session.scalar(select(RecodedRecord.id).where(RecodedRecord.record_uid == uid,
+                                                                     RecodedRecord.tracking_code == code)):
+            return False
+        kind, previous = "dossier", apply_recode(session, uid, code)
+        for hook in self.on_recode:
+            if previous is not None:
+                break
+            kind, previous = "account", hook(session, uid, code)
+        if previous is None:
+            return False
+        session.add(RecodedRecord(record_kind=kind, record_uid=uid, previous_code=previous, tracking_code=code,
+                                  change_id=int(change["change_id"]), recoded_at=iso_utc(self.clock())))
+        log.warning("the hub gave a %s of this kiosk a new code (its code clashed); its receipt must be printed again",
+                    kind)
+        return True
+
+    def acknowledge(self, principal: Principal, seq: int) -> dict[str, Any]:
+        """An administrator has dealt with an op the hub refused: its alarm goes (the refusal stays recorded)."""
+        require(principal, Permission.SYNC_MANAGE)
+        kiosk_id = self.who.kiosk_id  # read before the transaction takes the write lock
+        with self.db.transaction() as session:
+            for row in session.scalars(select(RemoteChange).where(RemoteChange.kind == OP_REJECTED,
+                                                                  RemoteChange.target == f"seq:{seq}")):
+                data = json.loads(row.payload)
+                if data.get("kiosk_id") != kiosk_id:
+                    continue
+                row.outcome = ACKNOWLEDGED
+                audit.append(session, principal.audit_name, "sync.rejection_acknowledged", "outbox", str(seq),
+                             {"reason": str(data.get("reason") or "")}, clock=self.clock)
+                return data
+        raise InvalidInput([("seq", f"Máy chủ không từ chối thao tác số {seq} nào của kiosk này.")])
+
     def _purge_acknowledged(self) -> int:
         """Forget acknowledged rows the hub holds once they are older than the retention (resend window)."""
         cutoff = iso_utc(self.clock() - timedelta(days=self.policy.keep_acked_days))
@@ -712,7 +938,7 @@ class SyncService:
                 OutboxOp.acked_at.is_not(None), OutboxOp.acked_at < cutoff, OutboxOp.seq <= st.hub_position))
             return result.rowcount or 0
 
-    def lookup(self, principal: Principal, tracking_code: str) -> dict[str, Any] | None:
+    def lookup(self, principal: Principal, tracking_code: str, issuer: str = "") -> dict[str, Any] | None:
         """Ask the hub now for a code's status (the citizen's status check); None when not enrolled.
 
         Raises `HubUnreachable` when the hub cannot be reached within `lookup_timeout_s`, and
@@ -730,7 +956,7 @@ class SyncService:
             raise HubUnreachable("not asked: the hub did not answer a moment ago")
         client = HubClient(url, self.who, self.key, offset, self.transport, self.policy.lookup_timeout_s, self.wall)
         try:
-            return client.status(tracking_code)
+            return client.status(tracking_code, issuer)
         except HubUnreachable:
             # The next citizens in the queue get their answer from the kiosk at once, not after a timeout each.
             self._lookups_paused_until = time.monotonic() + self.policy.lookup_pause_s
@@ -741,9 +967,16 @@ class SyncService:
     def remote_status(self, principal: Principal, tracking_code: str) -> dict[str, Any] | None:
         """The latest status the hub decided for a dossier, as pulled (None when none was pulled)."""
         require(principal, Permission.STATUS_CHECK)
+        from kiosk.db.models_account import AccountRequestRow
+        from kiosk.services.dossiers import find_dossier
+
+        legacy = protocol.legacy_dossier_uid(self.who.kiosk_id, tracking_code)  # an op pushed without an identity
         with self.db.sessions() as session:
+            dossier = find_dossier(session, tracking_code)
+            request = session.scalar(select(AccountRequestRow.id).where(AccountRequestRow.tracking_code == tracking_code))
+            uid = dossier.uid if dossier is not None else request or legacy
             row = session.scalars(
-                select(RemoteChange).where(RemoteChange.kind == DOSSIER_STATUS, RemoteChange.target == tracking_code)
+                select(RemoteChange).where(RemoteChange.kind == DOSSIER_STATUS, RemoteChange.target == uid)
                 .order_by(RemoteChange.change_id.desc()).limit(1)
             ).first()
             return json.loads(row.payload) | {"change_id": row.change_id} if row else None
@@ -776,10 +1009,15 @@ class SyncService:
 
     def _report(self, status: str, error: str | None = None, **counts: Any) -> SyncReport:
         st = self.state()
+        if status == "ok" and st.alarms:
+            status = "attention"  # never "done" while an officer has something to act on
         message = MESSAGES_VI.get(error or "", "") if status == "halted" else ""
+        message = message or MESSAGES_VI.get(status, status)
+        if status == "attention":
+            message = message.format(alarms=" ".join(a["message_vi"] for a in st.alarms))
         return SyncReport(
-            status=status, message_vi=message or MESSAGES_VI.get(status, status), pending=st.pending,
-            hub_position=st.hub_position, cursor=st.cursor, error=error, **counts,
+            status=status, message_vi=message, pending=st.pending,
+            hub_position=st.hub_position, cursor=st.cursor, error=error, alarms=st.alarms, **counts,
         )
 
 
@@ -788,8 +1026,8 @@ class _Cancelled(Exception):
 
 
 def _apply_dossier_status(session: Session, payload: dict[str, Any]) -> bool:
-    """Hand a hub-decided status to the dossier it concerns, in the sync's transaction."""
+    """Hand a hub-decided status to the dossier it was decided on, in the sync's transaction."""
     from kiosk.services.dossiers import apply_remote_status
 
-    return apply_remote_status(session, payload["tracking_code"], payload["status"], payload.get("note", ""),
+    return apply_remote_status(session, payload["dossier_uid"], payload["status"], payload.get("note", ""),
                                payload.get("at", ""), source=payload.get("source", ""))

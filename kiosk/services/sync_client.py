@@ -47,6 +47,13 @@ class HubConflict(HubRefused):
     code = "hub_conflict"
 
 
+class Replayed(HubRefused):
+    """The hub already saw this request's nonce: a proxy or load balancer delivered it twice. The request is
+    signed again with a new nonce and sent again (pushes and pulls are idempotent)."""
+
+    code = "replayed"
+
+
 class ClockSkew(HubRefused):
     """The request's timestamp was outside the hub's replay window; `hub_time` is the hub's clock."""
 
@@ -67,6 +74,8 @@ class HubClient:
         self.who = who
         self.key = key
         self.clock_offset_s = clock_offset_s
+        #: The block this kiosk numbers in, sent with each push (the hub keeps it if it had none for the kiosk).
+        self.numbering: dict[str, Any] | None = None
         self.wall = wall
         # An injected transport (a test network, a shared pool) outlives this client.
         self._owns_transport = transport is None
@@ -97,7 +106,7 @@ class HubClient:
             response = self.http.send(request)
         except httpx.TransportError as exc:
             raise HubUnreachable(f"{type(exc).__name__}") from exc
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code == 429:  # 429: the hub says "later", as when down
             raise HubUnreachable(f"HTTP {response.status_code}")
         try:
             data = response.json()
@@ -111,28 +120,36 @@ class HubClient:
             raise HubConflict(409, reason, message, data)
         if reason == "stale_timestamp":
             raise ClockSkew(response.status_code, reason, message, data)
+        if reason == "replayed":
+            raise Replayed(response.status_code, reason, message, data)
         raise HubRefused(response.status_code, reason, message, data)
 
-    def enrol(self, code: str, public_key: str) -> dict[str, Any]:
+    def enrol(self, code: str, public_key: str, unit_id: str = "",
+              numbering: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Enrol (or rejoin) with a one-time code; the answer carries the station and the block of the daily
+        sequence the hub gives this kiosk (`numbering`); `numbering` sent is the block the kiosk uses now."""
         body = protocol.canonical_json({
             "code": code, "kiosk_id": self.who.kiosk_id, "public_key": public_key,
-            "instance_uuid": self.who.instance_uuid, "epoch": self.who.epoch,
+            "instance_uuid": self.who.instance_uuid, "epoch": self.who.epoch, "unit_id": unit_id,
+            "numbering": numbering,
         }).encode()
         return self._send(self._signed("POST", f"{protocol.API}/enrol", body))
 
     def push(self, ops: list[dict[str, Any]], audit_head: dict[str, Any] | None,
              audit_entries: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-        body = json.dumps({"ops": ops, "audit_head": audit_head, "audit_entries": list(audit_entries)},
-                          separators=(",", ":"), ensure_ascii=False).encode()
+        body = json.dumps({"ops": ops, "audit_head": audit_head, "audit_entries": list(audit_entries),
+                           "numbering": self.numbering}, separators=(",", ":"), ensure_ascii=False).encode()
         return self._send(self._signed("POST", f"{protocol.API}/push", body))
 
     def pull(self, after: int, after_uid: str, limit: int) -> dict[str, Any]:
         params = {"after": after, "after_uid": after_uid, "limit": limit}
         return self._send(self._signed("GET", f"{protocol.API}/pull", params=params))
 
-    def status(self, tracking_code: str) -> dict[str, Any]:
-        """A dossier's or account request's status as the hub holds it (`found` false when it has none)."""
-        return self._send(self._signed("GET", f"{protocol.API}/status/{quote(tracking_code, safe='')}"))
+    def status(self, tracking_code: str, issuer: str = "") -> dict[str, Any]:
+        """A dossier's or account request's status as the hub holds it (`found` false when it has none);
+        `issuer`, the kiosk that signed the receipt, picks the dossier when two answer to one code."""
+        params = {"issuer": issuer} if issuer else None
+        return self._send(self._signed("GET", f"{protocol.API}/status/{quote(tracking_code, safe='')}", params=params))
 
     def keys(self) -> dict[str, Any]:
         return self._send(self._signed("GET", f"{protocol.API}/keys"))

@@ -468,9 +468,14 @@ class DossierListPage(QWidget):
         self.notice_button.setVisible(notice)
         self.notice_button.setEnabled(notice and (self.notice_printer.task is None or self.notice_printer.task.done))
         if notice:
+            supplement = record["status"] == "supplement_requested"
+            code = "Mẫu 02" if supplement else "Mẫu 03"
+            if record.get("service_no") in self.kiosk.catalog:
+                code = self.kiosk.catalog.get(record["service_no"]).notice_form(
+                    "supplement" if supplement else "refusal").code
             self.notice_button.setText(
-                self.tr("In phiếu yêu cầu bổ sung (Mẫu 02)") if record["status"] == "supplement_requested"
-                else self.tr("In phiếu từ chối (Mẫu 03)"))
+                (self.tr("In phiếu yêu cầu bổ sung (%1)") if supplement else self.tr("In phiếu từ chối (%1)"))
+                .replace("%1", code))
         if not has:
             self.detail.setText(self.tr("Đang tải hồ sơ…") if loading
                                 else self.tr("Chọn một hồ sơ trong danh sách để xem chi tiết."))

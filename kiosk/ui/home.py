@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -60,7 +60,10 @@ def _local_time(iso: str) -> str:
 
 
 class HomePage(QWidget):
-    """Who is logged in, and the state of each device in plain words."""
+    """Who is logged in, the state of each device in plain words, and what the sync left for an officer to do."""
+
+    #: The officer asks to print again the receipt of a record the hub gave a new code: (code, document).
+    reprint_requested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +103,22 @@ class HomePage(QWidget):
         sync_row.addWidget(self.sync_detail, 1)
         sync_row.addWidget(self.sync_button)
         layout.addLayout(sync_row)
+        # Alarms of the sync: a receipt to print again under the hub's new code, an op the hub refused.
+        self.alarms = QLabel(self)
+        self.alarms.setObjectName("syncAlarms")
+        self.alarms.setWordWrap(True)
+        self.alarms.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.alarms)
+        reprint_row = QHBoxLayout()
+        self.reprint_button = QPushButton(self)
+        self.reprint_button.setObjectName("reprintRecoded")
+        self.reprint_button.clicked.connect(self._reprint_clicked)
+        self.reprint_status = QLabel(self)
+        self.reprint_status.setObjectName("reprintRecodedStatus")
+        self.reprint_status.setWordWrap(True)
+        reprint_row.addWidget(self.reprint_button)
+        reprint_row.addWidget(self.reprint_status, 1)
+        layout.addLayout(reprint_row)
         layout.addStretch(1)
         self._sync = None
         self.retranslate()
@@ -107,6 +126,26 @@ class HomePage(QWidget):
     def set_sync_state(self, state) -> None:
         self._sync = state
         self.retranslate()
+
+    def _reprints(self) -> list[dict]:
+        return [a for a in (self._sync.alarms if self._sync is not None else []) if a["kind"] == "reprint"]
+
+    def _reprint_clicked(self) -> None:
+        pending = self._reprints()
+        if pending:
+            first = pending[0]
+            self.reprint_requested.emit(first["tracking_code"],
+                                        "account_confirmation" if first["record_kind"] == "account" else "receipt")
+
+    def _alarm_text(self) -> str:
+        from kiosk.ui.i18n import current_language
+
+        alarms = self._sync.alarms if self._sync is not None else []
+        if not alarms:
+            return ""
+        key = "message_en" if current_language() == "en" else "message_vi"
+        head = self.tr("CẦN XỬ LÝ (%1):").replace("%1", str(len(alarms)))
+        return "\n".join([head, *(f"• {a[key]}" for a in alarms)])
 
     def _sync_text(self) -> tuple[str, str]:
         st = self._sync
@@ -128,7 +167,7 @@ class HomePage(QWidget):
         if st.consecutive_failures and st.last_error_message:
             parts.append(self.tr("Lần thử gần nhất chưa được: %1").replace("%1", st.last_error_message))
             return "warn", " ".join(parts)
-        return ("error" if st.audit_alarm else "ok"), " ".join(parts)
+        return ("error" if st.audit_alarm else "warn" if st.alarms else "ok"), " ".join(parts)
 
     def set_user(self, full_name: str) -> None:
         self._name = full_name
@@ -145,6 +184,15 @@ class HomePage(QWidget):
         state, text = self._sync_text()
         self.sync_detail.setText(text)
         set_state(self.sync_detail, state)
+        alarm_text = self._alarm_text()
+        self.alarms.setText(alarm_text)
+        self.alarms.setVisible(bool(alarm_text))
+        set_state(self.alarms, "error" if alarm_text else "")
+        pending = self._reprints()
+        if pending:
+            self.reprint_button.setText(self.tr("In lại phiếu hẹn mã mới %1").replace("%1", pending[0]["tracking_code"]))
+        self.reprint_button.setVisible(bool(pending))
+        self.reprint_status.setVisible(bool(pending) or bool(self.reprint_status.text()))
         names = {
             "reader": self.tr("Đầu đọc thẻ"),
             "printer": self.tr("Máy in"),

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.current_photo: bytes | None = None
         self.watcher = None
         self.sync_worker = None
+        self._reprint_runner = None
         self.printer_dialog = None
         self._health_asked = self._health_shown = 0  # a snapshot older than the one on screen is dropped
         self.health_timer = QTimer(self)
@@ -117,6 +118,25 @@ class MainWindow(QMainWindow):
         self.shell.language_chosen.connect(self.set_language)
         self.shell.home.printer_button.clicked.connect(self.choose_printer)
 
+    def reprint_recoded(self, code: str, document: str) -> None:
+        """The home page's alarm: print again, with the hub's new code, the receipt of a dossier whose code
+        clashed; once it has printed, the alarm goes (the sync state is read again)."""
+        from kiosk.ui.print_job import PrintRunner, PrintTexts
+
+        if self.principal is None:
+            return
+        if self._reprint_runner is None:
+            self._reprint_runner = PrintRunner(self.kiosk, self.shell.home.reprint_button,
+                                               self.shell.home.reprint_status)
+        task = self._reprint_runner.start(self.principal, code, document, PrintTexts(
+            busy=self.tr("Đang in lại phiếu hẹn mã mới…"),
+            progress=self.tr("Đang in lại phiếu hẹn mã mới… %1 %"),
+            done=self.tr("Đã in lại phiếu hẹn mã mới; hãy đưa cho công dân và thu lại phiếu cũ."),
+            failed=self.tr("Chưa in được: %1 Bấm nút in lại để thử lại."),
+        ))
+        if task is not None and self.sync_worker is not None:
+            task.signals.finished.connect(self.sync_worker.refresh_state)
+
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Kiosk tiếp dân — Công an phường"))
 
@@ -149,6 +169,7 @@ class MainWindow(QMainWindow):
         self.sync_worker.state_changed.connect(lambda _s: self.refresh_health())
         self.sync_worker.running_changed.connect(lambda running: self.shell.home.sync_button.setDisabled(running))
         self.shell.home.sync_button.clicked.connect(self.sync_worker.sync_now)
+        self.shell.home.reprint_requested.connect(self.reprint_recoded)
         self.sync_worker.start()
         if kiosk.settings.mode == "selfservice":
             self._enter_selfservice()
@@ -157,7 +178,7 @@ class MainWindow(QMainWindow):
         self.login.set_ready(True)
         if kiosk.settings.demo:
             self.login.show_demo_hint(
-                self.tr("Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'canbo-demo'.")
+                self.tr("Chế độ trình diễn: đăng nhập bằng tài khoản 'canbo', mật khẩu 'TiepDan@2025'.")
             )
         self.refresh_health()
         self.health_timer.start()

@@ -114,13 +114,14 @@ class StaffPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda current, _prev: self._row_chosen(current.row()))
         self.toggle_button.clicked.connect(self.ask_toggle)
         self.reset_button.clicked.connect(self.ask_reset_password)
+        self.unlock_button.clicked.connect(self.ask_unlock)
         self.confirm_button.clicked.connect(self.confirm)
         self.cancel_button.clicked.connect(self.cancel)
         self.hide_password_button.clicked.connect(self.hide_password)
         self.add_button.clicked.connect(self.submit_add)
         for edit in (self.username_edit, self.full_name_edit, self.password_edit, self.again_edit):
             edit.returnPressed.connect(self.submit_add)
-        order = (self.table, self.toggle_button, self.reset_button, self.confirm_button, self.cancel_button,
+        order = (self.table, self.unlock_button, self.toggle_button, self.reset_button, self.confirm_button, self.cancel_button,
                  self.hide_password_button, self.username_edit, self.full_name_edit, self.role_combo,
                  self.password_edit, self.again_edit, self.add_button)
         for first, second in zip(order, order[1:], strict=False):
@@ -145,8 +146,11 @@ class StaffPage(QWidget):
         self.toggle_button.setObjectName("staffToggleActive")
         self.reset_button = QPushButton(box)
         self.reset_button.setObjectName("staffResetPassword")
+        self.unlock_button = QPushButton(box)
+        self.unlock_button.setObjectName("staffUnlockLogin")
         buttons = QHBoxLayout()  # who, then what can be done to them, on one line
         buttons.addWidget(self.selected_label, 1)
+        buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.toggle_button)
         buttons.addWidget(self.reset_button)
 
@@ -277,6 +281,7 @@ class StaffPage(QWidget):
         ])
         self.selected_box.setTitle(self.tr("Người được chọn"))
         self.reset_button.setText(self.tr("Cấp lại mật khẩu"))
+        self.unlock_button.setText(self.tr("Mở khóa đăng nhập"))
         self.cancel_button.setText(self.tr("Hủy"))
         self.hide_password_button.setText(self.tr("Đã ghi lại, ẩn mật khẩu"))
         self.add_box.setTitle(self.tr("Thêm người"))
@@ -288,7 +293,8 @@ class StaffPage(QWidget):
         self.username_edit.setPlaceholderText(self.tr("vd. nguyenvana"))
         self.username_help.setText(self.tr("Chữ thường không dấu, chữ số và . _ -"))
         self.full_name_edit.setPlaceholderText(self.tr("vd. Nguyễn Văn A"))
-        self.password_help.setText(self.tr("Ít nhất %1 ký tự; báo riêng cho người đó.").replace(
+        self.password_help.setText(self.tr("Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, "
+                                           "tên đăng nhập hay tên trạm. Báo riêng cho người đó.").replace(
             "%1", str(MIN_PASSWORD_LENGTH)))
         self.add_button.setText(self.tr("Thêm người"))
         for i in range(self.role_combo.count()):
@@ -513,6 +519,9 @@ class StaffPage(QWidget):
         idle = not self._acting
         self.toggle_button.setEnabled(info is not None and idle and not own_active)
         self.reset_button.setEnabled(info is not None and idle)
+        locked_out = info is not None and info.active and info.locked
+        self.unlock_button.setVisible(locked_out)
+        self.unlock_button.setEnabled(locked_out and idle)
         self._render_pending()
         self._render_issued()
 
@@ -533,6 +542,13 @@ class StaffPage(QWidget):
             self.action_refused.emit(self.own_account_text())
             return
         self._ask("deactivate" if info.active else "activate", info.username)
+
+    def ask_unlock(self) -> None:
+        """End the lock that failed logins put on the selected account, once confirmed."""
+        info = self.selected_info()
+        if info is None or self._acting or not info.locked:
+            return
+        self._ask("unlock", info.username)
 
     def ask_reset_password(self) -> None:
         info = self.selected_info()
@@ -559,6 +575,9 @@ class StaffPage(QWidget):
                                    "của họ kết thúc ngay. Có thể mở khóa lại sau."), self.tr("Khóa tài khoản")),
             "activate": (self.tr("Mở khóa tài khoản %1 (%2)? Người này sẽ đăng nhập lại được bằng mật khẩu "
                                  "của họ."), self.tr("Mở khóa")),
+            "unlock": (self.tr("Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu "
+                               "nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút."),
+                       self.tr("Mở khóa đăng nhập")),
             "reset": (self.tr("Cấp mật khẩu dùng một lần mới cho %1 (%2)? Mật khẩu hiện tại của họ sẽ không dùng "
                               "được nữa; khi đăng nhập họ phải đổi sang mật khẩu của riêng mình."),
                       self.tr("Cấp mật khẩu mới")),
@@ -585,6 +604,8 @@ class StaffPage(QWidget):
             return
         if action == "reset":
             self._reset_password(username)
+        elif action == "unlock":
+            self._unlock(username)
         else:
             self._set_active(username, action == "activate")
 
@@ -597,23 +618,38 @@ class StaffPage(QWidget):
         self._show_selected()
 
     def _set_active(self, username: str, active: bool) -> None:
+        if active:
+            busy = lambda: self.tr("Đang mở khóa tài khoản…")  # noqa: E731
+            done = lambda: self.tr("Đã mở khóa tài khoản %1: người này đăng nhập lại được.").replace(  # noqa: E731
+                "%1", username)
+        else:
+            busy = lambda: self.tr("Đang khóa tài khoản…")  # noqa: E731
+            done = lambda: self.tr("Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên đang mở của họ "  # noqa: E731
+                                   "đã kết thúc.").replace("%1", username)
+        self._act(username, lambda staff, principal: staff.set_active(principal, username, active), busy, done,
+                  lambda: self.account_changed.emit(username, active))
+
+    def _unlock(self, username: str) -> None:
+        self._act(username, lambda staff, principal: staff.unlock(principal, username),
+                  lambda: self.tr("Đang mở khóa đăng nhập…"),
+                  lambda: self.tr("Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.").replace("%1", username),
+                  lambda: self.account_changed.emit(username, True))
+
+    def _act(self, username: str, call: Callable[[Any, Any], None], busy: TextFn, done_text: TextFn,
+             after: Callable[[], None]) -> None:
+        """Run one change to `username`'s account off the GUI thread, then say so and show the list again."""
         principal = self.principal_fn()
         generation = self._generation
         staff = self.kiosk.staff
         self._set_busy(True)
-        self.action_message.say(lambda: self.tr("Đang mở khóa tài khoản…") if active else self.tr("Đang khóa tài khoản…"))
+        self.action_message.say(busy)
 
         def done(_none) -> None:
             if not isValid(self) or generation != self._generation:
                 return
             self._set_busy(False)
-            if active:
-                self.action_message.say(lambda: self.tr("Đã mở khóa tài khoản %1: người này đăng nhập lại được.").replace(
-                    "%1", username), "ok")
-            else:
-                self.action_message.say(lambda: self.tr("Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên "
-                                                 "đang mở của họ đã kết thúc.").replace("%1", username), "ok")
-            self.account_changed.emit(username, active)
+            self.action_message.say(done_text, "ok")
+            after()
             self.refresh(select=username)
 
         def failed(exc: Exception) -> None:
@@ -623,7 +659,7 @@ class StaffPage(QWidget):
             self._refuse(lambda: self._error_text(exc))
             self.refresh(select=username)
 
-        run_call(lambda: staff.set_active(principal, username, active), on_result=done, on_error=failed)
+        run_call(lambda: call(staff, principal), on_result=done, on_error=failed)
 
     def _reset_password(self, username: str) -> None:
         principal = self.principal_fn()

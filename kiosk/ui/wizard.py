@@ -35,6 +35,7 @@ from kiosk.domain.catalog import Service, conditions_hold
 from kiosk.ui.fields import FieldEditor, iso_to_display
 from kiosk.ui.i18n import current_language
 from kiosk.ui.print_job import PrintRunner, PrintTexts
+from kiosk.ui.service_info import fee_lines_html, service_info_html
 from kiosk.ui.worker import run_call
 
 
@@ -44,6 +45,19 @@ def _pick(vi: str, en: str) -> str:
 
 def _money(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:,}".replace(",", ".") + " đ"
+
+
+def scrolled_text(parent: QWidget, name: str) -> tuple[QLabel, QScrollArea]:
+    """A wrapped, top-aligned text in a vertical scroll area (the service panel, the review)."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea(parent)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(label)
+    return label, scroll
 
 
 def step_buttons(parent: QWidget, prefix: str, first: str):
@@ -82,7 +96,12 @@ class ServicePicker(QWidget):
         layout.addWidget(self.search)
         self.list = QListWidget(self)
         self.list.setObjectName("serviceList")
-        layout.addWidget(self.list, 3)
+        self.info, info_scroll = scrolled_text(self, "serviceInfo")
+        self.info.setTextFormat(Qt.TextFormat.RichText)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 3)
+        row.addWidget(info_scroll, 2)
+        layout.addLayout(row, 3)
         self.drafts_title = QLabel(self)
         layout.addWidget(self.drafts_title)
         self.drafts = QListWidget(self)
@@ -92,6 +111,7 @@ class ServicePicker(QWidget):
         self.search.textChanged.connect(self.refresh)
         self.search.returnPressed.connect(self._choose_current)
         self.list.itemActivated.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.currentItemChanged.connect(self._show_info)
         self.drafts.itemActivated.connect(lambda item: self.resume.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.retranslate()
         self.refresh()
@@ -116,6 +136,13 @@ class ServicePicker(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, service.number)
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def _show_info(self, item, _previous=None) -> None:
+        """The selected service's code, forms, fee in force today, exemptions and time; unconfirmed values marked."""
+        if item is None:
+            self.info.clear()
+            return
+        self.info.setText(service_info_html(self.catalog.get(item.data(Qt.ItemDataRole.UserRole)), datetime.now().date()))
 
     def set_drafts(self, drafts) -> None:
         self.drafts.clear()
@@ -361,14 +388,8 @@ class DossierWizard(QWidget):
         self.fee_view.setWordWrap(True)
         self.fee_view.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._add_step("fee", lambda: self.tr("Lệ phí và ngày hẹn"), self.fee_view)
-        self.review = QLabel(self)
-        self.review.setObjectName("reviewView")
-        self.review.setWordWrap(True)
-        self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.review, review_scroll = scrolled_text(self, "reviewView")
         self.review.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        review_scroll = QScrollArea(self)
-        review_scroll.setWidgetResizable(True)
-        review_scroll.setWidget(self.review)
         self._add_step("review", lambda: self.tr("Xem lại và nộp"), review_scroll)
 
         self.cancel_button.clicked.connect(self.cancelled)
@@ -574,24 +595,24 @@ class DossierWizard(QWidget):
         self.message.setText("\n".join(general))
 
     def _fee_text(self, values: dict[str, Any]) -> str:
-        quote = self.service.fee_quote(values)
+        now = datetime.now()
+        people = 1 + len(self.persons.persons_payload())
+        quote = self.service.fee_quote(values, on=now.date(), people=people)
         fee_label, total_label = self.tr("Lệ phí"), self.tr("Tổng")
         lines = [f"<b>{fee_label}</b>"]
-        for line in quote.lines:
-            amount = _money(line.amount) if line.amount is not None else self.tr("do tỉnh/cơ quan quy định")
-            lines.append(f"• {_pick(line.item.label_vi, line.item.label_en)}: {amount}")
-        if quote.exempt:
-            lines.append(self.tr("Được miễn lệ phí."))
+        lines += fee_lines_html(self.service, quote)
         total = _money(quote.total) if quote.total is not None else self.tr("chưa xác định được (có khoản do tỉnh quy định)")
         lines.append(f"<b>{total_label}: {total}</b>")
-        days = self.service.processing.days_for(values)
-        due = self.service.due_date(self.kiosk.calendar.calendar, datetime.now(), values)
+        days = self.service.processing.days_for(values, now.date())
+        due = self.service.due_date(self.kiosk.calendar.calendar, now, values)
         lines.append("")
         if days is not None:
             lines.append(self.tr("Thời hạn giải quyết: %1 ngày làm việc").replace("%1", str(days)))
         if due is not None:
             lines.append("<b>" + self.tr("Ngày hẹn trả kết quả (nếu nộp bây giờ): %1").replace(
                 "%1", due.strftime("%d/%m/%Y")) + "</b>")
+        lines.append("")
+        lines.append(service_info_html(self.service, now.date(), values, fees=False))
         return "<br>".join(lines)
 
     def _review_text(self, values: dict[str, Any]) -> str:

@@ -635,13 +635,13 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (Mẫu 02)</source>
-        <translation>Print the supplement request (Form 02)</translation>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (Mẫu 03)</source>
-        <translation>Print the refusal notice (Form 03)</translation>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
@@ -1113,6 +1113,14 @@
         <source>Đồng bộ</source>
         <translation>Sync</translation>
     </message>
+    <message>
+        <source>CẦN XỬ LÝ (%1):</source>
+        <translation>TO DO (%1):</translation>
+    </message>
+    <message>
+        <source>In lại phiếu hẹn mã mới %1</source>
+        <translation>Print the new receipt %1</translation>
+    </message>
 </context>
 <context>
     <name>KeyForm</name>
@@ -1226,8 +1234,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="160"/>
-        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;canbo-demo&apos;.</source>
-        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;canbo-demo&apos;.</translation>
+        <source>Chế độ trình diễn: đăng nhập bằng tài khoản &apos;canbo&apos;, mật khẩu &apos;TiepDan@2025&apos;.</source>
+        <translation>Demo mode: sign in as &apos;canbo&apos; with the password &apos;TiepDan@2025&apos;.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/mainwindow.py" line="167"/>
@@ -1316,6 +1324,22 @@ It is shown only this once. Write it down; you will have to change it when you s
         <location filename="../../kiosk/ui/mainwindow.py" line="357"/>
         <source>Phiên làm việc đã kết thúc vì không có thao tác. Hãy đăng nhập lại.</source>
         <translation>The session ended after inactivity. Sign in again.</translation>
+    </message>
+    <message>
+        <source>Đang in lại phiếu hẹn mã mới…</source>
+        <translation>Printing the receipt with the new code…</translation>
+    </message>
+    <message>
+        <source>Đang in lại phiếu hẹn mã mới… %1 %</source>
+        <translation>Printing the receipt with the new code… %1 %</translation>
+    </message>
+    <message>
+        <source>Đã in lại phiếu hẹn mã mới; hãy đưa cho công dân và thu lại phiếu cũ.</source>
+        <translation>The receipt with the new code is printed; give it to the citizen and take back the old one.</translation>
+    </message>
+    <message>
+        <source>Chưa in được: %1 Bấm nút in lại để thử lại.</source>
+        <translation>Not printed: %1 Press the print button to try again.</translation>
     </message>
 </context>
 <context>
@@ -1773,8 +1797,28 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="312"/>
-        <source>Ít nhất %1 ký tự; báo riêng cho người đó.</source>
-        <translation>At least %1 characters; tell it to the person privately.</translation>
+        <source>Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, tên đăng nhập hay tên trạm. Báo riêng cho người đó.</source>
+        <translation>At least %1 characters mixing two kinds of character; not a common password, the username or the station's name. Tell it to the person privately.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập</source>
+        <translation>Unlock login</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút.</source>
+        <translation>Unlock login for %1 (%2) now? The account is locked for a while after repeated wrong passwords; if it happens again, the next lock starts at 5 minutes again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đang mở khóa đăng nhập…</source>
+        <translation>Unlocking login…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
+        <source>Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.</source>
+        <translation>Login unlocked for %1: this person can log in at once.</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/staff_page.py" line="387"/>
@@ -2047,6 +2091,119 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <location filename="../../kiosk/ui/main.py" line="35"/>
         <source>Thoát</source>
         <translation>Quit</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceInfo</name>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa xác nhận — cán bộ kiểm tra</source>
+        <translation>unconfirmed — officer to check</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>do tỉnh/cơ quan quy định</source>
+        <translation>set by the province or body</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Được miễn lệ phí</source>
+        <translation>Exempt from the fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>căn cứ</source>
+        <translation>under</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Giấy tờ cần xem</source>
+        <translation>Evidence to see</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>chưa có mã</source>
+        <translation>no code yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Mã thủ tục</source>
+        <translation>Procedure code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Nơi tiếp nhận</source>
+        <translation>Received at</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Tờ khai</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Phiếu tiếp nhận</source>
+        <translation>Receipt form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Lệ phí</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Không thu</source>
+        <translation>No fee</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trực tuyến</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Đối tượng được miễn:</source>
+        <translation>Exempt categories:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>trong ngày</source>
+        <translation>same day</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>giải quyết ngay</source>
+        <translation>at once</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>theo lịch năm</source>
+        <translation>by the year's calendar</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>ngay khi nộp tiền</source>
+        <translation>on payment</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày làm việc</source>
+        <translation>%1 working days</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>%1 ngày khi đủ điều kiện</source>
+        <translation>%1 days when the condition holds</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Thời hạn giải quyết</source>
+        <translation>Processing time</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/service_info.py" line="1"/>
+        <source>Người đại diện</source>
+        <translation>Representative</translation>
     </message>
 </context>
 </TS>

@@ -33,8 +33,8 @@ pytestmark = pytest.mark.slow
 class ChaosProxy:
     """Loopback HTTP proxy, one request per connection: drops requests, drops answers, partitions."""
 
-    def __init__(self, upstream_port: int, seed: int, drop_request: float, drop_response: float) -> None:
-        self.upstream_port = upstream_port
+    def __init__(self, upstream_ports: list[int], seed: int, drop_request: float, drop_response: float) -> None:
+        self.upstream_ports = upstream_ports  # hub replicas: each connection goes to one of them at random
         self.rng = random.Random(seed)
         self.drop_request, self.drop_response = drop_request, drop_response
         self.partitioned = False
@@ -95,9 +95,10 @@ class ChaosProxy:
                     self.stats["dropped_requests"] += 1
                     return
                 try:
-                    upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
+                    port = self.rng.choice(self.upstream_ports)
+                    upstream = socket.create_connection(("127.0.0.1", port), timeout=10)
                 except OSError:
-                    self.stats["refused"] += 1  # the hub is down
+                    self.stats["refused"] += 1  # that hub replica is down
                     return
                 with upstream:
                     upstream.sendall(request)
@@ -124,35 +125,44 @@ class KioskProc:
 
 
 class Harness:
-    def __init__(self, tmp: Path, hub_url: str, seed: int, hub_mutant: str = "none", kiosk_mutant: str = "none"):
+    def __init__(self, tmp: Path, hub_url: str, seed: int, hub_mutant: str = "none", kiosk_mutant: str = "none",
+                 replicas: int = 1):
         self.tmp, self.hub_url, self.seed = tmp, hub_url, seed
         self.hub_mutant, self.kiosk_mutant = hub_mutant, kiosk_mutant
         self.rng = random.Random(seed)
-        self.hub_port = free_port()
-        self.hub_proc: subprocess.Popen | None = None
+        self.hub_ports = [free_port() for _ in range(replicas)]
+        self.hub_port = self.hub_ports[0]
+        self.hub_procs: dict[int, subprocess.Popen] = {}
         self.kiosks: list[KioskProc] = []
         self.decided: dict[str, str] = {}
         self.hub_kills = 0
         self.env = dict(os.environ, KIOSK_USE_KEYRING="0")
 
     # processes
-    def start_hub(self) -> None:
-        cmd = [sys.executable, str(HERE / "chaos_hub.py"), "--db", self.hub_url, "--port", str(self.hub_port),
-               "--mutant", self.hub_mutant]
-        self.hub_proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.hub_port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("the hub process did not start")
+    def start_hub(self, only: int | None = None) -> None:
+        """Start the hub replica on port `only` (None: every replica), and wait until it answers."""
+        for port in [only] if only else self.hub_ports:
+            cmd = [sys.executable, str(HERE / "chaos_hub.py"), "--db", self.hub_url, "--port", str(port),
+                   "--mutant", self.hub_mutant]
+            self.hub_procs[port] = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise AssertionError("the hub process did not start") from None
+                    time.sleep(0.05)
 
-    def kill_hub(self) -> None:
-        self.hub_proc.send_signal(signal.SIGKILL)
-        self.hub_proc.wait()
+    def kill_hub(self, port: int | None = None) -> int:
+        """SIGKILL one hub replica (a random one when several run); returns its port."""
+        port = port or self.rng.choice(self.hub_ports)
+        self.hub_procs[port].send_signal(signal.SIGKILL)
+        self.hub_procs[port].wait()
         self.hub_kills += 1
+        return port
 
     def start_kiosk(self, kiosk: KioskProc, hub: str) -> None:
         cmd = [sys.executable, str(HERE / "chaos_kiosk.py"), "--data-dir", str(kiosk.data_dir), "--hub", hub,
@@ -188,7 +198,7 @@ class Harness:
     def run(self, seconds: float) -> dict:
         hub = Hub(open_hub_database(self.hub_url))
         self.start_hub()
-        proxy = ChaosProxy(self.hub_port, self.seed, drop_request=0.15, drop_response=0.15)
+        proxy = ChaosProxy(self.hub_ports, self.seed, drop_request=0.15, drop_response=0.15)
         try:
             for name in ("A", "B"):
                 kiosk = KioskProc(self.tmp / f"kiosk-{name}", f"{name}{self.seed}")
@@ -205,9 +215,9 @@ class Harness:
                     time.sleep(0.1)
                     self.start_kiosk(kiosk, f"http://127.0.0.1:{proxy.port}")
                 elif event < 0.45:
-                    self.kill_hub()
+                    killed = self.kill_hub()  # with replicas, the others go on serving meanwhile
                     time.sleep(self.rng.uniform(0.1, 0.6))
-                    self.start_hub()
+                    self.start_hub(killed)
                 elif event < 0.6:
                     proxy.partitioned = True
                     time.sleep(self.rng.uniform(0.3, 1.0))
@@ -227,8 +237,9 @@ class Harness:
             for kiosk in self.kiosks:
                 if kiosk.process and kiosk.process.poll() is None:
                     self.kill_kiosk(kiosk)
-            if self.hub_proc and self.hub_proc.poll() is None:
-                self.kill_hub()
+            for port, process in self.hub_procs.items():
+                if process.poll() is None:
+                    self.kill_hub(port)
             proxy.close()
             hub.db.dispose()
 
@@ -309,25 +320,14 @@ class Harness:
         return violations
 
 
-@pytest.fixture(scope="module")
-def pg_server():
-    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
-
-    try:
-        server = throwaway_postgres()
-        url = server.__enter__()
-    except PostgresMissing as exc:
-        pytest.fail(str(exc))
-    yield url
-    server.__exit__(None, None, None)
-
-
 @pytest.mark.postgres
-def test_two_kiosks_and_a_hub_killed_and_cut_off_converge_exactly_once(tmp_path, pg_server):
+def test_two_kiosks_and_two_hub_replicas_killed_and_cut_off_converge_exactly_once(tmp_path, pg_server):
+    """Two `kiosk-hub` replicas on one PostgreSQL; the proxy sends each request to either, and either is
+    killed at random (the other keeps serving)."""
     from kiosk.hub.devpg import create_database
 
     hub_url = create_database(pg_server, "chaos")
-    outcome = Harness(tmp_path, hub_url, seed=11).run(seconds=25)
+    outcome = Harness(tmp_path, hub_url, seed=11, replicas=2).run(seconds=25)
     assert outcome["violations"] == [], outcome
     assert all(n > 20 for n in outcome["acked"].values()), outcome
     assert outcome["kills"]["hub"] > 0 and outcome["proxy"]["dropped_responses"] > 0, outcome

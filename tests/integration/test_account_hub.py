@@ -107,6 +107,42 @@ def test_another_kiosk_of_the_station_learns_the_number_and_the_person(db, hub, 
         other_db.dispose()
 
 
+def test_two_kiosks_that_numbered_before_enrolment_keep_both_requests_under_distinct_codes(
+        db, hub, network, operator, clock, tmp_path) -> None:
+    """Account requests share the dossiers' codes: a clash is resolved the same way, and the hub's decision
+    on one request reaches only that one."""
+    from kiosk.db.engine import open_database
+
+    other_db = open_database(tmp_path / "k2", use_keyring=False)
+    try:
+        first = AccountService(db, "000.00.24.H57", clock=clock)
+        second = AccountService(other_db, "000.00.24.H57", clock=clock)
+        mine = first.submit(operator, request(7, "0912000007"))
+        theirs = second.submit(operator, request(8, "0912000008"))
+        assert mine.tracking_code == theirs.tracking_code  # both numbered in block 0
+        sync1 = enrolled(db, hub, network, operator, clock)
+        sync2 = SyncService(other_db, policy=FAST, transport=network, sleep=lambda _s: None, clock=clock,
+                            on_recode=[AccountService.recoded])
+        sync2.enrol(operator, hub.hub.create_enrol_code("CA-PHUONG-1"), hub.url)
+        assert sync1.run_once(operator).status == "ok"
+        report = sync2.run_once(operator)
+        assert report.status == "attention" and report.rejected == []
+        (alarm,) = report.alarms
+        new = alarm["tracking_code"]
+        assert (alarm["kind"], alarm["record_kind"], alarm["previous_code"]) == ("reprint", "account", theirs.tracking_code)
+        assert f"kiosk account print {new}" in alarm["message_vi"]
+        assert second.get(operator, theirs.tracking_code)["tracking_code"] == new  # the old code still finds it
+        assert hub.hub.stats()["account_requests"] == 2
+
+        hub.hub.set_status(new, "rejected", "Số điện thoại không chính chủ", actor="backoffice:test")
+        assert sync1.run_once(operator).status == "ok" and sync2.run_once(operator).status == "attention"
+        assert first.after_sync()["applied"] == 0 and second.after_sync()["applied"] == 1
+        assert first.get(operator, mine.tracking_code)["status"] == "submitted"
+        assert second.status_of(operator, theirs.tracking_code)["status"] == "rejected"
+    finally:
+        other_db.dispose()
+
+
 def test_the_command_prints_the_request_and_the_refusals(tmp_path) -> None:
     citizen = tmp_path / "c.json"
     citizen.write_text(json.dumps(snapshot(person(7, age=30)), ensure_ascii=False), encoding="utf-8")

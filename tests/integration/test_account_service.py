@@ -119,13 +119,16 @@ def test_each_refusal_names_its_field_and_writes_nothing(accounts, operator, db)
     assert accounts.get(operator, first.tracking_code)["status"] == "submitted"
 
 
-def test_expired_card_refuses_level_two_only(accounts, operator, clock) -> None:
+def test_an_expired_card_refuses_both_levels_from_14(accounts, operator, clock) -> None:
+    # Decree 69/2024/NĐ-CP Art. 7: "Công dân Việt Nam từ đủ 14 tuổi trở lên đã có thẻ Căn cước công dân/thẻ Căn
+    # cước còn hiệu lực được cấp tài khoản định danh điện tử mức độ 01, mức độ 02".
     adult = snapshot(person(12, age=30))
     expiry = adult["personal"]["expiry_date"]
     clock.now = clock.now.replace(year=int(expiry[:4]) + 1)
     errors = refused(accounts, operator, req(adult, 2, "0901234574", portrait=astronaut()))
     assert "hết hạn" in errors["citizen"]
-    assert accounts.submit(operator, req(adult, 1, "0901234574")).level == 1
+    errors = refused(accounts, operator, req(adult, 1, "0901234574"))
+    assert "hết hạn" in errors["citizen"] and "mức 1" in errors["citizen"]
 
 
 def test_a_child_with_the_mother_uses_her_number_for_each_child(accounts, operator) -> None:

@@ -139,7 +139,8 @@ def test_several_persons_and_a_scan(tmp_path: Path) -> None:
 def test_slot_gives_this_kiosk_its_own_block(tmp_path: Path) -> None:
     assert json.loads(kiosk("dossier", "slot", "--json").stdout)["slot"] == 0
     assert kiosk("dossier", "slot", "12").returncode == 2
-    assert json.loads(kiosk("dossier", "slot", "3", "--json").stdout) == {"slot": 3, "first": "3001", "last": "3999"}
+    assert json.loads(kiosk("dossier", "slot", "3", "--json").stdout) == {"slot": 3, "first": "3001", "last": "3999",
+                                                                        "source": "local"}
     args, _ = files_for(tmp_path, 5)
     created = json.loads(kiosk("dossier", "create", *args, "--json").stdout)
     assert created["tracking_code"].startswith("000.00.24.H57-") and created["tracking_code"].endswith("-3001")

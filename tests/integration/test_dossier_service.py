@@ -121,6 +121,7 @@ def test_bad_input_names_each_field(dossiers: DossierService) -> None:
         "purpose": "ngân hàng",
         "copies": 1,
         "result_delivery": "counter",
+        "old_number_in_database": True,
     }
     with pytest.raises(InvalidInput) as err:
         dossiers.submit(OFFICER, 1, None, {}, form)
@@ -484,14 +485,16 @@ def test_the_raw_database_file_holds_no_citizen_data(dossiers, db, data_dir: Pat
 def test_a_status_pulled_from_the_hub_is_recorded_once(dossiers, db) -> None:
     done, _ = submit_sample(dossiers, 4)
     code = done.tracking_code
+    uid = dossiers.get(OFFICER, code)["uid"]
     with db.transaction() as session:
-        assert apply_remote_status(session, code, "result_ready", "Đã ký kết quả", "2026-11-26T02:00:00.000Z")
-        assert apply_remote_status(session, code, "result_ready", "Đã ký kết quả", "2026-11-26T02:00:00.000Z")
-        assert not apply_remote_status(session, code, "lost")
-        assert not apply_remote_status(session, "000.00.24.H57-261125-0999", "processing")
+        assert not apply_remote_status(session, code, "processing")  # by identity, never by the printed code
+        assert apply_remote_status(session, uid, "result_ready", "Đã ký kết quả", "2026-11-26T02:00:00.000Z")
+        assert apply_remote_status(session, uid, "result_ready", "Đã ký kết quả", "2026-11-26T02:00:00.000Z")
+        assert not apply_remote_status(session, uid, "lost")
+        assert not apply_remote_status(session, "7d2f0c1e-0000-4000-8000-000000000000", "processing")
     kiosk_id = db.meta("kiosk_id")
     with db.transaction() as session:  # the hub echoing this kiosk's own push changes nothing
-        assert apply_remote_status(session, code, "processing", source=f"kiosk:{kiosk_id}")
+        assert apply_remote_status(session, uid, "processing", source=f"kiosk:{kiosk_id}")
     record = dossiers.get(OFFICER, code)
     assert record["status"] == "result_ready"
     assert [(h["to"], h["origin"], h["actor"]) for h in record["history"]] == [

@@ -102,7 +102,13 @@ def test_a5_receipt_holds_the_exact_vietnamese_strings_and_a_verifying_qr(receip
     data = receipts.receipt_data(OFFICER, done.tracking_code)
     pdf = render_receipt(data, "a5")
     text = pdftotext(pdf, tmp_path)
-    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    # Procedure 1.004222 as published: "tiếp nhận hồ sơ và cấp Phiếu tiếp nhận hồ sơ và hẹn trả kết quả
+    # (Mẫu CT04 ban hành kèm theo Thông tư số 66/2023/TT-BCA) cho người đăng ký".
+    assert "Mẫu CT04 ban hành kèm theo Thông tư 66/2023/TT-BCA" in text
+    assert "PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert "Mã thủ tục hành chính: 1.004222" in text
+    # "Trường hợp công dân nộp hồ sơ trực tiếp thu 20.000 đồng/lần đăng ký" (Circular 75/2022/TT-BTC).
+    assert "Lệ phí: 20.000 đồng" in text
     assert f"Mã hồ sơ: {done.tracking_code}" in text
     assert name in text
     assert "Đăng ký thường trú" in text
@@ -325,7 +331,9 @@ def test_a_dossiers_status_gives_its_notice_mau_02_or_03_printed_and_rendered(re
     job = run_inline(printing.print(OFFICER, done.tracking_code, document="status_notice"))
     assert job.document == "status_notice" and Path(job.output).name.startswith("thong-bao-")
     text = pdftotext(Path(job.output).read_bytes(), tmp_path)
-    for expected in ("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", done.tracking_code, "1. Bản sao Giấy khai sinh",
+    # Residence hands out its own forms: "Phiếu hướng dẫn bổ sung, hoàn thiện hồ sơ (mẫu CT05 ...)" and
+    # "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (mẫu CT06 ban hành kèm theo Thông tư số 66/2023/TT-BCA)".
+    for expected in ("PHIẾU HƯỚNG DẪN BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Mẫu CT05", done.tracking_code, "1. Bản sao Giấy khai sinh",
                      "2. Tờ khai CT01 có chữ ký của chủ hộ", sample["citizen"]["personal"]["full_name"],
                      "ngày 26 tháng 11 năm 2026"):
         assert expected in text, expected
@@ -338,7 +346,7 @@ def test_a_dossiers_status_gives_its_notice_mau_02_or_03_printed_and_rendered(re
     rendered = kiosk_cli("receipt", "render", done.tracking_code, "--notice", "--layout", "a5", "--out", str(out),
                          "--json")
     assert rendered.returncode == 0, rendered.stderr
-    assert json.loads(rendered.stdout)["form"] == "Mẫu 03"
+    assert json.loads(rendered.stdout)["form"] == "CT06"
     text = pdftotext(out.read_bytes(), tmp_path)
-    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ" in text and "Mẫu CT06" in text
     assert "- Nơi đăng ký không thuộc địa bàn phường Thanh Xuân" in text

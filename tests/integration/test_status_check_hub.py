@@ -7,51 +7,16 @@ loopback; dossiers from the real DossierService, QR codes signed by the real rec
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from dossier_samples import StationClock, sample_dossier
+from station_kiosk import CITIZEN, OFFICER, StationKiosk
 
-from kiosk.config import Settings
-from kiosk.db.engine import open_database
-from kiosk.domain.roles import Principal, Role
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.testing import Network
-from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
-from kiosk.services.dossiers import DossierService
-from kiosk.services.receipts import ReceiptService
-from kiosk.services.status_check import StatusCheckService
-from kiosk.services.sync import SyncPolicy, SyncService
-
-OFFICER = Principal("lan", Role.OFFICER)
-CITIZEN = Principal("kiosk-sanh", Role.SELFSERVICE)
-FAST = SyncPolicy(attempts=1, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001, lookup_timeout_s=2.0)
-
-
-class StationKiosk:
-    """One kiosk of the station: its own encrypted database and the services the status check uses."""
-
-    def __init__(self, folder: Path, catalog, network: Network, unit: str) -> None:
-        self.db = open_database(folder, use_keyring=False)
-        # The station's clock follows the real one: the hub stamps its own changes with real time.
-        self.clock = StationClock(datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=7))
-        self.dossiers = DossierService(self.db, catalog, CalendarService(imported_path=folder / "cal.json"), unit,
-                                       clock=self.clock)
-        self.receipts = ReceiptService(self.db, Settings(data_dir=folder), lambda: self.dossiers, lambda: catalog,
-                                       clock=self.clock)
-        self.sync = SyncService(self.db, policy=FAST, transport=network, sleep=lambda _s: None)
-        self.status = StatusCheckService(self.receipts, self.dossiers, catalog, hub_lookup=self.sync.lookup)
-
-    def submit(self, number: int, seed: int) -> tuple[str, str]:
-        """A dossier taken at this counter: (its tracking code, the text of its receipt's QR code)."""
-        sample = sample_dossier(self.dossiers.catalog.get(number), seed)
-        done = self.dossiers.submit(OFFICER, number, sample["citizen"], sample["persons"], sample["form"],
-                                    sample["attachments"])
-        return done.tracking_code, self.receipts.receipt_data(OFFICER, done.tracking_code).qr_text
 
 
 @pytest.fixture

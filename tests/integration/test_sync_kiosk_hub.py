@@ -7,10 +7,11 @@ power-loss and chaos tests named in its docstring).
 from __future__ import annotations
 
 import shutil
-import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from sqlalchemy import func, select, text
 
 from kiosk.db.engine import open_database
@@ -50,9 +51,15 @@ class HubProcess:
         return self.server.url
 
     def backup(self, target: Path) -> None:
-        """SQLite's online backup API (never a copy of live files)."""
-        with sqlite3.connect(self.path) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
+        """SQLite's online backup API (never a copy of live files), encrypted under the hub's own key."""
+        key = self.path.with_name(f"{self.path.stem}.key").read_text().strip()
+        source = self.db.engine.raw_connection()
+        try:
+            with closing(sqlcipher3.connect(str(target))) as dst:
+                dst.execute(f"PRAGMA key = \"x'{key}'\"")
+                source.driver_connection.backup(dst)
+        finally:
+            source.close()
 
     def restore(self, backup: Path) -> None:
         self.stop()
@@ -329,16 +336,39 @@ def test_hub_failing_mid_batch_advances_nothing(db, hub, network, operator, monk
     assert service.run_once(operator).ok and hub.count(HubDossier) == 5
 
 
-def test_business_rule_rejection_is_acknowledged_and_reported_back(db, hub, network, operator):
+def test_business_rule_rejection_is_an_alarm_until_an_administrator_acknowledges_it(db, hub, network, operator):
+    """A refused op never blocks the queue, and never reads as done: it is an alarm naming the dossier and
+    what to do, in `kiosk sync --json` and on the home screen, until an administrator has dealt with it."""
     service = enrolled(db, hub, network, operator)
     write_dossiers(db, 1, 2)
-    write_dossiers(db, 2, 1)  # the same tracking code again
+    write_dossiers(db, 2, 1)  # the same dossier again (an old kiosk: no identity of its own, the same code)
     with db.transaction() as s:
         outbox.enqueue(s, "future.kind", {"x": 1})  # unknown to this hub: stored and acknowledged
+        outbox.enqueue(s, "dossier.status", {"tracking_code": "T-09999", "dossier_uid": "no-such-dossier",
+                                             "status": "processing"})
     report = service.run_once(operator)
-    assert report.ok and report.pending == 0 and report.rejected == [3]
-    assert [r["seq"] for r in service.rejections(operator)] == [3]
+    assert report.pending == 0 and report.rejected == [3, 5]
+    assert report.status == "attention" and not report.ok
+    assert "Đồng bộ xong" not in report.message_vi and "CẦN XỬ LÝ" in report.message_vi
+    assert [(a["kind"], a["seq"], a["reason"], a["tracking_code"]) for a in report.alarms] == [
+        ("rejected", 3, "duplicate_dossier", "T-00002"), ("rejected", 5, "unknown_dossier", "T-09999")]
+    assert "T-09999" in report.alarms[1]["message_vi"] and "quản trị viên" in report.alarms[1]["message_vi"]
+    assert [r["seq"] for r in service.rejections(operator)] == [3, 5]
     assert hub.count(InboxOp, InboxOp.outcome == "stored") == 1
+    assert service.run_once(operator).status == "attention"  # still there at the next sync
+    assert len(service.state().alarms) == 2
+
+    from kiosk.domain.roles import Principal, Role
+    from kiosk.services.errors import InvalidInput, PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        service.acknowledge(Principal("lan", Role.OFFICER), 3)
+    with pytest.raises(InvalidInput):
+        service.acknowledge(operator, 4)  # op 4 was not refused
+    service.acknowledge(operator, 3)
+    service.acknowledge(operator, 5)
+    again = service.run_once(operator)
+    assert again.ok and again.alarms == [] and again.message_vi == "Đồng bộ xong."
 
 
 def test_skewed_kiosk_clock_still_syncs_and_anchors_the_audit_head(db, hub, network, operator):

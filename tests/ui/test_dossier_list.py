@@ -156,14 +156,15 @@ def test_status_moves_follow_the_role_and_the_note_rule(qtbot, page, officer) ->
     assert note in page.detail.text() and page.note.toPlainText() == ""
     assert page.offered_moves() == ["processing", "withdrawn"]
 
-    # The status asks for Mẫu 02: offered at once, printed with the officer's note as its item.
-    assert page.notice_button.isVisibleTo(page) and "Mẫu 02" in page.notice_button.text()
+    # The status asks for the residence sector's own request to supplement (CT05, Circular 66/2023/TT-BCA):
+    # offered at once, printed with the officer's note as its item.
+    assert page.notice_button.isVisibleTo(page) and "CT05" in page.notice_button.text()
     qtbot.mouseClick(page.notice_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.print_status.text().startswith("Đã in phiếu"), timeout=30_000)
     notices = [j for j in kiosk.printing.jobs(principal, code) if j.document == "status_notice"]
     assert [j.status for j in notices] == ["printed"]
     text = subprocess.run(["pdftotext", notices[0].output, "-"], capture_output=True, text=True, check=True).stdout
-    assert "PHIẾU YÊU CẦU BỔ SUNG" in text and f"1. {note}" in text
+    assert "PHIẾU HƯỚNG DẪN BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text and f"1. {note}" in text
 
     # The same dossier seen by a leader: the decision is offered (the list follows the role).
     leader = DossierListPage(kiosk, lambda: Principal(principal.username, Role.SUPERVISOR))

@@ -11,7 +11,7 @@ from qt_typing import type_text
 
 from kiosk.domain.roles import Principal, Role
 from kiosk.services import audit
-from kiosk.services.errors import InvalidCredentials, InvalidInput, SessionExpired
+from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, SessionExpired
 from kiosk.ui import i18n
 from kiosk.ui.staff_page import COLUMNS, StaffPage
 
@@ -322,3 +322,30 @@ def test_the_staff_page_is_in_the_menu_only_for_who_may_list_staff(qtbot, office
     assert entry.item.isHidden()  # the demo officer
     officer.shell.show_page("staff")  # F7 and the menu lead nowhere
     assert officer.shell.stack.currentWidget() is not officer.staff_page
+
+
+def test_an_account_locked_by_failed_logins_is_unlocked_at_once_from_the_page(qtbot, page, kiosk, admin,
+                                                                              tmp_path) -> None:
+    # Issue 15, finding 7: the lock after failed logins doubles each time; an administrator can end it.
+    add_through_service(kiosk, admin, page, qtbot, "ltha", "Lê Thị Hà", "matkhau-ha-2026")
+    for _ in range(5):
+        with pytest.raises((InvalidCredentials, AccountLocked)):
+            kiosk.staff.login("ltha", "sai-mat-khau")
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.refresh(select="ltha")
+    select(qtbot, page, "ltha")
+    assert "tạm khóa vì nhập sai mật khẩu" in page.cell("ltha", "status")
+    assert page.unlock_button.text() == "Mở khóa đăng nhập"
+    click(qtbot, page.unlock_button)
+    assert "Lê Thị Hà" in page.confirm_label.text() and "5 phút" in page.confirm_label.text()
+    page.resize(1100, 760)  # the size it has in the window
+    page.grab().save(str(tmp_path / "staff-unlock.png"))
+    assert confirm(qtbot, page, page.account_changed) == ["ltha", True]
+    qtbot.waitUntil(lambda: page.cell("ltha", "status") == "Đang dùng", timeout=10_000)
+    assert "Đã mở khóa đăng nhập cho ltha" in page.action_message.text()
+    assert not page.unlock_button.isVisible()
+    assert kiosk.staff.login("ltha", "matkhau-ha-2026").principal.username == "ltha"
+    assert staff_audit(kiosk, admin, "ltha") == [("admin", "staff.added"), ("admin", "staff.unlocked")]
+
+    select(qtbot, page, "admin")  # nobody locked: no unlock button
+    assert not page.unlock_button.isVisible()

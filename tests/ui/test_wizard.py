@@ -117,6 +117,13 @@ def test_temporary_residence_from_the_chip_to_the_appointment(qtbot, officer, vi
     assert any(e.value() == sample["chips"]["applicant"].full_name for e in locked)
     fill_form_steps(qtbot, wizard, sample["form"], scan_file)
     assert "Tổng" in wizard.fee_view.text()
+    # Procedure 1.004194: "15.000 đồng/lần đăng ký", receipt CT04, code shown with the fee's source.
+    fee = wizard.fee_view.text()
+    assert "15.000 đ" in fee and "1.004194" in fee and "CT04" in fee and "Thông tư 75/2022/TT-BTC" in fee
+    wizard.go(next(i for i, (sid, _t, _w) in enumerate(wizard.steps) if sid == "fee"), save=False)
+    officer.resize(1280, 900)
+    officer.grab().save(str(scan_file.parent / "wizard-fee.png"))
+    wizard.go(len(wizard.steps) - 1, save=False)
     result = submit(qtbot, officer)
     assert result.tracking_code.startswith(officer.kiosk.settings.unit_id + "-")
     assert officer.dossier_page.done.code.text() == result.tracking_code
@@ -201,3 +208,24 @@ def test_cancelling_a_half_filled_wizard_asks_and_keeps_a_draft(qtbot, officer):
     qtbot.keyClick(page.picker.drafts, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.wizard is not None and page.wizard.values().get(editor.field.id) == "Nguyễn",
                     timeout=10_000)
+
+
+def test_the_service_panel_shows_code_form_fee_and_marks_unconfirmed_values(qtbot, officer, tmp_path):
+    """Procedure 1.004222 as published: CT04 receipt (Circular 66/2023/TT-BCA) and "thu 20.000 đồng/lần đăng
+    ký"; the identity card's CC02 and its exemptions are not confirmed from a source, so they carry the mark."""
+    officer.shell.show_page("dossier")
+    picker = officer.dossier_page.picker
+    type_text(qtbot, picker.search, "thuong tru")
+    picker.list.setCurrentRow(0)
+    text = picker.info.text()
+    assert "1.004222" in text and "CT04" in text and "20.000 đ" in text
+    assert "Thông tư 75/2022/TT-BTC" in text
+    assert "⚠" in text  # the exemption list of Art. 4 is held unconfirmed
+    officer.resize(1280, 800)
+    officer.grab().save(str(tmp_path / "picker-residence.png"))
+    picker.search.clear()
+    type_text(qtbot, picker.search, "can cuoc")
+    picker.list.setCurrentRow(0)
+    text = picker.info.text()
+    assert "2.001195" in text and "CC02" in text and "⚠" in text
+    officer.grab().save(str(tmp_path / "picker-identity.png"))

@@ -62,7 +62,10 @@ def test_level_two_is_refused_under_six_on_a_failed_chip_and_on_an_expired_card(
     assert acc.check_person(adult, 2, expiry)[1] == []
     expired = acc.check_person(adult, 2, expiry + timedelta(days=1))[1]
     assert [i.field for i in expired] == ["citizen"] and "hết hạn" in expired[0].message_vi
-    assert acc.check_person(adult, 1, expiry + timedelta(days=1))[1] == []
+    # Decree 69/2024/NĐ-CP Art. 7: "Công dân Việt Nam từ đủ 14 tuổi trở lên đã có thẻ Căn cước công dân/thẻ
+    # Căn cước còn hiệu lực được cấp tài khoản định danh điện tử mức độ 01, mức độ 02": level 1 too.
+    level1 = acc.check_person(adult, 1, expiry + timedelta(days=1))[1]
+    assert [i.field for i in level1] == ["citizen"] and "mức 1" in level1[0].message_vi
 
 
 @pytest.mark.parametrize("raw", ["0912345678", "+84 912 345 678", "84912345678", "091.234.5678", " 0912-345-678 "])

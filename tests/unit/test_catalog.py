@@ -91,7 +91,7 @@ CAPTURES = {
     9: {"child_full_name", "child_birth_date", "mother_id_number", "father_id_number", "birth_notice_number", "surrogacy", "certified_copies"},
     10: {"deceased_full_name", "death_time", "death_place", "death_cause", "death_notice_number", "declarant_relationship"},
     11: {"bride_marital_status", "groom_marital_status", "bride_status_certificate_date", "groom_marriage_order", "both_present"},
-    12: {"passport_kind", "request_reason", "old_passport_number", "emergency_contact", "representative_name"},
+    12: {"passport_kind", "request_reason", "old_passport_number", "emergency_contact", "representative_full_name"},
     13: {"org_name", "seal_type", "seal_quantity", "founding_decision_number", "seal_maker", "submitter_authorisation"},
     14: {"seal_kinds", "function_document", "is_additional", "additional_reason"},
     15: {"child_birth_date", "permanent_address", "household_head_id", "household_head_consent", "kcb_facility"},
@@ -137,7 +137,8 @@ def test_unconfirmed_and_provincial_values_are_marked(catalog) -> None:
     assert catalog.get(2).processing.confirmed and catalog.get(2).processing.days == 7
     paths = {(u.service, u.path) for u in catalog.unconfirmed()}
     assert (13, "fees.items[0]") in paths
-    assert (3, "processing") in paths
+    assert (1, "processing") in paths
+    assert (3, "processing") not in paths  # 7 working days: the published procedure 1.004222
     assert all(u.service == 16 for u in catalog.unconfirmed(16))
     assert (2, "fees.items[1]") not in paths
 
@@ -416,11 +417,12 @@ def test_linked_death_must_include_death_registration(catalog) -> None:
 
 def test_judicial_record_no2_cannot_be_delegated_and_fees(catalog) -> None:
     s = catalog.get(22)
-    assert [i.rule for i in check_eligibility(s, {"certificate_kind": "no2", "requested_by": "authorised"}, TODAY)] == ["no2_not_delegated"]
+    assert [i.rule for i in check_eligibility(s, {"certificate_kind": "no2", "requested_by": "authorised"}, TODAY)] == [
+        "no2_only_self_or_parent"]
     assert check_eligibility(s, {"certificate_kind": "no1", "requested_by": "authorised"}, TODAY) == []
-    assert s.fee_quote({"fee_group": "standard", "copies": 4}).total == 210000
-    assert s.fee_quote({"fee_group": "student", "copies": 1}).total == 100000
-    exempt = s.fee_quote({"fee_group": "exempt", "copies": 3})
+    assert s.fee_quote({"fee_group": "standard", "copies": 4}, on=TODAY).total == 210000
+    assert s.fee_quote({"fee_group": "student", "copies": 1}, on=TODAY).total == 100000
+    exempt = s.fee_quote({"fee_group": "exempt", "copies": 3}, on=TODAY)
     assert exempt.exempt and exempt.total == 0
 
 
@@ -428,10 +430,11 @@ def test_fee_quotes_follow_the_form(catalog) -> None:
     assert catalog.get(7).fee_quote({"fee_area": "area_1", "value_band": "upto_40m"}).total == 2000000
     assert catalog.get(7).fee_quote({"fee_area": "area_3", "value_band": "upto_40m"}).total == 150000
     card = catalog.get(2)
-    assert card.fee_quote({"request_kind": "exchange", "exchange_case": "age_25"}).total == 0
-    assert card.fee_quote({"request_kind": "exchange", "exchange_case": "wrong_data"}).total == 50000
-    assert card.fee_quote({"request_kind": "reissue", "reissue_case": "lost"}).total == 70000
-    assert card.fee_quote({"request_kind": "reissue", "fee_exempt": True}).total == 0
+    after_reduction = date(2027, 1, 4)  # Circular 64/2025's halving ends on 31/12/2026
+    assert card.fee_quote({"request_kind": "exchange", "exchange_case": "age_25"}, on=after_reduction).total == 0
+    assert card.fee_quote({"request_kind": "exchange", "exchange_case": "wrong_data"}, on=after_reduction).total == 50000
+    assert card.fee_quote({"request_kind": "reissue", "reissue_case": "lost"}, on=after_reduction).total == 70000
+    assert card.fee_quote({"request_kind": "reissue", "fee_exemption": "poor_household"}, on=after_reduction).total == 0
     residence = catalog.get(3)
     assert residence.fee_quote({}).total == 20000
     assert residence.fee_quote({}, online=True).total == 10000

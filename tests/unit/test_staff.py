@@ -1,5 +1,7 @@
 """Staff accounts on the real encrypted database: passwords, lockout, inactivity, roles."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -36,11 +38,11 @@ def test_first_start_creates_admin_with_a_one_time_password(staff_service):
 def test_password_is_stored_as_argon2id(staff_service, operator, db):
     from kiosk.db.models import StaffMember
 
-    staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-1")
+    staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "mat-khau-so-1")
     with db.sessions() as s:
         stored = s.scalar(select(StaffMember.password_hash).where(StaffMember.username == "lan"))
     assert stored.startswith("$argon2id$")
-    assert "mat-khau-1" not in stored
+    assert "mat-khau-so-1" not in stored
 
 
 def test_five_failures_lock_for_five_minutes(staff_service, operator, clock):
@@ -165,6 +167,97 @@ def test_an_admin_cannot_lock_themselves_out_nor_lock_the_last_admin(staff_servi
     with pytest.raises(InvalidInput) as last:  # the operator (headless) is not a staff account
         staff_service.set_active(operator, "admin", False)
     assert "quản trị viên cuối cùng" in last.value.errors[0][1]
-    staff_service.add(operator, "hai", "Trần Văn Hải", "admin", "mat-khau-cua-hai")
+    staff_service.add(operator, "hai", "Trần Văn Hải", "admin", "mat-khau-quan-tri-2")
     staff_service.set_active(operator, "admin", False)  # another admin remains: allowed
     assert not next(s for s in staff_service.list(operator) if s.username == "admin").active
+
+
+# --- issue 15, finding 7: `password`, `12345678`, eight spaces, the username and `canbo-demo` were accepted
+# for an administrator, and the five-minute lock never escalated (1,440 guesses a day per account).
+
+REFUSED = {
+    "password": "ít nhất 12",
+    "12345678": "ít nhất 12",
+    " " * 8: "ít nhất 12",
+    " " * 12: "hai loại",
+    "canbo-demo": "ít nhất 12",
+    "123456789012": "hai loại",  # digits only
+    "qwertyuiopas": "hai loại",
+    "Password2024!": "phổ biến",  # the list's "password" with digits and a symbol around it
+    "1q2w3e4r5t6y": "phổ biến",  # in the list as it is (NIST SP 800-63B §3.1.1.2: breach corpuses)
+    "qazwsxedcrfv": "phổ biến",
+    "quantri.minh.2026": "tên đăng nhập",
+    "2026-QuanTri-Minh": "tên đăng nhập",
+    "CA-Phuong-1-matkhau": "trạm",
+    "Cong-an-Phuong-Mot!": "trạm",
+}
+
+
+@pytest.mark.parametrize(("password", "why"), REFUSED.items())
+def test_weak_passwords_are_refused_with_the_reason(db, operator, password, why):
+    from kiosk.services.staff import StaffService
+
+    staff = StaffService(db, timedelta(minutes=10), station_words=("CA-PHUONG-1", "Công an phường Một"))
+    with pytest.raises(InvalidInput) as refused:
+        staff.add(operator, "quantri.minh", "Lê Minh", "admin", password)
+    messages = [m for f, m in refused.value.errors if f == "password"]
+    assert messages and any(why in m for m in messages), messages
+
+
+def test_the_common_list_holds_ten_thousand_passwords():
+    from kiosk.services.password_policy import common_passwords
+
+    common = common_passwords()
+    assert len(common) >= 9_900 and {"123456", "password", "qwerty", "dragon", "1qaz2wsx3edc"} <= common
+
+
+def test_good_passwords_and_the_generated_ones_pass(staff_service, operator):
+    from kiosk.services.password_policy import password_problems
+    from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME, generate_password
+
+    for password in ("Hồ-Gươm-sáng-thứ-Hai", "tram-bien-7-cua", "correct horse battery staple"):
+        staff_service.add(operator, f"u{abs(hash(password)) % 10_000}", "Người Thử", "officer", password)
+    assert all(not password_problems(generate_password()) for _ in range(50))
+    assert not password_problems(DEMO_PASSWORD, DEMO_USERNAME, ("CA-PHUONG-DEMO", "Công an phường Demo"))
+
+
+def test_each_further_run_of_failures_locks_twice_as_long_up_to_a_day(staff_service, operator, clock):
+    staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "dung-mat-khau")
+    expected = [5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440]  # minutes; a day = 1,440
+    for minutes in expected:
+        for _ in range(4):
+            with pytest.raises(InvalidCredentials):
+                staff_service.login("lan", "sai")
+        with pytest.raises(AccountLocked) as locked:
+            staff_service.login("lan", "sai")
+        assert locked.value.until - clock() == timedelta(minutes=minutes)
+        clock.advance(minutes=minutes, seconds=1)
+    staff_service.login("lan", "dung-mat-khau")  # a good login starts the doubling over
+    for _ in range(5):
+        with pytest.raises((InvalidCredentials, AccountLocked)):
+            staff_service.login("lan", "sai")
+    assert staff_service.list(operator)[0].locked
+
+
+def test_an_administrator_unlocks_a_locked_account_at_once(staff_service, operator, clock, db):
+    staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "dung-mat-khau")
+    for _ in range(5):
+        with pytest.raises((InvalidCredentials, AccountLocked)):
+            staff_service.login("lan", "sai")
+    officer = staff_service.login  # an officer cannot unlock anyone
+    staff_service.add(operator, "nam", "Trần Nam", "officer", "mat-khau-so-hai-2")
+    with pytest.raises(PermissionDenied):
+        staff_service.unlock(officer("nam", "mat-khau-so-hai-2").principal, "lan")
+    staff_service.unlock(operator, "lan")
+    assert staff_service.login("lan", "dung-mat-khau").principal.username == "lan"
+    assert "staff.unlocked" in actions(db)
+
+
+def test_a_password_set_before_the_rules_must_be_changed_at_the_next_login(staff_service, operator, db):
+    from kiosk.db.models import StaffMember
+    from kiosk.services.staff import _hasher
+
+    staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "dung-mat-khau")
+    with db.transaction() as s:  # as an older kiosk stored it
+        s.scalar(select(StaffMember).where(StaffMember.username == "lan")).password_hash = _hasher.hash("12345678")
+    assert staff_service.login("lan", "12345678").must_change_password

@@ -47,7 +47,9 @@ def test_exactly_once_whatever_the_network_does(shared_hub):
             self.db = open_database(self.folder, use_keyring=False)
             self.network = Network()
             self.service = SyncService(self.db, policy=POLICY, transport=self.network, sleep=lambda _s: None)
-            self.service.enrol(operator, shared_hub.hub.create_enrol_code("CA-MODEL"), shared_hub.url)
+            # A station per example: a station holds at most eight kiosks (one block of the daily sequence each).
+            station = f"CA-MODEL-{self.folder.name[-8:]}"
+            self.service.enrol(operator, shared_hub.hub.create_enrol_code(station), shared_hub.url)
             self.kiosk_id = self.service.who.kiosk_id
             self.written: list[str] = []
             self.decided: dict[str, str] = {}

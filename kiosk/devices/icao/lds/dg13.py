@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ....domain.partial_date import PartialDate, parse_partial_date
+from kiosk.domain.partial_date import PartialDate, parse_partial_date
+from kiosk.domain.text import scrub
+
 from ..errors import ParseError
 from .tlv import Tlv, encode_tlv, parse_single
 
@@ -101,7 +103,8 @@ def _decode(tlv: Tlv) -> str | None:
     if encoding is None:
         return None
     try:
-        return tlv.value.decode(encoding)
+        # A card cannot be corrected at the counter: NFC, and control or text-direction characters dropped.
+        return scrub(tlv.value.decode(encoding))
     except UnicodeDecodeError:
         return None
 
