@@ -609,7 +609,9 @@ class CardPage(QWidget):
     def _read_ok(self, result, key=None) -> None:
         self.result = result
         if key is not None:
-            self.remembered_key = key  # until logout, in memory only
+            # Until logout, in memory only; just the password that opened the chip, so trying it
+            # on the next card costs that card one attempt.
+            self.remembered_key = key.narrowed(result.verification.access)
         self.result_view.show_result(result)
         self.key_form.clear()
         self.set_state("result")

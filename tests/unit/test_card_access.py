@@ -245,3 +245,23 @@ def test_the_older_api_still_takes_mrz_data_alone(pki, keys):
     conn = connect(pki, keys, card_access="pace")
     key = AccessKey(CITIZEN.document_number, CITIZEN.birth_yymmdd, CITIZEN.expiry_yymmdd)
     assert read_and_verify(conn, key, None).verification.access == "PACE-MRZ"
+
+
+@pytest.mark.parametrize(("make_key", "card_access", "opened"), [(typed, "pace", "PACE-MRZ"), (qr_of, "pace", "PACE-CAN"),
+                                                                  (typed, "none", "BAC")])
+def test_the_key_kept_for_the_next_card_is_the_one_password_that_opened_this_one(pki, keys, make_key,
+                                                                                   card_access, opened):
+    key = make_key()
+    result = read_and_verify(connect(pki, keys, card_access=card_access), key, None)
+    assert result.verification.access == opened
+    kept = key.narrowed(opened)
+    assert len(kept.attempts()) == 1 and kept.source == key.source
+    # The same card opens again with it, the same way, in one attempt.
+    again = connect(pki, keys, card_access=card_access)
+    assert read_and_verify(again, kept, None).verification.access == opened
+    assert len(again.pace_passwords) + again.bac_runs == 1
+    # Another card costs one attempt, then the officer is asked.
+    other = connect(pki, keys, generate_citizen(23, today=TODAY, age=40), card_access=card_access)
+    with pytest.raises(AccessDenied):
+        read_and_verify(other, kept, None)
+    assert len(other.pace_passwords) + other.bac_runs == 1

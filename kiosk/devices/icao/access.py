@@ -123,6 +123,16 @@ class CardKey:
         """A `CardKey` as is; MRZ data alone (the older API) as typed MRZ data."""
         return key if isinstance(key, CardKey) else cls.from_mrz_key(key)
 
+    def narrowed(self, access: str) -> CardKey:
+        """The key with only the password that opened the chip (`access` as the read reports it:
+        "PACE-CAN", "PACE-MRZ" or "BAC"): what is kept to open the same card again, so that a
+        kept key costs another card one attempt, never two."""
+        if access == "PACE-CAN" and self.can is not None and self.mrz is not None:
+            return CardKey(can=self.can, can_guessed=self.can_guessed, source=self.source, expected=self.expected)
+        if access in ("PACE-MRZ", "BAC") and self.can is not None and self.mrz is not None:
+            return CardKey(mrz=self.mrz, source=self.source, expected=self.expected)
+        return self
+
     # Use ------------------------------------------------------------------------------------------
 
     def attempts(self) -> tuple[Attempt, ...]:
