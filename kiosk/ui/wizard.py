@@ -8,7 +8,7 @@ errors in Vietnamese); the state is kept as a draft at each step; leaving a half
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -393,7 +393,7 @@ class DossierWizard(QWidget):
         self._add_step("review", lambda: self.tr("Xem lại và nộp"), review_scroll)
 
         self.cancel_button.clicked.connect(self.cancelled)
-        self.back_button.clicked.connect(lambda: self.go(self.stack.currentIndex() - 1))
+        self.back_button.clicked.connect(lambda: self.go(self._step_after(self.stack.currentIndex(), -1)))
         self.next_button.clicked.connect(self.next_step)
         self.submit_button.clicked.connect(self.submit)
         citizen = current_citizen()
@@ -402,12 +402,45 @@ class DossierWizard(QWidget):
             self.persons.snapshots["applicant"] = citizen
             self.persons.refresh()
         self.retranslate()
+        self._prefilled = False
         self.go(1 if self._persons_done() else 0, save=False)
         self.apply_prefill()
 
-    def _persons_done(self) -> bool:
-        """The persons step has nothing left: the service asks for the applicant alone, read from the card."""
-        return [p.role for p in self.service.persons] == ["applicant"] and "applicant" in self.persons.snapshots
+    def _persons_done(self, form: dict[str, Any] | None = None) -> bool:
+        """The persons step has nothing left: the applicant read from the card, and the others are only
+        representatives the law does not ask for by what the form says (an adult registering for
+        themselves). `form`: the chip's data filled in; until then only a service with the applicant
+        alone is decided. A service with other people (parents, co-owners) keeps the step."""
+        if "applicant" not in self.persons.snapshots:
+            return False
+        others = [p for p in self.service.persons if p.role != "applicant"]
+        if not others:
+            return True
+        return form is not None and not any(
+            p.represents is None or p.role in self.persons.snapshots or p.needed(form, date.today()) for p in others)
+
+    def _idle(self, index: int, form: dict[str, Any]) -> bool:
+        """A form step with nothing for this dossier: all its fields belong to representatives the law
+        does not ask for here (the guardian of an adult), none of them read from a card or typed. The
+        check of the other steps still asks for them if an answer changes that."""
+        step_id = self.steps[index][0]
+        if step_id not in self.form_steps:
+            return False
+        editors = self.form_steps[step_id].editors.values()
+        roles = {e.field.person for e in editors}
+        persons = {p.role: p for p in self.service.persons if p.represents is not None}
+        if not roles or not roles <= set(persons):
+            return False
+        return not any(persons[r].needed(form, date.today()) or r in self.persons.snapshots for r in roles) and all(
+            e.value() in (None, "", []) for e in editors)
+
+    def _step_after(self, index: int, direction: int = 1) -> int:
+        """The next step to show going forward (or back), past the steps with nothing for this dossier."""
+        form = self.values()
+        index += direction
+        while 0 < index < len(self.steps) - 1 and self._idle(index, form):
+            index += direction
+        return index
 
     def _add_step(self, step_id: str, title, widget: QWidget) -> None:
         self.steps.append((step_id, title, widget))
@@ -488,6 +521,9 @@ class DossierWizard(QWidget):
             self.locked = dict(prefill.locked)
             self._filling = False
             self._refresh_visibility()
+            first, self._prefilled = not self._prefilled, True
+            if first and self.current_step_id() == "persons" and not self.touched and self._persons_done(self.values()):
+                self.go(self._step_after(self.stack.currentIndex()), save=False)  # the chip said who takes part
 
         principal = self.principal
         run_call(lambda: self.kiosk.dossiers.prefill(principal, service_no, citizen, persons),
@@ -566,10 +602,10 @@ class DossierWizard(QWidget):
             if missing:
                 self.message.setText(self.tr("Còn thiếu: %1").replace("%1", "; ".join(missing)))
                 return
-            self.go(index + 1)
+            self.go(self._step_after(index))
             return
         if step_id not in self.form_steps:
-            self.go(index + 1)
+            self.go(self._step_after(index))
             return
         form, citizen, persons = self.values(), self.citizen, self.persons.persons_payload()
         service_no = self.service.number
@@ -578,7 +614,7 @@ class DossierWizard(QWidget):
             errors = [i for i in issues if i.severity == "error"]
             self._show_issues(issues)
             if not errors:
-                self.go(index + 1)
+                self.go(self._step_after(index))
 
         principal = self.principal
         run_call(lambda: self.kiosk.dossiers.validate(principal, service_no, form, citizen, persons, step=step_id),
