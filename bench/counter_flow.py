@@ -12,7 +12,7 @@ modelled at 3 fields per 10 s, and 0.28 s per single key press (the keystroke of
 model, Card, Moran & Newell 1980); the machine time is the run's own wall time (chip read, checks,
 saving, the receipt's PDF), the officer's keys being instant in the script.
 
-    flock /tmp/kiosk-pcsc.lock python bench/counter_flow.py [--runs 3]
+    python bench/counter_flow.py [--runs 3]     (it uses the virtual reader slots of pcscd: run it alone)
 
 Targets: ≤ 25 interactions, ≤ 60 s machine and officer time, no stall over 50 ms.
 """
