@@ -69,7 +69,8 @@ class Kiosk:
         from kiosk.services.accounts import AccountService
         from kiosk.services.sync import SyncService
 
-        return SyncService(self.db, self.settings.hub_url, after_sync=[lambda: self.accounts.after_sync()],
+        return SyncService(self.db, self.settings.hub_url,
+                           after_sync=[lambda: self.accounts.after_sync(), lambda: self.queue.after_sync()],
                            on_renumber=[AccountService.outbox_renumbered], on_recode=[AccountService.recoded],
                            unit_id=self.settings.unit_id)
 
@@ -89,7 +90,8 @@ class Kiosk:
 
         s = self.settings
         # The folder of an empty "pdf" target: data/printed, whichever printer was chosen at start-up.
-        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed")
+        return PrintService(self.db, self.receipts, s.printer_kind, s.printer_target, s.data_dir / "printed",
+                            sources={"queue": lambda: self.queue, "guide": lambda: self.guide})
 
     @functools.cached_property
     def status_check(self):
@@ -106,6 +108,44 @@ class Kiosk:
 
         return AccountService(self.db, self.settings.unit_id,
                               portrait_retention_days=self.settings.portrait_retention_days)
+
+    @functools.cached_property
+    def guide(self):
+        """The citizens' service guide: the 25 services in plain-word groups (also the queue's counter groups)."""
+        from kiosk.services.guide import GuideService
+
+        return GuideService(self.catalog, self.calendar, self.settings.unit_name)
+
+    @functools.cached_property
+    def hub_link(self):
+        """Short, signed requests to the hub for the hall's queue and the ratings (a citizen is waiting)."""
+        from kiosk.services.queue_hub import HubLink
+
+        return HubLink(self.db, self.sync)
+
+    @functools.cached_property
+    def queue(self):
+        """Queue tickets with the citizen's draft (hall), calls, recalls and receipt of the draft (counter)."""
+        from kiosk.services.queue import QueueService
+
+        s = self.settings
+        groups = [g for g in s.queue_groups.replace(";", ",").split(",") if g.strip()]
+        return QueueService(self.db, self.dossiers, self.guide, self.receipts, self.sync, counter_name=s.counter_name,
+                            groups=groups, minutes_per_ticket=s.queue_minutes_per_ticket, unit_name=s.unit_name,
+                            link=self.hub_link)
+
+    @functools.cached_property
+    def exit_pin(self):
+        """The administrator's PIN that leaves the hall's full-screen mode."""
+        from kiosk.services.lockdown import ExitPinService
+
+        return ExitPinService(self.db)
+
+    @functools.cached_property
+    def ratings(self):
+        from kiosk.services.ratings import RatingService
+
+        return RatingService(self.db, self.status_check, self.hub_link)
 
     demo_card: DemoCard | None = None
     demo_hub: object | None = None
@@ -128,7 +168,7 @@ class DemoCard:
     id_number: str
     birth_date: date
     expiry_date: date | None
-    can: str = ""
+    can: str = ""  # the six digits printed on the card (PACE)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -156,13 +196,14 @@ def start_demo_hub(data_dir: Path):
         return None
 
 
-def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> DemoCard | None:
-    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing."""
+def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0, card_access: str = "pace") -> DemoCard | None:
+    """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
+    `card_access="pace"` (the default, as the CCCD): PACE with the CAN or the MRZ, BAC too (cccd.md),
+    for the counter's key field and the hall's CAN numpad alike."""
     trust_dir.mkdir(parents=True, exist_ok=True)
     cmd = [
         sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
-        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()),
-        "--card-access", "pace",  # as the CCCD: PACE with the CAN or the MRZ, BAC too (cccd.md)
+        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()), "--card-access", card_access,
     ]
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -178,7 +219,7 @@ def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0) -> De
     log.info("demo: virtual card served on %s", info["reader"])
     return DemoCard(
         process, info["reader"], key["id_number"], date.fromisoformat(info["birth_date"]),
-        date.fromisoformat(expiry) if expiry else None, key["can"],
+        date.fromisoformat(expiry) if expiry else None, str(key.get("can") or ""),
     )
 
 
@@ -211,6 +252,7 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
     kiosk.first_admin_password = staff.ensure_first_admin()
     if settings.demo:
         staff.ensure_demo_officer(operator_principal())
+        kiosk.exit_pin.ensure_demo_pin(operator_principal())
     if settings.demo and with_demo_card:
         kiosk.demo_card = start_demo_card(settings.data_dir / "trust")
     if demo_hub is not None:

@@ -26,6 +26,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="put everything the kiosk stores under DIR (KIOSK_DATA_DIR)")
     parser.add_argument("--demo", action="store_true", default=None, help="demo mode: virtual chip, PDF printer")
     parser.add_argument("--selfservice", action="store_true", help="open the GUI in self-service (citizen) mode")
+    parser.add_argument("--hall-display", action="store_true",
+                        help="the hall's screen: numbers being called and their counters (from the station's hub)")
     parser.add_argument("--lang", choices=("vi", "en"), help="language of the GUI")
     if with_commands:
         sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -19,7 +19,7 @@ APP_NAME = "kiosk"
 
 PRINTER_KINDS = ("pdf", "system", "escpos")
 LANGUAGES = ("vi", "en")
-MODES = ("staff", "selfservice")
+MODES = ("staff", "selfservice", "hall_display")
 
 
 VEHICLE_FEE_AREAS = ("area_1", "area_2", "area_3")
@@ -46,7 +46,13 @@ class Settings:
     unit_name: str = "Công an phường Demo"
     parent_agency: str = "Công an Thành phố Hà Nội"
     staff_idle_timeout_s: int = 600
-    selfservice_idle_timeout_s: int = 90
+    # A minute without a touch in the hall wipes the citizen's data (an administrator may lock another value).
+    selfservice_idle_timeout_s: int = 60
+    # The counter this PC is (shown on the hall display) and the queue groups it calls (letters; empty: all).
+    counter_name: str = "Quầy 1"
+    queue_groups: str = ""
+    # Minutes a ticket takes at a counter before the day has its own measurements (the wait estimate).
+    queue_minutes_per_ticket: int = 8
     log_level: str = field(default="INFO", metadata={"choices": ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")})
     use_keyring: bool = True
     # Days a VNeID request's portrait stays on the kiosk after the hub acknowledged it (0 = at once).

@@ -71,17 +71,12 @@ def _day(text: str | None, option: str) -> date | None:
         raise CommandError(f"{option}: cần ngày dạng YYYY-MM-DD, nhận được '{text}'.", EXIT_BAD_INPUT) from None
 
 
-def _create(args, ctx) -> int:
+def read_attachments(items: list[str]) -> list:
+    """The scans of `--attach DOCUMENT=FILE` options (PDF, JPEG or PNG files)."""
     from kiosk.services.dossiers import MEDIA_TYPES, AttachmentIn
 
-    citizen = read_json_file(args.citizen, "--citizen") if args.citizen else None
-    persons = {}
-    for item in args.person:
-        role, path = _pair(item, "--person")
-        persons[role] = read_json_file(path, "--person")
-    form = read_json_file(args.data, "--data")
     attachments = []
-    for item in args.attach:
+    for item in items:
         doc, path_text = _pair(item, "--attach")
         path = Path(path_text)
         if not path.is_file():
@@ -90,6 +85,17 @@ def _create(args, ctx) -> int:
         if media not in MEDIA_TYPES:
             raise CommandError(f"--attach: {path.name} không phải PDF, JPEG hoặc PNG.", EXIT_BAD_INPUT)
         attachments.append(AttachmentIn(doc, path.name, media, path.read_bytes()))
+    return attachments
+
+
+def _create(args, ctx) -> int:
+    citizen = read_json_file(args.citizen, "--citizen") if args.citizen else None
+    persons = {}
+    for item in args.person:
+        role, path = _pair(item, "--person")
+        persons[role] = read_json_file(path, "--person")
+    form = read_json_file(args.data, "--data")
+    attachments = read_attachments(args.attach)
     received_at = None
     if args.received_at:
         try:

@@ -30,6 +30,10 @@ class Permission(enum.StrEnum):
     SYNC_MANAGE = "sync.manage"  # enrol with a hub, resume a halted sync
     PRINTER_CHOOSE = "printer.choose"
     ACCOUNT_REQUEST = "account.request"  # take an electronic identification account request
+    QUEUE_TAKE = "queue.take"  # a citizen prepares a draft and takes a queue ticket in the hall
+    QUEUE_CALL = "queue.call"  # a counter calls, recalls, skips and receives tickets
+    RATING_ADD = "rating.add"  # a citizen rates a received dossier
+    RATING_REPORT = "rating.report"  # the station's monthly rating report
 
 
 _COUNTER = {
@@ -42,13 +46,16 @@ _COUNTER = {
     Permission.SYNC_RUN,
     Permission.PRINTER_CHOOSE,
     Permission.ACCOUNT_REQUEST,
+    Permission.QUEUE_CALL,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_COUNTER),
-    Role.SUPERVISOR: frozenset(_COUNTER | {Permission.STAFF_LIST, Permission.AUDIT_READ, Permission.DOSSIER_DECIDE}),
+    Role.SUPERVISOR: frozenset(_COUNTER | {Permission.STAFF_LIST, Permission.AUDIT_READ, Permission.DOSSIER_DECIDE,
+                                           Permission.RATING_REPORT}),
     Role.ADMIN: frozenset(Permission) - {Permission.DOSSIER_DECIDE},
-    Role.SELFSERVICE: frozenset({Permission.CARD_READ, Permission.STATUS_CHECK}),
+    Role.SELFSERVICE: frozenset({Permission.CARD_READ, Permission.STATUS_CHECK, Permission.QUEUE_TAKE,
+                                 Permission.RATING_ADD}),
     Role.OPERATOR: frozenset(Permission),
 }
 

@@ -168,6 +168,9 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> Guard:
         Route(f"{API}/status/{{tracking_code}}", lookup, methods=["GET"]),
         Route(f"{API}/backoffice/dossiers/{{tracking_code}}/status", dossier_status, methods=["POST"]),
     ]
+    from kiosk.hub.queue import queue_routes
+
+    routes += queue_routes(hub)  # the hall's queue and the ratings (kiosk/hub/queue.py)
     app = Starlette(routes=routes, exception_handlers={HubError: hub_error, Exception: unexpected})
     app.state.hub = hub
     return Guard(app, limit_for, limiter)

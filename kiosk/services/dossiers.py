@@ -67,7 +67,7 @@ from kiosk.services.catalog import Catalog
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META, identity
-from kiosk.services.permissions import require
+from kiosk.services.permissions import require, require_any
 from kiosk.services.search import SearchQuery, find_ids, index_dossier
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -272,7 +272,7 @@ class DossierService:
         self, principal: Principal, service_no: int, citizen: Any = None, persons: Mapping[str, Any] | None = None
     ) -> Prefill:
         """The form values the chips give (applicant and other persons); these fields are locked."""
-        require(principal, Permission.DOSSIER_CREATE)
+        require_any(principal, Permission.DOSSIER_CREATE, Permission.QUEUE_TAKE)
         service = self.service(service_no)
         errors: list[Issue] = []
         snaps = self._snapshots(service, citizen, persons, errors)
@@ -295,8 +295,9 @@ class DossierService:
         persons: Mapping[str, Any] | None = None,
         step: str | None = None,
     ) -> list[Issue]:
-        """Every error and warning of the form (or of one wizard step), without saving anything."""
-        require(principal, Permission.DOSSIER_CREATE)
+        """Every error and warning of the form (or of one wizard step), without saving anything; the hall's
+        citizen (QUEUE_TAKE) gets the same checks for the draft of a queue ticket."""
+        require_any(principal, Permission.DOSSIER_CREATE, Permission.QUEUE_TAKE)
         checked = self._check(self.service(service_no), form, citizen, persons, self._now_local().date())
         issues = checked.errors + checked.warnings
         if step is not None:

@@ -133,6 +133,8 @@ class DocumentKind:
     file_prefix: str  # before the code in the printed file's name
     audit_target: str  # the audit entry's target kind
     audit_prefix: str  # + "printed", "print_failed", "print_cancelled"
+    source: str = "receipts"  # which service's values: the receipts, or one of PrintService.sources
+    permission: Permission = Permission.DOSSIER_VIEW  # who may print (and reprint) it
 
 
 DOCUMENTS: dict[str, DocumentKind] = {
@@ -165,7 +167,34 @@ DOCUMENTS: dict[str, DocumentKind] = {
         raster=lambda data, dots, dpi: _layouts().status_notice_raster(data, dots=dots, dpi=dpi),
         default_layout="a4", file_prefix="thong-bao-", audit_target="dossier", audit_prefix="notice.",
     ),
+    # The hall: a queue ticket (its code is the ticket id) and a service's checklist (its code is the number).
+    "queue_ticket": DocumentKind(
+        "phiếu số thứ tự",
+        data=lambda source, principal, code: source.ticket_print(principal, code),
+        code=lambda data: data.number,
+        pdf=lambda data, layout: _hall().ticket_pdf(data, layout),
+        pages=lambda data, layout, dpi: _hall().ticket_pages(data, layout, dpi),
+        raster=lambda data, dots, dpi: _hall().ticket_raster(data, dots, dpi),
+        default_layout="thermal", file_prefix="so-thu-tu-", audit_target="queue_ticket", audit_prefix="queue.ticket_",
+        source="queue", permission=Permission.QUEUE_TAKE,
+    ),
+    "service_checklist": DocumentKind(
+        "danh sách giấy tờ cần mang",
+        data=lambda source, principal, code: source.checklist(principal, code),
+        code=lambda data: str(data.service_no),
+        pdf=lambda data, layout: _hall().checklist_pdf(data, layout),
+        pages=lambda data, layout, dpi: _hall().checklist_pages(data, layout, dpi),
+        raster=lambda data, dots, dpi: _hall().checklist_raster(data, dots, dpi),
+        default_layout="thermal", file_prefix="giay-to-dich-vu-", audit_target="service", audit_prefix="checklist.",
+        source="guide", permission=Permission.STATUS_CHECK,
+    ),
 }
+
+
+def _hall() -> Any:
+    from kiosk.services import hall_layouts
+
+    return hall_layouts
 
 
 def document_kind(document: str) -> DocumentKind:
@@ -204,9 +233,10 @@ class PrintService:
 
     def __init__(self, db: Database, receipts: ReceiptSource, kind: str = "pdf", target: str = "",
                  pdf_folder: Path | None = None, printer: Callable[[], Printer] | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, sources: dict[str, Callable[[], Any]] | None = None) -> None:
         self.db = db
         self.receipts = receipts
+        self.sources = dict(sources or {})  # name -> the service giving a DocumentKind's values (lazily built)
         self.kind = kind
         self.target = target
         self.pdf_folder = pdf_folder or Path("printed")
@@ -249,8 +279,7 @@ class PrintService:
               document: str = "receipt") -> Job[PrintJobInfo]:
         """A background job printing `document` (a key of DOCUMENTS) of `code`: the receipt of a dossier, the
         confirmation of an account request. The job raises PrintFailed, Cancelled or NotFound."""
-        require(principal, Permission.DOSSIER_VIEW)
-        document_kind(document)
+        require(principal, document_kind(document).permission)
         if layout is not None:
             check_layout(layout)
 
@@ -261,13 +290,12 @@ class PrintService:
 
     def retry(self, principal: Principal, job_id: str) -> Job[PrintJobInfo]:
         """Print a failed or cancelled job again: the same document, re-rendered from its record (the same QR)."""
-        require(principal, Permission.DOSSIER_VIEW)
         with self.db.sessions() as session:
             row = session.get(PrintJob, job_id)
             if row is None:
                 raise NotFound(f"lệnh in {job_id}")
             code, layout, document = row.tracking_code, row.layout, row.document
-        document_kind(document)
+        require(principal, document_kind(document).permission)
 
         def job(report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
             return self._run(principal, code, document, layout, job_id, report, cancel)
@@ -288,8 +316,10 @@ class PrintService:
              report: ProgressFn, cancel: CancelToken) -> PrintJobInfo:
         kind = document_kind(document)
         report(Progress("prepare", 0.0, code))
-        data = kind.data(self.receipts, principal, code)
-        code = kind.code(data)
+        source = self.receipts if kind.source == "receipts" else self.sources[kind.source]()
+        data = kind.data(source, principal, code)
+        if kind.source == "receipts":
+            code = kind.code(data)  # the tracking code in the data, whatever reference was given
         try:
             printer = self.printer()
         except PrinterError as exc:

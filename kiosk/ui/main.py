@@ -13,18 +13,22 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk.config import LoadedSettings, SettingsError, load_settings
 from kiosk.resources import resource_path
+from kiosk.ui.lockdown import SUPERVISED_ENV, supervise
 
 log = logging.getLogger(__name__)
 
 
-def install_crash_hook(window) -> None:
-    """Log an unexpected error and offer to go on from a known screen instead of dying."""
+def install_crash_hook(window, selfservice: bool = False) -> None:
+    """Log an unexpected error and offer to go on from a known screen instead of dying. In the hall no
+    dialog is shown to a citizen: the window ends (code 70) and its supervisor starts it again."""
 
     def hook(exc_type, exc, tb) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             QApplication.quit()
             return
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        if selfservice:
+            os._exit(70)  # nothing of the citizen survives; the supervisor restarts into the start screen
         box = QMessageBox(window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(window.tr("Đã xảy ra lỗi"))
@@ -58,13 +62,16 @@ def run_gui(args: argparse.Namespace) -> int:
         "data_dir": args.data_dir,
         "demo": args.demo,
         "language": args.lang,
-        "mode": "selfservice" if args.selfservice else None,
+        "mode": "selfservice" if args.selfservice else ("hall_display" if getattr(args, "hall_display", False) else None),
     }
     try:
         loaded = load_settings(overrides)
     except SettingsError as exc:
         print(f"Cấu hình không hợp lệ: {exc}", file=sys.stderr)
         return 2
+    if loaded.settings.mode == "selfservice" and not os.environ.get(SUPERVISED_ENV):
+        # The hall kiosk restarts itself after a crash: this process watches the window's process.
+        return supervise(sys.argv[1:])
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("kiosk")
     app.setApplicationDisplayName("Kiosk")
@@ -84,6 +91,11 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
     from kiosk.ui.mainwindow import MainWindow
 
     settings = loaded.settings
+    if settings.mode == "hall_display":
+        from kiosk.ui.hall_display import run_hall_display
+
+        i18n.set_language(settings.language)
+        return run_hall_display(app, loaded)
     lock = acquire_instance_lock(settings.data_dir)
     if lock is None:
         QMessageBox.warning(None, "Kiosk", "Kiosk đang chạy trên máy này (mỗi lúc chỉ mở được một cửa sổ kiosk).")
@@ -91,8 +103,9 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
     i18n.set_language(settings.language)
     load_style(app, settings.mode)
     window = MainWindow(loaded)
-    install_crash_hook(window)
+    install_crash_hook(window, selfservice=settings.mode == "selfservice")
     if settings.mode == "selfservice":
+        window.lock_down()
         window.showFullScreen()
     else:
         window.show()

@@ -263,6 +263,42 @@ class MainWindow(QMainWindow):
 
         self.staff_page = StaffPage(self.kiosk, lambda: self.principal, self)
         self.shell.add_page("staff", lambda: self.tr("Nhân sự (F7)"), self.staff_page, "F7")
+        self._add_queue_panel()
+
+    def _add_queue_panel(self) -> None:
+        """The hall's queue on the home page; F8 calls the next ticket and opens its draft in the wizard."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from kiosk.ui.queue_panel import QueuePanel
+
+        self.queue_panel = QueuePanel(self.kiosk, lambda: self.principal, self.shell.home)
+        home = self.shell.home.layout()
+        home.insertWidget(home.count() - 1, self.queue_panel)  # above the home page's closing stretch
+        QShortcut(QKeySequence("F8"), self.shell).activated.connect(self.queue_panel.call_next)
+        self.queue_panel.opened.connect(self._open_ticket)
+        self.dossier_page.received.connect(self.queue_panel.received)
+
+    def _open_ticket(self, called) -> None:
+        """The wizard at the ticket's service with the citizen's draft and the hall's chip verdict."""
+        from kiosk.ui.queue_panel import origin_text
+
+        text, state = origin_text(self.queue_panel, called)
+        self.dossier_page.open_draft(called.service_no, dict(called.citizen) if called.citizen else None,
+                                     dict(called.form or {}), text, state)
+        self.shell.show_page("dossier")
+
+    def lock_down(self) -> None:
+        """The hall: a frameless window above the others, and an application filter that swallows the keys
+        and menus leading out; closing it needs the administrator's PIN (kiosk.ui.lockdown)."""
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.ui.lockdown import LockdownFilter
+
+        self.setWindowFlags(self.windowFlags() | Qt.WindowType.FramelessWindowHint
+                            | Qt.WindowType.WindowStaysOnTopHint)
+        self.lockdown = LockdownFilter(self)  # kept as an attribute: a filter with no reference is collected
+        QApplication.instance().installEventFilter(self.lockdown)
+        self.exit_allowed = False
 
     def _card_laid(self, _reader: str) -> None:
         """A card laid on the reader brings the card page forward: the officer is about to read it (a
@@ -275,6 +311,7 @@ class MainWindow(QMainWindow):
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
+        from PySide6.QtGui import QShortcut
         from PySide6.QtWidgets import QApplication
 
         from kiosk.domain.roles import Role
@@ -282,11 +319,18 @@ class MainWindow(QMainWindow):
         from kiosk.ui.selfservice import SelfServiceShell
 
         self.principal = Principal(f"selfservice:{identity(self.kiosk.db).kiosk_id}", Role.SELFSERVICE)
+        for shortcut in self.shell.findChildren(QShortcut):  # the counter's keys (logout, pages) do nothing here
+            shortcut.setEnabled(False)
         self.selfservice = SelfServiceShell(self.kiosk, lambda: self.principal, self)
         self.selfservice.language_chosen.connect(self.set_language)
+        self.selfservice.exit_requested.connect(self._leave_selfservice)
         self.pages.addWidget(self.selfservice)
         self.pages.setCurrentWidget(self.selfservice)
         self.status.hide()  # device states are for staff, not for the hall
+        self.watcher.card_inserted.connect(lambda _r: self.selfservice.on_card(True))
+        self.watcher.card_removed.connect(lambda _r: self.selfservice.on_card(bool(self.watcher.cards)))
+        if self.watcher.cards:
+            self.selfservice.on_card(True)
         self.idle.timer.setInterval(self.loaded.settings.selfservice_idle_timeout_s * 1000)
         self.idle.idle.disconnect()
         self.idle.idle.connect(self._selfservice_idle)
@@ -297,6 +341,15 @@ class MainWindow(QMainWindow):
         self.selfservice.wipe()
         self.set_language(self.loaded.settings.language)
         self.idle.timer.start()
+
+    def _leave_selfservice(self) -> None:
+        """The administrator's PIN was typed: the window closes and the supervisor does not start it again."""
+        from PySide6.QtWidgets import QApplication
+
+        self.selfservice.wipe()
+        self.exit_allowed = True
+        self.close()
+        QApplication.exit(0)
 
     def _use_citizen(self, result) -> None:
         """The citizen the officer serves now (a chip read); the wizard takes it as the applicant."""
@@ -380,6 +433,7 @@ class MainWindow(QMainWindow):
             self.account_page.reset()
             self.records_page.reset()  # no citizen's dossier stays on screen
             self.staff_page.reset()  # no one-time password or half-typed account stays on screen
+            self.queue_panel.reset()
         self.current_citizen = self.current_photo = None
         if principal is not None and self.kiosk is not None:
             run_call(lambda: self.kiosk.staff.logout(principal, reason))
@@ -409,6 +463,9 @@ class MainWindow(QMainWindow):
         self.status.set_health(snapshot)
 
     def closeEvent(self, event) -> None:
+        if getattr(self, "lockdown", None) is not None and not self.exit_allowed:
+            event.ignore()  # Alt+F4 or the window manager's close: only the PIN leaves the hall's kiosk
+            return
         if self.watcher is not None:
             self.watcher.stop()
         if self.sync_worker is not None:

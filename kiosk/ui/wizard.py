@@ -338,16 +338,24 @@ class DocumentsStep(QScrollArea):
 
 
 class DossierWizard(QWidget):
-    """One service's wizard; emits `submitted` with the service's answer (code, appointment date)."""
+    """One service's wizard; emits `submitted` with the service's answer (code, appointment date).
+
+    `hall=True` is the citizen's own form at the hall kiosk: the applicant is the card read there, no
+    other person's card and no documents are taken, nothing is kept as a draft in the database, and the
+    last step emits `draft_ready(form, citizen)` for a queue ticket instead of receiving a dossier.
+    """
 
     submitted = Signal(object)
     cancelled = Signal()
+    draft_ready = Signal(object, object)
 
-    def __init__(self, kiosk, principal_fn, current_citizen, service: Service, parent: QWidget | None = None) -> None:
+    def __init__(self, kiosk, principal_fn, current_citizen, service: Service, parent: QWidget | None = None,
+                 hall: bool = False) -> None:
         super().__init__(parent)
         self.kiosk = kiosk
         self.principal_fn = principal_fn
         self.service = service
+        self.hall = hall
         self.draft_id: str | None = None
         self.locked: dict[str, str] = {}
         self.touched = False
@@ -360,6 +368,11 @@ class DossierWizard(QWidget):
         self.step_label = QLabel(self)
         self.step_label.setObjectName("stepLabel")
         layout.addWidget(self.step_label)
+        self.origin = QLabel(self)  # where a draft came from (a hall ticket) and its chip's verdict
+        self.origin.setObjectName("wizardOrigin")
+        self.origin.setWordWrap(True)
+        self.origin.hide()
+        layout.addWidget(self.origin)
         self.message = QLabel(self)
         self.message.setObjectName("wizardMessage")
         self.message.setWordWrap(True)
@@ -374,15 +387,20 @@ class DossierWizard(QWidget):
         self.persons = PersonsStep(service, current_citizen, self)
         self.persons.assigned.connect(self.apply_prefill)
         self.persons.problem.connect(self.message.setText)
-        if service.persons:
+        if service.persons and not hall:
             self._add_step("persons", lambda: self.tr("Người tham gia"), self.persons)
+        else:
+            self.persons.hide()  # kept for its snapshots, never shown
         self.form_steps: dict[str, FormStep] = {}
         for step in service.steps:
             widget = FormStep(service, step.fields, self._field_changed, self)
             self.form_steps[step.id] = widget
             self._add_step(step.id, lambda s=step: _pick(s.title_vi, s.title_en), widget)
         self.documents = DocumentsStep(self)
-        self._add_step("documents", lambda: self.tr("Giấy tờ"), self.documents)
+        if not hall:  # papers are handed in at the counter; the hall's guide lists them
+            self._add_step("documents", lambda: self.tr("Giấy tờ"), self.documents)
+        else:
+            self.documents.hide()
         self.fee_view = QLabel(self)
         self.fee_view.setObjectName("feeView")
         self.fee_view.setWordWrap(True)
@@ -447,10 +465,10 @@ class DossierWizard(QWidget):
         self.stack.addWidget(widget)
 
     def retranslate(self) -> None:
-        self.cancel_button.setText(self.tr("Hủy hồ sơ"))
+        self.cancel_button.setText(self.tr("Bỏ, làm lại từ đầu") if self.hall else self.tr("Hủy hồ sơ"))
         self.back_button.setText(self.tr("Quay lại"))
         self.next_button.setText(self.tr("Tiếp tục"))
-        self.submit_button.setText(self.tr("Nộp hồ sơ"))
+        self.submit_button.setText(self.tr("Lấy số thứ tự") if self.hall else self.tr("Nộp hồ sơ"))
         self._show_step_label()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -505,8 +523,12 @@ class DossierWizard(QWidget):
         persons = self.persons.persons_payload()
         citizen = self.citizen
         service_no = self.service.number
+        self._prefill_asked = getattr(self, "_prefill_asked", 0) + 1
+        asked = self._prefill_asked
 
         def done(prefill) -> None:
+            if asked != self._prefill_asked:
+                return  # an older answer (the people changed since it was asked): the newer one decides
             editors = self.editors()
             self._filling = True
             for fid in set(self.locked) - set(prefill.locked):
@@ -686,7 +708,17 @@ class DossierWizard(QWidget):
 
         return [AttachmentIn(doc_id, name, media, data) for doc_id, (name, media, data) in self.documents.scans.items()]
 
+    def show_origin(self, text: str, state: str = "") -> None:
+        """A line that stays above the steps: where the draft came from, the chip's verdict."""
+        from kiosk.ui.messages import set_state
+
+        self.origin.setText(text)
+        self.origin.setVisible(bool(text))
+        set_state(self.origin, state)
+
     def save_draft(self) -> None:
+        if self.hall:
+            return  # the hall keeps nothing of a citizen in its database before the ticket
         form, citizen, persons = self.values(), self.citizen, self.persons.persons_payload()
         service_no, step, draft_id = self.service.number, self.current_step_id(), self.draft_id
 
@@ -698,6 +730,9 @@ class DossierWizard(QWidget):
                  on_result=saved, on_error=self._service_error)
 
     def submit(self) -> None:
+        if self.hall:
+            self.draft_ready.emit(self.values(), self.citizen)
+            return
         form, citizen, persons = self.values(), self.citizen, self.persons.persons_payload()
         attachments, service_no, draft_id = self.attachments(), self.service.number, self.draft_id
         self.submit_button.setEnabled(False)
@@ -803,6 +838,8 @@ class DossierPage(QWidget):
     """Service picker → wizard → done. The wizard stays while the officer reads other cards; cancelling
     a half-filled one asks first."""
 
+    received = Signal(object)  # the Submitted answer, once the wizard's dossier is saved
+
     def __init__(self, kiosk, principal_fn, current_citizen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dossierPage")
@@ -879,6 +916,19 @@ class DossierPage(QWidget):
         principal = self.principal_fn()
         run_call(lambda: self.kiosk.dossiers.load_draft(principal, draft_id), on_result=loaded)
 
+    def open_draft(self, service_no: int, citizen: dict | None, form: dict | None, origin: str = "",
+                   state: str = "") -> DossierWizard:
+        """The wizard of `service_no` filled from a citizen's draft (a hall ticket): the chip, then the form."""
+        wizard = self.start(service_no)
+        if citizen:
+            wizard.persons.snapshots["applicant"] = citizen
+            wizard.persons.refresh()
+        wizard.set_values(form or {})
+        wizard.apply_prefill()
+        wizard.touched = True
+        wizard.show_origin(origin, state)
+        return wizard
+
     def keep_and_reset(self) -> None:
         """On logout: a half-filled wizard is kept as a draft, then nothing of it stays on screen."""
         if self.wizard is not None and self.wizard.touched:
@@ -887,6 +937,7 @@ class DossierPage(QWidget):
 
     def _submitted(self, result) -> None:
         self._drop_wizard()
+        self.received.emit(result)
         self.done.show_result(result)
         self.stack.setCurrentWidget(self.done)
         self.done.print_button.setFocus()  # Enter prints the receipt the citizen takes away

@@ -893,6 +893,16 @@
 <context>
     <name>DossierWizard</name>
     <message>
+        <location filename="../../kiosk/ui/wizard.py" line="430"/>
+        <source>Bỏ, làm lại từ đầu</source>
+        <translation>Drop it, start again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/wizard.py" line="433"/>
+        <source>Lấy số thứ tự</source>
+        <translation>Take a queue number</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/wizard.py" line="350"/>
         <source>Người tham gia</source>
         <translation>People involved</translation>
@@ -2070,6 +2080,31 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
 <context>
     <name>Welcome</name>
     <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="82"/>
+        <source>Xin chào! Bạn cần làm gì hôm nay?</source>
+        <translation>Hello! What do you need today?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="83"/>
+        <source>Tìm hiểu thủ tục</source>
+        <translation>Learn about a procedure</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="84"/>
+        <source>Lấy số thứ tự</source>
+        <translation>Take a queue number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="85"/>
+        <source>Tra cứu hồ sơ</source>
+        <translation>Check a dossier</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="86"/>
+        <source>Đánh giá dịch vụ</source>
+        <translation>Rate our service</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/selfservice.py" line="50"/>
         <source>Xin chào! Kiosk tự phục vụ của Công an phường</source>
         <translation>Welcome! The ward police self-service kiosk</translation>
@@ -2214,6 +2249,480 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <location filename="../../kiosk/ui/service_info.py" line="1"/>
         <source>Người đại diện</source>
         <translation>Representative</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceChooser</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="153"/>
+        <source>⟵ Các nhóm khác</source>
+        <translation>⟵ Other groups</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="149"/>
+        <source>Chọn nhóm việc bạn cần</source>
+        <translation>Choose what your matter is about</translation>
+    </message>
+</context>
+<context>
+    <name>GuidePage</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="209"/>
+        <source>⟵ Dịch vụ khác</source>
+        <translation>⟵ Other services</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="210"/>
+        <source>In danh sách giấy tờ</source>
+        <translation>Print the checklist</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="211"/>
+        <source>Lấy số cho dịch vụ này</source>
+        <translation>Take a number for this service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="230"/>
+        <source>Để làm gì</source>
+        <translation>What it is for</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="231"/>
+        <source>Ai được yêu cầu</source>
+        <translation>Who may ask</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="232"/>
+        <source>Giấy tờ cần mang</source>
+        <translation>Documents to bring</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="233"/>
+        <source>Lệ phí (nộp trực tiếp / trực tuyến)</source>
+        <translation>Fees (in person / online)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="234"/>
+        <source>Thời hạn giải quyết</source>
+        <translation>Processing time</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="236"/>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="248"/>
+        <source>Đang in danh sách giấy tờ…</source>
+        <translation>Printing the checklist…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="248"/>
+        <source>Đang in… %1 %</source>
+        <translation>Printing… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="249"/>
+        <source>Đã in. Mời bạn lấy phiếu ở khe máy in.</source>
+        <translation>Printed. Please take the slip from the printer.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="250"/>
+        <source>Chưa in được: %1</source>
+        <translation>Could not print: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="239"/>
+        <source>Một số thông tin chưa được xác nhận; hãy hỏi lại cán bộ tại quầy.</source>
+        <translation>Some details are not confirmed yet; please ask at the counter.</translation>
+    </message>
+</context>
+<context>
+    <name>CardStep</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="320"/>
+        <source>Điền sẵn tờ khai từ thẻ căn cước của bạn?</source>
+        <translation>Fill in your form from your identity card?</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="327"/>
+        <source>Đồng ý, đọc thẻ</source>
+        <translation>I agree, read my card</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="328"/>
+        <source>Không, tôi tự điền</source>
+        <translation>No, I will type it myself</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="329"/>
+        <source>Lấy số ngay, không điền tờ khai</source>
+        <translation>Just a number, no form</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="330"/>
+        <source>Đặt thẻ căn cước lên đầu đọc và để nguyên thẻ ở đó đến khi nhận phiếu. Nhập 6 số in trên thẻ (số truy cập thẻ — CAN) rồi bấm Đọc thẻ.</source>
+        <translation>Lay your identity card on the reader and leave it there until you have your ticket. Enter the 6 digits printed on the card (the card access number, CAN) and press Read card.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="366"/>
+        <source>Chưa thấy thẻ trên đầu đọc.</source>
+        <translation>No card on the reader yet.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="367"/>
+        <source>Đã có thẻ trên đầu đọc.</source>
+        <translation>The card is on the reader.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="368"/>
+        <source>Đang đọc thẻ, giữ yên thẻ…</source>
+        <translation>Reading the card, keep it still…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="369"/>
+        <source>Số truy cập thẻ (CAN) gồm đúng 6 chữ số in trên thẻ.</source>
+        <translation>The card access number (CAN) is the 6 digits printed on the card.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="370"/>
+        <source>Thẻ không nhận số vừa nhập. Kiểm tra lại 6 số in trên thẻ rồi thử lại.</source>
+        <translation>The card did not accept that number. Check the 6 digits printed on the card and try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="371"/>
+        <source>Không đọc được thẻ: %1</source>
+        <translation>The card could not be read: %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="375"/>
+        <source>Chưa đọc được thẻ. Đặt lại thẻ lên đầu đọc rồi bấm Đọc thẻ, hoặc hỏi cán bộ.</source>
+        <translation>The card was not read. Lay it on the reader again and tap Read card, or ask an officer.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="308"/>
+        <source>Đọc thẻ</source>
+        <translation>Read card</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="321"/>
+        <source>Nếu bạn đồng ý, kiosk đọc chip thẻ căn cước của bạn (họ tên, số định danh, ngày sinh, nơi cư trú và các thông tin khác trên chip) chỉ để điền sẵn tờ khai của dịch vụ bạn chọn; cán bộ tiếp nhận dùng tờ khai này khi gọi số của bạn. Ảnh chân dung không được lưu. Thông tin bị xóa khỏi màn hình khi bạn rút thẻ hoặc sau %1 giây không thao tác, và bị xóa khỏi kiosk cuối ngày nếu chưa được gọi số (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15).</source>
+        <translation>If you agree, the kiosk reads the chip of your identity card (name, personal ID number, date of birth, residence and the other data on the chip) only to fill in the form of the service you chose; the officer uses this form when your number is called. Your portrait is not kept. The data leave the screen when you take your card away or after %1 seconds without a touch, and leave the kiosk at the end of the day if your number was not called (Personal Data Protection Law No. 91/2025/QH15).</translation>
+    </message>
+</context>
+<context>
+    <name>TicketView</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="445"/>
+        <source>Số thứ tự của bạn</source>
+        <translation>Your queue number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="446"/>
+        <source>Xong</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="465"/>
+        <source>Hãy lấy phiếu ở khe máy in và lấy lại thẻ căn cước của bạn.</source>
+        <translation>Take your ticket from the printer and take back your identity card.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="464"/>
+        <source>Bạn là người tiếp theo của nhóm quầy này.</source>
+        <translation>You are next for this group of counters.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="459"/>
+        <source>Quầy phục vụ nhóm %1</source>
+        <translation>Counters of group %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="461"/>
+        <source>Có %1 người chờ trước bạn; thời gian chờ dự kiến khoảng %2 phút.</source>
+        <translation>%1 people are ahead of you; the estimated wait is about %2 minutes.</translation>
+    </message>
+</context>
+<context>
+    <name>TakeNumberPage</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="526"/>
+        <source>Thẻ không qua được kiểm tra của kiosk nên không dùng để điền sẵn; bạn vẫn có thể tự điền tờ khai.</source>
+        <translation>The card did not pass the kiosk's checks, so it fills nothing in; you can still type the form yourself.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="567"/>
+        <source>Đang in phiếu…</source>
+        <translation>Printing the ticket…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="567"/>
+        <source>Đang in phiếu… %1 %</source>
+        <translation>Printing the ticket… %1 %</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
+        <source>Đã in phiếu.</source>
+        <translation>Ticket printed.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="568"/>
+        <source>Chưa in được phiếu: %1 Hãy báo cán bộ trong sảnh.</source>
+        <translation>The ticket could not be printed: %1 Please tell a staff member in the hall.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="534"/>
+        <source>Đã đọc thẻ của %1. %2</source>
+        <translation>Card of %1 read. %2</translation>
+    </message>
+</context>
+<context>
+    <name>CodePad</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="633"/>
+        <source>Nhập 10 số cuối của mã hồ sơ in trên phiếu hẹn (ngày nhận và số thứ tự), ví dụ 261125 0001.</source>
+        <translation>Enter the last 10 digits of the dossier code printed on your receipt (the day and the number), e.g. 261125 0001.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="626"/>
+        <source>Tra cứu</source>
+        <translation>Check</translation>
+    </message>
+</context>
+<context>
+    <name>StatusPage</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="681"/>
+        <source>Đánh giá dịch vụ cho hồ sơ này</source>
+        <translation>Rate the service for this dossier</translation>
+    </message>
+</context>
+<context>
+    <name>RatingPage</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="753"/>
+        <source>Rất hài lòng</source>
+        <translation>Very satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="754"/>
+        <source>Hài lòng</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="755"/>
+        <source>Không hài lòng</source>
+        <translation>Not satisfied</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="756"/>
+        <source>Lý do (không bắt buộc):</source>
+        <translation>Reason (optional):</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="757"/>
+        <source>Gửi đánh giá</source>
+        <translation>Send the rating</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="783"/>
+        <source>Cảm ơn bạn đã đánh giá!</source>
+        <translation>Thank you for your rating!</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="752"/>
+        <source>Bạn đánh giá thế nào về việc giải quyết hồ sơ %1?</source>
+        <translation>How would you rate the handling of dossier %1?</translation>
+    </message>
+</context>
+<context>
+    <name>ExitPage</name>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="841"/>
+        <source>Dành cho cán bộ: nhập mã PIN quản trị để thoát chế độ kiosk.</source>
+        <translation>Staff only: enter the administrator's PIN to leave the kiosk mode.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="835"/>
+        <source>Thoát</source>
+        <translation>Leave</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="857"/>
+        <source>Mã PIN không đúng.</source>
+        <translation>Wrong PIN.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/selfservice.py" line="863"/>
+        <source>Nhập sai quá nhiều lần; thử lại sau %1 (giờ UTC).</source>
+        <translation>Too many wrong PINs; try again after %1 (UTC).</translation>
+    </message>
+</context>
+<context>
+    <name>TouchKeyboard</name>
+    <message>
+        <location filename="../../kiosk/ui/touch_input.py" line="136"/>
+        <source>dấu cách</source>
+        <translation>space</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/touch_input.py" line="137"/>
+        <source>Xong</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/touch_input.py" line="138"/>
+        <source>Gõ Telex: bật</source>
+        <translation>Telex typing: on</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/touch_input.py" line="138"/>
+        <source>Gõ Telex: tắt</source>
+        <translation>Telex typing: off</translation>
+    </message>
+</context>
+<context>
+    <name>NumPad</name>
+    <message>
+        <location filename="../../kiosk/ui/touch_input.py" line="242"/>
+        <source>Đồng ý</source>
+        <translation>OK</translation>
+    </message>
+</context>
+<context>
+    <name>HallDisplay</name>
+    <message>
+        <location filename="../../kiosk/ui/hall_display.py" line="159"/>
+        <source>MỜI CÔNG DÂN CÓ SỐ — NOW SERVING</source>
+        <translation>NOW SERVING — MỜI CÔNG DÂN CÓ SỐ</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/hall_display.py" line="165"/>
+        <source>Chưa gọi số nào</source>
+        <translation>No number called yet</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/hall_display.py" line="173"/>
+        <source>Bảng số tạm thời không cập nhật được. Khi được gọi, mời công dân mang phiếu đến quầy.</source>
+        <translation>The board cannot update for now. When called, please bring your ticket to the counter.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/hall_display.py" line="171"/>
+        <source>Nhóm %1: %2 người chờ</source>
+        <translation>Group %1: %2 waiting</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="96"/>
+        <source>Gọi số tiếp theo (F8)</source>
+        <translation>Call the next number (F8)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="97"/>
+        <source>Gọi lại</source>
+        <translation>Call again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="98"/>
+        <source>Bỏ qua</source>
+        <translation>Skip</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="99"/>
+        <source>Công dân vắng mặt</source>
+        <translation>Citizen absent</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="100"/>
+        <source>Quét mã QR trên phiếu:</source>
+        <translation>Scan the ticket's QR code:</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="101"/>
+        <source>khi máy chủ không kết nối, quét phiếu của công dân</source>
+        <translation>when the hub is unreachable, scan the citizen's ticket</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="163"/>
+        <source>Không có ai chờ.</source>
+        <translation>No one is waiting.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="147"/>
+        <source>Đang tải hàng chờ…</source>
+        <translation>Loading the queue…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="165"/>
+        <source>Máy chủ của trạm không kết nối: hàng chờ chỉ gồm phiếu của kiosk này; hãy quét mã QR trên phiếu của công dân.</source>
+        <translation>The station's hub is unreachable: the queue shows only this kiosk's tickets; scan the QR code on the citizen's ticket.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="174"/>
+        <source>Quầy chưa gọi số nào.</source>
+        <translation>This counter has called no number yet.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="95"/>
+        <source>Hàng chờ — %1</source>
+        <translation>Queue — %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="161"/>
+        <source>, lâu nhất %1 phút</source>
+        <translation>, longest %1 min</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="188"/>
+        <source>Không còn ai chờ ở các nhóm của quầy này.</source>
+        <translation>No one is waiting in this counter's groups.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="205"/>
+        <source>Mời số %1 đến %2.</source>
+        <translation>Number %1, please come to %2.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="217"/>
+        <source>Đã gọi lại số %1.</source>
+        <translation>Number %1 called again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="220"/>
+        <source>Số %1 được đưa về cuối hàng chờ.</source>
+        <translation>Number %1 was put back at the end of the line.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="221"/>
+        <source>Số %1: công dân vắng mặt.</source>
+        <translation>Number %1: citizen absent.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="158"/>
+        <source>%1 (%2): %3 người chờ</source>
+        <translation>%1 (%2): %3 waiting</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="178"/>
+        <source>Đang phục vụ số %1 — dịch vụ %2. %3 (gọi %4 lần)</source>
+        <translation>Serving number %1 — service %2. %3 (called %4 times)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="0"/>
+        <source>Phiếu %1: tờ khai công dân điền ở sảnh; chip đã đọc ở kiosk sảnh — %2</source>
+        <translation>Ticket %1: form filled in by the citizen in the hall; chip read at the hall kiosk — %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="0"/>
+        <source>Phiếu %1: tờ khai công dân tự điền ở sảnh, không đọc thẻ.</source>
+        <translation>Ticket %1: form typed by the citizen in the hall, no card read.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/queue_panel.py" line="0"/>
+        <source>Phiếu %1: công dân chưa điền tờ khai.</source>
+        <translation>Ticket %1: the citizen filled in no form.</translation>
     </message>
 </context>
 </TS>

@@ -13,8 +13,8 @@ from datetime import date
 
 import pytest
 
-from kiosk.devices.icao.access import CardKey
-from kiosk.devices.icao.bac import AccessKey, CanKey
+from kiosk.devices.icao.access import CanKey, CardKey
+from kiosk.devices.icao.bac import AccessKey
 from kiosk.devices.icao.document import read_and_verify
 from kiosk.devices.icao.errors import AccessDenied, UnsupportedDocument
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions, InProcessConnection, VirtualCard

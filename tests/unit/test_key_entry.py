@@ -190,7 +190,7 @@ def test_a_key_never_shows_its_values():
 
 
 def test_a_can_is_six_digits():
-    from kiosk.devices.icao.bac import CanKey
+    from kiosk.devices.icao.access import CanKey
 
     with pytest.raises(ValueError):
         CanKey("12345")

@@ -140,12 +140,3 @@ class BacProtocol:
         sm = SecureMessaging(self.conn, TdesCipher(ks_enc, ks_mac), ssc)
         return BacResult(sm, ks_enc, ks_mac, ssc)
 
-
-def __getattr__(name: str):
-    # `CanKey` (a CAN-only key, for callers with just six digits) lives with the other card keys in
-    # access.py, which imports this module: it is looked up here on first use.
-    if name == "CanKey":
-        from .access import CanKey
-
-        return CanKey
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
