@@ -92,7 +92,14 @@ start_pcscd() {
     "${SUDO[@]}" pkill -x pcscd 2>/dev/null || true
     # The old daemon must have released vpcd's ports before the new one binds them.
     for _ in $(seq 1 50); do pgrep -x pcscd >/dev/null || break; sleep 0.2; done
-    "${SUDO[@]}" setsid pcscd --foreground >/tmp/kiosk-pcscd.log 2>&1 < /dev/null &
+    # The daemon outlives this script: it must not inherit our open files (a lock the caller holds
+    # around this script would otherwise stay held by pcscd for as long as it runs).
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+      done
+      exec "${SUDO[@]}" setsid pcscd --foreground >/tmp/kiosk-pcscd.log 2>&1 < /dev/null
+    ) 2>/dev/null &
   fi
   for _ in $(seq 1 150); do pcsc_reachable && return; sleep 0.2; done
   die "pcscd does not show the virtual readers (is vsmartcard-vpcd installed?)"
