@@ -25,7 +25,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make pkg-config
   pcscd vsmartcard-vpcd libpcsclite-dev swig
-  fonts-dejavu-core poppler-utils zbar-tools xvfb xauth
+  fonts-dejavu-core poppler-utils zbar-tools xvfb xauth x11-utils
   postgresql haproxy
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
@@ -64,7 +64,7 @@ install_python() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "Installing the kiosk and its Python dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test,face]"
+    "$VENV/bin/python" -m pip install -q -e ".[test,face,package]"
     touch "$stamp"
   fi
   say "Compiling translations"
