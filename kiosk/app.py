@@ -206,9 +206,10 @@ def start_demo_hub(data_dir: Path):
 
 
 def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0,
-                    card_access: str = "none") -> DemoCard | None:
+                    card_access: str = "pace") -> DemoCard | None:
     """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
-    `card_access="pace"`: the chip offers PACE in EF.CardAccess, as the hall's CAN numpad needs."""
+    `card_access="pace"` (the default, as the CCCD): PACE with the CAN or the MRZ, BAC too (cccd.md),
+    for the counter's key field and the hall's CAN numpad alike."""
     from kiosk import children
 
     trust_dir.mkdir(parents=True, exist_ok=True)
@@ -264,8 +265,7 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
         staff.ensure_demo_officer(operator_principal())
         kiosk.exit_pin.ensure_demo_pin(operator_principal())
     if settings.demo and with_demo_card:
-        kiosk.demo_card = start_demo_card(settings.data_dir / "trust", settings.log_dir,
-                                          card_access="pace" if settings.mode == "selfservice" else "none")
+        kiosk.demo_card = start_demo_card(settings.data_dir / "trust", settings.log_dir)
     if demo_hub is not None:
         kiosk.demo_hub = demo_hub
         state = kiosk.sync.state()

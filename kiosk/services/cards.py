@@ -20,7 +20,8 @@ from kiosk.services.permissions import require
 if TYPE_CHECKING:
     from kiosk.db.engine import Database
     from kiosk.devices.device_thread import DeviceThread
-    from kiosk.devices.icao.bac import AccessKey, CanKey
+    from kiosk.devices.icao.access import CardKey
+    from kiosk.devices.icao.bac import AccessKey
     from kiosk.devices.icao.document import ChipReadResult
     from kiosk.devices.icao.passive import TrustAnchor, TrustStore
 
@@ -58,6 +59,48 @@ CARD_ERROR_MESSAGES: dict[str, str] = {
 }
 
 
+#: Which key to check when the chip refused it, by `AccessDenied.check` (where the key came from).
+ACCESS_DENIED_MESSAGES: dict[str, str] = {
+    "can": QT_TRANSLATE_NOOP(
+        "CardError", "Chip từ chối số CAN: kiểm tra lại 6 số CAN in trên thẻ, hoặc nhập số định danh, ngày sinh và ngày hết hạn."
+    ),
+    "numbers": CARD_ERROR_MESSAGES["AccessDenied"],
+    "mrz": CARD_ERROR_MESSAGES["AccessDenied"],
+    "qr": QT_TRANSLATE_NOOP(
+        "CardError", "Chip không mở được bằng mã QR của thẻ: nhập 6 số CAN in trên thẻ, hoặc số định danh, ngày sinh và ngày hết hạn in trên thẻ."
+    ),
+    "id": QT_TRANSLATE_NOOP(
+        "CardError", "Chip không mở được bằng số định danh: nhập thêm ngày sinh và ngày hết hạn, hoặc 6 số CAN in trên thẻ."
+    ),
+    "can_needs_pace": QT_TRANSLATE_NOOP(
+        "CardError", "Thẻ này không mở được bằng số CAN: nhập số định danh, ngày sinh và ngày hết hạn (hoặc MRZ)."
+    ),
+}
+
+#: The fields of a key that DG1 contradicted, as the officer reads them.
+KEY_FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "document_number": ("số định danh", "ID number"),
+    "birth_date": ("ngày sinh", "birth date"),
+    "expiry_date": ("ngày hết hạn", "expiry date"),
+}
+
+
+def error_message(exc: BaseException) -> str:
+    """The Vietnamese sentence for a chip error; for a refused key, the one that names the key to check."""
+    check = getattr(exc, "check", None)
+    if error_kind(exc) == "AccessDenied" and check in ACCESS_DENIED_MESSAGES:
+        return ACCESS_DENIED_MESSAGES[check]
+    return CARD_ERROR_MESSAGES[error_kind(exc)]
+
+
+def key_mismatch_sentence(fields: Iterable[str], language: str = "vi") -> str:
+    """What the officer is told when the key they gave contradicts the chip (the chip opened anyway)."""
+    names = ", ".join(KEY_FIELD_NAMES[f][1 if language == "en" else 0] for f in fields)
+    if language == "en":
+        return f"The key typed does not match the chip: {names}. Check the card and the papers."
+    return f"Khóa đã nhập không khớp với chip: {names}. Kiểm tra lại thẻ và giấy tờ."
+
+
 def error_kind(exc: BaseException) -> str:
     """The message key of a chip error (its class, or the nearest known base class)."""
     for cls in type(exc).__mro__:
@@ -78,8 +121,13 @@ def verdict_reasons(result: ChipReadResult) -> list[str]:
 
 
 def warnings(result: ChipReadResult) -> list[dict[str, str]]:
-    """What could not be checked, for `kiosk card read --json`: step, code and sentence (vi, en)."""
+    """What could not be checked, and a key that contradicts the chip, for `kiosk card read --json`:
+    step, code and sentence (vi, en)."""
     out = []
+    if result.key_mismatch:
+        out.append({"step": "KEY", "code": "key_mismatch:" + ",".join(result.key_mismatch),
+                    "message": key_mismatch_sentence(result.key_mismatch, "vi"),
+                    "message_en": key_mismatch_sentence(result.key_mismatch, "en")})
     for code in verdict_reasons(result):
         row = chip_verdict.reason(code)
         if row.outcome == chip_verdict.UNVERIFIABLE:
@@ -127,13 +175,16 @@ class CardService:
     def read(
         self,
         principal: Principal,
-        key: AccessKey | CanKey,
+        key: CardKey | AccessKey,
         reader: str = "",
         report: ProgressFn = ignore_progress,
         cancel: CancelToken | None = None,
         extra_trust: Iterable[Path] = (),
     ) -> ChipReadResult:
-        """Read and verify the card on `reader`; raises a ChipError subclass when it cannot be read."""
+        """Read and verify the card on `reader`; raises a ChipError subclass when it cannot be read.
+
+        `key` may be a `CardKey` (MRZ data, a CAN or both, with where they came from; `CanKey(six
+        digits)` for a CAN alone) or MRZ data alone."""
         require(principal, Permission.CARD_READ)
         from kiosk.devices.icao.document import read_and_verify
         from kiosk.devices.pcsc import PcscConnection
@@ -148,7 +199,10 @@ class CardService:
         try:
             result = self.device.call(work)
         except Exception as exc:
-            self._audit(principal, "card.read_failed", "", {"error": error_kind(exc)})
+            detail = {"error": error_kind(exc)}
+            if getattr(exc, "check", None):
+                detail["key"] = exc.check
+            self._audit(principal, "card.read_failed", "", detail)
             raise
         self._audit(
             principal,
@@ -156,7 +210,8 @@ class CardService:
             result.dg1_sha256[:16],
             {"verdict": overall_verdict(result), "passive": result.verification.passive,
              "active": result.verification.active, "chip": result.verification.chip,
-             "reasons": verdict_reasons(result)},
+             "reasons": verdict_reasons(result), "access": result.verification.access,
+             "key": result.key_source, "key_mismatch": list(result.key_mismatch)},
         )
         return result
 

@@ -6,15 +6,15 @@ signals. A read runs as a background job; the window never waits for the card.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QFormLayout,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -23,13 +23,15 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.domain import chip_verdict
-from kiosk.services.cards import CARD_ERROR_MESSAGES, error_kind, overall_verdict, verdict_reasons
+from kiosk.domain.key_entry import KeyEntryError, interpret, mrz_in_progress
+from kiosk.domain.key_entry import message as key_entry_message
+from kiosk.services.cards import error_message, key_mismatch_sentence, overall_verdict, verdict_reasons
 from kiosk.ui.i18n import current_language
 from kiosk.ui.messages import set_state
 from kiosk.ui.worker import run_job
@@ -98,122 +100,110 @@ class ReaderWatcher(QObject):
         self.monitor.stop()
 
 
-class KeyForm(QTabWidget):
-    """The access key: ID number and dates typed, or the MRZ typed or scanned."""
+class KeyField(QWidget):
+    """The one key field: six digits (CAN), an ID number with its dates, an MRZ, or the card's QR code
+    as a scanner types it; the line under it says what the kiosk will do with it."""
 
     changed = Signal()
+    submitted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyForm")
-        numbers = QWidget(self)
-        form = QFormLayout(numbers)
-        self.id_number = QLineEdit(numbers)
-        self.id_number.setObjectName("keyIdNumber")
-        self.id_number.setMaxLength(12)
-        self.id_number.setInputMask("")
-        self.birth = QLineEdit(numbers)
-        self.birth.setObjectName("keyBirth")
-        self.birth.setPlaceholderText("dd/mm/yyyy")
-        self.expiry = QLineEdit(numbers)
-        self.expiry.setObjectName("keyExpiry")
-        self.expiry.setPlaceholderText("dd/mm/yyyy")
-        self.no_expiry = QCheckBox(numbers)
-        self.no_expiry.setObjectName("keyNoExpiry")
-        self.no_expiry.toggled.connect(self.expiry.setDisabled)
-        self.id_label, self.birth_label, self.expiry_label = QLabel(numbers), QLabel(numbers), QLabel(numbers)
-        form.addRow(self.id_label, self.id_number)
-        form.addRow(self.birth_label, self.birth)
-        form.addRow(self.expiry_label, self.expiry)
-        form.addRow("", self.no_expiry)
-        mrz_tab = QWidget(self)
-        mrz_box = QVBoxLayout(mrz_tab)
-        self.mrz = QPlainTextEdit(mrz_tab)
-        self.mrz.setObjectName("keyMrz")
-        self.mrz.setMaximumHeight(90)
-        self.mrz.setStyleSheet("font-family: monospace;")
-        self.mrz_hint = QLabel(mrz_tab)
-        self.mrz_hint.setWordWrap(True)
-        mrz_box.addWidget(self.mrz_hint)
-        mrz_box.addWidget(self.mrz)
-        self.addTab(numbers, "")
-        self.addTab(mrz_tab, "")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("keyField")
+        self.edit.setMaxLength(400)
+        self.label.setBuddy(self.edit)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("keyHint")
+        self.hint.setWordWrap(True)
+        for w in (self.label, self.edit, self.hint):
+            layout.addWidget(w)
         self.error = QLabel(self)
         self.error.setObjectName("keyError")
-        for edit in (self.id_number, self.birth, self.expiry):
-            edit.textChanged.connect(self.changed)
-        self.mrz.textChanged.connect(self.changed)
+        self.error.setWordWrap(True)
+        self.remembered = False  # a key that opened this card before waits (the hint says so)
+        self.edit.textChanged.connect(self._changed)
+        self.edit.returnPressed.connect(self._return)
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setTabText(0, self.tr("Số định danh và ngày tháng"))
-        self.setTabText(1, self.tr("MRZ (3 dòng ở mặt sau)"))
-        self.id_label.setText(self.tr("Số định danh cá nhân (12 số)"))
-        self.birth_label.setText(self.tr("Ngày sinh"))
-        self.expiry_label.setText(self.tr("Có giá trị đến"))
-        self.no_expiry.setText(self.tr("Thẻ không thời hạn"))
-        self.mrz_hint.setText(self.tr("Gõ hoặc quét 3 dòng MRZ (90 ký tự) ở mặt sau thẻ."))
+        self.label.setText(self.tr("Khóa mở chip"))
+        self.edit.setPlaceholderText(self.tr(
+            "Số CAN 6 số — hoặc số định danh, ngày sinh, ngày hết hạn — hoặc MRZ — hoặc quét mã QR"))
+        self._changed()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def clear(self) -> None:
-        for edit in (self.id_number, self.birth, self.expiry):
-            edit.clear()
-        self.no_expiry.setChecked(False)
-        self.mrz.clear()
+    def _changed(self) -> None:
+        self.error.clear()
+        self.hint.setText(self._describe())
+        self.changed.emit()
 
-    def fill(self, id_number: str, birth: date, expiry: date | None) -> None:
-        self.setCurrentIndex(0)
-        self.id_number.setText(id_number)
-        self.birth.setText(birth.strftime("%d/%m/%Y"))
-        self.no_expiry.setChecked(expiry is None)
-        self.expiry.setText(expiry.strftime("%d/%m/%Y") if expiry else "")
+    def _return(self) -> None:
+        # An MRZ scanner ends each of the three lines with Enter: go on until the third.
+        if not mrz_in_progress(self.edit.text()):
+            self.submitted.emit()
+
+    def _describe(self) -> str:
+        """What the kiosk will do with the text so far, in plain words."""
+        text = self.edit.text()
+        if not text.strip():
+            return self.tr("Sẽ thử khóa đã mở thẻ này lần trước.") if self.remembered else ""
+        try:
+            entry = interpret(text)
+        except KeyEntryError:
+            return ""
+        if entry.kind == "can":
+            return self.tr("Số CAN: mở chip bằng PACE.")
+        if entry.kind == "id":
+            return self.tr("Số định danh: thử 6 số cuối làm số CAN (thêm ngày sinh và ngày hết hạn nếu thẻ từ chối).")
+        if entry.kind == "numbers":
+            return self.tr("Số định danh, ngày sinh và ngày hết hạn.")
+        if entry.kind == "mrz":
+            return self.tr("MRZ (3 dòng ở mặt sau thẻ).")
+        qr = entry.qr
+        assert qr is not None
+        known, expiry = qr.expiry()
+        when = (expiry.strftime("%d/%m/%Y") if expiry else self.tr("không thời hạn")) if known else "?"
+        return self.tr("Mã QR của thẻ: số định danh %1, ngày sinh %2, hạn thẻ theo luật %3.").replace(
+            "%1", qr.id_number).replace("%2", _display_date(qr.birth.iso())).replace("%3", when)
+
+    def clear(self) -> None:
+        self.edit.clear()
+        self.error.clear()
+
+    def fill(self, text: str) -> None:
+        self.edit.setText(text)
 
     def is_empty(self) -> bool:
-        return not (self.id_number.text() or self.birth.text() or self.mrz.toPlainText().strip())
+        return not self.edit.text().strip()
 
     def key(self):
-        """The AccessKey, or None with the reason shown in plain words."""
-        from kiosk.devices.icao.bac import AccessKey
+        """The CardKey, or None with the reason shown in plain words."""
+        from kiosk.devices.icao.access import CardKey
 
-        if self.currentIndex() == 1:
-            mrz = re.sub(r"\s", "", self.mrz.toPlainText()).upper()
-            if len(mrz) != 90:
-                return self._fail(self.tr("MRZ cần đúng 90 ký tự (đang có %1).").replace("%1", str(len(mrz))))
-            try:
-                return AccessKey.from_mrz(mrz)
-            except ValueError:
-                return self._fail(self.tr("MRZ không hợp lệ: kiểm tra lại các ký tự và chữ số kiểm tra."))
-        number = self.id_number.text().strip()
-        if not re.fullmatch(r"\d{12}", number):
-            return self._fail(self.tr("Số định danh cá nhân gồm đúng 12 chữ số."))
-        birth = _parse_date(self.birth.text())
-        if birth is None:
-            return self._fail(self.tr("Ngày sinh cần dạng ngày/tháng/năm, ví dụ 05/09/1990."))
-        expiry = None
-        if not self.no_expiry.isChecked():
-            expiry = _parse_date(self.expiry.text())
-            if expiry is None:
-                return self._fail(self.tr("Ngày hết hạn cần dạng ngày/tháng/năm, hoặc chọn 'Thẻ không thời hạn'."))
+        try:
+            entry = interpret(self.edit.text())
+            key = CardKey.from_entry(entry)
+        except KeyEntryError as exc:
+            self.error.setText(_key_message(exc.reason, exc.count))
+            return None
+        except ValueError:
+            self.error.setText(_key_message("mrz_invalid"))
+            return None
         self.error.clear()
-        return AccessKey.from_document_number(number, birth.strftime("%y%m%d"), expiry.strftime("%y%m%d") if expiry else None)
-
-    def _fail(self, message: str):
-        self.error.setText(message)
-        return None
+        return key
 
 
-def _parse_date(text: str) -> date | None:
-    match = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
-    if not match:
-        return None
-    try:
-        return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        return None
+def _key_message(reason: str, count: int = 0) -> str:
+    return key_entry_message(reason, current_language(), count)
 
 
 class ResultView(QWidget):
@@ -313,6 +303,8 @@ class ResultView(QWidget):
         language = current_language()
         lines = [chip_verdict.headline(verdict, language)]
         lines += ["• " + chip_verdict.sentence(code, language) for code in verdict_reasons(result)]
+        if result.key_mismatch:
+            lines.append("⚠ " + key_mismatch_sentence(result.key_mismatch, language))
         if result.verification.consistency:
             lines.append(self.tr("Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).").replace(
                 "%1", ", ".join(result.verification.consistency)))
@@ -332,8 +324,16 @@ def _display_date(text: str) -> str:
         return text
 
 
+_TEXT_INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox, QComboBox)
+
+
 class CardPage(QWidget):
-    """States: no_service, no_reader, no_card (key may be typed ahead), key, reading, error, result."""
+    """States: no_service, no_reader, no_card (key may be typed ahead), key, reading, denied, error, result.
+
+    A keyboard-wedge scanner (the counter's 2D scanner types what it reads) works anywhere on the
+    page: keys that reach no text field while the page shows are taken into the key field. The key
+    that last opened a card is kept in memory until the officer logs out, and tried once on the next
+    card laid on the reader with the field empty (never stored)."""
 
     citizen_chosen = Signal(object)
     citizen_cleared = Signal()
@@ -348,6 +348,9 @@ class CardPage(QWidget):
         self.task = None
         self.result: ChipReadResult | None = None
         self.reader = ""
+        self.remembered_key = None  # the CardKey that opened the last card read; memory only
+        self._reading_remembered = False
+        self._wedge_run = False  # keys from elsewhere on the page are going into the key field
         layout = QVBoxLayout(self)
         self.title = QLabel(self)
         self.title.setObjectName("pageTitle")
@@ -356,7 +359,7 @@ class CardPage(QWidget):
         self.message.setObjectName("cardMessage")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.key_form = KeyForm(self)
+        self.key_form = KeyField(self)
         layout.addWidget(self.key_form)
         layout.addWidget(self.key_form.error)
         self.progress = QProgressBar(self)
@@ -367,6 +370,8 @@ class CardPage(QWidget):
         layout.addWidget(self.step_label)
         self.result_view = ResultView(self)
         layout.addWidget(self.result_view, 1)
+        self.filler = QWidget(self)  # keeps the key field at the top while there is no result
+        layout.addWidget(self.filler, 1)
         buttons = QHBoxLayout()
         self.read_button = QPushButton(self)
         self.read_button.setObjectName("readButton")
@@ -377,31 +382,33 @@ class CardPage(QWidget):
         self.retry_button.setObjectName("retryButton")
         self.use_button = QPushButton(self)
         self.use_button.setObjectName("useCitizenButton")
+        self.use_button.setDefault(True)
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("newCardButton")
         self.demo_button = QPushButton(self)
         self.demo_button.setObjectName("demoKeyButton")
         self.demo_button.hide()
         for b in (self.read_button, self.cancel_button, self.retry_button, self.use_button, self.new_button, self.demo_button):
+            b.setAutoDefault(True)  # Enter presses the button that has the cursor
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.read_button.clicked.connect(self.start_read)
+        self.read_button.clicked.connect(self.submit)
         self.retry_button.clicked.connect(self.retry)
         self.cancel_button.clicked.connect(self.cancel_read)
         self.use_button.clicked.connect(lambda: self.citizen_chosen.emit(self.result))
         self.new_button.clicked.connect(self.discard)
-        self.key_form.mrz.textChanged.connect(self._mrz_scanned)
-        self.demo_key = None
+        self.key_form.submitted.connect(self.submit)
+        self.demo_key = ""
         self.watcher: ReaderWatcher | None = None
         self.retranslate()
         self.set_state("no_card")
 
-    def set_demo_key(self, id_number: str, birth: date, expiry: date | None) -> None:
-        """Demo mode: a button fills the key of the virtual card."""
-        self.demo_key = (id_number, birth, expiry)
+    def set_demo_key(self, text: str) -> None:
+        """Demo mode: a button fills the key of the virtual card (its CAN)."""
+        self.demo_key = text
         self.demo_button.show()
-        self.demo_button.clicked.connect(lambda: self.key_form.fill(*self.demo_key))
+        self.demo_button.clicked.connect(lambda: self.key_form.fill(self.demo_key))
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Đọc thẻ căn cước"))
@@ -432,10 +439,14 @@ class CardPage(QWidget):
         self.progress.setVisible(state == "reading")
         self.step_label.setVisible(state == "reading")
         self.result_view.setVisible(state == "result")
+        self.filler.setVisible(state != "result")
         self.use_button.setVisible(state == "result")
         self.new_button.setVisible(state == "result")
-        self.demo_button.setVisible(editing and self.demo_key is not None)
+        self.demo_button.setVisible(editing and bool(self.demo_key))
+        self.key_form.remembered = self.remembered_key is not None
         self._show_state_message()
+        if editing and self.isVisible():
+            self.key_form.edit.setFocus()
         self.state_changed.emit(state)
 
     def _show_state_message(self) -> None:
@@ -443,15 +454,69 @@ class CardPage(QWidget):
             "no_service": self.tr("Dịch vụ thẻ thông minh (PC/SC) không chạy. Khởi động lại máy hoặc báo quản trị, rồi bấm Thử lại."),
             "no_reader": self.tr("Chưa thấy đầu đọc thẻ. Cắm đầu đọc vào máy, rồi bấm Thử lại."),
             "no_card": self.tr("Đặt thẻ căn cước lên đầu đọc. Có thể nhập trước khóa mở chip bên dưới."),
-            "key": self.tr("Đã có thẻ trên đầu đọc. Nhập khóa mở chip rồi bấm Đọc thẻ (Enter)."),
+            "key": self.tr("Đã có thẻ trên đầu đọc. Nhập khóa mở chip (số CAN 6 số in trên thẻ) hoặc quét mã QR, rồi Enter."),
             "reading": self.tr("Đang đọc chip — giữ yên thẻ trên đầu đọc."),
-            "denied": self.tr("Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ)."),
             "result": "",
         }
         text = texts.get(self.state, "")
-        if self.state == "error":
+        if self.state in ("error", "denied"):
             text = self._error_message
         self.message.setText(text)
+
+    def showEvent(self, event) -> None:
+        # While the page shows, a scanner's keys anywhere in the window reach the key field.
+        QApplication.instance().installEventFilter(self)
+        super().showEvent(event)
+        if self.key_form.isVisible():
+            self.key_form.edit.setFocus()
+
+    def hideEvent(self, event) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self._wedge_run = False
+        super().hideEvent(event)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(obj, QWidget) or obj.window() is not self.window():
+            return False  # not a key, or in another window (a dialog over the page)
+        if isinstance(obj, _TEXT_INPUTS):
+            return False  # the officer is typing in a field (the key field among them): it takes its keys
+        return self._take_key(event)
+
+    def _take_key(self, event) -> bool:
+        """A key press that reached no text field: part of a scan (or of a key typed anywhere)."""
+        if event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                                | Qt.KeyboardModifier.MetaModifier):
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if not self._wedge_run:
+                return False
+            if not mrz_in_progress(self.key_form.edit.text()):
+                self._wedge_run = False
+                self.submit()
+            return True
+        text = event.text()
+        if not text or not text.isprintable() or self.state in ("reading", "no_service", "no_reader"):
+            return False
+        if not self._wedge_run:
+            # A run starts on what begins a key or a scan; on the result page only a digit or a
+            # scanner's "]" does, so a stray letter or Space never drops the citizen on screen.
+            starts = text.isdigit() or text == "]" if self.state == "result" else not text.isspace()
+            if not starts:
+                return False
+            if self.state in ("result", "error"):
+                self._leave_result()
+            self._wedge_run = True
+            self.key_form.clear()
+        self.key_form.edit.insert(text)
+        self.key_form.edit.setFocus()
+        return True
+
+    def _leave_result(self) -> None:
+        """A new key while a citizen or an error shows: back to entering a key for the card on the reader."""
+        if self.result is not None:
+            self.discard()
+        present = self.watcher is not None and self.reader in self.watcher.cards
+        self.set_state("key" if present else "no_card")
 
     # Reader events -----------------------------------------------------------------------------
 
@@ -477,9 +542,10 @@ class CardPage(QWidget):
             self.discard()
         if not self.key_form.is_empty() and self.key_form.key() is not None:
             self.start_read()
+        elif self.key_form.is_empty() and self.remembered_key is not None:
+            self.start_read(self.remembered_key, remembered=True)
         else:
             self.set_state("key")
-            self.key_form.id_number.setFocus()
 
     def on_card_removed(self, reader: str) -> None:
         if self.state == "key" and reader == self.reader:
@@ -487,31 +553,40 @@ class CardPage(QWidget):
 
     # Reading -----------------------------------------------------------------------------------
 
-    def _mrz_scanned(self) -> None:
-        # A QR/MRZ scanner types the 90 characters at once: read as soon as they are complete.
-        if self.state == "key" and len(re.sub(r"\s", "", self.key_form.mrz.toPlainText())) == 90:
-            self.start_read()
-
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state in ("key", "denied"):
-            self.start_read()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state in ("key", "denied", "no_card"):
+            self.submit()
             return
         super().keyPressEvent(event)
 
-    def start_read(self) -> None:
+    def submit(self) -> None:
+        """Enter or "Đọc thẻ": read the card on the reader, or keep the key until one is laid on it."""
+        self._wedge_run = False
+        if self.state not in ("key", "denied", "no_card"):
+            return
         key = self.key_form.key()
+        if key is None:
+            return
+        if self.state == "no_card":
+            self.message.setText(self.tr("Đã nhận khóa. Đặt thẻ lên đầu đọc: chip sẽ được đọc ngay."))
+            return
+        self.start_read(key)
+
+    def start_read(self, key=None, remembered: bool = False) -> None:
+        key = key or self.key_form.key()
         if key is None:
             return
         principal = self.principal_fn()
         self.progress.setValue(0)
         self._done_weight = 0
         self._last_step = ""
+        self._reading_remembered = remembered
         self.set_state("reading")
         reader = self.reader
         cards = self.kiosk.cards
         self.task = run_job(
             lambda report, cancel: cards.read(principal, key, reader, report, cancel),
-            on_result=self._read_ok,
+            on_result=lambda result: self._read_ok(result, key),
             on_error=self._read_failed,
             on_progress=self._progress,
             on_finished=self._finished,
@@ -531,8 +606,12 @@ class CardPage(QWidget):
     def _finished(self) -> None:
         self.task = None
 
-    def _read_ok(self, result) -> None:
+    def _read_ok(self, result, key=None) -> None:
         self.result = result
+        if key is not None:
+            # Until logout, in memory only; just the password that opened the chip, so trying it
+            # on the next card costs that card one attempt.
+            self.remembered_key = key.narrowed(result.verification.access)
         self.result_view.show_result(result)
         self.key_form.clear()
         self.set_state("result")
@@ -544,11 +623,17 @@ class CardPage(QWidget):
     def _read_failed(self, exc: Exception) -> None:
         from kiosk.devices.icao.errors import AccessDenied, ChipError
 
+        if isinstance(exc, AccessDenied) and self._reading_remembered:
+            # The key of the card read before does not open this one: no alarm, just ask.
+            self.set_state("key")
+            self.message.setText(self.tr("Khóa của thẻ đọc trước không mở được thẻ này. Nhập khóa của thẻ này."))
+            return
         if isinstance(exc, AccessDenied):
-            self.set_state("denied")
+            self.set_state("denied", _tr(error_message(exc)))
+            self.key_form.edit.selectAll()
             return
         if isinstance(exc, ChipError):
-            message = _tr(CARD_ERROR_MESSAGES[error_kind(exc)])
+            message = _tr(error_message(exc))
         else:
             message = self.tr("Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.").replace(
                 "%1", type(exc).__name__)
@@ -587,3 +672,9 @@ class CardPage(QWidget):
         self.result_view.show_result(None)
         self.citizen_cleared.emit()
         self.set_state("no_card")
+
+    def forget_keys(self) -> None:
+        """At logout: the key kept for the last card, and any key typed, are gone."""
+        self.remembered_key = None
+        self.key_form.clear()
+        self.key_form.remembered = False

@@ -241,12 +241,13 @@ class MainWindow(QMainWindow):
         self.card_page.attach(self.watcher)
         demo = self.kiosk.demo_card
         if demo is not None:
-            self.card_page.set_demo_key(demo.id_number, demo.birth_date, demo.expiry_date)
+            self.card_page.set_demo_key(demo.can or demo.id_number[-6:])
         self.card_page.citizen_chosen.connect(self.citizen_chosen)
         self.card_page.citizen_chosen.connect(self._use_citizen)
         self.card_page.citizen_cleared.connect(lambda: self._use_citizen(None))
         self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
         self.watcher.replay(self.card_page)
+        self.watcher.card_inserted.connect(self._card_laid)
         from kiosk.ui.wizard import DossierPage
 
         self.dossier_page = DossierPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen, self)
@@ -304,6 +305,15 @@ class MainWindow(QMainWindow):
         self.lockdown = LockdownFilter(self)  # kept as an attribute: a filter with no reference is collected
         QApplication.instance().installEventFilter(self.lockdown)
         self.exit_allowed = False
+
+    def _card_laid(self, _reader: str) -> None:
+        """A card laid on the reader brings the card page forward: the officer is about to read it (a
+        wizard left open stays as it is, and "use this citizen" goes back to it)."""
+        from PySide6.QtWidgets import QApplication
+
+        if self.principal is not None and self.pages.currentWidget() is self.shell and (
+                QApplication.activeModalWidget() is None):
+            self.shell.show_page("card")
 
     def _enter_selfservice(self) -> None:
         """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
@@ -424,6 +434,7 @@ class MainWindow(QMainWindow):
         principal, self.principal = self.principal, None
         if self.card_page is not None:
             self.card_page.discard()  # nothing of the last citizen stays on screen
+            self.card_page.forget_keys()  # nor the key that opened their card
             self.status_page.clear()
             self.account_page.reset()
             self.records_page.reset()  # no citizen's dossier stays on screen

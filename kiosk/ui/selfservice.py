@@ -384,7 +384,7 @@ class CardStep(QWidget):
             self._say("card" if present else "no_card")
 
     def start_read(self) -> None:
-        from kiosk.devices.icao.bac import CanKey
+        from kiosk.devices.icao.access import CanKey
 
         if not re.fullmatch(r"\d{6}", self.can.text()):
             self._say("can", state="error")

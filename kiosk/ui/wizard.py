@@ -8,7 +8,7 @@ errors in Vietnamese); the state is kept as a draft at each step; leaving a half
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ def step_buttons(parent: QWidget, prefix: str, first: str):
     for name in (first, "Back", "Next", "Submit"):
         button = QPushButton(parent)
         button.setObjectName(f"{prefix}{name}")
+        button.setAutoDefault(True)  # Enter presses the button that has the cursor
         made.append(button)
     made[2].setDefault(True)
     buttons.addWidget(made[0])
@@ -410,7 +411,7 @@ class DossierWizard(QWidget):
         self._add_step("review", lambda: self.tr("Xem lại và nộp"), review_scroll)
 
         self.cancel_button.clicked.connect(self.cancelled)
-        self.back_button.clicked.connect(lambda: self.go(self.stack.currentIndex() - 1))
+        self.back_button.clicked.connect(lambda: self.go(self._step_after(self.stack.currentIndex(), -1)))
         self.next_button.clicked.connect(self.next_step)
         self.submit_button.clicked.connect(self.submit)
         citizen = current_citizen()
@@ -419,8 +420,45 @@ class DossierWizard(QWidget):
             self.persons.snapshots["applicant"] = citizen
             self.persons.refresh()
         self.retranslate()
-        self.go(0, save=False)
+        self._prefilled = False
+        self.go(1 if self._persons_done() else 0, save=False)
         self.apply_prefill()
+
+    def _persons_done(self, form: dict[str, Any] | None = None) -> bool:
+        """The persons step has nothing left: the applicant read from the card, and the others are only
+        representatives the law does not ask for by what the form says (an adult registering for
+        themselves). `form`: the chip's data filled in; until then only a service with the applicant
+        alone is decided. A service with other people (parents, co-owners) keeps the step."""
+        if "applicant" not in self.persons.snapshots:
+            return False
+        others = [p for p in self.service.persons if p.role != "applicant"]
+        if not others:
+            return True
+        return form is not None and not any(
+            p.represents is None or p.role in self.persons.snapshots or p.needed(form, date.today()) for p in others)
+
+    def _idle(self, index: int, form: dict[str, Any]) -> bool:
+        """A form step with nothing for this dossier: all its fields belong to representatives the law
+        does not ask for here (the guardian of an adult), none of them read from a card or typed. The
+        check of the other steps still asks for them if an answer changes that."""
+        step_id = self.steps[index][0]
+        if step_id not in self.form_steps:
+            return False
+        editors = self.form_steps[step_id].editors.values()
+        roles = {e.field.person for e in editors}
+        persons = {p.role: p for p in self.service.persons if p.represents is not None}
+        if not roles or not roles <= set(persons):
+            return False
+        return not any(persons[r].needed(form, date.today()) or r in self.persons.snapshots for r in roles) and all(
+            e.value() in (None, "", []) for e in editors)
+
+    def _step_after(self, index: int, direction: int = 1) -> int:
+        """The next step to show going forward (or back), past the steps with nothing for this dossier."""
+        form = self.values()
+        index += direction
+        while 0 < index < len(self.steps) - 1 and self._idle(index, form):
+            index += direction
+        return index
 
     def _add_step(self, step_id: str, title, widget: QWidget) -> None:
         self.steps.append((step_id, title, widget))
@@ -505,6 +543,9 @@ class DossierWizard(QWidget):
             self.locked = dict(prefill.locked)
             self._filling = False
             self._refresh_visibility()
+            first, self._prefilled = not self._prefilled, True
+            if first and self.current_step_id() == "persons" and not self.touched and self._persons_done(self.values()):
+                self.go(self._step_after(self.stack.currentIndex()), save=False)  # the chip said who takes part
 
         principal = self.principal
         run_call(lambda: self.kiosk.dossiers.prefill(principal, service_no, citizen, persons),
@@ -536,8 +577,43 @@ class DossierWizard(QWidget):
         self.submit_button.setVisible(index == len(self.steps) - 1)
         self.message.clear()
         self._show_step_label()
+        self.focus_step()
         if save:
             self.save_draft()
+
+    def focus_step(self) -> None:
+        """Put the cursor where the officer types next: the first empty field of a form step (else its
+        first open field), the first document not yet ticked, or the button that goes on."""
+        step_id, widget = self.current_step_id(), self.stack.currentWidget()
+        target: QWidget | None = None
+        if step_id in self.form_steps:
+            open_ = [e for e in self.form_steps[step_id].editors.values()
+                     if e.isVisibleTo(self) and e.input.isEnabled() and e.field.type != "file"]
+            empty = [e for e in open_ if e.value() in (None, [], False)]
+            target = (empty or open_ or [None])[0]
+            target = target.input if target is not None else None
+        elif step_id == "documents":
+            target = next((b for b in self.documents.received.values() if not b.isChecked()), None)
+        target = target or (self.submit_button if step_id == "review" else self.next_button)
+        if widget.isVisible():
+            target.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        # Enter goes on (the next step, or submitting on the review), wherever the cursor is; a text
+        # box of several lines keeps its Enter for new lines.
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+            if self.current_step_id() == "review":
+                if self.submit_button.isEnabled():
+                    self.submit()
+            else:
+                self.next_step()
+            return
+        super().keyPressEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.focus_step()
 
     def next_step(self) -> None:
         """Check this step with the dossier service; go on only when it has no error."""
@@ -548,10 +624,10 @@ class DossierWizard(QWidget):
             if missing:
                 self.message.setText(self.tr("Còn thiếu: %1").replace("%1", "; ".join(missing)))
                 return
-            self.go(index + 1)
+            self.go(self._step_after(index))
             return
         if step_id not in self.form_steps:
-            self.go(index + 1)
+            self.go(self._step_after(index))
             return
         form, citizen, persons = self.values(), self.citizen, self.persons.persons_payload()
         service_no = self.service.number
@@ -560,7 +636,7 @@ class DossierWizard(QWidget):
             errors = [i for i in issues if i.severity == "error"]
             self._show_issues(issues)
             if not errors:
-                self.go(index + 1)
+                self.go(self._step_after(index))
 
         principal = self.principal
         run_call(lambda: self.kiosk.dossiers.validate(principal, service_no, form, citizen, persons, step=step_id),
@@ -727,6 +803,8 @@ class DoneView(QWidget):
         self.new_button = QPushButton(self)
         self.new_button.setObjectName("newDossier")
         self.new_button.setDefault(True)
+        for button in (self.print_button, self.new_button):
+            button.setAutoDefault(True)  # Enter presses the button that has the cursor
         row.addWidget(self.print_button)
         row.addWidget(self.new_button)
         row.addStretch(1)
@@ -782,6 +860,11 @@ class DossierPage(QWidget):
         self.done.print_receipt.connect(self.print_receipt)
         self.printer = PrintRunner(kiosk, self.done.print_button, self.done.print_status)
         self.reset()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.stack.currentWidget() is self.picker:
+            self.picker.search.setFocus()
 
     def print_receipt(self, code: str) -> None:
         """Print the receipt in the background; a failed printer loses nothing (the next press retries the job)."""
@@ -857,7 +940,7 @@ class DossierPage(QWidget):
         self.received.emit(result)
         self.done.show_result(result)
         self.stack.setCurrentWidget(self.done)
-        self.done.new_button.setFocus()
+        self.done.print_button.setFocus()  # Enter prints the receipt the citizen takes away
 
     def _cancel(self) -> None:
         if self.confirm_leave():

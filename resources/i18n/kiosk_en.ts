@@ -318,6 +318,26 @@
         <source>Không đọc được chip. Đặt lại thẻ rồi thử lại.</source>
         <translation>The chip could not be read. Put the card back and try again.</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py"/>
+        <source>Chip từ chối số CAN: kiểm tra lại 6 số CAN in trên thẻ, hoặc nhập số định danh, ngày sinh và ngày hết hạn.</source>
+        <translation>The chip refused the CAN: check the 6-digit CAN printed on the card, or type the ID number, birth date and expiry date.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py"/>
+        <source>Chip không mở được bằng mã QR của thẻ: nhập 6 số CAN in trên thẻ, hoặc số định danh, ngày sinh và ngày hết hạn in trên thẻ.</source>
+        <translation>The card's QR code did not open the chip: type the 6-digit CAN printed on the card, or the ID number, birth date and expiry date printed on it.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py"/>
+        <source>Chip không mở được bằng số định danh: nhập thêm ngày sinh và ngày hết hạn, hoặc 6 số CAN in trên thẻ.</source>
+        <translation>The ID number did not open the chip: add the birth date and expiry date, or type the 6-digit CAN printed on the card.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/services/cards.py"/>
+        <source>Thẻ này không mở được bằng số CAN: nhập số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
+        <translation>This card does not open with a CAN: type the ID number, birth date and expiry date (or the MRZ).</translation>
+    </message>
 </context>
 <context>
     <name>CardPage</name>
@@ -372,24 +392,77 @@
         <translation>Put the identity card on the reader. You may type the chip&apos;s access key below first.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="450"/>
-        <source>Đã có thẻ trên đầu đọc. Nhập khóa mở chip rồi bấm Đọc thẻ (Enter).</source>
-        <translation>A card is on the reader. Type the chip&apos;s access key, then press Read card (Enter).</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/card_page.py" line="451"/>
         <source>Đang đọc chip — giữ yên thẻ trên đầu đọc.</source>
         <translation>Reading the chip — keep the card still on the reader.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/card_page.py" line="452"/>
-        <source>Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ).</source>
-        <translation>The chip refused the access key: check the ID number, birth date and expiry date (or the MRZ).</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/card_page.py" line="556"/>
         <source>Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.</source>
         <translation>The card could not be read because of an unexpected error (%1). Try again; if it happens again, call the administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Đã có thẻ trên đầu đọc. Nhập khóa mở chip (số CAN 6 số in trên thẻ) hoặc quét mã QR, rồi Enter.</source>
+        <translation>A card is on the reader. Type the chip key (the 6-digit CAN printed on the card) or scan the QR code, then Enter.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Đã nhận khóa. Đặt thẻ lên đầu đọc: chip sẽ được đọc ngay.</source>
+        <translation>Key received. Put the card on the reader: the chip is read at once.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Khóa của thẻ đọc trước không mở được thẻ này. Nhập khóa của thẻ này.</source>
+        <translation>The key of the previous card does not open this one. Type this card's key.</translation>
+    </message>
+</context>
+<context>
+    <name>KeyField</name>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Khóa mở chip</source>
+        <translation>Chip key</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Số CAN 6 số — hoặc số định danh, ngày sinh, ngày hết hạn — hoặc MRZ — hoặc quét mã QR</source>
+        <translation>6-digit CAN — or ID number, birth date, expiry date — or MRZ — or scan the QR code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Sẽ thử khóa đã mở thẻ này lần trước.</source>
+        <translation>The key that opened this card last time will be tried.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Số CAN: mở chip bằng PACE.</source>
+        <translation>CAN: opens the chip with PACE.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Số định danh: thử 6 số cuối làm số CAN (thêm ngày sinh và ngày hết hạn nếu thẻ từ chối).</source>
+        <translation>ID number: its last 6 digits are tried as the CAN (add the birth date and expiry date if the card refuses).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Số định danh, ngày sinh và ngày hết hạn.</source>
+        <translation>ID number, birth date and expiry date.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>MRZ (3 dòng ở mặt sau thẻ).</source>
+        <translation>MRZ (the 3 lines on the back of the card).</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>không thời hạn</source>
+        <translation>no expiry</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/card_page.py"/>
+        <source>Mã QR của thẻ: số định danh %1, ngày sinh %2, hạn thẻ theo luật %3.</source>
+        <translation>The card's QR code: ID number %1, birth date %2, expiry by law %3.</translation>
     </message>
 </context>
 <context>
@@ -1171,69 +1244,6 @@
     <message>
         <source>In lại phiếu hẹn mã mới %1</source>
         <translation>Print the new receipt %1</translation>
-    </message>
-</context>
-<context>
-    <name>KeyForm</name>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="153"/>
-        <source>Số định danh và ngày tháng</source>
-        <translation>ID number and dates</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="154"/>
-        <source>MRZ (3 dòng ở mặt sau)</source>
-        <translation>MRZ (3 lines on the back)</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="155"/>
-        <source>Số định danh cá nhân (12 số)</source>
-        <translation>Personal ID number (12 digits)</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="156"/>
-        <source>Ngày sinh</source>
-        <translation>Date of birth</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="157"/>
-        <source>Có giá trị đến</source>
-        <translation>Valid until</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="158"/>
-        <source>Thẻ không thời hạn</source>
-        <translation>Card without expiry</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="159"/>
-        <source>Gõ hoặc quét 3 dòng MRZ (90 ký tự) ở mặt sau thẻ.</source>
-        <translation>Type or scan the 3 MRZ lines (90 characters) on the back of the card.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="189"/>
-        <source>MRZ cần đúng 90 ký tự (đang có %1).</source>
-        <translation>The MRZ needs exactly 90 characters (%1 so far).</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="193"/>
-        <source>MRZ không hợp lệ: kiểm tra lại các ký tự và chữ số kiểm tra.</source>
-        <translation>The MRZ is not valid: check the characters and the check digits.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="196"/>
-        <source>Số định danh cá nhân gồm đúng 12 chữ số.</source>
-        <translation>The personal ID number has exactly 12 digits.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="199"/>
-        <source>Ngày sinh cần dạng ngày/tháng/năm, ví dụ 05/09/1990.</source>
-        <translation>The birth date needs the form day/month/year, e.g. 05/09/1990.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/card_page.py" line="204"/>
-        <source>Ngày hết hạn cần dạng ngày/tháng/năm, hoặc chọn &apos;Thẻ không thời hạn&apos;.</source>
-        <translation>The expiry date needs the form day/month/year, or tick &apos;Card without expiry&apos;.</translation>
     </message>
 </context>
 <context>

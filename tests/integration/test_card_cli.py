@@ -48,7 +48,7 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
     no_traceback(result)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"mrz", "personal", "verification", "warnings", "apdu_count", "seconds"}
+    assert set(doc) == {"mrz", "personal", "verification", "key", "warnings", "apdu_count", "seconds"}
     assert doc["mrz"] == {
         "document_number": c.document_number,
         "id_number": c.id_number,
@@ -70,6 +70,7 @@ def test_read_prints_the_citizen_as_json(data_dir, small_card, tmp_path):
                                    "passive": "signature_valid_untrusted", "passive_reasons": ["no_trust_store"],
                                    "active": "verified", "active_reasons": [], "chip": "verified",
                                    "chip_reasons": []}
+    assert doc["key"] == {"source": "numbers", "opened_with": "BAC", "mismatch": []}
     assert doc["warnings"] == []
     assert isinstance(doc["apdu_count"], int) and doc["apdu_count"] > 10
     assert isinstance(doc["seconds"], float)
@@ -87,7 +88,7 @@ def test_read_with_the_mrz_and_a_trusted_csca(data_dir, small_card):
     doc = json.loads(result.stdout)
     assert doc["verification"]["passive"] == "chain_verified"
     assert doc["verification"]["passive_reasons"] == []
-    assert doc["verification"]["access"] == "PACE"  # EF.CardAccess offers it; the CAN opens it
+    assert doc["verification"]["access"] == "PACE-MRZ"  # EF.CardAccess offers it; the MRZ given opens it
     assert doc["mrz"]["id_number"] == inserted.citizen.id_number
 
 
@@ -169,10 +170,17 @@ def test_active_authentication_failure_exits_6(data_dir, small_card):
     [
         (["--id-number", "00109001234", "--birth", "1990-08-15", "--expiry", "2030-08-15"], "12 chữ số"),
         (["--id-number", "001090012345", "--birth", "1990-13-15", "--expiry", "2030-08-15"], "YYYY-MM-DD"),
-        (["--id-number", "001090012345", "--birth", "1990-08-15"], "--expiry"),
+        (["--id-number", "001090012345", "--expiry", "2030-08-15"], "--expiry cần cả --birth"),
         (["--mrz", "I" * 89], "89"),
         (["--mrz", "IDVNM" + "<" * 85], "MRZ"),
-        (["--mrz", "I" * 90, "--birth", "1990-08-15"], "không dùng cả hai"),
+        (["--mrz", "I" * 90, "--birth", "1990-08-15"], "đi cùng --id-number"),
+        (["--mrz", "I" * 90, "--id-number", "001090012345"], "--mrz, --id-number không dùng cùng nhau"),
+        (["--can", "123456", "--qr", "x|y"], "--can, --qr không dùng cùng nhau"),
+        (["--can", "12345"], "6 chữ số"),
+        (["--can", "123456", "--expiry", "none"], "đi cùng --id-number"),
+        (["--qr", "https://vneid.gov.vn/qr?c=AEX3J0Q8ZK2M9R7T5W1Y4B6D8F0H2K4M6"], "01/07/2024"),
+        (["--qr", "001090012345||Nguyễn Văn An|3509199|Nam|Hà Nội|15082021"], "Ngày sinh trong mã QR"),
+        ([], "Cần một khóa mở chip"),
         (["--id-number", "001090012345", "--birth", "1990-08-15", "--expiry", "none", "--trust", "/nonexistent"],
          "không tìm thấy"),
     ],
@@ -260,3 +268,81 @@ def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, v
                   "--trust", str(inserted.csca_pem))
     assert human.returncode == 0, human.stderr
     assert "Kết luận: unverifiable" in human.stdout and "không phải dấu hiệu giả mạo" in human.stdout
+
+
+# Keys from the CAN and the card's QR code; a chip written by someone else ------------------------
+
+
+def qr_text(citizen) -> str:
+    """The 2021 card's front QR code (cccd.md layout) for a generated holder."""
+    return (f"{citizen.id_number}|{citizen.old_id_number or ''}|{citizen.full_name}|{citizen.birth_date:%d%m%Y}|"
+            f"{citizen.sex_vi}|{citizen.place_of_residence}|{citizen.issue_date:%d%m%Y}")
+
+
+def test_read_with_the_can(data_dir, small_card):
+    inserted = small_card(seed=61, card_access="pace")
+    result = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--can", inserted.citizen.can, "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["key"] == {"source": "can", "opened_with": "PACE-CAN", "mismatch": []}
+    assert doc["personal"]["id_number"] == inserted.citizen.id_number
+
+
+def test_read_with_the_qr_code_as_a_scanner_types_it(data_dir, small_card):
+    inserted = small_card(seed=62, card_access="pace")
+    result = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--qr", "]Q1" + qr_text(inserted.citizen),
+                   "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["key"] == {"source": "qr", "opened_with": "PACE-CAN", "mismatch": []}
+
+
+def test_a_wrong_can_is_access_denied_naming_the_can(data_dir, small_card):
+    inserted = small_card(seed=63, card_access="pace")
+    wrong = "000000" if inserted.citizen.can != "000000" else "111111"
+    result = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--can", wrong, "--json")
+    no_traceback(result)
+    assert result.returncode == 3
+    doc = json.loads(result.stdout)
+    assert (doc["error"], doc["key"]) == ("AccessDenied", "can")
+    assert doc["message"] == ("Chip từ chối số CAN: kiểm tra lại 6 số CAN in trên thẻ, hoặc nhập số định danh, "
+                              "ngày sinh và ngày hết hạn.")
+
+
+def test_a_chip_written_by_someone_else(data_dir, small_card):
+    """Its CAN is not the ID number's end, it refuses BAC and opens with PACE only (ICAO 9303-11)."""
+    inserted = small_card(seed=64, card_access="pace", can="482915", bac_status=0x6985)
+    c = inserted.citizen
+    wrong = card_read(data_dir, inserted.reader, c, expiry="2099-01-01")
+    no_traceback(wrong)
+    assert wrong.returncode == 3, wrong.stderr  # access denied, never "card removed" (4)
+    assert "kiểm tra lại số định danh, ngày sinh và ngày hết hạn" in wrong.stderr
+    right = card_read(data_dir, inserted.reader, c)
+    assert right.returncode == 0, right.stderr
+    assert json.loads(right.stdout)["key"]["opened_with"] == "PACE-MRZ"
+    by_can = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--can", "482915", "--json")
+    assert json.loads(by_can.stdout)["key"]["opened_with"] == "PACE-CAN"
+    qr = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--qr", qr_text(c), "--json")
+    assert qr.returncode == 0, qr.stderr
+    assert json.loads(qr.stdout)["key"]["opened_with"] == "PACE-MRZ"  # the guessed CAN refused, then the law's expiry
+
+
+def test_a_can_for_a_bac_only_chip(data_dir, small_card):
+    inserted = small_card(seed=65)
+    result = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--can", inserted.citizen.can)
+    no_traceback(result)
+    assert result.returncode == 3
+    assert "không mở được bằng số CAN" in result.stderr
+
+
+def test_a_typed_date_the_chip_contradicts_is_a_warning(data_dir, small_card):
+    inserted = small_card(seed=66, card_access="pace")
+    result = card_read(data_dir, inserted.reader, inserted.citizen, expiry="2099-01-01")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["key"] == {"source": "numbers", "opened_with": "PACE-CAN", "mismatch": ["expiry_date"]}
+    (warning,) = doc["warnings"]
+    assert warning["code"] == "key_mismatch:expiry_date" and "ngày hết hạn" in warning["message"]
+    human = kiosk(data_dir, "card", "read", "--reader", inserted.reader, "--id-number", inserted.citizen.id_number,
+                  "--birth", inserted.citizen.birth_date.isoformat(), "--expiry", "2099-01-01")
+    assert "Khóa đã nhập không khớp với chip: ngày hết hạn" in human.stdout
+    assert "Mở chip bằng: PACE-CAN" in human.stdout

@@ -227,7 +227,7 @@ def test_no_expiry_holder(virtual_card, session_pki):
     assert result.verification.consistency == ()
 
 
-@pytest.mark.parametrize(("card_access", "access"), [("pace", "PACE"), ("pace-refused", "BAC")])
+@pytest.mark.parametrize(("card_access", "access"), [("pace", "PACE-MRZ"), ("pace-refused", "BAC")])
 def test_pace_when_card_access_offers_it(small_card, card_access, access):
     inserted = small_card(seed=40, card_access=card_access)
     result = read(inserted, TrustStore.load([inserted.csca_pem]))

@@ -5,7 +5,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gui_steps import key_text
+from gui_steps import type_key as type_text_key
 from PySide6.QtCore import Qt
+from qt_typing import type_text
 
 from kiosk.devices.vchip.card import ChipOptions
 from kiosk.devices.vchip.citizen import generate_citizen
@@ -18,14 +21,8 @@ def card_window(officer, pcsc_reader):
 
 
 def type_key(qtbot, page, citizen, expiry=None):
-    form = page.key_form
-    form.clear()
-    qtbot.keyClicks(form.id_number, citizen.id_number)
-    qtbot.keyClicks(form.birth, citizen.birth_date.strftime("%d/%m/%Y"))
-    if citizen.expiry_date is None:
-        form.no_expiry.setChecked(True)
-    else:
-        qtbot.keyClicks(form.expiry, (expiry or citizen.expiry_date).strftime("%d/%m/%Y"))
+    """The ID number, birth date and expiry date typed in the one key field."""
+    type_text_key(qtbot, page, key_text(citizen, expiry))
 
 
 def test_insert_type_key_read_and_use_the_citizen(qtbot, card_window, virtual_card):
@@ -56,16 +53,14 @@ def test_trusted_csca_gives_genuine_and_tampered_data_gives_not_genuine(qtbot, c
     (trust_dir / "test-csca.pem").write_bytes(inserted.pki.csca_pem())
     qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
     type_key(qtbot, page, inserted.citizen)
-    qtbot.keyClick(page.key_form.id_number, Qt.Key.Key_Return)
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
     assert page.result_view.verdict.text().startswith("THẺ THẬT")
 
-    tampered = virtual_card(seed=12, pki=inserted.pki, options=ChipOptions(tamper_dg=13))
-    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)  # a new card discards the citizen
-    assert page.result is None
-    type_key(qtbot, page, tampered.citizen)
-    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    first = page.result
+    virtual_card(seed=12, pki=inserted.pki, options=ChipOptions(tamper_dg=13))
+    # A new card discards the citizen; the same holder's key, kept from the read before, opens it at once.
+    qtbot.waitUntil(lambda: page.state == "result" and page.result is not first, timeout=20_000)
     verdict = page.result_view.verdict.text()
     assert verdict.startswith("THẺ KHÔNG HỢP LỆ")
     assert "DG13" in verdict
@@ -78,7 +73,7 @@ def test_wrong_key_is_denied_then_the_right_key_reads(qtbot, card_window, virtua
     type_key(qtbot, page, inserted.citizen, expiry=date(2099, 1, 1))
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.state == "denied", timeout=20_000)
-    assert "từ chối khóa truy cập" in page.message.text()
+    assert "từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn" in page.message.text()
     type_key(qtbot, page, inserted.citizen)
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
@@ -115,14 +110,18 @@ def test_bad_key_input_is_explained_inline(qtbot, card_window, virtual_card):
     page = card_window.card_page
     virtual_card(seed=16)
     qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
-    qtbot.keyClicks(page.key_form.id_number, "12345")
+    qtbot.keyClicks(page.key_form.edit, "12345")
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
     assert page.state == "key"
-    assert page.key_form.error.text() == "Số định danh cá nhân gồm đúng 12 chữ số."
-    page.key_form.setCurrentIndex(1)
-    qtbot.keyClicks(page.key_form.mrz, "IDVNM123")
-    qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    assert "90 ký tự" in page.key_form.error.text()
+    assert page.key_form.error.text() == "Số CAN gồm 6 chữ số; số định danh gồm 12 chữ số."
+    page.key_form.clear()
+    qtbot.keyClicks(page.key_form.edit, "IDVNM123<<")
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    assert page.state == "key" and "90 ký tự (đang có 10)" in page.key_form.error.text()
+    page.key_form.clear()
+    type_text(qtbot, page.key_form.edit, "https://vneid.gov.vn/qr?c=AEX3J0Q8ZK2M9R7T5W1Y4B6D8F0H2K4M6P8R0T2V4")
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    assert page.state == "key" and "2024" in page.key_form.error.text()
 
 
 def test_logout_wipes_the_citizen_from_the_screen(qtbot, card_window, virtual_card):
@@ -135,6 +134,7 @@ def test_logout_wipes_the_citizen_from_the_screen(qtbot, card_window, virtual_ca
     qtbot.mouseClick(card_window.shell.logout_button, Qt.MouseButton.LeftButton)
     assert page.result is None
     assert page.result_view.values == {}
+    assert page.remembered_key is None and page.key_form.is_empty()
 
 
 def test_the_log_holds_no_personal_data_after_a_read(qtbot, card_window, virtual_card):
@@ -244,3 +244,121 @@ def test_the_amber_verdict_speaks_english_after_a_language_switch(qtbot, card_wi
         assert "active authentication" in page.result_view.verdict.text()
     finally:
         i18n.set_language("vi")
+
+
+# The one key field, the card's QR code through a keyboard-wedge scanner, the key kept until logout --
+
+#: The CCCD as reported (cccd.md): PACE with the CAN or the MRZ, BAC too.
+CCCD = {"dg2_size": 2_000, "card_access": "pace"}
+
+
+def qr_text(citizen) -> str:
+    """The 2021 card's front QR code (cccd.md layout) for a generated holder."""
+    return (f"{citizen.id_number}|{citizen.old_id_number or ''}|{citizen.full_name}|{citizen.birth_date:%d%m%Y}|"
+            f"{citizen.sex_vi}|{citizen.place_of_residence}|{citizen.issue_date:%d%m%Y}")
+
+
+def test_six_digits_typed_open_the_chip_with_pace_can(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    inserted = virtual_card(seed=31, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    assert page.key_form.edit.hasFocus() or not card_window.isActiveWindow()
+    qtbot.keyClicks(page.key_form.edit, inserted.citizen.can)
+    assert page.key_form.hint.text() == "Số CAN: mở chip bằng PACE."
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert page.result.verification.access == "PACE-CAN"
+    assert page.result_view.values["full_name"].text() == inserted.citizen.full_name
+
+
+def test_a_wedge_scanner_typing_into_the_page_reads_the_card_without_clicking_the_field(qtbot, card_window,
+                                                                                      virtual_card):
+    page = card_window.card_page
+    inserted = virtual_card(seed=32, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    page.read_button.setFocus()
+    # What the scanner types: its AIM prefix, the code, Enter — as key presses sent to the page itself.
+    type_text(qtbot, page, "]Q1" + qr_text(inserted.citizen))
+    assert page.key_form.edit.text() == "]Q1" + qr_text(inserted.citizen)  # as scanned; the key ignores "]Q1"
+    assert f"số định danh {inserted.citizen.id_number}" in page.key_form.hint.text()
+    screenshot(card_window, "card-key-qr")
+    qtbot.keyClick(page, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert (page.result.verification.access, page.result.key_source) == ("PACE-CAN", "qr")
+    assert page.result.key_mismatch == ()
+
+    # On the result page a stray letter changes nothing; a scan (it starts with digits) starts over,
+    # and its Enter does not press the focused "use this citizen" button.
+    first = page.result
+    qtbot.keyClicks(page.use_button, "x")
+    assert page.state == "result" and page.result is first
+    with qtbot.assertNotEmitted(card_window.citizen_chosen):
+        type_text(qtbot, page.use_button, qr_text(inserted.citizen))
+        qtbot.keyClick(page.use_button, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: page.state == "result" and page.result is not first, timeout=20_000)
+
+
+def test_a_scan_reaches_the_key_field_from_the_navigation_list(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    inserted = virtual_card(seed=33, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    nav = card_window.shell.nav
+    nav.setFocus()
+    type_text(qtbot, nav, qr_text(inserted.citizen))
+    qtbot.keyClick(nav, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert card_window.shell.stack.currentWidget() is page
+
+
+def test_the_key_that_opened_a_card_opens_it_again_until_logout(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    citizen = generate_citizen(34)
+    first = virtual_card(citizen=citizen, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    qtbot.keyClicks(page.key_form.edit, citizen.can)
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    # The same card laid on the reader again (another service for the same citizen): nothing to type.
+    qtbot.wait(1000)
+    virtual_card(citizen=citizen, pki=first.pki, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "result" and page.result is not None, timeout=20_000)
+    assert page.result.mrz.id_number == citizen.id_number and page.key_form.is_empty()
+    # Another citizen's card: the kept key is tried once, then the officer is asked, without alarm.
+    qtbot.wait(1000)
+    virtual_card(seed=35, pki=first.pki, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=20_000)
+    assert "Khóa của thẻ đọc trước không mở được thẻ này" in page.message.text()
+    qtbot.mouseClick(card_window.shell.logout_button, Qt.MouseButton.LeftButton)
+    assert page.remembered_key is None
+
+
+def test_a_chip_with_its_own_can_and_no_bac_denies_wrong_dates_and_opens_with_its_can(qtbot, card_window,
+                                                                                      virtual_card):
+    """The issue's chip written from ICAO 9303-11: PACE only, a CAN that is not the ID number's end."""
+    page = card_window.card_page
+    own_can = "482915"
+    inserted = virtual_card(seed=36, options=ChipOptions(**CCCD, can=own_can, bac_status=0x6985))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    type_key(qtbot, page, inserted.citizen, expiry=date(2099, 1, 1))
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "denied", timeout=20_000)
+    assert "kiểm tra lại số định danh, ngày sinh và ngày hết hạn" in page.message.text()
+    assert "Không đọc được chip" not in page.message.text()
+    assert page.key_form.isVisible()
+    page.key_form.clear()
+    qtbot.keyClicks(page.key_form.edit, own_can)
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert page.result.verification.access == "PACE-CAN"
+
+
+def test_a_typed_date_the_chip_contradicts_is_shown(qtbot, card_window, virtual_card):
+    page = card_window.card_page
+    inserted = virtual_card(seed=37, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "key", timeout=10_000)
+    type_key(qtbot, page, inserted.citizen, expiry=date(2099, 1, 1))
+    qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert page.result.verification.access == "PACE-CAN"  # the guessed CAN, after the typed MRZ data
+    assert "Khóa đã nhập không khớp với chip: ngày hết hạn" in page.result_view.verdict.text()
+    screenshot(card_window, "card-key-mismatch")

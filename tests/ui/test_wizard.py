@@ -66,7 +66,10 @@ def fill_form_steps(qtbot, wizard, form, scan=None) -> None:
         qtbot.waitUntil(lambda b=before: wizard.stack.currentIndex() != b or wizard.message.text()
                         or any(e.error.text() for e in wizard.editors().values()), timeout=10_000)
         errors = {fid: e.error.text() for fid, e in wizard.editors().items() if e.error.text()}
-        assert wizard.stack.currentIndex() == before + 1, (step, wizard.message.text(), errors)
+        after = wizard.stack.currentIndex()
+        assert after > before, (step, wizard.message.text(), errors)
+        # A step passed over holds only representatives the law does not ask for in this dossier.
+        assert all(wizard._idle(i, wizard.values()) for i in range(before + 1, after)), (step, after)
     raise AssertionError("the wizard never reached its review step")
 
 
@@ -229,3 +232,41 @@ def test_the_service_panel_shows_code_form_fee_and_marks_unconfirmed_values(qtbo
     text = picker.info.text()
     assert "2.001195" in text and "CC02" in text and "⚠" in text
     officer.grab().save(str(tmp_path / "picker-identity.png"))
+
+
+def test_the_guardian_of_temporary_residence_is_asked_for_only_when_the_law_does(qtbot, officer, virtual_card):
+    """Procedure 1.004194 §5.3 (service #4): a parent or guardian agrees for a minor, or for a person
+    under guardianship; an adult registering for themselves goes from the card straight to the form."""
+    from kiosk.devices.vchip.citizen import generate_citizen
+
+    catalog = officer.kiosk.catalog
+    sample = sample_dossier(catalog.get(4), seed=21, today=date.today())
+    adult = generate_citizen(41, today=date.today(), age=35)
+    read_and_use(qtbot, officer, virtual_card, adult)
+    wizard = officer.dossier_page.start(4)
+    qtbot.waitUntil(lambda: wizard.current_step_id() == "identity", timeout=10_000)  # no persons to add
+    identity = wizard.form_steps["identity"].editors
+    for fid, editor in identity.items():
+        if fid != "under_guardianship" and editor.input.isEnabled() and fid in sample["form"]:
+            type_value(qtbot, editor, sample["form"][fid])
+
+    def next_step() -> str:
+        before = wizard.stack.currentIndex()
+        qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: wizard.stack.currentIndex() != before or wizard.message.text()
+                        or any(e.error.text() for e in wizard.editors().values()), timeout=10_000)
+        return wizard.current_step_id()
+
+    assert next_step() == "residence"  # the guardian's step passed over
+    qtbot.mouseClick(wizard.back_button, Qt.MouseButton.LeftButton)
+    assert wizard.current_step_id() == "identity"
+    type_value(qtbot, identity["under_guardianship"], True)
+    assert next_step() == "guardian"
+
+    minor = generate_citizen(42, today=date.today(), age=10)
+    officer.dossier_page.keep_and_reset()
+    read_and_use(qtbot, officer, virtual_card, minor)
+    wizard = officer.dossier_page.start(4)
+    # The chip's data is filled in by the same answer that would pass over the persons step.
+    qtbot.waitUntil(lambda: any(not e.input.isEnabled() for e in wizard.editors().values()), timeout=10_000)
+    assert wizard.current_step_id() == "persons"  # a minor: the parent's card is asked for first

@@ -340,7 +340,7 @@ def test_read_and_verify_end_to_end(tmp_path, pki, keys):
     assert result.photo is not None and card.dg(2).endswith(result.photo)
     assert result.photo_mime == "image/jpeg"
     doc = result.to_json()
-    assert set(doc) == {"mrz", "personal", "verification", "apdu_count", "seconds"}
+    assert set(doc) == {"mrz", "personal", "verification", "key", "apdu_count", "seconds"}
     assert doc["mrz"]["id_number"] == CITIZEN.id_number
     assert doc["mrz"]["birth_date"] == CITIZEN.birth_date.isoformat()
     assert doc["personal"]["full_name"] == CITIZEN.full_name

@@ -12,7 +12,6 @@ from kiosk.devices.vchip.citizen import (
     PROVINCES,
     age_on,
     ascii_fold,
-    expiry_for,
     generate_child_of,
     generate_citizen,
     id_number_for,
@@ -63,14 +62,6 @@ def test_mrz_check_digits_and_layout(seed):
     assert int(l2[29]) == check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
     assert l3.startswith(ascii_fold(c.surname).upper() + "<<")
     assert all(ch.isupper() or ch.isdigit() or ch == "<" for ch in mrz)
-
-
-def test_expiry_rule_examples():
-    birth = date(1990, 3, 15)
-    assert expiry_for(birth, date(2021, 5, 1)) == date(2030, 3, 15)  # aged 31 → renew at 40
-    assert expiry_for(birth, date(2028, 5, 1)) == date(2050, 3, 15)  # within 2 years of 40 → at 60
-    assert expiry_for(date(1960, 1, 1), date(2021, 1, 1)) is None  # past 58 → no expiry
-    assert expiry_for(date(2015, 6, 1), date(2024, 8, 1)) == date(2029, 6, 1)  # 2023 law: at 14
 
 
 def test_id_number_for_2000s_female():

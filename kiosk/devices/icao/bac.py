@@ -90,25 +90,6 @@ class AccessKey:
 
 
 @dataclass(frozen=True, slots=True)
-class CanKey:
-    """A card access number as its holder types it (six digits on the card): opens the chip by PACE only.
-
-    There is no MRZ behind it, so a chip that offers no PACE or refuses the CAN cannot fall back to BAC.
-    """
-
-    can: str
-
-    def __post_init__(self) -> None:
-        if not (len(self.can) == 6 and self.can.isdigit()):
-            raise ValueError("a CAN is six digits")
-
-    def __repr__(self) -> str:
-        return "CanKey(<hidden>)"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True, slots=True)
 class BacResult:
     """The secure channel BAC opened, and its session keys (kept for tests and diagnostics)."""
 
@@ -158,3 +139,4 @@ class BacProtocol:
         ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
         sm = SecureMessaging(self.conn, TdesCipher(ks_enc, ks_mac), ssc)
         return BacResult(sm, ks_enc, ks_mac, ssc)
+

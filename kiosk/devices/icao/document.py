@@ -9,15 +9,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from ...domain import chip_verdict
 from ...domain.chip_verdict import code
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
+from .access import CardKey
 from .apdu import parse_command
-from .bac import NO_EXPIRY, AccessKey, CanKey, RandomFn
+from .bac import NO_EXPIRY, AccessKey, RandomFn
 from .ca import ChipAuthResult, chip_authenticate
 from .crosscheck import cross_check
 from .errors import FileNotFound, ParseError, SecureMessagingError, UnknownAlgorithm
@@ -81,9 +82,10 @@ def _mrz_birth(yymmdd: str, century: int | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The verdict of each check with its reason codes (kiosk.domain.chip_verdict)."""
+    """The verdict of each check with its reason codes (kiosk.domain.chip_verdict). `access` is how
+    the chip was opened: "PACE-CAN", "PACE-MRZ" or "BAC"."""
 
-    access: Literal["BAC", "PACE"]
+    access: str
     passive: str
     passive_reasons: tuple[str, ...]
     active: str
@@ -128,6 +130,8 @@ class ChipReadResult:
     absent_files: tuple[str, ...] = ()
     denied_files: tuple[str, ...] = ()
     parse_problems: tuple[str, ...] = field(default=())
+    key_source: str = "mrz"
+    key_mismatch: tuple[str, ...] = ()
 
     def same_card(self, other: ChipReadResult) -> bool:
         """Whether a re-read is the same card: document number and DG1 hash (STYLE.md lesson 6)."""
@@ -150,6 +154,8 @@ class ChipReadResult:
             },
             "personal": personal,
             "verification": self.verification.to_json(),
+            "key": {"source": self.key_source, "opened_with": self.verification.access,
+                    "mismatch": list(self.key_mismatch)},
             "apdu_count": self.apdu_count,
             "seconds": self.seconds,
         }
@@ -178,7 +184,7 @@ def personal_fields(dg13: Dg13) -> tuple[dict[str, str], dict[str, str]]:
 
 def read_and_verify(
     conn: Connection,
-    key: AccessKey | CanKey,
+    key: CardKey | AccessKey,
     trust: TrustStore | None,
     report: ProgressFn = ignore_progress,
     cancel: CancelToken | None = None,
@@ -190,11 +196,13 @@ def read_and_verify(
     """Open the chip (PACE, else BAC), read the LDS files, and run passive, chip and active authentication.
 
     Raises a `ChipError` subclass when the chip cannot be read (wrong key, card removed, no DG1)
-    and `Cancelled` when `cancel` is set; verification failures are reported, not raised.
+    and `Cancelled` when `cancel` is set; verification failures are reported, not raised. What the
+    key states about the card (typed dates, the QR code's data) is compared with DG1.
     """
     started = time.monotonic()
     cancel = cancel or CancelToken()
-    reader = ChipReader(conn, access_opener(key, rng))
+    opener = access_opener(key, rng)
+    reader = ChipReader(conn, opener)
     report(Progress("BAC", None))  # the access step, PACE or BAC (the UI weighs it so)
     reader.open()
     got, absent, denied = read_files(reader, files, report, cancel)
@@ -251,7 +259,7 @@ def read_and_verify(
     if dg13 is not None:
         named, unknown = personal_fields(dg13)
     verification = Verification(
-        access="PACE" if reader.access == "PACE" else "BAC",
+        access=reader.access,
         passive=passive.verdict,
         passive_reasons=passive.reasons,
         active=active.verdict,
@@ -275,6 +283,8 @@ def read_and_verify(
         absent_files=tuple(absent),
         denied_files=tuple(denied),
         parse_problems=tuple(problems),
+        key_source=opener.key.source,
+        key_mismatch=opener.key.mismatches(mrz),
     )
 
 

@@ -23,7 +23,16 @@ class ChipError(Exception):
 
 
 class AccessDenied(ChipError):
-    """The chip refused the access key (wrong MRZ data, CAN or document number)."""
+    """The chip refused the access key (wrong MRZ data, CAN or document number).
+
+    `check` names the key the officer should check: "mrz" (typed MRZ), "numbers" (ID number and
+    dates), "can", "qr" (the card's QR code), "id" (an ID number alone) or "can_needs_pace" (a CAN
+    for a chip without PACE, which only the MRZ data opens).
+    """
+
+    def __init__(self, step: str, detail: str = "", sw: int | None = None, *, check: str = "mrz") -> None:
+        super().__init__(step, detail, sw)
+        self.check = check
 
 
 class CardRemoved(ChipError):

@@ -16,7 +16,8 @@ from types import MappingProxyType
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection, CountingConnection
 from . import apdu
-from .bac import AccessKey, BacProtocol, CanKey, RandomFn
+from .access import Attempt, CardKey
+from .bac import AccessKey, BacProtocol, RandomFn
 from .errors import (
     AccessDenied,
     ChipError,
@@ -84,52 +85,109 @@ def bac_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
     return open_
 
 
-def access_opener(key: AccessKey | CanKey, rng: RandomFn = os.urandom) -> Opener:
-    """PACE when EF.CardAccess offers a suite we implement, else BAC (DESIGN.md); a chip that
-    refuses PACE is opened with BAC, and so is every later session of the same read."""
-    from .lds.security_infos import parse_card_access
-    from .pace import PacePassword, PaceProtocol, supported
+#: What a chip answers when it will not run PACE (with this password reference) at all, as opposed
+#: to refusing the password itself (AccessDenied at the mutual authentication).
+_PACE_REFUSALS = (SecureMessagingError, UnexpectedStatus, UnsupportedDocument, SecurityStatusNotSatisfied)
+#: What a chip answers when it will not run BAC: it may not implement it (a PACE-only chip).
+_BAC_REFUSALS = (UnexpectedStatus, UnsupportedDocument, SecurityStatusNotSatisfied, FileNotFound)
 
-    offered: list = []
-    decided = False
 
-    def open_(raw: Connection) -> tuple[Connection, str]:
-        nonlocal decided
-        if not decided:
-            decided = True
-            data = read_card_access(raw)
-            if data:
+class KeyOpener:
+    """Opens the chip with a `CardKey`: PACE with each of its passwords in order when EF.CardAccess
+    offers a suite we implement, BAC with the MRZ data only when PACE is not offered or refused
+    (DESIGN.md); the key that opened it is kept for every later session of the same read.
+
+    `access` names how it opened ("PACE-CAN", "PACE-MRZ", "BAC"); `opened_with` the attempt.
+    """
+
+    def __init__(self, key: CardKey | AccessKey, rng: RandomFn = os.urandom) -> None:
+        self.key = CardKey.of(key)
+        self.rng = rng
+        self.offered: list | None = None
+        self.working: tuple[str, Attempt] | None = None
+        self.opened_with: Attempt | None = None
+        self.refused: list[str] = []
+
+    def __call__(self, raw: Connection) -> tuple[Connection, str]:
+        if self.offered is None:
+            self.offered = self._pace_suites(raw)
+        if self.working is not None:
+            return self._open(raw, *self.working)  # the same key again, after a session restart
+        return self._first_open(raw)
+
+    def _pace_suites(self, raw: Connection) -> list:
+        from .lds.security_infos import parse_card_access
+        from .pace import supported
+
+        data = read_card_access(raw)
+        if not data:
+            return []
+        try:
+            return [i for i in parse_card_access(data).pace_infos if supported(i)]
+        except ParseError as exc:
+            log.warning("EF.CardAccess unreadable (%s): BAC", exc.detail)
+            return []
+
+    def _first_open(self, raw: Connection) -> tuple[Connection, str]:
+        tried = False
+        for attempt in self.key.attempts():
+            if self.offered:
+                tried = True
                 try:
-                    offered.extend(i for i in parse_card_access(data).pace_infos if supported(i))
-                except ParseError as exc:
-                    log.warning("EF.CardAccess unreadable (%s): BAC", exc.detail)
-        if isinstance(key, CanKey):
-            # The holder's CAN alone (the hall's numpad): PACE or nothing, never BAC.
-            if not offered:
-                raise UnsupportedDocument("PACE", "the chip offers no PACE suite this reader runs: a CAN cannot open it")
-            sm = PaceProtocol(raw, rng).run(offered[0], PacePassword.can(key.can)).sm
+                    return self._open(raw, "PACE", attempt)
+                except AccessDenied:
+                    self.refused.append(f"PACE-{attempt.kind}")
+                    continue
+                except _PACE_REFUSALS as exc:
+                    # The chip will not run PACE with this password. cccd.md: BAC with the MRZ key
+                    # works on the CCCD. Anything else (a removed card, a reader failure, a bug) is
+                    # raised, not hidden behind BAC.
+                    log.warning("PACE refused with the %s password (%s)", attempt.kind, exc)
+            if attempt.kind != "MRZ":
+                continue  # BAC knows no CAN
+            tried = True
+            try:
+                return self._open(raw, "BAC", attempt)
+            except AccessDenied:
+                self.refused.append("BAC")
+            except _BAC_REFUSALS as exc:
+                if not self.offered:
+                    raise  # neither PACE nor BAC: not a chip this reader can open
+                log.warning("BAC refused after PACE (%s)", exc)
+                self.refused.append("BAC")
+        if not tried:
+            # A CAN and a chip without PACE: only the MRZ data can open it.
+            raise AccessDenied("ACCESS", "the chip offers no PACE: a CAN cannot open it", check="can_needs_pace")
+        raise AccessDenied("ACCESS", "the chip refused " + ", ".join(self.refused), check=self.key.source)
+
+    def _open(self, raw: Connection, protocol: str, attempt: Attempt) -> tuple[Connection, str]:
+        from .pace import PacePassword, PaceProtocol
+
+        if protocol == "PACE":
+            assert self.offered
+            if attempt.kind == "CAN":
+                assert attempt.can is not None
+                password = PacePassword.can(attempt.can)
+            else:
+                assert attempt.mrz is not None
+                password = PacePassword.mrz(attempt.mrz)
+            sm = PaceProtocol(raw, self.rng).run(self.offered[0], password).sm
             _, sw = sm.transmit(apdu.select_aid().to_bytes())
             if sw != 0x9000:
                 raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
-            return sm, "PACE"
-        if offered:
-            password = PacePassword.can(key.can) if key.can else PacePassword.mrz(key)
-            try:
-                sm = PaceProtocol(raw, rng).run(offered[0], password).sm
-                _, sw = sm.transmit(apdu.select_aid().to_bytes())
-                if sw != 0x9000:
-                    raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
-                return sm, "PACE"
-            except (AccessDenied, SecureMessagingError, UnexpectedStatus, UnsupportedDocument) as exc:
-                # What a chip answers when it refuses PACE or this password. cccd.md: the CAN is
-                # likely, not certain; BAC with the MRZ key always works. Anything else (a removed
-                # card, a reader failure, a bug) is raised, not hidden behind BAC.
-                log.warning("PACE refused (%s): falling back to BAC", exc)
-                offered.clear()
-        select_lds1(raw)
-        return BacProtocol(raw, rng).run(key).sm, "BAC"
+            channel, label = sm, f"PACE-{attempt.kind}"
+        else:
+            assert attempt.mrz is not None
+            select_lds1(raw)
+            channel, label = BacProtocol(raw, self.rng).run(attempt.mrz).sm, "BAC"
+        self.working = (protocol, attempt)
+        self.opened_with = attempt
+        return channel, label
 
-    return open_
+
+def access_opener(key: CardKey | AccessKey, rng: RandomFn = os.urandom) -> KeyOpener:
+    """The opener for a key (see `KeyOpener`)."""
+    return KeyOpener(key, rng)
 
 
 def plain_opener(raw: Connection) -> tuple[Connection, str]:
@@ -360,7 +418,7 @@ def read_files(
 
 def read_document(
     conn: Connection,
-    key: AccessKey,
+    key: CardKey | AccessKey,
     report: ProgressFn = ignore_progress,
     cancel: CancelToken | None = None,
     files: Iterable[str] = DEFAULT_FILES,

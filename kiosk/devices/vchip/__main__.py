@@ -41,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how DG14 names an ECDSA key's signature algorithm")
     p.add_argument("--no-ca", action="store_true", help="no DG14, no chip authentication")
     p.add_argument("--ca-cipher", choices=("aes128", "3des"), default="aes128")
-    p.add_argument("--card-access", choices=("none", "ca", "pace"), default="none")
+    p.add_argument("--card-access", choices=("none", "ca", "pace", "pace-refused"), default="none",
+                   help="EF.CardAccess: none (BAC only), ca, pace, or pace advertised and refused")
+    p.add_argument("--can", help="the card's own CAN (default: the ID number's last six digits)")
+    p.add_argument("--no-bac", action="store_true", help="refuse BAC (GET CHALLENGE answers 6985): PACE only")
+    p.add_argument("--pace-passwords", choices=("mrz,can", "mrz", "can"), default="mrz,can",
+                   help="the PACE password references the chip takes")
     p.add_argument("--post-2024", action="store_true", help="DG13 with only the fields of a 2024 card")
     p.add_argument("--dg13-nesting", choices=("seq", "nested", "flat"), default="seq")
     p.add_argument("--slow", type=float, default=0.0, help="seconds of delay per APDU")
@@ -90,6 +95,9 @@ def chip_options(args: argparse.Namespace) -> ChipOptions:
         ca=not args.no_ca,
         ca_cipher=args.ca_cipher,
         card_access=args.card_access,
+        can=args.can,
+        bac_status=0x6985 if args.no_bac else None,
+        pace_passwords=tuple(args.pace_passwords.split(",")),
         dg13_keep=POST_2024_DG13 if args.post_2024 else None,
         dg13_nesting=args.dg13_nesting,
         slow=args.slow,
@@ -121,7 +129,7 @@ def serve(card: VirtualCard, pki: TestPKI, args: argparse.Namespace) -> int:
         threading.Thread(target=_watch_lifeline, args=(stop,), name="lifeline", daemon=True).start()
     info: dict[str, object] = {"reader": slot.reader_name, "port": args.port, "csca_pem": str(csca_path)}
     if args.print_key:
-        info["access_key"] = citizen.access_key()
+        info["access_key"] = {**citizen.access_key(), "can": card.can}
         info["birth_date"] = citizen.birth_date.isoformat()
         info["expiry_date"] = citizen.expiry_date.isoformat() if citizen.expiry_date else None
     print(json.dumps(info, ensure_ascii=False), flush=True)

@@ -64,6 +64,7 @@ SW_WRONG_P1P2 = 0x6B00
 SW_INS = 0x6D00
 SW_CLA = 0x6E00
 SW_AUTH_FAILED = 0x6300
+SW_REFERENCE_NOT_FOUND = 0x6A88
 
 #: EF.CardAccess of the CCCD offers PACE on brainpoolP256r1, standardized parameter 13 (cccd.md).
 PACE_PARAMETER_ID = 13
@@ -137,6 +138,9 @@ class ChipOptions:
     plain_error_status: bool = False  # 6A82/6982 under SM come back unprotected, as some chips do
     dg2_size: int = 15_000  # target size of the portrait JPEG (small keeps tests fast)
     card_access: str = "none"  # EF.CardAccess: "none" (6A82) | "ca" | "pace" | "pace-refused" (advertised only)
+    can: str | None = None  # the card access number PACE takes; None: the ID number's last six digits
+    pace_passwords: tuple[str, ...] = ("mrz", "can")  # MSE:Set AT refuses (6A88) the references not listed
+    bac_status: int | None = None  # BAC refused: GET CHALLENGE answers this (a PACE-only chip, e.g. 6985)
     replace_files: tuple[tuple[int, bytes], ...] = ()  # (file id, raw bytes) after signing
     face_seed: int | None = None
 
@@ -164,6 +168,10 @@ class ChipOptions:
             raise ValueError("dg13_nesting must be 'seq', 'nested' or 'flat'")
         if self.card_access not in ("none", "ca", "pace", "pace-refused"):
             raise ValueError("card_access must be 'none', 'ca', 'pace' or 'pace-refused'")
+        if self.can is not None and not (len(self.can) == 6 and self.can.isdigit()):
+            raise ValueError("can must be six digits")
+        if not set(self.pace_passwords) <= {"mrz", "can"}:
+            raise ValueError("pace_passwords holds 'mrz' and/or 'can'")
 
 
 #: The DG13 fields a card issued from 1 July 2024 still shows in clear (Circular 16/2024/TT-BCA
@@ -349,6 +357,11 @@ class VirtualCard:
             files[fid] = data
         return files
 
+    @property
+    def can(self) -> str:
+        """The card access number this chip takes for PACE (printed on the card's face)."""
+        return self.options.can or self.citizen.can
+
     def dg(self, n: int) -> bytes:
         return self.files[dg_fid(n)]
 
@@ -467,6 +480,8 @@ class VirtualCard:
         return b"", SW_OK
 
     def _get_challenge(self, cmd: _Apdu, protected: bool, outer_extended: bool) -> tuple[bytes, int]:
+        if self.options.bac_status is not None and not protected:
+            return b"", self.options.bac_status  # a chip that opens with PACE only
         if cmd.ne != 8:
             return b"", SW_WRONG_LENGTH
         self._s.rnd_ic = self._rng(8)
@@ -652,13 +667,16 @@ class VirtualCard:
         if objects.get(0x80) != tlv.oid(lds.OID_PACE_ECDH_GM_AES128)[2:]:
             return b"", SW_WRONG_DATA
         reference = objects.get(0x83)
+        names = {b"\x01": "mrz", b"\x02": "can"}
+        if reference in names and names[reference] not in self.options.pace_passwords:
+            return b"", SW_REFERENCE_NOT_FOUND
         if reference == b"\x01":
             doc, birth, expiry = self._bac_key
             info = (f"{doc}{crypto.check_digit(doc)}{birth}{crypto.check_digit(birth)}"
                     f"{expiry}{crypto.check_digit(expiry)}")
             secret = hashlib.sha1(info.encode("ascii")).digest()
         elif reference == b"\x02":
-            secret = self.citizen.can.encode("ascii")
+            secret = self.can.encode("ascii")
         else:
             return b"", SW_WRONG_DATA
         # K_π = KDF_π(f(π)), counter 3 (ICAO 9303-11 §9.7.3).

@@ -12,6 +12,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from kiosk.domain.card_expiry import LAW_2023_START, card_expiry
+from kiosk.domain.card_expiry import birthday as _birthday
+
 #: Province codes of Circular 07/2016/TT-BCA Art. 7, with the name used in addresses.
 PROVINCES: dict[str, str] = {
     "001": "thành phố Hà Nội", "002": "tỉnh Hà Giang", "004": "tỉnh Cao Bằng", "006": "tỉnh Bắc Kạn",
@@ -56,12 +59,7 @@ VILLAGES = ("Yên Lạc", "Tân Phong", "Đông Hưng", "Hòa Bình", "Thanh Sơ
 MARKS = ("Nốt ruồi C:1cm trên sau đuôi mắt trái", "Sẹo chấm C:2cm dưới trước mép phải",
          "Nốt ruồi C:1,5cm dưới sau cánh mũi phải", "Sẹo chấm C:3cm trên trước đầu lông mày trái")
 
-#: Renewal ages: 2014 Law on Citizen Identification Art. 21 (25, 40, 60) and the 2023 Law on
-#: Identification Art. 21 (14, 25, 40, 60), as summarised in reference/cccd.md.
-RENEWAL_AGES_2014 = (25, 40, 60)
-RENEWAL_AGES_2023 = (14, 25, 40, 60)
 NO_EXPIRY_TEXT = "Không thời hạn"
-LAW_2023_START = date(2024, 7, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,26 +129,8 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February in a non-leap year
-        return d.replace(year=d.year + years, day=28)
-
-
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def expiry_for(birth: date, issue: date) -> date | None:
-    """The card's expiry: the birthday at the first renewal age whose date is more than 2 years
-    after issue; none left → no expiry (reference/cccd.md, "To build a BAC key from the QR")."""
-    ages = RENEWAL_AGES_2023 if issue >= LAW_2023_START else RENEWAL_AGES_2014
-    for age in ages:
-        renewal = _add_years(birth, age)
-        if issue < _add_years(renewal, -2):
-            return renewal
-    return None
 
 
 def id_number_for(province: str, birth: date, sex: str, serial: int) -> str:
@@ -206,7 +186,7 @@ def generate_citizen(
             age = age if age is not None else rng.randint(60, 80)
         if age is None:
             age = rng.randint(18, 75)
-        latest = _add_years(today, -age)
+        latest = _birthday(today, -age)
         birth_date = latest - timedelta(days=rng.randint(1, 364))
     adult = age_on(birth_date, today) >= 14
     province = rng.choice(sorted(PROVINCES))
@@ -216,17 +196,17 @@ def generate_citizen(
     surname, middle, given = _name(rng, sex, surname)
 
     # Issue date: the 2021 chip cards began on 2021-01-01; a child's card is a 2024 card.
-    first_issue = max(date(2021, 1, 1) if adult else LAW_2023_START, _add_years(birth_date, 0 if not adult else 14))
+    first_issue = max(date(2021, 1, 1) if adult else LAW_2023_START, _birthday(birth_date, 0 if not adult else 14))
     for _ in range(200):
         span = max(0, (today - first_issue).days)
         issue = first_issue + timedelta(days=rng.randint(0, span))
-        expiry = expiry_for(birth_date, issue)
+        expiry = card_expiry(birth_date, issue)
         if no_expiry and expiry is not None:
             continue
         if expiry is None or expiry > today:
             break
     else:
-        issue, expiry = today, expiry_for(birth_date, today)
+        issue, expiry = today, card_expiry(birth_date, today)
 
     f_surname, f_mid, f_given = _name(rng, "M", surname)
     m_surname, m_mid, m_given = _name(rng, "F")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from kiosk.domain.partial_date import PartialDate, parse_partial_date
 from kiosk.domain.text import scrub
 
 from ..errors import ParseError
@@ -179,46 +180,4 @@ def _encode(tlv: Tlv) -> bytes:
     return encode_tlv(tlv.tag, tlv.value)
 
 
-@dataclass(frozen=True, slots=True)
-class PartialDate:
-    """A date as DG13 writes it: `dd/mm/yyyy`, or incomplete `mm/yyyy` or `yyyy` (cccd.md)."""
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    def iso(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-
-
-_DATE_FORMS = (
-    re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"),
-    re.compile(r"(?P<m>\d{1,2})/(?P<y>\d{4})"),
-    re.compile(r"(?P<y>\d{4})"),
-    re.compile(r"(?P<d>\d{2})(?P<m>\d{2})(?P<y>\d{4})"),
-)
-
-
-def parse_partial_date(text: str | None) -> PartialDate | None:
-    """A DG13 date, or None when the text is no date (e.g. `Không thời hạn`, no expiry)."""
-    if text is None:
-        return None
-    cleaned = text.strip()
-    for form in _DATE_FORMS:
-        match = form.fullmatch(cleaned)
-        if match is None:
-            continue
-        parts = match.groupdict()
-        year = int(parts["y"])
-        month = int(parts["m"]) if parts.get("m") else None
-        day = int(parts["d"]) if parts.get("d") else None
-        if month is not None and not 1 <= month <= 12:
-            return None
-        if day is not None and not 1 <= day <= 31:
-            return None
-        return PartialDate(year, month, day)
-    return None
+__all__ = ["FIELD_NAMES", "Dg13", "PartialDate", "parse_dg13", "parse_partial_date"]
