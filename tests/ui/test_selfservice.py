@@ -397,6 +397,8 @@ def test_every_screen_in_vietnamese_and_english(qtbot, hall, english_qm, tmp_pat
     folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     shots = {}
+    hall.activateWindow()  # on a real X server (xvfb-run) the focus, and so the keyboard, needs the active window
+    qtbot.waitUntil(hall.isActiveWindow, timeout=5_000)
     for language in ("vi", "en"):
         shell.wipe()
         tap(qtbot, shell.en_button if language == "en" else shell.vi_button)  # English one touch away
