@@ -25,7 +25,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc make pkg-config
   pcscd vsmartcard-vpcd libpcsclite-dev swig
-  fonts-dejavu-core poppler-utils zbar-tools xvfb xauth
+  fonts-dejavu-core poppler-utils zbar-tools xvfb xauth x11-utils
   postgresql haproxy
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
@@ -64,7 +64,7 @@ install_python() {
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     say "Installing the kiosk and its Python dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test,face]"
+    "$VENV/bin/python" -m pip install -q -e ".[test,face,package]"
     touch "$stamp"
   fi
   say "Compiling translations"
@@ -92,7 +92,14 @@ start_pcscd() {
     "${SUDO[@]}" pkill -x pcscd 2>/dev/null || true
     # The old daemon must have released vpcd's ports before the new one binds them.
     for _ in $(seq 1 50); do pgrep -x pcscd >/dev/null || break; sleep 0.2; done
-    "${SUDO[@]}" setsid pcscd --foreground >/tmp/kiosk-pcscd.log 2>&1 < /dev/null &
+    # The daemon outlives this script: it must not inherit our open files (a lock the caller holds
+    # around this script would otherwise stay held by pcscd for as long as it runs).
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+      done
+      exec "${SUDO[@]}" setsid pcscd --foreground >/tmp/kiosk-pcscd.log 2>&1 < /dev/null
+    ) 2>/dev/null &
   fi
   for _ in $(seq 1 150); do pcsc_reachable && return; sleep 0.2; done
   die "pcscd does not show the virtual readers (is vsmartcard-vpcd installed?)"

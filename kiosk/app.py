@@ -7,11 +7,8 @@ import functools
 import getpass
 import json
 import logging
-import os
-import select
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -110,6 +107,21 @@ class Kiosk:
                               portrait_retention_days=self.settings.portrait_retention_days)
 
     @functools.cached_property
+    def backups(self):
+        """Encrypted, self-checking backups: by hand and daily into the backup folder (kiosk.services.backup)."""
+        from kiosk.services.backup import BackupService
+
+        s = self.settings
+        return BackupService(self.db, s.data_dir, s.backup_folder, s.backup_keep)
+
+    @functools.cached_property
+    def retention(self):
+        """The retention policy per kind of personal data (kiosk.services.retention)."""
+        from kiosk.services.retention import RetentionService
+
+        return RetentionService(self.db, self.settings, self.loaded.locked)
+
+    @functools.cached_property
     def guide(self):
         """The citizens' service guide: the 25 services in plain-word groups (also the queue's counter groups)."""
         from kiosk.services.guide import GuideService
@@ -171,12 +183,9 @@ class DemoCard:
     can: str = ""  # the six digits printed on the card (PACE)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        from kiosk import children
+
+        children.stop(self.process)
 
 
 DEMO_HUB_PORT = 47863
@@ -196,21 +205,23 @@ def start_demo_hub(data_dir: Path):
         return None
 
 
-def start_demo_card(trust_dir: Path, seed: int = 1, timeout: float = 20.0, card_access: str = "none") -> DemoCard | None:
+def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0,
+                    card_access: str = "none") -> DemoCard | None:
     """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
     `card_access="pace"`: the chip offers PACE in EF.CardAccess, as the hall's CAN numpad needs."""
+    from kiosk import children
+
     trust_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        sys.executable, "-m", "kiosk.devices.vchip", "--seed", str(seed), "--print-key",
-        "--csca-out", str(trust_dir / "demo-csca.pem"), "--parent", str(os.getpid()), "--card-access", card_access,
-    ]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    ready = select.select([process.stdout], [], [], timeout)[0]
-    line = process.stdout.readline() if ready else ""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    args = ["--seed", str(seed), "--print-key", "--csca-out", str(trust_dir / "demo-csca.pem"), "--lifeline",
+            "--card-access", card_access]
+    with (log_dir / "demo-card.log").open("ab") as errors:  # the child keeps its own copy of the handle
+        process = children.start("vchip", args, stderr=errors)
+    line = children.read_line(process, timeout)
     if not line:
-        process.kill()
-        log.warning("demo: the virtual card did not start (is pcscd running with vsmartcard-vpcd?)")
+        children.stop(process, timeout=2)
+        log.warning("demo: the virtual card did not start (is pcscd running with vsmartcard-vpcd?); see %s",
+                    log_dir / "demo-card.log")
         return None
     info = json.loads(line)
     key = info["access_key"]
@@ -253,7 +264,7 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
         staff.ensure_demo_officer(operator_principal())
         kiosk.exit_pin.ensure_demo_pin(operator_principal())
     if settings.demo and with_demo_card:
-        kiosk.demo_card = start_demo_card(settings.data_dir / "trust",
+        kiosk.demo_card = start_demo_card(settings.data_dir / "trust", settings.log_dir,
                                           card_access="pace" if settings.mode == "selfservice" else "none")
     if demo_hub is not None:
         kiosk.demo_hub = demo_hub

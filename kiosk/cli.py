@@ -38,6 +38,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["__child"]:  # kiosk.children.HIDDEN: a child process of the kiosk, not in the help
+        from kiosk import children
+
+        return children.run(argv[1:])
     # The GUI needs only the global options: skip loading every command module before its window.
     gui_only = build_parser(with_commands=False).parse_known_args(argv)
     if not gui_only[1]:

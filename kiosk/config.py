@@ -56,7 +56,19 @@ class Settings:
     log_level: str = field(default="INFO", metadata={"choices": ("TRACE", "DEBUG", "INFO", "WARNING", "ERROR")})
     use_keyring: bool = True
     # Days a VNeID request's portrait stays on the kiosk after the hub acknowledged it (0 = at once).
-    portrait_retention_days: int = 0
+    portrait_retention_days: int = field(default=0, metadata={"min": 0})
+    # Retention of personal data on the kiosk (kiosk.services.retention, where each default's legal source is):
+    # dossier scans and photos, days after the dossier ended (returned, refused, withdrawn) and the hub holds it;
+    retention_scans_days: int = field(default=90, metadata={"min": 0})
+    # queue drafts of the hall kiosk, days after the day they were made (0 = at that day's end);
+    retention_queue_drafts_days: int = field(default=0, metadata={"min": 0})
+    # the kiosk's rotating log files, days after they were last written.
+    retention_log_days: int = field(default=90, metadata={"min": 1})
+    # Daily encrypted backup (kiosk.services.backup): the folder (a USB disk or a network share; empty = the
+    # data folder's "backups"), how many to keep, and whether the running kiosk makes it by itself.
+    backup_dir: str = ""
+    backup_keep: int = field(default=7, metadata={"min": 1})
+    backup_daily: bool = True
     # Per-province values the catalog reads (lock them in the machine file): the minimum floor area per
     # person for permanent residence in rented or borrowed homes (Residence Law 2020 Art. 20(3)(b): 8 m²
     # unless the province sets more), and the station's vehicle-fee area (Circular 60/2023/TT-BTC) as
@@ -79,6 +91,10 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def backup_folder(self) -> Path:
+        return Path(self.backup_dir).expanduser() if self.backup_dir else self.data_dir / "backups"
 
     @property
     def pdf_dir(self) -> Path:
@@ -161,6 +177,9 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
     choices = f.metadata.get("choices")
     if choices and value not in choices:
         raise SettingsError(f"{origin}: '{name}' must be one of {', '.join(choices)}, got {value!r}")
+    minimum = f.metadata.get("min")
+    if minimum is not None and value < minimum:
+        raise SettingsError(f"{origin}: '{name}' must be at least {minimum}, got {value!r}")
     return value
 
 

@@ -73,6 +73,21 @@ def operator():
     return operator_principal()
 
 
+@pytest.fixture
+def live_hub(tmp_path):
+    """A hub on an SQLite file served by uvicorn on loopback (real HTTP): (Hub, its URL)."""
+    from kiosk.hub.core import Hub
+    from kiosk.hub.db import open_hub_database
+    from kiosk.hub.embedded import EmbeddedHub
+
+    db = open_hub_database(f"sqlite:///{tmp_path / 'live-hub.db'}")
+    hub = Hub(db)
+    server = EmbeddedHub(hub).start()
+    yield hub, server.url
+    server.stop()
+    db.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     """A throwaway PostgreSQL server for the hub's tests (Debian's binaries); missing binaries fail loudly."""

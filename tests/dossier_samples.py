@@ -8,8 +8,10 @@ derived from each field's type, options and rules, then adjusted to each service
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -169,6 +171,26 @@ def sample_dossier(service: Service, seed: int = 1, today: date = TODAY) -> dict
     ]
     return {"citizen": snapshot(citizen), "persons": persons, "form": form, "attachments": attachments,
             "chips": chips}
+
+
+def write_json(path: Path, data: Any) -> str:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def cli_files(folder: Path, service: Service, seed: int = 1, today: date = TODAY) -> tuple[list[str], dict[str, Any]]:
+    """`kiosk dossier create` arguments for a valid dossier of `service`, its files written to `folder`."""
+    sample = sample_dossier(service, seed, today=today)
+    n = service.number
+    args = ["--service", str(n), "--citizen", write_json(folder / f"citizen-{seed}.json", sample["citizen"]),
+            "--data", write_json(folder / f"form-{n}-{seed}.json", sample["form"])]
+    for role, chip in sample["persons"].items():
+        args += ["--person", f"{role}={write_json(folder / f'{role}-{seed}.json', chip)}"]
+    for a in sample["attachments"]:
+        scan = folder / a.filename
+        scan.write_bytes(a.data)
+        args += ["--attach", f"{a.document_id}={scan}"]
+    return args, sample
 
 
 def blocking(service: Service, form: Mapping[str, Any], on: date) -> list[str]:

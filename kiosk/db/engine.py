@@ -7,7 +7,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlcipher3
@@ -33,6 +33,8 @@ class Database:
     sessions: sessionmaker[Session]
     path: Path
     key_source: str
+    #: The database key (backups derive their own keys from it); never logged or shown.
+    key: DatabaseKey | None = field(default=None, repr=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -49,14 +51,24 @@ class Database:
         self.engine.dispose()
 
 
+def connect_keyed(path: Path, key: DatabaseKey) -> sqlcipher3.Connection:
+    """A raw SQLCipher connection to `path` with `key`, checked: a wrong key or a damaged file fails here."""
+    conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
+    # A wrong key is reported by our own error; SQLCipher's stderr lines would only confuse.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f'PRAGMA key = "{key.pragma_value}"')
+    # Touch the schema so a wrong key fails here, before any write (SQLCipher decrypts lazily).
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        conn.close()
+        raise
+    return conn
+
+
 def _connect_factory(path: Path, key: DatabaseKey):
     def connect() -> sqlcipher3.Connection:
-        conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
-        # A wrong key is reported by our own error; SQLCipher's stderr lines would only confuse.
-        conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f'PRAGMA key = "{key.pragma_value}"')
-        # Touch the schema so a wrong key fails here, before any write (SQLCipher decrypts lazily).
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn = connect_keyed(path, key)
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
         # WAL needs synchronous=FULL to survive power loss (see the sync reference).
         conn.execute("PRAGMA synchronous=FULL")
@@ -107,7 +119,7 @@ def open_database(data_dir: Path, use_keyring: bool = True, migrate: bool = True
         # so two writers never deadlock upgrading a read lock.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    db = Database(engine, sessionmaker(engine, expire_on_commit=False), path, key.source)
+    db = Database(engine, sessionmaker(engine, expire_on_commit=False), path, key.source, key)
     if migrate:
         from kiosk.db.migrate import upgrade
 

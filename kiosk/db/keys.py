@@ -71,6 +71,23 @@ def _read_key_file(path: Path) -> bytes:
     return raw
 
 
+def find_key(data_dir: Path, use_keyring: bool = True, *, key_file_name: str = KEY_FILE_NAME,
+             service: str = KEYRING_SERVICE, account: str | None = None) -> DatabaseKey | None:
+    """The key kept for the database in `data_dir` (key file, else OS key store), or None; never creates one."""
+    key_file = data_dir / key_file_name
+    if key_file.exists():
+        log.info("database key: from the key file (readable only by its owner)")
+        return DatabaseKey(_read_key_file(key_file), "file")
+    if use_keyring and _keyring_usable():
+        import keyring
+
+        stored = keyring.get_password(service, account or _account(data_dir))
+        if stored:
+            log.info("database key: from the OS key store")
+            return DatabaseKey(bytes.fromhex(stored), "keyring")
+    return None
+
+
 def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool = True, *,
                        key_file_name: str = KEY_FILE_NAME, service: str = KEYRING_SERVICE,
                        account: str | None = None) -> DatabaseKey:
@@ -79,17 +96,10 @@ def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool 
     The hub keeps its own database the same way under another key file name, service and account."""
     key_file = data_dir / key_file_name
     account = account or _account(data_dir)
-    if key_file.exists():
-        log.info("database key: from the key file (readable only by its owner)")
-        return DatabaseKey(_read_key_file(key_file), "file")
+    found = find_key(data_dir, use_keyring, key_file_name=key_file_name, service=service, account=account)
+    if found is not None:
+        return found
     keyring_ok = use_keyring and _keyring_usable()
-    if keyring_ok:
-        import keyring
-
-        stored = keyring.get_password(service, account)
-        if stored:
-            log.info("database key: from the OS key store")
-            return DatabaseKey(bytes.fromhex(stored), "keyring")
     if database_exists:
         raise KeyUnavailableError(
             f"the database in {data_dir} exists but its key was found neither in the OS key store "
@@ -105,3 +115,41 @@ def load_or_create_key(data_dir: Path, database_exists: bool, use_keyring: bool 
     _write_key_file(key_file, raw)
     log.warning("database key: no OS key store on this machine; created key file %s (mode 600)", key_file)
     return DatabaseKey(raw, "file")
+
+
+#: The first word of a recovery-key file (`kiosk backup key`): the database key written out for the safe.
+RECOVERY_PREFIX = "KIOSK-RECOVERY-KEY-1"
+
+
+def recovery_text(raw: bytes, kiosk_id: str) -> str:
+    """The key as one line an administrator prints or keeps on a second medium, with a checksum."""
+    check = hashlib.sha256(raw).hexdigest()[:8]
+    return f"{RECOVERY_PREFIX} {kiosk_id} {raw.hex()} {check}\n"
+
+
+def parse_recovery(text: str) -> tuple[str, DatabaseKey]:
+    """(kiosk id, key) from a recovery-key file; KeyUnavailableError when it is not one or is mistyped."""
+    parts = text.split()
+    try:
+        prefix, kiosk_id, key_hex, check = parts
+        raw = bytes.fromhex(key_hex)
+    except ValueError:
+        raise KeyUnavailableError("not a kiosk recovery key") from None
+    if prefix != RECOVERY_PREFIX or len(raw) != 32 or hashlib.sha256(raw).hexdigest()[:8] != check:
+        raise KeyUnavailableError("not a kiosk recovery key, or a character of it is wrong")
+    return kiosk_id, DatabaseKey(raw, "recovery")
+
+
+def install_key(data_dir: Path, key: DatabaseKey, use_keyring: bool = True) -> DatabaseKey:
+    """Keep `key` for the database in `data_dir` (a restore on a new machine): OS key store, else key file."""
+    if use_keyring and _keyring_usable():
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, _account(data_dir), key.raw.hex())
+        log.info("database key: restored into the OS key store")
+        return DatabaseKey(key.raw, "keyring")
+    key_file = data_dir / KEY_FILE_NAME
+    key_file.unlink(missing_ok=True)
+    _write_key_file(key_file, key.raw)
+    log.warning("database key: no OS key store on this machine; restored into key file %s (mode 600)", key_file)
+    return DatabaseKey(key.raw, "file")

@@ -95,6 +95,8 @@ class DossierAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[str] = mapped_column(String(32))
+    #: When retention emptied `data` (the scan is gone; what was handed in stays on record).
+    purged_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (Index("ix_dossier_attachment_dossier", "dossier_id"),)
 

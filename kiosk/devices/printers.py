@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -263,6 +264,27 @@ def check_escpos_target(target: str) -> None:
         _profile_dots(query["profile"])
 
 
+def bundled_usb_backend() -> dict[str, Any]:
+    """In the bundle, pyusb is pointed at the libusb that ships beside the program. Done here, for the first USB
+    printer, instead of by PyInstaller's start-up hook for pyusb, which imported pyusb at every start of the
+    kiosk (about 12 ms) whether or not a USB printer was ever used. From the source tree: pyusb's own search."""
+    folder = getattr(sys, "_MEIPASS", None)
+    if not folder:
+        return {}
+    import usb.backend.libusb1 as libusb1
+
+    def find(candidate: str) -> str | None:  # pyusb asks for "usb-1.0", "libusb-1.0", "usb"
+        for pattern in (f"lib{candidate}.so*", f"{candidate}.so*", f"{candidate}*.dll", f"lib{candidate}*.dll",
+                        f"lib{candidate}*.dylib"):
+            found = sorted(Path(folder).glob(pattern))
+            if found:
+                return str(found[0])
+        return None
+
+    backend = libusb1.get_backend(find_library=find)
+    return {"backend": backend} if backend is not None else {}
+
+
 def open_escpos(target: str, profile: str = DEFAULT_PROFILE, timeout: float = 5.0) -> Any:
     """Open a python-escpos device from a target URL; raises PrinterError (bad_target, driver_missing, offline)."""
     parts = urlsplit(target)
@@ -283,7 +305,8 @@ def open_escpos(target: str, profile: str = DEFAULT_PROFILE, timeout: float = 5.
             if not Usb.is_usable():
                 raise PrinterError("driver_missing", "pyusb")
             vid, _, pid = (parts.netloc or parts.path.strip("/")).partition(":")
-            device = Usb(int(vid, 16), int(pid, 16), timeout=int(timeout * 1000), profile=profile)
+            device = Usb(int(vid, 16), int(pid, 16), usb_args=bundled_usb_backend(), timeout=int(timeout * 1000),
+                         profile=profile)
         elif parts.scheme == "serial":
             from escpos.printer import Serial
 

@@ -30,6 +30,8 @@ class Permission(enum.StrEnum):
     SYNC_MANAGE = "sync.manage"  # enrol with a hub, resume a halted sync
     PRINTER_CHOOSE = "printer.choose"
     ACCOUNT_REQUEST = "account.request"  # take an electronic identification account request
+    BACKUP = "data.backup"  # make a backup of the kiosk's data, restore one
+    RETENTION_RUN = "data.retention"  # run the retention policy (purge personal data past its period)
     QUEUE_TAKE = "queue.take"  # a citizen prepares a draft and takes a queue ticket in the hall
     QUEUE_CALL = "queue.call"  # a counter calls, recalls, skips and receives tickets
     RATING_ADD = "rating.add"  # a citizen rates a received dossier

@@ -65,6 +65,8 @@ NONCE_SWEEP_EVERY = 50
 MAX_PULL = 1000
 #: How far back a rejoining kiosk is told its own codes (a restore from a backup older than this is not expected).
 REJOIN_CODE_DAYS = 62
+#: A rejoining kiosk learns the hashes of at most this many ops the hub holds after its position.
+REJOIN_HELD_LIMIT = 100_000
 DOSSIER_CREATED = "dossier.created"
 DOSSIER_STATUS = "dossier.status"
 ACCOUNT_KINDS = frozenset({"account.requested", "account.issued"})
@@ -164,6 +166,8 @@ class Hub:
             code = str(data["code"]).strip().upper()
             kiosk_id, public_key = str(data["kiosk_id"]), str(data["public_key"])
             instance_uuid, epoch = str(data["instance_uuid"]), int(data["epoch"])
+            after = data.get("after")  # a rejoining kiosk's acknowledged position
+            after = None if after is None else max(0, int(after))
             key_bytes = protocol.unb64u(public_key)
             unit_id = data.get("unit_id")
             unit_id = str(unit_id)[:40] if unit_id else None
@@ -190,7 +194,7 @@ class Hub:
                 # A lost response makes the kiosk send the same enrolment again: answer it again.
                 if record.used_by == kiosk_id and same:
                     answer = self._enrolled(s, existing, now)
-                    return answer | self._rejoined(s, existing, now) if record.rejoin_kiosk else answer
+                    return answer | self._rejoined(s, existing, now, after) if record.rejoin_kiosk else answer
                 raise HubError(403, "code_used", "Mã đăng ký đã được dùng.", "The enrolment code was already used.")
             if record.expires_at < now:
                 raise HubError(403, "code_expired", "Mã đăng ký đã hết hạn.", "The enrolment code has expired.")
@@ -200,7 +204,7 @@ class Hub:
                                    "This re-enrolment code is for another kiosk.")
                 if unit_id:
                     existing.unit_id = unit_id
-                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now, hint)
+                return self._rejoin(s, record, existing, public_key, instance_uuid, epoch, now, hint, after)
             if existing is not None:
                 raise HubError(409, "already_enrolled", "Mã kiosk này đã được đăng ký với khóa khác.",
                                "This kiosk id is already enrolled with another identity.")
@@ -223,7 +227,7 @@ class Hub:
             return self._enrolled(s, kiosk, now)
 
     def _rejoin(self, s: Session, record: EnrolCode, kiosk: HubKiosk, public_key: str, instance_uuid: str,
-                epoch: int, now: float, hint: int | None = None) -> dict[str, Any]:
+                epoch: int, now: float, hint: int | None = None, after: int | None = None) -> dict[str, Any]:
         """Pin the kiosk's new instance and epoch (and key); everything it pushed before stays, and it
         goes on after the hub's high-water mark, numbering in the block it had (the restored database may
         hold an older one, or none)."""
@@ -246,16 +250,25 @@ class Hub:
                {"before": before, "instance_uuid": instance_uuid, "epoch": epoch,
                 "high_water_mark": kiosk.high_water_mark, "block": kiosk.block})
         s.flush()
-        return self._enrolled(s, kiosk, now) | self._rejoined(s, kiosk, now)
+        return self._enrolled(s, kiosk, now) | self._rejoined(s, kiosk, now, after)
 
-    def _rejoined(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
+    def _rejoined(self, s: Session, kiosk: HubKiosk, now: float, after: int | None = None) -> dict[str, Any]:
         """What a rejoining kiosk must not hand out again: the tracking codes the hub holds from it
         (dossiers and account requests) of the last REJOIN_CODE_DAYS days, which a restored database
-        may have forgotten."""
+        may have forgotten, with their status now; and, after the position it names, the hash of each op the
+        hub holds, so that ops it pushed after its backup was taken are recognised rather than sent again."""
         since = _iso(now - REJOIN_CODE_DAYS * 86400)
-        codes = s.scalars(select(HubDossier.tracking_code).where(
+        rows = s.execute(select(HubDossier.tracking_code, HubDossier.uid, HubDossier.status).where(
             HubDossier.kiosk_id == kiosk.kiosk_id, HubDossier.received_at >= since)).all()
-        return {"rejoined": True, "issued_codes": sorted(codes)}
+        # The statuses too, by dossier identity: moves the kiosk made after its backup are known here only (its
+        # own echoes it skips).
+        answer: dict[str, Any] = {"rejoined": True, "issued_codes": sorted(code for code, _, _ in rows),
+                                  "statuses": {uid: status for _, uid, status in rows}}
+        if after is not None:
+            answer["held"] = [[seq, digest] for seq, digest in s.execute(
+                select(InboxOp.seq, InboxOp.hash).where(InboxOp.kiosk_id == kiosk.kiosk_id, InboxOp.seq > after)
+                .order_by(InboxOp.seq).limit(REJOIN_HELD_LIMIT)).all()]
+        return answer
 
     def _enrolled(self, s: Session, kiosk: HubKiosk, now: float) -> dict[str, Any]:
         return {

@@ -100,7 +100,9 @@ OPENAPI: dict[str, Any] = {
                                          "public_key": {"type": "string", "description": "raw Ed25519, base64url"},
                                          "instance_uuid": {"type": "string"}, "epoch": {"type": "integer"},
                                          "unit_id": {"type": "string"},
-                                         "numbering": {"$ref": "#/components/schemas/Numbering"}}},
+                                         "numbering": {"$ref": "#/components/schemas/Numbering"},
+                                         "after": {"type": "integer", "minimum": 0,
+                                                   "description": "rejoin: the kiosk's acknowledged position"}}},
             "Numbering": {"type": "object", "description": "the block of the daily sequence of dossier codes: sent "
                           "by the kiosk (what it numbers in now), answered by the hub (its block in the station; null "
                           "with error station_full when none is left)", "properties": {
@@ -109,7 +111,14 @@ OPENAPI: dict[str, Any] = {
             "Enrolled": {"type": "object", "properties": {
                 "kiosk_id": {"type": "string"}, "station": {"type": "string"},
                 "high_water_mark": {"type": "integer"}, "hub_time": {"type": "integer"},
-                "keys_version": {"type": "integer"}, "numbering": {"$ref": "#/components/schemas/Numbering"}}},
+                "keys_version": {"type": "integer"}, "numbering": {"$ref": "#/components/schemas/Numbering"},
+                "rejoined": {"type": "boolean"},
+                "issued_codes": {"type": "array", "items": {"type": "string"},
+                                 "description": "rejoin: tracking codes the hub holds from this kiosk"},
+                "statuses": {"type": "object", "additionalProperties": {"type": "string"},
+                             "description": "rejoin: the status the hub holds for each of those dossiers, by uid"},
+                "held": {"type": "array", "items": {"type": "array"},
+                         "description": "rejoin with 'after': [seq, op hash] of each op held beyond it"}}},
             "Op": {"type": "object", "required": ["seq", "op_id", "kind", "payload", "schema_version", "created_at"],
                    "properties": {"seq": {"type": "integer"}, "op_id": {"type": "string"}, "kind": {"type": "string"},
                                   "payload": {"type": "string", "description": "canonical JSON, hashed as sent"},

@@ -660,8 +660,9 @@ class AccountService:
         session.execute(update(AccountRequestRow).where(AccountRequestRow.outbox_seq > position)
                         .values(outbox_seq=AccountRequestRow.outbox_seq + shift))
 
-    def purge_portraits(self) -> int:
-        """Delete portraits of requests the hub has acknowledged, after `portrait_retention_days` (0: at once)."""
+    def purge_portraits(self, dry_run: bool = False) -> int:
+        """Delete portraits of requests the hub has acknowledged, after `portrait_retention_days` (0: at once);
+        with `dry_run`, only count them."""
         from kiosk.db.models_sync import SyncState
 
         cutoff = iso_utc(self.clock() - timedelta(days=self.portrait_retention_days))
@@ -673,6 +674,8 @@ class AccountService:
                 select(AccountRequestRow, AccountPortrait).join(AccountPortrait,
                                                                 AccountPortrait.request_id == AccountRequestRow.id)
                 .where(AccountRequestRow.outbox_seq <= position, AccountPortrait.created_at <= cutoff)).all()
+            if dry_run:
+                return len(rows)
             for row, pic in rows:
                 session.delete(pic)  # secure_delete=ON overwrites the freed pages
                 _scrub_outbox_portrait(session, row.outbox_seq)

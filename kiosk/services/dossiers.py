@@ -541,6 +541,9 @@ class DossierService:
             att = session.get(DossierAttachment, attachment_id)
             if att is None or att.dossier_id != row.id:
                 raise NotFound(f"tệp {attachment_id} của hồ sơ {code}")
+            if att.purged_at is not None:
+                raise NotFound(f"tệp {attachment_id} của hồ sơ {code} (đã xóa ngày {att.purged_at[:10]} khi hết thời "
+                               "hạn lưu giữ)")
             audit.append(session, principal.audit_name, "dossier.attachment_view", "dossier", row.tracking_code,
                          {"attachment": attachment_id}, self.clock)
             return self._attachment_meta(att), bytes(att.data)
@@ -612,7 +615,7 @@ class DossierService:
     @staticmethod
     def _attachment_meta(att: DossierAttachment) -> dict[str, Any]:
         return {"id": att.id, "document_id": att.document_id, "filename": att.filename, "media_type": att.media_type,
-                "size": att.size, "sha256": att.sha256}
+                "size": att.size, "sha256": att.sha256, "purged_at": att.purged_at}
 
     def _record(self, session: Session, row: DossierRow, full: bool) -> dict[str, Any]:
         out = self._summary(row)
@@ -624,7 +627,8 @@ class DossierService:
         persons = session.scalars(select(DossierPerson).where(DossierPerson.dossier_id == row.id).order_by(DossierPerson.id))
         atts = session.execute(
             select(DossierAttachment.id, DossierAttachment.document_id, DossierAttachment.filename,
-                   DossierAttachment.media_type, DossierAttachment.size, DossierAttachment.sha256)
+                   DossierAttachment.media_type, DossierAttachment.size, DossierAttachment.sha256,
+                   DossierAttachment.purged_at)
             .where(DossierAttachment.dossier_id == row.id).order_by(DossierAttachment.id)
         )
         from kiosk.db.models_sync import RecodedRecord
@@ -648,8 +652,8 @@ class DossierService:
                  **({"chip": json.loads(p.snapshot) if p.snapshot else None} if full else {})}
                 for p in persons
             ],
-            "attachments": [dict(zip(("id", "document_id", "filename", "media_type", "size", "sha256"), a, strict=True))
-                            for a in atts],
+            "attachments": [dict(zip(("id", "document_id", "filename", "media_type", "size", "sha256", "purged_at"), a,
+                                     strict=True)) for a in atts],
         })
         if full:
             out["form"] = json.loads(row.form)

@@ -10,9 +10,12 @@ Images and descriptors never reach a log.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import math
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -115,16 +118,37 @@ def encode_jpeg(img: Image.Image, quality: int = 90) -> bytes:
     return buf.getvalue()
 
 
+#: The two model files of `face-recognition-models` the match uses (its other two are never loaded).
+SHAPE_MODEL = "shape_predictor_5_face_landmarks.dat"
+ENCODER_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
+
+
+def model_dir() -> Path | None:
+    """Where `face-recognition-models` keeps its model files, found without importing the package: its
+    `__init__` imports pkg_resources, which costs every start of the bundle a run-time hook."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        folder = Path(frozen) / "face_recognition_models" / "models"
+    else:
+        spec = importlib.util.find_spec("face_recognition_models")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    return folder if (folder / SHAPE_MODEL).is_file() and (folder / ENCODER_MODEL).is_file() else None
+
+
 @functools.cache
 def _dlib_models() -> tuple[Any, Any, Any] | None:
+    folder = model_dir()
+    if folder is None:
+        return None
     try:
         import dlib
-        import face_recognition_models
     except ImportError:
         return None
     detector = dlib.get_frontal_face_detector()
-    shape = dlib.shape_predictor(face_recognition_models.pose_predictor_five_point_model_location())
-    encoder = dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location())
+    shape = dlib.shape_predictor(str(folder / SHAPE_MODEL))
+    encoder = dlib.face_recognition_model_v1(str(folder / ENCODER_MODEL))
     return detector, shape, encoder
 
 

@@ -1,4 +1,4 @@
-"""What the home screen and the status bar show: card reader, printer, hub, records waiting to sync.
+"""What the home screen and the status bar show: card reader, printer, hub, records waiting to sync, backup.
 
 Each probe is quick but may block (PC/SC, network): callers run `snapshot` as a background job.
 """
@@ -29,6 +29,10 @@ class Health:
     hub: str  # "online", "offline", "not_configured"
     hub_detail: str
     pending: int
+    #: The last backup ({"at", "path", "backup_id"}) and the last failure of one since ({"at", "message"}).
+    backup_last: dict | None = None
+    backup_error: dict | None = None
+    backup_folder: str = ""
 
 
 def reader_state(settings: Settings, device: DeviceThread) -> tuple[str, str]:
@@ -96,4 +100,16 @@ def snapshot(settings: Settings, db: Database, device: DeviceThread,
     kind, target, folder = printer or (settings.printer_kind, settings.printer_target, settings.data_dir / "printed")
     printer_ready, printer_detail = printer_state(kind, target, folder)
     hub, hub_detail = hub_state(hub_url(settings, db))
-    return Health(reader, reader_detail, printer_ready, printer_detail, hub, hub_detail, outbox.pending_count(db))
+    last, error = backup_state(db)
+    return Health(reader, reader_detail, printer_ready, printer_detail, hub, hub_detail, outbox.pending_count(db),
+                  last, error, str(settings.backup_folder))
+
+
+def backup_state(db: Database) -> tuple[dict | None, dict | None]:
+    """The last backup and the last failure after it (None when the backup after it succeeded)."""
+    import json
+
+    from kiosk.services.backup import LAST_BACKUP, LAST_BACKUP_ERROR
+
+    last, error = db.meta(LAST_BACKUP), db.meta(LAST_BACKUP_ERROR)
+    return (json.loads(last) if last else None), (json.loads(error) if error else None)

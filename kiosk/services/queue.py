@@ -591,21 +591,7 @@ class QueueService:
 
     def purge(self) -> int:
         """Tickets of earlier days: open ones expire and every draft and sealed code of them is deleted."""
-        today = self.today()
-        with self.db.transaction() as session:
-            rows = session.scalars(select(QueueTicket).where(
-                QueueTicket.day < today,
-                (QueueTicket.draft.is_not(None)) | (QueueTicket.qr_text.is_not(None))
-                | QueueTicket.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
-            for row in rows:
-                if TicketStatus(row.status).open:
-                    row.status = TicketStatus.EXPIRED.value
-                row.draft = row.qr_text = None
-                row.updated_at = iso_utc(self.clock())
-            if rows:
-                audit.append(session, "system:queue", "queue.drafts_purged", "queue_ticket", "",
-                             {"tickets": len(rows), "before": today}, self.clock)
-            return len(rows)
+        return purge_drafts(self.db, self.today(), self.clock)
 
     def after_sync(self) -> None:
         """After a successful sync: the hub answers again, so fetch the station's key and send what waited."""
@@ -645,3 +631,26 @@ class QueueService:
             except HubUnreachable:
                 return done
         return done
+
+
+def purge_drafts(db: Database, before_day: str, clock: Clock = utc_now, dry_run: bool = False,
+                 actor: str | None = "system:queue") -> int:
+    """Tickets of station days before `before_day` (ISO): open ones expire and every draft and sealed code of them
+    is deleted; with `dry_run` only counted. The queue's own day-end purge, and the retention policy's hook for
+    queue drafts (kiosk.services.retention, which audits by count itself: `actor=None`)."""
+    with db.transaction() as session:
+        rows = session.scalars(select(QueueTicket).where(
+            QueueTicket.day < before_day,
+            (QueueTicket.draft.is_not(None)) | (QueueTicket.qr_text.is_not(None))
+            | QueueTicket.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
+        if dry_run:
+            return len(rows)
+        for row in rows:
+            if TicketStatus(row.status).open:
+                row.status = TicketStatus.EXPIRED.value
+            row.draft = row.qr_text = None
+            row.updated_at = iso_utc(clock())
+        if rows and actor:
+            audit.append(session, actor, "queue.drafts_purged", "queue_ticket", "",
+                         {"tickets": len(rows), "before": before_day}, clock)
+        return len(rows)

@@ -56,7 +56,7 @@ from kiosk.services.identity import (
     public_key_b64,
     signing_key,
 )
-from kiosk.services.outbox import SEQUENCE
+from kiosk.services.outbox import REJOIN_REQUIRED, SEQUENCE
 from kiosk.services.permissions import require
 from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, HubUnreachable, Replayed
 
@@ -66,7 +66,7 @@ DOSSIER_STATUS = "dossier.status"
 OP_REJECTED = "op.rejected"
 # Refusals that no retry can fix: an operator must look (a cloned or restored kiosk, a foreign key).
 HALTING = frozenset({"conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature", "unknown_kiosk",
-                     "hub_behind_purged", "kiosk_retired"})
+                     "hub_behind_purged", "kiosk_retired", "restored"})
 
 MESSAGES_VI = {
     "ok": "Đồng bộ xong.",
@@ -83,6 +83,8 @@ MESSAGES_VI = {
     "hub_behind_purged": "Máy chủ thiếu dữ liệu mà kiosk đã xóa sau khi được xác nhận. Đồng bộ đã dừng.",
     "kiosk_retired": "Máy chủ đã cho kiosk này thôi sử dụng; không nhận dữ liệu của kiosk nữa. Đồng bộ đã dừng.",
     "attention": "Dữ liệu đã gửi lên máy chủ, nhưng CÓ VIỆC CẦN XỬ LÝ (xem cảnh báo): {alarms}",
+    "restored": "Dữ liệu của kiosk vừa được khôi phục từ bản sao lưu: cần đăng ký lại với máy chủ "
+                "(kiosk enrol --rejoin, mã do máy chủ cấp: kiosk-hub enrol-code --rejoin) trước khi đồng bộ.",
 }
 
 #: Why the hub refused an op (a business rule), and what the officer does: (Vietnamese, English); {code}
@@ -327,6 +329,24 @@ def _skip_issued_codes(session: Session, codes: Sequence[str], block: int | None
     return moved
 
 
+def _catch_up_statuses(session: Session, statuses: dict[str, str]) -> int:
+    """A rejoining kiosk takes the hub's status of each of its dossiers (by identity): moves made after its backup was taken
+    live only on the hub, and the pull skips this kiosk's own echoes. Nothing new was written since the restore
+    (the outbox refuses until the rejoin), so the hub's status is the latest. Returns how many changed."""
+    from kiosk.db.models_dossier import DossierRow
+
+    if not statuses:
+        return 0
+    local = dict(session.execute(select(DossierRow.uid, DossierRow.status)
+                                 .where(DossierRow.uid.in_(list(statuses)))).all())
+    changed = 0
+    for uid, status in statuses.items():
+        if uid in local and local[uid] != status and _apply_dossier_status(
+                session, {"dossier_uid": uid, "status": status, "note": "", "source": "hub:rejoin"}):
+            changed += 1
+    return changed
+
+
 def _store_numbering(session: Session, numbering: Any, actor: str, clock: Clock) -> int | None:
     """Keep the block of the daily sequence the hub gave this kiosk (enrolment, rejoin, every push answer);
     a change is audited. A hub with no block left for it leaves the kiosk's block and raises an alarm."""
@@ -395,6 +415,37 @@ def _state(session: Session) -> SyncState:
         session.add(row)
         session.flush()
     return row
+
+
+def halt_for_rejoin(session: Session, detail: dict[str, Any], clock: Clock = utc_now) -> bool:
+    """A database restored from a backup: stop sync and new tracking codes until the kiosk rejoins its hub.
+
+    Returns False (and changes nothing) for a kiosk never enrolled: it has no hub to rejoin. In the
+    caller's transaction."""
+    st = session.get(SyncState, 1)
+    if st is None or st.enrolled_at is None:
+        return False
+    session.merge(KioskMeta(key=REJOIN_REQUIRED, value=protocol.canonical_json(detail)))
+    st.halted, st.halted_reason = True, "restored"
+    st.halted_detail = protocol.canonical_json(detail)
+    st.last_error_code, st.last_error_message = "restored", MESSAGES_VI["restored"]
+    audit.append(session, "system:sync", "sync.halted", "hub", st.station, {"reason": "restored"}, clock=clock)
+    return True
+
+
+def _matched_prefix(session: Session, position: int, held: Sequence[Sequence[Any]]) -> int:
+    """The last outbox number after `position` that the hub holds with the very same content (a restored
+    database's ops the hub got before the disk failed): those are acknowledged, not sent again."""
+    hashes = {int(seq): str(digest) for seq, digest in held}
+    rows = session.execute(
+        select(OutboxOp.seq, OutboxOp.op_id, OutboxOp.kind, OutboxOp.payload, OutboxOp.schema_version,
+               OutboxOp.created_at).where(OutboxOp.seq > position).order_by(OutboxOp.seq)).all()
+    for row in rows:
+        if row.seq != position + 1 or hashes.get(row.seq) != protocol.op_hash(
+                row.seq, row.op_id, row.kind, row.payload, row.schema_version, row.created_at):
+            break
+        position = row.seq
+    return position
 
 
 class SyncService:
@@ -528,6 +579,7 @@ class SyncService:
         require(principal, Permission.SYNC_MANAGE)
         if not code.strip():
             raise InvalidInput([("code", "Cần mã đăng ký lại do máy chủ cấp cho kiosk này.")])
+        current = self.who  # read before the write transaction (it opens its own session)
         with self.db.transaction() as session:
             st = _state(session)
             if st.enrolled_at is None:
@@ -535,26 +587,40 @@ class SyncService:
             pending = session.get(KioskMeta, "rejoin_pending")
             if pending is None:
                 pending = KioskMeta(key="rejoin_pending", value=json.dumps(
-                    {"instance_uuid": str(uuid.uuid4()), "epoch": self.who.epoch + 1}))
+                    {"instance_uuid": str(uuid.uuid4()), "epoch": current.epoch + 1}))
                 session.add(pending)
             fresh = json.loads(pending.value)
-            url, offset = st.hub_url, st.clock_offset_s
+            url, offset, position = st.hub_url, st.clock_offset_s, st.hub_position
             hint = _numbering_hint(session)
-        who = KioskIdentity(self.who.kiosk_id, fresh["instance_uuid"], int(fresh["epoch"]))
+        who = KioskIdentity(current.kiosk_id, fresh["instance_uuid"], int(fresh["epoch"]))
         client = HubClient(url, who, self.key, offset, self.transport, self.policy.timeout_s, self.wall)
         try:
-            result = client.enrol(code.strip(), public_key_b64(self.db), self.unit_id, hint)
+            result = client.enrol(code.strip(), public_key_b64(self.db), self.unit_id, hint, after=position)
         finally:
             client.close()
         mark = int(result["high_water_mark"])
         with self.db.transaction() as session:
             st = _state(session)
-            moved = _renumber_unaccepted(session, st.hub_position, mark, self.on_renumber)
+            # Ops the hub holds already (pushed after the backup was taken) keep their numbers; only the
+            # rest follow the hub's mark, so nothing reaches the hub twice.
+            kept = _matched_prefix(session, st.hub_position, result.get("held") or []) if mark > st.hub_position \
+                else st.hub_position
+            now = iso_utc(self.clock())
+            session.execute(update(OutboxOp).where(OutboxOp.seq <= kept, OutboxOp.acked_at.is_(None))
+                            .values(acked_at=now))
+            moved = _renumber_unaccepted(session, kept, mark, self.on_renumber)
+            counter = session.get(Counter, SEQUENCE)
+            if counter is not None and counter.value < mark:
+                counter.value = mark  # nothing of ours after the mark: the next op follows it
             block = _store_numbering(session, result.get("numbering"), principal.audit_name, self.clock)
             advanced = _skip_issued_codes(session, result.get("issued_codes") or [], block)
+            caught_up = _catch_up_statuses(session, result.get("statuses") or {})
             session.merge(KioskMeta(key="instance_uuid", value=who.instance_uuid))
             session.merge(KioskMeta(key="epoch", value=str(who.epoch)))
             session.delete(session.get(KioskMeta, "rejoin_pending"))
+            restored = session.get(KioskMeta, REJOIN_REQUIRED)
+            if restored is not None:
+                session.delete(restored)
             session.merge(KioskMeta(key=AUDIT_CURSOR, value="0"))  # the hub keeps a new copy per epoch
             alarm = session.get(KioskMeta, AUDIT_ALARM)
             if alarm is not None:
@@ -563,12 +629,13 @@ class SyncService:
             st.halted, st.halted_reason, st.halted_detail = False, None, None
             st.last_error_code = st.last_error_message = None
             audit.append(session, principal.audit_name, "sync.rejoined", "hub", st.station,
-                         {"epoch": who.epoch, "hub_position": mark, "renumbered": moved, "day_counters": advanced},
-                         clock=self.clock)
+                         {"epoch": who.epoch, "hub_position": mark, "renumbered": moved, "already_held": kept - position,
+                          "day_counters": advanced, "statuses_caught_up": caught_up}, clock=self.clock)
         self._who = None
         log.warning("rejoined the hub with epoch %d; %d unaccepted ops renumbered after %d", who.epoch, moved, mark)
         return {"kiosk_id": who.kiosk_id, "station": result["station"], "epoch": who.epoch,
-                "hub_position": mark, "renumbered": moved, "day_counters_advanced": advanced, "block": block}
+                "hub_position": mark, "renumbered": moved, "already_held": kept - position,
+                "day_counters_advanced": advanced, "statuses_caught_up": caught_up, "block": block}
 
     def resume(self, principal: Principal) -> None:
         """Clear a halt after an administrator has looked into it (the cause must be gone first)."""
@@ -576,6 +643,9 @@ class SyncService:
         with self.db.transaction() as session:
             st = _state(session)
             reason = st.halted_reason
+            if reason == "restored" or session.get(KioskMeta, REJOIN_REQUIRED) is not None:
+                raise InvalidInput([("resume", "Dữ liệu vừa được khôi phục từ bản sao lưu: tiếp tục đồng bộ là chưa đủ, "
+                                               "kiosk phải đăng ký lại (kiosk enrol --rejoin).")])
             st.halted, st.halted_reason, st.halted_detail = False, None, None
             audit.append(session, principal.audit_name, "sync.resumed", "hub", st.station,
                          {"reason": reason or ""}, clock=self.clock)

@@ -125,14 +125,19 @@ class HubClient:
         raise HubRefused(response.status_code, reason, message, data)
 
     def enrol(self, code: str, public_key: str, unit_id: str = "",
-              numbering: dict[str, Any] | None = None) -> dict[str, Any]:
+              numbering: dict[str, Any] | None = None, after: int | None = None) -> dict[str, Any]:
         """Enrol (or rejoin) with a one-time code; the answer carries the station and the block of the daily
-        sequence the hub gives this kiosk (`numbering`); `numbering` sent is the block the kiosk uses now."""
-        body = protocol.canonical_json({
+        sequence the hub gives this kiosk (`numbering`); `numbering` sent is the block the kiosk uses now. A
+        rejoining kiosk also sends `after`, its acknowledged position, and the hub answers with the hashes of the
+        ops it holds beyond it (`held`)."""
+        fields: dict[str, Any] = {
             "code": code, "kiosk_id": self.who.kiosk_id, "public_key": public_key,
             "instance_uuid": self.who.instance_uuid, "epoch": self.who.epoch, "unit_id": unit_id,
             "numbering": numbering,
-        }).encode()
+        }
+        if after is not None:
+            fields["after"] = after
+        body = protocol.canonical_json(fields).encode()
         return self._send(self._signed("POST", f"{protocol.API}/enrol", body))
 
     def push(self, ops: list[dict[str, Any]], audit_head: dict[str, Any] | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
@@ -22,11 +23,48 @@ if TYPE_CHECKING:
     from kiosk.services.health import Health
 
 
+ROWS = ("reader", "printer", "hub", "pending", "backup")
+
+
+def age_text(iso: str, now: datetime | None = None) -> str:
+    """How long ago a stored UTC time was, in the words a counter officer uses."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    minutes = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds() // 60))
+    if minutes < 1:
+        return QCoreApplication.translate("Health", "vừa xong")
+    if minutes < 60:
+        return QCoreApplication.translate("Health", "%1 phút trước").replace("%1", str(minutes))
+    if minutes < 48 * 60:
+        return QCoreApplication.translate("Health", "%1 giờ trước").replace("%1", str(minutes // 60))
+    return QCoreApplication.translate("Health", "%1 ngày trước").replace("%1", str(minutes // (24 * 60)))
+
+
+def describe_backup(health: Health, now: datetime | None = None) -> tuple[str, str]:
+    """The last backup's age: green within a day (and a bit), amber after, red from three days or a failure."""
+    last, error = health.backup_last, health.backup_error
+    if error and (not last or error["at"] > last["at"]):
+        return "error", QCoreApplication.translate(
+            "Health", "Sao lưu KHÔNG thực hiện được (%1): %2").replace("%1", age_text(error["at"], now)).replace(
+            "%2", error.get("message", ""))
+    if not last:
+        return "warn", QCoreApplication.translate(
+            "Health", "Chưa có bản sao lưu nào (thư mục sao lưu: %1).").replace("%1", health.backup_folder)
+    age = (now or datetime.now(UTC)) - datetime.fromisoformat(last["at"].replace("Z", "+00:00"))
+    text = QCoreApplication.translate("Health", "Sao lưu gần nhất: %1 (%2).").replace(
+        "%1", age_text(last["at"], now)).replace("%2", last.get("path", ""))
+    if age < timedelta(hours=26):
+        return "ok", text
+    return ("warn" if age < timedelta(days=3) else "error"), text
+
+
 def describe(health: Health | None) -> dict[str, tuple[str, str]]:
     """(state key, sentence) for each line; the state key drives the colour."""
     if health is None:
         checking = QCoreApplication.translate("Health", "Đang kiểm tra…")
-        return {k: ("unknown", checking) for k in ("reader", "printer", "hub", "pending")}
+        return {k: ("unknown", checking) for k in ROWS}
     reader = {
         "ready": ("ok", QCoreApplication.translate("Health", "Đầu đọc thẻ sẵn sàng: %1").replace("%1", health.reader_detail)),
         "no_reader": ("warn", QCoreApplication.translate("Health", "Chưa thấy đầu đọc thẻ. Hãy cắm đầu đọc vào máy.")),
@@ -45,7 +83,7 @@ def describe(health: Health | None) -> dict[str, tuple[str, str]]:
         pending = ("warn", QCoreApplication.translate("Health", "%1 bản ghi đang chờ đồng bộ.").replace("%1", str(health.pending)))
     else:
         pending = ("ok", QCoreApplication.translate("Health", "Không có bản ghi nào chờ đồng bộ."))
-    return {"reader": reader, "printer": printer, "hub": hub, "pending": pending}
+    return {"reader": reader, "printer": printer, "hub": hub, "pending": pending, "backup": describe_backup(health)}
 
 
 def _local_time(iso: str) -> str:
@@ -79,7 +117,7 @@ class HomePage(QWidget):
         grid = QGridLayout(frame)
         self.titles: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
-        for row, key in enumerate(("reader", "printer", "hub", "pending")):
+        for row, key in enumerate(ROWS):
             title = QLabel(frame)
             title.setObjectName(f"title_{key}")
             value = QLabel(frame)
@@ -153,6 +191,9 @@ class HomePage(QWidget):
             return "unknown", ""
         if not st.enrolled:
             return "warn", self.tr("Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy 'kiosk enrol'.")
+        if st.halted and st.halted_reason == "restored":
+            return "error", self.tr("Dữ liệu vừa được khôi phục từ bản sao lưu: quản trị viên phải đăng ký lại kiosk với "
+                                    "máy chủ (kiosk enrol --rejoin) trước khi đồng bộ và nhận hồ sơ mới.")
         if st.halted:
             return "error", self.tr("ĐỒNG BỘ ĐÃ DỪNG để bảo vệ dữ liệu (%1). Báo quản trị viên ngay.").replace(
                 "%1", st.halted_detail or st.halted_reason or "")
@@ -198,6 +239,7 @@ class HomePage(QWidget):
             "printer": self.tr("Máy in"),
             "hub": self.tr("Máy chủ trung tâm"),
             "pending": self.tr("Đồng bộ"),
+            "backup": self.tr("Sao lưu"),
         }
         for key, (state, text) in describe(self._health).items():
             self.titles[key].setText(names[key])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 
@@ -78,6 +79,16 @@ def run_gui(args: argparse.Namespace) -> int:
     return run_window(app, loaded)
 
 
+def quit_on_terminate(app: QApplication) -> None:
+    """SIGTERM (systemd stopping the kiosk's service, `kill`) closes the kiosk as a user would: the database
+    is closed and the demo card stopped. Python runs signal handlers only between its own bytecodes, so a
+    timer gives it the chance while Qt waits for events."""
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(250)
+
+
 def acquire_instance_lock(data_dir) -> QLockFile | None:
     """One running kiosk per data folder: a lock file that a crashed process leaves stale, not held."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -120,9 +131,11 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
         return build_kiosk(loaded, with_demo_card=True)
 
     QTimer.singleShot(0, lambda: window.open_data(build))
+    quit_on_terminate(app)
     try:
         return app.exec()
     finally:
+        window.close()  # the background workers stop before the data closes (also after SIGTERM)
         if window.kiosk is not None:
             window.kiosk.close()
         lock.unlock()

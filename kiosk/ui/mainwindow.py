@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.current_photo: bytes | None = None
         self.watcher = None
         self.sync_worker = None
+        self.daily_worker = None
         self._reprint_runner = None
         self.printer_dialog = None
         self._health_asked = self._health_shown = 0  # a snapshot older than the one on screen is dropped
@@ -171,6 +172,11 @@ class MainWindow(QMainWindow):
         self.shell.home.sync_button.clicked.connect(self.sync_worker.sync_now)
         self.shell.home.reprint_requested.connect(self.reprint_recoded)
         self.sync_worker.start()
+        from kiosk.ui.daily_worker import DailyWorker
+
+        self.daily_worker = DailyWorker(kiosk, self)
+        self.daily_worker.finished.connect(lambda _r: self.refresh_health())
+        self.daily_worker.start()
         if kiosk.settings.mode == "selfservice":
             self._enter_selfservice()
             self.ready.emit()
@@ -459,6 +465,8 @@ class MainWindow(QMainWindow):
             self.watcher.stop()
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.daily_worker is not None:
+            self.daily_worker.stop()  # a backup half written is deleted, never left as a file
         super().closeEvent(event)
 
     def recover(self) -> None:

@@ -958,6 +958,34 @@
 <context>
     <name>Health</name>
     <message>
+        <source>vừa xong</source>
+        <translation>just now</translation>
+    </message>
+    <message>
+        <source>%1 phút trước</source>
+        <translation>%1 minutes ago</translation>
+    </message>
+    <message>
+        <source>%1 giờ trước</source>
+        <translation>%1 hours ago</translation>
+    </message>
+    <message>
+        <source>%1 ngày trước</source>
+        <translation>%1 days ago</translation>
+    </message>
+    <message>
+        <source>Sao lưu KHÔNG thực hiện được (%1): %2</source>
+        <translation>The backup FAILED (%1): %2</translation>
+    </message>
+    <message>
+        <source>Chưa có bản sao lưu nào (thư mục sao lưu: %1).</source>
+        <translation>No backup yet (backup folder: %1).</translation>
+    </message>
+    <message>
+        <source>Sao lưu gần nhất: %1 (%2).</source>
+        <translation>Last backup: %1 (%2).</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/home.py" line="26"/>
         <source>Đang kiểm tra…</source>
         <translation>Checking…</translation>
@@ -1058,6 +1086,14 @@
 </context>
 <context>
     <name>HomePage</name>
+    <message>
+        <source>Dữ liệu vừa được khôi phục từ bản sao lưu: quản trị viên phải đăng ký lại kiosk với máy chủ (kiosk enrol --rejoin) trước khi đồng bộ và nhận hồ sơ mới.</source>
+        <translation>The data was just restored from a backup: the administrator must re-enrol this kiosk with the hub (kiosk enrol --rejoin) before it syncs and takes new dossiers.</translation>
+    </message>
+    <message>
+        <source>Sao lưu</source>
+        <translation>Backup</translation>
+    </message>
     <message>
         <location filename="../../kiosk/ui/home.py" line="114"/>
         <source>Kiosk chưa đăng ký với máy chủ trung tâm; quản trị viên chạy &apos;kiosk enrol&apos;.</source>

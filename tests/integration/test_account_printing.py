@@ -18,8 +18,8 @@ from types import SimpleNamespace
 import pytest
 from dossier_samples import StationClock, person, snapshot
 from escpos.printer import Dummy
+from escpos_sim import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
 from test_receipt_pdf import pdftotext, qr_from_page
-from test_receipt_printing import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
 
 from kiosk.config import Settings
 from kiosk.devices.printers import EscPosPrinter, PdfFolderPrinter

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -16,26 +15,9 @@ from kiosk.devices.vchip.portrait import draw_face, encode_portrait
 from kiosk.services import face as face_module
 from kiosk.services.accounts import AccountRequestInput, AccountService, Refused
 from tests.dossier_samples import TODAY, person, snapshot
+from tests.photos import astronaut, hopper
 
 UNIT = "000.00.24.H57"
-
-
-def package_image(module: str, *parts: str) -> bytes:
-    """A photo that a package ships (skimage's astronaut, matplotlib's Grace Hopper)."""
-    try:
-        mod = __import__(module)
-    except ImportError:
-        pytest.fail(f"the face-match test images need '{module}': pip install matplotlib scikit-image "
-                    "(./setup.sh test installs them)")
-    return Path(mod.__file__).parent.joinpath(*parts).read_bytes()
-
-
-def astronaut() -> bytes:
-    return package_image("skimage", "data", "astronaut.png")
-
-
-def hopper() -> bytes:
-    return package_image("matplotlib", "mpl-data", "sample_data", "grace_hopper.jpg")
 
 
 def jpeg(img: Image.Image) -> bytes:

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from dossier_samples import person, sample_dossier, snapshot
+from dossier_samples import cli_files, person, snapshot, write_json
 
 from kiosk.services.catalog import load_catalog
 
@@ -23,23 +23,9 @@ def kiosk(*args: str):
     return result
 
 
-def write(path: Path, data) -> str:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return str(path)
-
-
 def files_for(tmp_path: Path, number: int, seed: int = 1) -> tuple[list[str], dict]:
     """Command-line arguments for a valid dossier of service `number`, files written to tmp_path."""
-    sample = sample_dossier(CATALOG.get(number), seed, today=datetime.now().date())
-    args = ["--service", str(number), "--citizen", write(tmp_path / f"citizen-{seed}.json", sample["citizen"]),
-            "--data", write(tmp_path / f"form-{number}-{seed}.json", sample["form"])]
-    for role, chip in sample["persons"].items():
-        args += ["--person", f"{role}={write(tmp_path / f'{role}-{seed}.json', chip)}"]
-    for a in sample["attachments"]:
-        scan = tmp_path / a.filename
-        scan.write_bytes(a.data)
-        args += ["--attach", f"{a.document_id}={scan}"]
-    return args, sample
+    return cli_files(tmp_path, CATALOG.get(number), seed, today=datetime.now().date())
 
 
 def test_services_list_and_show() -> None:
@@ -103,7 +89,7 @@ def test_create_show_search_and_move_a_dossier(tmp_path: Path) -> None:
 def test_bad_form_exits_2_naming_fields_in_vietnamese(tmp_path: Path) -> None:
     args, sample = files_for(tmp_path, 4)
     form = dict(sample["form"], applicant_phone="0123", registration_kind="forever")
-    args[args.index("--data") + 1] = write(tmp_path / "bad.json", form)
+    args[args.index("--data") + 1] = write_json(tmp_path / "bad.json", form)
     result = kiosk("dossier", "create", *args, "--json")
     assert result.returncode == 2
     errors = json.loads(result.stdout)["errors"]
@@ -130,7 +116,7 @@ def test_several_persons_and_a_scan(tmp_path: Path) -> None:
     groom = person(77, sex="M", age=30)
     args11, _ = files_for(tmp_path, 11)
     i = args11.index("--person")
-    args11[i + 1] = "witness=" + write(tmp_path / "w.json", snapshot(groom))
+    args11[i + 1] = "witness=" + write_json(tmp_path / "w.json", snapshot(groom))
     wrong_role = kiosk("dossier", "create", *args11, "--json")
     assert wrong_role.returncode == 2
     assert "persons.witness" in {e["field"] for e in json.loads(wrong_role.stdout)["errors"]}
@@ -157,7 +143,7 @@ def test_calendar_import_and_show(tmp_path: Path) -> None:
         "saturdays_worked": [{"date": "2027-05-08", "reason_vi": "Làm bù cho 29/4"}],
         "weekdays_worked": [],
     }]}
-    imported = kiosk("calendar", "import", write(tmp_path / "cal.json", decision), "--json")
+    imported = kiosk("calendar", "import", write_json(tmp_path / "cal.json", decision), "--json")
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["imported_years"] == [2027]
     after = json.loads(kiosk("calendar", "show", "2027", "--json").stdout)
@@ -167,5 +153,5 @@ def test_calendar_import_and_show(tmp_path: Path) -> None:
     assert after["working_days"] == before["working_days"]
     bad = dict(decision)
     bad["years"] = [dict(decision["years"][0], saturdays_worked=[{"date": "2027-05-07"}])]
-    refused = kiosk("calendar", "import", write(tmp_path / "bad.json", bad))
+    refused = kiosk("calendar", "import", write_json(tmp_path / "bad.json", bad))
     assert refused.returncode == 2 and "saturdays_worked[0].date" in refused.stderr

@@ -49,8 +49,11 @@ def session(virtual_card):
 
     yield open_
     for connection in opened:
+        # release(), not only disconnect(): each connection holds a PC/SC context of its own. Left to the garbage
+        # collector it is freed after the session's pcscd stopped, and pyscard's __del__ then raises
+        # "Service not available" into pytest's summary.
         with contextlib.suppress(CardConnectionException):
-            connection.disconnect()
+            connection.release()
 
 
 def test_atr_and_select_application(session):
@@ -138,11 +141,15 @@ def test_slot_removal_and_reinsertion(virtual_card, wait_reader):
     first.slot.remove()
     wait_reader(first.reader, present=False)
     second = virtual_card(seed=10)
-    term = Terminal(transmitter(connect(second.reader)))
-    term.select_aid()
-    key = second.access_key
-    term.bac(key["document_number"], key["birth"], key["expiry"])
-    assert second.citizen.id_number.encode() in term.read_file(1)
+    connection = connect(second.reader)
+    try:
+        term = Terminal(transmitter(connection))
+        term.select_aid()
+        key = second.access_key
+        term.bac(key["document_number"], key["birth"], key["expiry"])
+        assert second.citizen.id_number.encode() in term.read_file(1)
+    finally:
+        connection.release()
 
 
 def test_response_mac_error_reaches_the_reader(session):
@@ -179,7 +186,7 @@ def _run_demo_card(proc, csca, pcsc_reader, wait_reader) -> None:
         term.select_aid()
         term.bac(key["document_number"], key["birth"], key["expiry"])
         assert key["id_number"].encode() in term.read_file(1)
-        connection.disconnect()
+        connection.release()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -192,9 +199,9 @@ def test_demo_card_leaves_the_reader_when_the_kiosk_that_started_it_dies(pcsc_re
     import signal
 
     kiosk = subprocess.Popen([sys.executable, "-c", (
-        "import os, subprocess, sys, time\n"
-        f"p = subprocess.Popen([sys.executable, '-m', 'kiosk.devices.vchip', '--port', '{vpcd_port_number}',"
-        " '--seed', '13', '--parent', str(os.getpid())], stdout=subprocess.PIPE, text=True)\n"
+        "import subprocess, sys, time\n"
+        "from kiosk import children\n"
+        f"p = children.start('vchip', ['--port', '{vpcd_port_number}', '--seed', '13', '--lifeline'])\n"
         "print(p.pid, p.stdout.readline().strip() != '', flush=True)\n"
         "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)
     try:

@@ -30,6 +30,8 @@ def window(qtbot, settings_loaded):
     box.accept()
     yield win
     win.health_timer.stop()
+    if win.daily_worker is not None:
+        win.daily_worker.stop()
     from PySide6.QtCore import QThreadPool
 
     QThreadPool.globalInstance().waitForDone(10_000)

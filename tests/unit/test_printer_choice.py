@@ -3,6 +3,8 @@ and the printer state the home page shows for the printer in use."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.config import load_settings
@@ -62,3 +64,24 @@ def test_printer_state_names_the_printer_in_use(tmp_path):
     assert printer_state("escpos", "tcp://10.0.0.9:9100", tmp_path) == ("ready", "tcp://10.0.0.9:9100")
     assert printer_state("escpos", "10.0.0.9:9100", tmp_path) == ("unavailable", "10.0.0.9:9100")
     assert printer_state("system", "", tmp_path) == ("unavailable", "")
+
+
+def test_in_the_bundle_pyusb_loads_the_libusb_beside_the_program(tmp_path, monkeypatch):
+    """PyInstaller's start-up hook for pyusb is left out of the bundle (it cost every start); the first USB printer
+    points pyusb at the bundled libusb instead. Here a copy of this machine's libusb stands for the bundled one."""
+    import ctypes.util
+    import shutil
+    import sys
+
+    from kiosk.devices.printers import bundled_usb_backend
+
+    assert bundled_usb_backend() == {}  # from the source tree: pyusb's own search
+    system = ctypes.util.find_library("usb-1.0")
+    assert system, "libusb-1.0 is missing (pcscd's reader driver installs it)"
+    located = next(p for d in ("/lib", "/usr/lib", "/lib64", "/usr/lib64") for p in Path(d).rglob(system) if p.exists())
+    bundle = tmp_path / "_internal"
+    bundle.mkdir()
+    shutil.copy(located, bundle / "libusb-1.0.so.0")
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    backend = bundled_usb_backend()["backend"]
+    assert backend.lib._name == str(bundle / "libusb-1.0.so.0")

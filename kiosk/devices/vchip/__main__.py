@@ -1,6 +1,8 @@
 """`python -m kiosk.devices.vchip`: serve a generated citizen's card on a vpcd slot (demo mode).
 
-Prints one JSON line on stdout once the card is in the reader, then serves until SIGINT/SIGTERM.
+Prints one JSON line on stdout once the card is in the reader, then serves until SIGINT/SIGTERM, or with
+`--lifeline` until its standard input closes (the kiosk that started it ended, however it ended). Demo
+mode starts it through `kiosk.children`, which works from the source tree and from the bundle.
 """
 
 from __future__ import annotations
@@ -49,9 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csca-kind", choices=("ecdsa", "rsa"), default="ecdsa")
     p.add_argument("--ds-kind", choices=("ecdsa", "rsa", "rsa-pss"), default="ecdsa")
     p.add_argument("--unknown-csca", action="store_true")
-    p.add_argument("--parent", type=int, metavar="PID",
-                   help="stop when this process (the kiosk that started the card) is gone, even after a crash")
+    p.add_argument("--lifeline", action="store_true",
+                   help="stop when standard input closes: the kiosk that started the card is gone, even after a "
+                        "crash (works on Windows, where a parent's death cannot be polled)")
     return p
+
+
+def _watch_lifeline(stop: threading.Event) -> None:
+    """Block on stdin until it reaches its end (the starter closed it or died), then ask to stop."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except (OSError, ValueError, AttributeError):  # closed, or no stdin at all
+        pass
+    stop.set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +117,8 @@ def serve(card: VirtualCard, pki: TestPKI, args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.lifeline:
+        threading.Thread(target=_watch_lifeline, args=(stop,), name="lifeline", daemon=True).start()
     info: dict[str, object] = {"reader": slot.reader_name, "port": args.port, "csca_pem": str(csca_path)}
     if args.print_key:
         info["access_key"] = citizen.access_key()
@@ -113,8 +128,6 @@ def serve(card: VirtualCard, pki: TestPKI, args: argparse.Namespace) -> int:
     while not stop.wait(0.5):
         if not slot.connected and getattr(card, "removed", False):
             break
-        if args.parent and os.getppid() != args.parent:
-            break  # the kiosk died without stopping us: free the reader slot for the next one
     slot.remove()
     return 0
 
