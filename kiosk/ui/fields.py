@@ -28,6 +28,15 @@ from PySide6.QtWidgets import (
 from kiosk.domain.catalog import Field
 from kiosk.ui.i18n import current_language
 
+#: What a typed field expects, shown greyed in it (Vietnamese, English).
+PLACEHOLDERS = {
+    "date": ("dd/mm/yyyy", "dd/mm/yyyy"),
+    "datetime": ("dd/mm/yyyy hh:mm", "dd/mm/yyyy hh:mm"),
+    "phone": ("09xx xxx xxx", "09xx xxx xxx"),
+    "id_number": ("12 chữ số", "12 digits"),
+    "money": ("đồng", "dong"),
+}
+
 
 def _label(field: Field, language: str) -> str:
     return field.label_en if language == "en" and field.label_en else field.label_vi
@@ -136,14 +145,6 @@ class FieldEditor(QWidget):
             line.addWidget(self.file_button)
             return row
         edit = QLineEdit(self)
-        placeholders = {
-            "date": "dd/mm/yyyy",
-            "datetime": "dd/mm/yyyy hh:mm",
-            "phone": "09xx xxx xxx",
-            "id_number": "12 chữ số",
-            "money": "đồng",
-        }
-        edit.setPlaceholderText(placeholders.get(f.type, ""))
         if f.rules.max_length:
             edit.setMaxLength(f.rules.max_length)
         edit.textChanged.connect(lambda _t: self.changed.emit(f.id))
@@ -166,6 +167,9 @@ class FieldEditor(QWidget):
         elif f.type == "multi_choice":
             for i, option in enumerate(f.options):
                 self.input.item(i).setText(option.label_en if language == "en" else option.label_vi)
+        elif isinstance(self.input, QLineEdit):
+            vi, en = PLACEHOLDERS.get(f.type, ("", ""))
+            self.input.setPlaceholderText(en if language == "en" else vi)
 
     def lock(self, source: str) -> None:
         """A value from a chip: shown, not editable (the service refuses a changed one too)."""

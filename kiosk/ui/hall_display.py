@@ -172,7 +172,7 @@ class HallDisplay(QWidget):
         for r, (number, counter) in enumerate(self.rows):
             call = calls[r + 1] if r + 1 < len(calls) else None
             number.setText(call["number"] if call else "")
-            counter.setText(f"→ {call['counter']}" if call else "")
+            counter.setText(f"  →  {call['counter']}" if call else "")  # spaced as the newest call is
         waiting = (self.board or {}).get("waiting") or {}
         self.footer.setText("   ".join(self.tr("Nhóm %1: %2 người chờ").replace("%1", g).replace("%2", str(n))
                                        for g, n in sorted(waiting.items())))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -907,6 +908,10 @@ class SelfServiceShell(QWidget):
         top.addWidget(self.staff_button)
         layout.addLayout(top)
         self.stack = QStackedWidget(self)
+        # A stack is as tall as its tallest page (the card step with its numpad): with the keyboard below it
+        # that is taller than a 1080-pixel screen, and a full-screen window would lose its bottom keys. The
+        # pages that show the keyboard (the form in its scroll area, the rating) fit in what is left.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.stack, 1)
         self.keyboard = TouchKeyboard(self)
         layout.addWidget(self.keyboard)

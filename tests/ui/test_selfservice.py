@@ -400,6 +400,8 @@ def test_every_screen_in_vietnamese_and_english(qtbot, hall, english_qm, tmp_pat
     folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     shots = {}
+    hall.activateWindow()  # on a real X server (xvfb-run) the focus, and so the keyboard, needs the active window
+    qtbot.waitUntil(hall.isActiveWindow, timeout=5_000)
     for language in ("vi", "en"):
         shell.wipe()
         tap(qtbot, shell.en_button if language == "en" else shell.vi_button)  # English one touch away
@@ -423,8 +425,14 @@ def test_every_screen_in_vietnamese_and_english(qtbot, hall, english_qm, tmp_pat
         shot("can")
         shell.take._open_form(None)
         shot("form")
+        hint = shell.take.wizard.editors()["applicant_id_number"].input.placeholderText()
+        assert hint == ("12 digits" if language == "en" else "12 chữ số")
         next(e for e in shell.take.wizard.editors().values() if e.field.type == "text").input.setFocus()
         qtbot.waitUntil(lambda: shell.keyboard.isVisible(), timeout=3000)
+        QApplication.processEvents()
+        assert hall.height() == 1080, hall.height()  # the keyboard fits the screen: the window did not grow
+        assert all(hall.rect().contains(k.geometry().translated(k.parentWidget().mapTo(hall, QPoint(0, 0))))
+                   for k in shell.keyboard.keys.values())
         shot("keyboard")
         shell.take.clear()
         shell.take.ticket.show_ticket(TicketTaken("t", "A015", 4, "A", "2026-11-25", 3, 24, True, "sent"), "Nơi ở")
