@@ -77,18 +77,23 @@ def operator():
 
 
 @pytest.fixture
-def live_hub(tmp_path):
-    """A hub on an SQLite file served by uvicorn on loopback (real HTTP): (Hub, its URL)."""
+def hub_server(tmp_path):
+    """A hub on an SQLite file served by uvicorn on loopback (real HTTP): the running server (`.hub`, `.url`)."""
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
     from kiosk.hub.embedded import EmbeddedHub
 
     db = open_hub_database(f"sqlite:///{tmp_path / 'live-hub.db'}")
-    hub = Hub(db)
-    server = EmbeddedHub(hub).start()
-    yield hub, server.url
+    server = EmbeddedHub(Hub(db)).start()
+    yield server
     server.stop()
     db.dispose()
+
+
+@pytest.fixture
+def live_hub(hub_server):
+    """The hub of `hub_server` and its URL."""
+    return hub_server.hub, hub_server.url
 
 
 @pytest.fixture(scope="session")

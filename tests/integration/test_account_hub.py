@@ -9,9 +9,6 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from kiosk.hub.core import Hub
-from kiosk.hub.db import open_hub_database
-from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models import AccountRequest
 from kiosk.hub.testing import Network
 from kiosk.services.accounts import AccountRequestInput, AccountService, Refused
@@ -25,12 +22,8 @@ FAST = SyncPolicy(attempts=3, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.
 
 
 @pytest.fixture
-def hub(tmp_path):
-    db = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
-    server = EmbeddedHub(Hub(db)).start()
-    yield server
-    server.stop()
-    db.dispose()
+def hub(hub_server):
+    return hub_server
 
 
 @pytest.fixture

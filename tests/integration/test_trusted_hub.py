@@ -80,12 +80,8 @@ class Tamper(httpx.BaseTransport):
 
 
 @pytest.fixture
-def hub(tmp_path):
-    db = open_hub_database(f"sqlite:///{tmp_path / 'hub.db'}")
-    server = EmbeddedHub(Hub(db)).start()
-    yield server
-    server.stop()
-    db.dispose()
+def hub(hub_server):
+    return hub_server
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from dossier_samples import sample_dossier
+from gui_steps import walk_form
 from PySide6.QtCore import QEvent, QPoint, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -174,26 +175,8 @@ def type_by_touch(qtbot, shell, editor, value) -> None:
 
 
 def fill_by_touch(qtbot, shell, wizard, form) -> None:
-    for _ in range(len(wizard.steps) + 2):
-        step = wizard.current_step_id()
-        if step == "review":
-            return
-        if step in wizard.form_steps:
-            for _pass in range(3):
-                for fid, editor in wizard.form_steps[step].editors.items():
-                    if editor.isVisibleTo(wizard) and editor.input.isEnabled() and fid in form \
-                            and editor.value() != form[fid]:
-                        type_by_touch(qtbot, shell, editor, form[fid])
-        before = wizard.stack.currentIndex()
-        tap(qtbot, wizard.next_button)
-        qtbot.waitUntil(lambda b=before: wizard.stack.currentIndex() != b or wizard.message.text()
-                        or any(e.error.text() for e in wizard.editors().values()), timeout=10_000)
-        errors = {fid: e.error.text() for fid, e in wizard.editors().items() if e.error.text()}
-        after = wizard.stack.currentIndex()
-        assert after > before, (step, wizard.message.text(), errors)
-        # A step passed over holds only representatives the law does not ask for in this dossier.
-        assert all(wizard._idle(i, wizard.values()) for i in range(before + 1, after)), (step, after)
-    raise AssertionError("the hall's form never reached its review step")
+    walk_form(qtbot, wizard, form, lambda editor, value: type_by_touch(qtbot, shell, editor, value),
+              lambda: tap(qtbot, wizard.next_button), who="the hall's form")
 
 
 def assert_touch_targets(shell) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from dossier_samples import sample_dossier
-from gui_steps import read_and_use
+from gui_steps import read_and_use, walk_form
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QListWidget, QMessageBox, QPlainTextEdit
 from qt_typing import type_text
@@ -43,34 +43,19 @@ def type_value(qtbot, editor, value) -> None:
 
 def fill_form_steps(qtbot, wizard, form, scan=None) -> None:
     """Walk every step: fill what is shown and not locked, tick the documents, attach scans, go on."""
-    for _ in range(len(wizard.steps) + 2):
-        step = wizard.current_step_id()
-        if step == "review":
+    def documents(step):
+        if step != "documents":
             return
-        if step in wizard.form_steps:
-            for _pass in range(3):  # answers open further fields
-                for fid, editor in wizard.form_steps[step].editors.items():
-                    if editor.isVisibleTo(wizard) and editor.input.isEnabled() and fid in form \
-                            and editor.value() != form[fid]:
-                        type_value(qtbot, editor, form[fid])
-        if step == "documents":
-            for doc in wizard.documents.documents:
-                if doc.scan == "required":
-                    wizard.documents.attach(doc.id, scan)  # what choosing the file in the dialog does
-                box = wizard.documents.received[doc.id]
-                if not box.isChecked():
-                    box.setFocus()
-                    qtbot.keyClick(box, Qt.Key.Key_Space)
-        before = wizard.stack.currentIndex()
-        qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda b=before: wizard.stack.currentIndex() != b or wizard.message.text()
-                        or any(e.error.text() for e in wizard.editors().values()), timeout=10_000)
-        errors = {fid: e.error.text() for fid, e in wizard.editors().items() if e.error.text()}
-        after = wizard.stack.currentIndex()
-        assert after > before, (step, wizard.message.text(), errors)
-        # A step passed over holds only representatives the law does not ask for in this dossier.
-        assert all(wizard._idle(i, wizard.values()) for i in range(before + 1, after)), (step, after)
-    raise AssertionError("the wizard never reached its review step")
+        for doc in wizard.documents.documents:
+            if doc.scan == "required":
+                wizard.documents.attach(doc.id, scan)  # what choosing the file in the dialog does
+            box = wizard.documents.received[doc.id]
+            if not box.isChecked():
+                box.setFocus()
+                qtbot.keyClick(box, Qt.Key.Key_Space)
+
+    walk_form(qtbot, wizard, form, lambda editor, value: type_value(qtbot, editor, value),
+              lambda: qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton), on_step=documents)
 
 
 def submit(qtbot, window):
