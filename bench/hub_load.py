@@ -30,6 +30,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+# The throwaway PostgreSQL and the replica drills are test support, kept under tests/ (not shipped).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
+
+
 PAYLOAD_FIELDS = {  # a dossier's worth of form data (about the size a real one has on the wire)
     "ho_ten_nguoi_nop": "Nguyễn Văn An", "dia_chi": "Số 12 ngõ 34 phố Hàng Bạc, phường Hoàn Kiếm, Hà Nội",
     "so_dien_thoai": "0912345678", "ly_do": "Đăng ký thường trú tại nhà riêng của công dân", "so_to_khai": "CT01",
@@ -329,10 +333,11 @@ def main() -> int:
         uvloop.install()
     except ImportError:
         pass
+    from hub_drills import Haproxy, ReplicaProcess
+    from throwaway_pg import create_database, throwaway_postgres
+
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
-    from kiosk.hub.devpg import create_database, throwaway_postgres
-    from kiosk.hub.testing import Haproxy, ReplicaProcess
 
     results: dict[str, dict] = {}
     with throwaway_postgres() as server, tempfile.TemporaryDirectory() as tmp:

@@ -21,6 +21,10 @@ import time
 import uuid
 from pathlib import Path
 
+# The throwaway PostgreSQL and the replica drills are test support, kept under tests/ (not shipped).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
+
+
 UNIT = "000.00.24.H57"
 
 
@@ -64,12 +68,13 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("KIOSK_USE_KEYRING", "0")
 
+    from throwaway_pg import create_database, throwaway_postgres
+
     from kiosk.app import operator_principal
     from kiosk.db.engine import open_database
     from kiosk.hub import protocol
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
-    from kiosk.hub.devpg import create_database, throwaway_postgres
     from kiosk.hub.embedded import free_port
     from kiosk.services.sync import SyncPolicy, SyncService
 

@@ -99,7 +99,7 @@ def live_hub(hub_server):
 @pytest.fixture(scope="session")
 def pg_server():
     """A throwaway PostgreSQL server for the hub's tests (Debian's binaries); missing binaries fail loudly."""
-    from kiosk.hub.devpg import PostgresMissing, throwaway_postgres
+    from throwaway_pg import PostgresMissing, throwaway_postgres
 
     try:
         server = throwaway_postgres()
@@ -117,6 +117,6 @@ def hub_url(request, tmp_path):
 
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.db'}"
-    from kiosk.hub.devpg import create_database
+    from throwaway_pg import create_database
 
     return create_database(request.getfixturevalue("pg_server"), f"hub_{uuid.uuid4().hex[:12]}")

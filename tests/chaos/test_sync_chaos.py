@@ -328,7 +328,7 @@ class Harness:
 def test_two_kiosks_and_two_hub_replicas_killed_and_cut_off_converge_exactly_once(tmp_path, pg_server):
     """Two `kiosk-hub` replicas on one PostgreSQL; the proxy sends each request to either, and either is
     killed at random (the other keeps serving)."""
-    from kiosk.hub.devpg import create_database
+    from throwaway_pg import create_database
 
     hub_url = create_database(pg_server, "chaos")
     outcome = Harness(tmp_path, hub_url, seed=11, replicas=2).run(seconds=25)

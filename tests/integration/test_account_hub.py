@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from hub_drills import Network
 from sqlalchemy import select
 
 from kiosk.hub.models import AccountRequest
-from kiosk.hub.testing import Network
 from kiosk.services.accounts import AccountRequestInput, AccountService, Refused
 from kiosk.services.status_check import StatusCheckService
 from kiosk.services.sync import SyncPolicy, SyncService

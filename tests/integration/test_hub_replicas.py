@@ -11,17 +11,17 @@ import time
 
 import psycopg
 import pytest
+from hub_drills import Haproxy, ReplicaProcess
 from sqlalchemy import func, select
 from station_kiosk import StationKiosk
+from throwaway_pg import create_database
 
 from kiosk.db.models import Counter, KioskMeta
 from kiosk.db.models_dossier import DossierRow
 from kiosk.domain.tracking import KIOSK_BLOCKS
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
-from kiosk.hub.devpg import create_database
 from kiosk.hub.models import HubDossier, InboxOp
-from kiosk.hub.testing import Haproxy, ReplicaProcess
 from kiosk.services.catalog import load_catalog
 from kiosk.services.outbox import SEQUENCE
 from kiosk.services.sync import SyncPolicy

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 from dossier_samples import sample_dossier
+from hub_drills import Network
 
 from kiosk.app import build
 from kiosk.config import load_settings
@@ -25,7 +26,6 @@ from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models_hall import HubQueueTicket
-from kiosk.hub.testing import Network
 from kiosk.jobs import run_inline
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import InvalidInput

@@ -12,6 +12,7 @@ import re
 import shutil
 
 import pytest
+from hub_drills import Network
 from sqlalchemy import select
 from station_kiosk import CITIZEN, OFFICER, StationKiosk, need_readers, pdf_qr, pdf_text
 
@@ -21,7 +22,6 @@ from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models import HubDossier
-from kiosk.hub.testing import Network
 from kiosk.services.catalog import load_catalog
 
 STATION = "CA-THANH-XUAN"

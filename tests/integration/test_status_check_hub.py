@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hub_drills import Network
 from station_kiosk import CITIZEN, OFFICER, StationKiosk
 
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
-from kiosk.hub.testing import Network
 from kiosk.services.catalog import load_catalog
 
 

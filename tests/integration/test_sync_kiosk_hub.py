@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
+from hub_drills import Network
 from sqlalchemy import func, select, text
 from sync_codes import UNIT
 from sync_codes import code as tracking
@@ -22,7 +23,6 @@ from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models import HubDossier, InboxOp
-from kiosk.hub.testing import Network
 from kiosk.services import outbox
 from kiosk.services.sync import SyncPolicy, SyncService
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from scripted_connection import ScriptedConnection, ScriptError
 
-from kiosk.devices.connection import ScriptedConnection, ScriptError
 from kiosk.devices.icao import crypto
 from kiosk.devices.icao.bac import AccessKey, BacProtocol
 from kiosk.devices.icao.errors import AccessDenied, SecureMessagingError

@@ -4,8 +4,8 @@ worked example (Appendix G.1), then run against each other with the CCCD's CAN."
 from __future__ import annotations
 
 import pytest
+from scripted_connection import ScriptedConnection
 
-from kiosk.devices.connection import ScriptedConnection
 from kiosk.devices.icao import crypto
 from kiosk.devices.icao.bac import AccessKey
 from kiosk.devices.icao.document import read_and_verify

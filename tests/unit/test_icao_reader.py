@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from scripted_connection import ScriptedConnection
 
-from kiosk.devices.connection import ScriptedConnection
 from kiosk.devices.icao.aa import active_authenticate
 from kiosk.devices.icao.bac import AccessKey
 from kiosk.devices.icao.document import read_and_verify

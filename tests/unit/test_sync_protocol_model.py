@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hub_drills import FAULTS, Network
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -23,7 +24,6 @@ from kiosk.hub.core import Hub, backoffice_moves
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models import HubDossier, HubKiosk, InboxOp
-from kiosk.hub.testing import FAULTS, Network
 from kiosk.services import outbox
 from kiosk.services.sync import SyncPolicy, SyncService
 
