@@ -52,6 +52,7 @@ from kiosk.domain.dossier import (
     mask_id,
     next_statuses,
 )
+from kiosk.domain.issue import Issue
 from kiosk.domain.roles import Permission, Principal
 from kiosk.domain.tracking import (
     SLOTS,
@@ -96,19 +97,6 @@ class AttachmentIn:
     filename: str
     media_type: str
     data: bytes
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem with the form: `error` blocks submission, `warning` is shown and recorded."""
-
-    field: str
-    message_vi: str
-    message_en: str
-    severity: str = "error"
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message_vi, "message_en": self.message_en, "severity": self.severity}
 
 
 @dataclass(frozen=True)

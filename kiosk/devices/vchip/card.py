@@ -179,7 +179,7 @@ class ChipOptions:
 POST_2024_DG13 = (1, 2, 3, 4, 5, 8, 12)
 
 
-class CardRemoved(Exception):
+class LeftTheField(Exception):
     """The card has left the field: the bridge must drop the connection without answering."""
 
 
@@ -383,11 +383,11 @@ class VirtualCard:
     def process(self, apdu: bytes) -> bytes:
         """Answer one command APDU: response data followed by SW1 SW2."""
         if self.removed:
-            raise CardRemoved
+            raise LeftTheField
         o = self.options
         if o.remove_after is not None and self.commands >= o.remove_after:
             self.removed = True
-            raise CardRemoved
+            raise LeftTheField
         self.commands += 1
         if o.slow:
             time.sleep(o.slow)
@@ -795,7 +795,7 @@ class InProcessConnection:
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         try:
             response = self.card.process(apdu)
-        except CardRemoved:
+        except LeftTheField:
             raise reader_errors.CardRemoved("TRANSMIT", "virtual card removed") from None
         return response[:-2], int.from_bytes(response[-2:], "big")
 
