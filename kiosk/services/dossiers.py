@@ -897,7 +897,7 @@ def apply_remote_status(
     """Apply a status the hub decided to the dossier it was decided on (by identity, never by the printed
     code), inside the sync's transaction; True when the dossier has it now.
 
-    The hub owns the workflow once a dossier is pushed (sync reference: no two writers per field), so
+    The hub owns the workflow once a dossier is pushed (each field has one writer: the hub after the push), so
     its move is recorded as it comes, with origin "hub". An echo of this kiosk's own push
     (`source` = "kiosk:<this kiosk id>") and a status the dossier already has change nothing.
     """
