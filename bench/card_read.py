@@ -38,7 +38,7 @@ from kiosk.devices.vchip import (
     generate_citizen,
 )
 
-#: Plaintext bytes one short secure-messaging READ BINARY can carry at most (cccd.md: 231 under BAC).
+#: Plaintext bytes one short secure-messaging READ BINARY can carry at most (docs/card.md: 231 under BAC).
 SHORT_PLAIN_MAX = 231
 
 

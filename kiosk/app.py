@@ -208,7 +208,7 @@ def start_demo_hub(data_dir: Path):
 def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0,
                     card_access: str = "pace") -> DemoCard | None:
     """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
-    `card_access="pace"` (the default, as the CCCD): PACE with the CAN or the MRZ, BAC too (cccd.md),
+    `card_access="pace"` (the default, as the CCCD): PACE with the CAN or the MRZ, BAC too (docs/card.md),
     for the counter's key field and the hall's CAN numpad alike."""
     from kiosk import children
 

@@ -182,7 +182,7 @@ class Haproxy(_Served):
     of two replicas; a missing binary fails loudly with what to install."""
 
     name = "haproxy"
-    CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "haproxy" / "kiosk-hub.cfg"
+    CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "haproxy" / "kiosk-hub.cfg"
 
     def __init__(self, replicas: list[str], log_path: str | None = None) -> None:
         from kiosk.hub.embedded import free_port

@@ -70,7 +70,7 @@ def _connect_factory(path: Path, key: DatabaseKey):
     def connect() -> sqlcipher3.Connection:
         conn = connect_keyed(path, key)
         conn.execute("PRAGMA journal_mode=WAL").fetchone()
-        # WAL needs synchronous=FULL to survive power loss (see the sync reference).
+        # In WAL mode only synchronous=FULL keeps an acknowledged commit through a power cut.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")

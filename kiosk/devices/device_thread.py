@@ -1,5 +1,5 @@
 """One thread per device family: every PC/SC call runs on it, so presence polling and reads
-never overlap (STYLE.md lesson 4). The UI submits jobs and receives futures."""
+never overlap (a poll racing a read corrupts the reader's session). The UI submits jobs and receives futures."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.domain.catalog import fold, normalize_phone
 from kiosk.domain.dossier import ChipSnapshot
+from kiosk.domain.issue import Issue
 
 #: National public-service portal code of the procedure "cấp tài khoản định danh điện tử" (services reference).
 PROCEDURE_CODE = "1.011411"
@@ -137,20 +138,6 @@ def replay(history: Sequence[HistoryEntry]) -> Status:
             raise ValueError(f"history entry {entry.seq} does not follow")
         status = entry.to_status
     return status
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One refusal (`error`) or a point for the officer (`warning`): the field, Vietnamese first."""
-
-    field: str
-    message_vi: str
-    message_en: str
-    severity: str = "error"
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message_vi, "message_en": self.message_en,
-                "severity": self.severity}
 
 
 def birthday_in(year: int, birth: date) -> date:

@@ -5,7 +5,7 @@ issued, renewed or reissued within the 2 years before one of these ages stays va
 one. Law on Identification 26/2023/QH15 (in force from 1 July 2024), Art. 21: the same with the ages
 14, 25, 40 and 60. A card issued after the last renewal age (or in the 2 years before it) has no
 expiry. The card expires on the holder's birthday (its MRZ expiry has the birth's month and day,
-cccd.md); a card without expiry carries `991231` in the MRZ.
+docs/card.md); a card without expiry carries `991231` in the MRZ.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The QR code on the front of a 2021 citizen identity card, as the counter's 2D scanner types it.
 
-Layout (cccd.md): `id12|cmnd9|Họ và tên|ddmmyyyy|Nam/Nữ|nơi thường trú|ddmmyyyy` — the ID number,
+Layout (docs/card.md): `id12|cmnd9|Họ và tên|ddmmyyyy|Nam/Nữ|nơi thường trú|ddmmyyyy` — the ID number,
 the old 9-digit number (may be empty), name, birth date, sex, residence, issue date. Some cards
 have six fields (no old number); birth dates may be incomplete (`mmyyyy`, `yyyy`). The QR carries
 no expiry: it follows from the birth and issue dates by law (`card_expiry`).
@@ -90,7 +90,7 @@ class CardQr:
 
     @property
     def can(self) -> str:
-        """The card access number phone apps use: the ID number's last six digits (cccd.md, likely)."""
+        """The card access number phone apps use: the ID number's last six digits (docs/card.md, likely)."""
         return self.id_number[-6:]
 
     @property

@@ -143,7 +143,7 @@ def replay(history: Sequence[HistoryEntry]) -> Status:
 
 
 #: Personal Data Protection Law 91/2025/QH15: a state agency processes without consent where a law
-#: requires it for the procedure; the basis is written on every dossier (DESIGN.md, privacy).
+#: requires it for the procedure; the basis is written on every dossier.
 LEGAL_BASIS_CODE = "legal_obligation"
 LEGAL_BASIS_VI = (
     "Xử lý dữ liệu cá nhân theo quy định của pháp luật để giải quyết thủ tục hành chính "

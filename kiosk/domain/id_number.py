@@ -95,12 +95,12 @@ class IdNumber:
 
     @property
     def document_number(self) -> str:
-        """The CCCD's 9-character document number: the last 9 digits (cccd.md)."""
+        """The CCCD's 9-character document number: the last 9 digits (docs/card.md)."""
         return self.value[-9:]
 
     @property
     def can(self) -> str:
-        """The PACE card access number phone apps use: the last 6 digits (cccd.md, likely)."""
+        """The PACE card access number phone apps use: the last 6 digits (docs/card.md, likely)."""
         return self.value[-6:]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Dates a Vietnamese card may leave incomplete: `dd/mm/yyyy`, `mm/yyyy` or `yyyy` (cccd.md), as
+"""Dates a Vietnamese card may leave incomplete: `dd/mm/yyyy`, `mm/yyyy` or `yyyy` (docs/card.md), as
 DG13 writes them and as the card's QR code writes them (`ddmmyyyy`, `mmyyyy`, `yyyy`)."""
 
 from __future__ import annotations

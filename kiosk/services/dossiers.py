@@ -52,6 +52,7 @@ from kiosk.domain.dossier import (
     mask_id,
     next_statuses,
 )
+from kiosk.domain.issue import Issue
 from kiosk.domain.roles import Permission, Principal
 from kiosk.domain.tracking import (
     SLOTS,
@@ -96,19 +97,6 @@ class AttachmentIn:
     filename: str
     media_type: str
     data: bytes
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A problem with the form: `error` blocks submission, `warning` is shown and recorded."""
-
-    field: str
-    message_vi: str
-    message_en: str
-    severity: str = "error"
-
-    def as_json(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message_vi, "message_en": self.message_en, "severity": self.severity}
 
 
 @dataclass(frozen=True)
@@ -909,7 +897,7 @@ def apply_remote_status(
     """Apply a status the hub decided to the dossier it was decided on (by identity, never by the printed
     code), inside the sync's transaction; True when the dossier has it now.
 
-    The hub owns the workflow once a dossier is pushed (sync reference: no two writers per field), so
+    The hub owns the workflow once a dossier is pushed (each field has one writer: the hub after the push), so
     its move is recorded as it comes, with origin "hub". An echo of this kiosk's own push
     (`source` = "kiosk:<this kiosk id>") and a status the dossier already has change nothing.
     """

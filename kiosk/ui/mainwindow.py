@@ -32,7 +32,7 @@ class IdleWatcher(QObject):
     """Restarts a single-shot timer on any user input; `idle` fires when it runs out.
 
     Kept as an attribute of the window: a watcher with no Python reference would be collected and
-    its timer would never fire (a PySide6 trap noted in the sync reference).
+    its timer would never fire (a PySide6 trap).
     """
 
     idle = Signal()

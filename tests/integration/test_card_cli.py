@@ -274,7 +274,7 @@ def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, v
 
 
 def qr_text(citizen) -> str:
-    """The 2021 card's front QR code (cccd.md layout) for a generated holder."""
+    """The 2021 card's front QR code (docs/card.md layout) for a generated holder."""
     return (f"{citizen.id_number}|{citizen.old_id_number or ''}|{citizen.full_name}|{citizen.birth_date:%d%m%Y}|"
             f"{citizen.sex_vi}|{citizen.place_of_residence}|{citizen.issue_date:%d%m%Y}")
 

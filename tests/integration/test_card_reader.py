@@ -1,6 +1,6 @@
 """The product's reader against the virtual chip through the real stack: pyscard → pcscd → vpcd.
 
-Each case of the BSI TR-03105-5 inspection-system categories quoted in reference/cccd.md is a
+Each case of the BSI TR-03105-5 inspection-system categories quoted in docs/card.md is a
 chip option; the reader must read what can be read and give the right verdict and reason code.
 """
 

@@ -1,6 +1,7 @@
 """Kiosk ↔ hub over real HTTP (uvicorn on loopback), real SQLCipher kiosk, SQLite hub file.
 
-Each loss the sync reference lists as seen in the wild has a test here (or in the PostgreSQL,
+Each way offline-first sync is known to lose or duplicate data (a lost answer, a retried push, a restart
+mid-sync, a clock moved back) has a test here (or in the PostgreSQL,
 power-loss and chaos tests named in its docstring).
 """
 

@@ -248,12 +248,12 @@ def test_the_amber_verdict_speaks_english_after_a_language_switch(qtbot, card_wi
 
 # The one key field, the card's QR code through a keyboard-wedge scanner, the key kept until logout --
 
-#: The CCCD as reported (cccd.md): PACE with the CAN or the MRZ, BAC too.
+#: The CCCD as reported (docs/card.md): PACE with the CAN or the MRZ, BAC too.
 CCCD = {"dg2_size": 2_000, "card_access": "pace"}
 
 
 def qr_text(citizen) -> str:
-    """The 2021 card's front QR code (cccd.md layout) for a generated holder."""
+    """The 2021 card's front QR code (docs/card.md layout) for a generated holder."""
     return (f"{citizen.id_number}|{citizen.old_id_number or ''}|{citizen.full_name}|{citizen.birth_date:%d%m%Y}|"
             f"{citizen.sex_vi}|{citizen.place_of_residence}|{citizen.issue_date:%d%m%Y}")
 

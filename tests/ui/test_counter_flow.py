@@ -5,7 +5,7 @@ dossier (service #4) with the fields a clerk must type, submitted, the receipt p
 Every key goes to the widget that has the cursor, so the flow only passes when the focus order and
 "Enter goes on" bring the cursor where the officer types next. `bench/counter_flow.py` runs this test
 and prints the officer's interactions, the machine time and the longest stall of the event loop; the
-test itself asserts no time (STYLE.md: speed figures live in bench/).
+test itself asserts no time (speed figures live in bench/).
 
 Counting (the bench's definition): typing a whole field is one interaction (with the one Tab that
 moves to it), so is choosing in a list by typing and ticking a box; each Enter, function key, extra

@@ -6,7 +6,7 @@ audited; nothing left on screen after reset()."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
 from qt_typing import type_text
 
 from kiosk.domain.roles import Principal, Role
@@ -280,7 +280,7 @@ def test_reset_leaves_nothing_on_screen_and_drops_late_answers(qtbot, page, kios
     page.refresh()  # an answer still on its way …
     page.reset()
     QThreadPool.globalInstance().waitForDone(10_000)
-    qtbot.wait(100)  # … is dropped
+    QCoreApplication.sendPostedEvents()  # the answer's queued signal is delivered … and dropped
     assert page.table.rowCount() == 0 and page.people == [] and page.selected is None
     assert not page.table.isVisible() and not page.bottom.isVisible()
     assert page.shown_password() == "" and page.password_value.text() == "" and not page.password_frame.isVisible()

@@ -1,6 +1,6 @@
 """Test specimens the virtual chip's encoders (kiosk.devices.vchip) do not make: keys and
 certificates that state their curve with explicit domain parameters, as Viet Nam's CSCA does
-(reference/cccd.md), and fake image bytes for parser tests."""
+(docs/card.md), and fake image bytes for parser tests."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ dg1 = lds.dg1
 
 
 def field(number: int, *values: bytes) -> bytes:
-    """One DG13 field: SEQUENCE { INTEGER n, value … } (cccd.md)."""
+    """One DG13 field: SEQUENCE { INTEGER n, value … } (docs/card.md)."""
     return seq(integer(number), *values)
 
 

@@ -1,4 +1,4 @@
-"""Working days and appointment dates: services.md worked examples, holidays, swaps, provisional years."""
+"""Working days and appointment dates: worked examples of the counting rule (time runs from the working day after receipt), holidays, swaps, provisional years."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def test_2023_law_article_21(birth, issue, expiry, why):
 
 
 def test_the_card_expires_on_a_birthday():
-    """cccd.md: the MRZ expiry has the birth's month and day; so does every row above."""
+    """docs/card.md: the MRZ expiry has the birth's month and day; so does every row above."""
     for birth, _issue, expiry, _why in LAW_2014 + LAW_2023:
         if expiry is not None:
             assert (expiry.month, expiry.day) == (birth.month, birth.day)

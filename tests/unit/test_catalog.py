@@ -78,7 +78,7 @@ def test_every_field_is_typed_labelled_and_placed_in_a_step(catalog) -> None:
             assert not re.fullmatch(r"field\d*|value\d*|todo.*", f.id), (s.number, f.id)
 
 
-# What services.md says the counter captures beyond the chip, one or more telling fields per service.
+# What each procedure asks the counter to capture beyond the chip, one or more telling fields per service.
 CAPTURES = {
     1: {"old_id_number", "old_id_issue_date", "purpose", "result_delivery"},
     2: {"request_kind", "exchange_case", "reissue_case", "fingerprints_captured", "iris_captured", "integrate_info"},

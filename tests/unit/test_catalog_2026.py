@@ -36,7 +36,7 @@ def blocks(service, form, on, province=None):
     return [i.rule for i in check_eligibility(service, form, on, province) if i.severity == "block"]
 
 
-# ---------------------------------------------------------------- #2 identity card
+# #2 identity card.
 # Circular 73/2024/TT-BTC Art. 4(1): "a) Cấp đổi thẻ căn cước công dân sang thẻ căn cước ...: 30.000 đồng/thẻ
 # căn cước; b) Cấp đổi thẻ căn cước đối với các trường hợp quy định tại khoản 1 Điều 24 Luật Căn cước: 50.000
 # đồng/thẻ căn cước; c) Cấp lại thẻ căn cước ...: 70.000 đồng/thẻ căn cước."
@@ -94,7 +94,7 @@ def test_identity_card_biometrics_follow_age_and_case(catalog) -> None:
     assert rep.needed(child, on) and not rep.needed(base, on)
 
 
-# ---------------------------------------------------------------- #3, #4 residence
+# #3, #4 residence.
 # Circular 75/2022/TT-BTC, schedule: "Đăng ký thường trú — Đồng/lần đăng ký — 20.000 (trực tiếp) — 10.000
 # (trực tuyến)"; "Đăng ký tạm trú, gia hạn tạm trú (cá nhân, hộ gia đình) — Đồng/lần đăng ký — 15.000 / 7.000";
 # "Đăng ký tạm trú theo danh sách — Đồng/người/lần đăng ký — 10.000 / 5.000".
@@ -160,7 +160,7 @@ def test_absence_cases_a_and_b_only_in_person(catalog) -> None:
     assert s.processing.days_for({}) == 1 and s.procedure_code().code == "1.003677"
 
 
-# ---------------------------------------------------------------- #1 old number
+# #1 old number.
 def test_old_number_confirmation_three_or_seven_days(catalog, calendar) -> None:
     # Procedure 2.001178: 3 working days when the 9-digit number is in the population database, 7 when not.
     s = catalog.get(1)
@@ -172,7 +172,7 @@ def test_old_number_confirmation_three_or_seven_days(catalog, calendar) -> None:
     assert s.procedure_code().code == "2.001178"
 
 
-# ---------------------------------------------------------------- #12 passport
+# #12 passport.
 # Circular 25/2021/TT-BTC: "Cấp mới 200.000; cấp lại do bị hỏng hoặc bị mất 400.000"; Circular 64/2025/TT-BTC
 # Art. 1: "kể từ ngày 1/7/2025 đến hết ngày 31/12/2025 ... bằng 50% mức thu"; from 1/1/2026 the full rate again.
 PASSPORT = [
@@ -201,7 +201,7 @@ def test_passport_child_under_14(catalog) -> None:
     assert s.procedure_code().code == "1.001456"
 
 
-# ---------------------------------------------------------------- #10, #16 death
+# #10, #16 death.
 def test_death_registration_counts_fifteen_days_from_the_death(catalog) -> None:
     # Civil Status Law 2014 Art. 33: "trong thời hạn 15 ngày kể từ ngày có người chết".
     for number in (10, 16):
@@ -213,7 +213,7 @@ def test_death_registration_counts_fifteen_days_from_the_death(catalog) -> None:
         assert "within_15_days" not in [i.rule for i in check_eligibility(s, form, date(2026, 1, 16))]
 
 
-# ---------------------------------------------------------------- #8, #20, #9, #11, #22, #21
+# #8, #20, #9, #11, #22, #21.
 def test_electric_motorbike_plate(catalog) -> None:
     s = catalog.get(8)
     assert "plate_number" not in errors(s, {"plate_number": "29MĐ1-123.45"}, date(2026, 3, 2))
@@ -281,7 +281,7 @@ def test_every_service_names_its_national_procedure_code(catalog) -> None:
     assert catalog.get(22).procedure_code().code == "3.000333"
 
 
-# ---------------------------------------------------------------- calendar and Saturday intake
+# Calendar and Saturday intake.
 def test_new_year_2026_swap_and_saturday_intake(calendar) -> None:
     # Letter 12729/VPCP-KGVX: off Thu 1/1 – Sun 4/1/2026, "hoán đổi từ ngày làm việc thứ sáu (ngày 2/1/2026)
     # sang ngày nghỉ hằng tuần thứ bảy (ngày 10/1/2026)".

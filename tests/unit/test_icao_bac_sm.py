@@ -10,7 +10,7 @@ from kiosk.devices.icao.bac import AccessKey, BacProtocol
 from kiosk.devices.icao.errors import AccessDenied, SecureMessagingError
 from kiosk.devices.icao.sm import SecureMessaging, TdesCipher
 
-# ICAO 9303-11 Appendix D.3 (BAC) and D.4 (secure messaging), values from cccd.md.
+# ICAO 9303-11 Appendix D.3 (BAC) and D.4 (secure messaging), values from docs/card.md.
 KEY = AccessKey("L898902C", "690806", "940623")
 RND_IC = bytes.fromhex("4608F91988702212")
 RND_IFD = bytes.fromhex("781723860C06C226")

@@ -1,5 +1,5 @@
 """LDS parsers on files the virtual chip's encoders write, on ICAO 9303 specimens, and on
-hand-made variants of the layouts in cccd.md."""
+hand-made variants of the layouts in docs/card.md."""
 
 from __future__ import annotations
 

@@ -118,7 +118,7 @@ def test_bac_when_pace_is_not_offered_or_refused(pki, card_access):
 
 
 def test_the_mrz_data_given_opens_a_chip_whose_can_is_not_the_guess(pki):
-    """cccd.md: the CAN rule is likely, not certain; the MRZ password (reference 01) does not depend on it."""
+    """docs/card.md: the CAN rule is likely, not certain; the MRZ password (reference 01) does not depend on it."""
     citizen = generate_citizen(4)
     card = VirtualCard(citizen, pki, ChipOptions(card_access="pace", can="000001", bac_status=0x6985, dg2_size=1000))
     result = read_and_verify(InProcessConnection(card), key_of(citizen), None)

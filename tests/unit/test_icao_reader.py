@@ -148,7 +148,7 @@ def test_file_shorter_than_its_length_is_an_error():
         reader.read_file("DG13")
 
 
-# ---------------------------------------------------------------- against the virtual chip
+# Against the virtual chip.
 
 TODAY = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """The card page's one key field and the card's QR code: each variant gives the right key or a clear
-reason. The QR layout is the 2021 card's (cccd.md): `id12|cmnd9|name|ddmmyyyy|sex|residence|ddmmyyyy`."""
+reason. The QR layout is the 2021 card's (docs/card.md): `id12|cmnd9|name|ddmmyyyy|sex|residence|ddmmyyyy`."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ def test_keys_made_from_entries():
     assert [a.kind for a in key.attempts()] == ["MRZ", "CAN"]  # what was typed first, the guess after
 
     key = CardKey.from_entry(interpret(FULL))
-    assert key.source == "qr" and [a.kind for a in key.attempts()] == ["CAN", "MRZ"]  # cccd.md: PACE-CAN first
+    assert key.source == "qr" and [a.kind for a in key.attempts()] == ["CAN", "MRZ"]  # docs/card.md: PACE-CAN first
     assert key.mrz is not None and key.mrz.expiry_date == "300905"
 
     no_day = CardKey.from_entry(interpret(f"{ID}||{NAME}|1990|Nam|{HOME}|15082021"))

@@ -14,7 +14,7 @@ from pcsc_fixtures import Terminal
 from kiosk.devices.icao.apdu import read_binary
 from kiosk.devices.icao.errors import ChipError
 from kiosk.devices.vchip import tlv
-from kiosk.devices.vchip.card import ATR, CardRemoved, ChipOptions, VirtualCard, parse_apdu
+from kiosk.devices.vchip.card import ATR, ChipOptions, LeftTheField, VirtualCard, parse_apdu
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import TestPKI
 
@@ -320,10 +320,10 @@ def test_remove_after_n_commands(citizen, pki):
     term.select_aid()
     term.get_challenge()
     term.get_challenge()
-    with pytest.raises(CardRemoved):
+    with pytest.raises(LeftTheField):
         term.get_challenge()
     assert card.removed
-    with pytest.raises(CardRemoved):
+    with pytest.raises(LeftTheField):
         card.power_on() and card.process(bytes.fromhex("0084000008"))
 
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from kiosk.devices.vchip.card import CardRemoved
+from kiosk.devices.vchip.card import LeftTheField
 from kiosk.devices.vchip.vpcd import VirtualReaderSlot, reader_name_for_port
 
 
@@ -28,7 +28,7 @@ class EchoCard:
     def process(self, apdu: bytes) -> bytes:
         self.seen += 1
         if self.remove_on is not None and self.seen >= self.remove_on:
-            raise CardRemoved
+            raise LeftTheField
         return bytes([apdu[1]]) + b"\x90\x00"
 
 

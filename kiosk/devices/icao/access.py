@@ -5,7 +5,7 @@ password reference 01 and the CAN as reference 02; BAC takes the MRZ only).
 The order follows what the officer gave, never overriding it:
 - a CAN the officer typed first (then MRZ data given with it);
 - MRZ data the officer typed (ID number and dates, or the MRZ) first, then once the CAN guessed
-  from the ID number (its last six digits, cccd.md: likely, not certain);
+  from the ID number (its last six digits, docs/card.md: likely, not certain);
 - the card's QR code: its ID number's CAN first, then the MRZ key with the expiry the law gives;
 - an ID number alone: the guessed CAN only.
 At most two keys per card (the chip may slow down or block after wrong ones); then the officer is
@@ -139,7 +139,7 @@ class CardKey:
         """The passwords to try, in order: at most two, the guessed CAN at most once."""
         can = Attempt("CAN", can=self.can, guessed=self.can_guessed) if self.can else None
         mrz = Attempt("MRZ", mrz=self.mrz) if self.mrz else None
-        # A typed CAN, or the QR code's ID number, goes first (cccd.md: PACE-CAN first); typed MRZ
+        # A typed CAN, or the QR code's ID number, goes first (docs/card.md: PACE-CAN first); typed MRZ
         # data goes before its guessed CAN: a guess never replaces what the officer typed.
         order = (can, mrz) if self.source in ("can", "qr", "id") else (mrz, can)
         return tuple(a for a in order if a is not None)

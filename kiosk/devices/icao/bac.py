@@ -17,7 +17,7 @@ STEP = "BAC"
 
 RandomFn = Callable[[int], bytes]
 
-#: A card without an expiry date carries this in the MRZ (cccd.md).
+#: A card without an expiry date carries this in the MRZ (docs/card.md).
 NO_EXPIRY = "991231"
 
 _DATE = re.compile(r"[0-9<]{6}")
@@ -51,7 +51,7 @@ class AccessKey:
         """A key from a document number as printed; a 12-digit ID number gives its last 9 digits."""
         doc = re.sub(r"\s", "", document_number).upper()
         if len(doc) == 12 and doc.isdigit():
-            # cccd.md: the CCCD's document number is the last 9 digits of the ID number.
+            # docs/card.md: the CCCD's document number is the last 9 digits of the ID number.
             doc = doc[-9:]
         return cls(doc, birth_date, expiry_date or NO_EXPIRY)
 
@@ -80,7 +80,7 @@ class AccessKey:
     @property
     def can(self) -> str | None:
         """The card access number of a CCCD: the last 6 digits of the ID number, which are the
-        last 6 of its 9-digit document number (cccd.md; reported by phone apps, not official)."""
+        last 6 of its 9-digit document number (docs/card.md; reported by phone apps, not official)."""
         doc = self.document_number
         return doc[-6:] if len(doc) == 9 and doc.isdigit() else None
 

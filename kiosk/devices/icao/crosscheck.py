@@ -1,5 +1,5 @@
 """Consistency of what the chip says about its holder: DG1 (MRZ) against DG13 and the ID-number
-rules (cccd.md "Cross-check DG13 against DG1"; Circular 07/2016/TT-BCA Art. 7)."""
+rules (docs/card.md "Cross-check DG13 against DG1"; Circular 07/2016/TT-BCA Art. 7)."""
 
 from __future__ import annotations
 

@@ -134,7 +134,8 @@ class ChipReadResult:
     key_mismatch: tuple[str, ...] = ()
 
     def same_card(self, other: ChipReadResult) -> bool:
-        """Whether a re-read is the same card: document number and DG1 hash (STYLE.md lesson 6)."""
+        """Whether a re-read is the same card: document number and DG1 hash (a swapped card of
+        the same holder has another document number or DG1)."""
         return self.document_number == other.document_number and self.dg1_sha256 == other.dg1_sha256
 
     def to_json(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Public keys and signatures as ICAO documents carry them, including explicit EC parameters.
 
 `cryptography` refuses EC keys with explicit domain parameters (used by several CSCAs, among
-them Viet Nam's — cccd.md), so the parameters are matched against the named curves it knows.
+them Viet Nam's — docs/card.md), so the parameters are matched against the named curves it knows.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Passive authentication (ICAO 9303-11 §5.1) and the CSCA trust store it chains to.
 
-The verdict separates three cases staff must see apart (cccd.md): the chain to a trusted CSCA
+The verdict separates three cases staff must see apart (docs/card.md): the chain to a trusted CSCA
 verified; the signature and hashes are valid but no trusted CSCA vouches for the signer; or
 something failed. Reasons are machine-readable codes the UI translates.
 """

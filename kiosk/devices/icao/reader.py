@@ -1,7 +1,7 @@
 """Reading the LDS1 application: select, open the secure channel, READ BINARY with fallbacks.
 
 The reader owns the session: after a secure-messaging or transport error it restarts from
-SELECT (cccd.md: "any secure-messaging MAC failure or transport error ends the session") and
+SELECT (docs/card.md: "any secure-messaging MAC failure or transport error ends the session") and
 resumes at the same offset, at most `max_restarts` times per read.
 """
 
@@ -55,7 +55,7 @@ FILES: Mapping[str, LdsFile] = MappingProxyType(
 DEFAULT_FILES = ("COM", "SOD", "DG1", "DG13", "DG14", "DG15", "DG2")
 
 #: Plaintext bytes per short secure-messaging READ BINARY: 223 keeps the protected response
-#: within 256 bytes with 3DES padding and MAC (cccd.md; a chip may allow up to 231).
+#: within 256 bytes with 3DES padding and MAC (docs/card.md; a chip may allow up to 231).
 SHORT_CHUNK = 0xDF
 EXTENDED_CHUNK = 0x7F00
 _HEADER_READ = 8
@@ -95,7 +95,7 @@ _BAC_REFUSALS = (UnexpectedStatus, UnsupportedDocument, SecurityStatusNotSatisfi
 class KeyOpener:
     """Opens the chip with a `CardKey`: PACE with each of its passwords in order when EF.CardAccess
     offers a suite we implement, BAC with the MRZ data only when PACE is not offered or refused
-    (DESIGN.md); the key that opened it is kept for every later session of the same read.
+    (docs/card.md); the key that opened it is kept for every later session of the same read.
 
     `access` names how it opened ("PACE-CAN", "PACE-MRZ", "BAC"); `opened_with` the attempt.
     """
@@ -139,7 +139,7 @@ class KeyOpener:
                     self.refused.append(f"PACE-{attempt.kind}")
                     continue
                 except _PACE_REFUSALS as exc:
-                    # The chip will not run PACE with this password. cccd.md: BAC with the MRZ key
+                    # The chip will not run PACE with this password. docs/card.md: BAC with the MRZ key
                     # works on the CCCD. Anything else (a removed card, a reader failure, a bug) is
                     # raised, not hidden behind BAC.
                     log.warning("PACE refused with the %s password (%s)", attempt.kind, exc)
@@ -410,7 +410,7 @@ def read_files(
         except FileNotFound:
             absent.append(name)
         except SecurityStatusNotSatisfied:
-            # cccd.md: DG3 answers 6982 (needs terminal authentication); skip it.
+            # docs/card.md: DG3 answers 6982 (needs terminal authentication); skip it.
             denied.append(name)
         report(Progress(name, 1.0))
     return files, absent, denied
@@ -438,7 +438,7 @@ def read_document(
 def read_card_access(conn: Connection) -> bytes | None:
     """EF.CardAccess, read in the master file without secure messaging; None when absent.
 
-    cccd.md: SELECT MF answers 6D00 on the CCCD, so select the EF directly.
+    docs/card.md: SELECT MF answers 6D00 on the CCCD, so select the EF directly.
     """
     f = FILES["CardAccess"]
     reader = ChipReader(conn, lambda raw: (raw, "none"), try_extended=False, max_restarts=0)

@@ -9,10 +9,10 @@ from kiosk.devices.vchip.card import (
     ATR,
     LDS1_AID,
     POST_2024_DG13,
-    CardRemoved,
     ChipKeys,
     ChipOptions,
     InProcessConnection,
+    LeftTheField,
     VirtualCard,
 )
 from kiosk.devices.vchip.citizen import Citizen, generate_child_of, generate_citizen
@@ -23,7 +23,7 @@ __all__ = [
     "ATR",
     "LDS1_AID",
     "POST_2024_DG13",
-    "CardRemoved",
+    "LeftTheField",
     "ChipKeys",
     "ChipOptions",
     "InProcessConnection",

@@ -2,7 +2,7 @@
 
 `VirtualCard.process()` is a real state machine (selection, BAC, secure messaging, READ BINARY,
 active and chip authentication) and is what the vpcd bridge puts behind pcscd. Behaviour of the
-real Vietnamese card follows reference/cccd.md; each fault-injection option in `ChipOptions`
+real Vietnamese card follows docs/card.md; each fault-injection option in `ChipOptions`
 maps to a BSI TR-03105-5 inspection-system test category.
 """
 
@@ -66,7 +66,7 @@ SW_CLA = 0x6E00
 SW_AUTH_FAILED = 0x6300
 SW_REFERENCE_NOT_FOUND = 0x6A88
 
-#: EF.CardAccess of the CCCD offers PACE on brainpoolP256r1, standardized parameter 13 (cccd.md).
+#: EF.CardAccess of the CCCD offers PACE on brainpoolP256r1, standardized parameter 13 (docs/card.md).
 PACE_PARAMETER_ID = 13
 
 
@@ -175,11 +175,11 @@ class ChipOptions:
 
 
 #: The DG13 fields a card issued from 1 July 2024 still shows in clear (Circular 16/2024/TT-BCA
-#: Art. 6 as summarised in reference/cccd.md): ID, name, birth, sex, nationality, origin, expiry.
+#: Art. 6 as summarised in docs/card.md): ID, name, birth, sex, nationality, origin, expiry.
 POST_2024_DG13 = (1, 2, 3, 4, 5, 8, 12)
 
 
-class CardRemoved(Exception):
+class LeftTheField(Exception):
     """The card has left the field: the bridge must drop the connection without answering."""
 
 
@@ -312,7 +312,7 @@ class VirtualCard:
         dgs: dict[int, bytes] = {
             1: lds.dg1(self.mrz),
             2: lds.dg2(lds.face_record(image, jpeg2000=o.dg2_format == "jpeg2000")),
-            # DG3 exists on the CCCD but is EAC-protected (reference/cccd.md): an empty CBEFF group.
+            # DG3 exists on the CCCD but is EAC-protected (docs/card.md): an empty CBEFF group.
             3: tlv.tlv(0x63, tlv.tlv(0x02, b"\x00")),
         }
         fields = lds.dg13_fields(c, nesting=o.dg13_nesting, old_id_field=o.dg13_old_id_field)
@@ -383,11 +383,11 @@ class VirtualCard:
     def process(self, apdu: bytes) -> bytes:
         """Answer one command APDU: response data followed by SW1 SW2."""
         if self.removed:
-            raise CardRemoved
+            raise LeftTheField
         o = self.options
         if o.remove_after is not None and self.commands >= o.remove_after:
             self.removed = True
-            raise CardRemoved
+            raise LeftTheField
         self.commands += 1
         if o.slow:
             time.sleep(o.slow)
@@ -466,7 +466,7 @@ class VirtualCard:
         else:
             return b"", SW_WRONG_P1P2
         if fid == 0x3F00:
-            return b"", SW_INS  # the CCCD answers SELECT MF with 6D00 (reference/cccd.md)
+            return b"", SW_INS  # the CCCD answers SELECT MF with 6D00 (docs/card.md)
         if fid == FID_CARD_ACCESS and fid in self.files:
             self._s.current_ef = fid
             return b"", SW_OK
@@ -795,7 +795,7 @@ class InProcessConnection:
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         try:
             response = self.card.process(apdu)
-        except CardRemoved:
+        except LeftTheField:
             raise reader_errors.CardRemoved("TRANSMIT", "virtual card removed") from None
         return response[:-2], int.from_bytes(response[-2:], "big")
 

@@ -2,7 +2,7 @@
 
 Everything that a reader cross-checks is consistent: the 12-digit ID number encodes the province,
 the century and sex and the birth year (Circular 07/2016/TT-BCA Art. 7); the MRZ document number
-is its last 9 digits; the expiry follows the renewal ages of the card law (reference/cccd.md).
+is its last 9 digits; the expiry follows the renewal ages of the card law (docs/card.md).
 """
 
 from __future__ import annotations
@@ -91,12 +91,12 @@ class Citizen:
 
     @property
     def document_number(self) -> str:
-        """The MRZ document number: the last 9 digits of the ID number (reference/cccd.md)."""
+        """The MRZ document number: the last 9 digits of the ID number (docs/card.md)."""
         return self.id_number[-9:]
 
     @property
     def can(self) -> str:
-        """The card access number that phone apps use: last 6 digits of the ID (reference/cccd.md)."""
+        """The card access number that phone apps use: last 6 digits of the ID (docs/card.md)."""
         return self.id_number[-6:]
 
     @property
@@ -152,7 +152,7 @@ def _residence(rng: random.Random, province: str, long: bool) -> str:
     street = rng.choice(STREETS)
     tail = f"phường {ward}, {district}, {PROVINCES[province]}"
     if long:
-        # Long addresses (> 127 bytes UTF-8) force long-form DER lengths in DG13 (reference/cccd.md).
+        # Long addresses (> 127 bytes UTF-8) force long-form DER lengths in DG13 (docs/card.md).
         return (f"Phòng {rng.randint(101, 2405)}, tòa nhà {rng.choice(VILLAGES)}, số {rng.randint(1, 399)}"
                 f" ngõ {rng.randint(1, 199)} ngách {rng.randint(1, 99)} đường {street},"
                 f" tổ dân phố số {rng.randint(1, 30)}, {tail}")

@@ -1,4 +1,4 @@
-"""Card-side encoders of the LDS1 files (ICAO 9303-10) and the Vietnamese DG13 (reference/cccd.md).
+"""Card-side encoders of the LDS1 files (ICAO 9303-10) and the Vietnamese DG13 (docs/card.md).
 
 Each function takes plain values and returns the file's bytes exactly as the chip stores them.
 """
@@ -46,7 +46,7 @@ HASH_OIDS = {"sha1": "1.3.14.3.2.26", "sha224": "2.16.840.1.101.3.4.2.4",
              "sha512": "2.16.840.1.101.3.4.2.3"}
 #: An algorithm no reader knows, for the "unsupported hash algorithm" negative test.
 UNKNOWN_HASH_OID = "1.3.6.1.4.1.99999.1"
-#: DG13 fields stored as PrintableString (reference/cccd.md, DG13 table); the others are UTF8String.
+#: DG13 fields stored as PrintableString (docs/card.md, DG13 table); the others are UTF8String.
 DG13_PRINTABLE = frozenset({1, 3, 11, 15, 16})
 
 
@@ -65,7 +65,7 @@ def _mrz_name(citizen: Citizen) -> str:
 
 
 def td1_mrz(citizen: Citizen) -> str:
-    """The three 30-character TD1 lines of the CCCD (reference/cccd.md, DG1)."""
+    """The three 30-character TD1 lines of the CCCD (docs/card.md, DG1)."""
     doc9 = citizen.document_number
     line1 = f"IDVNM{doc9}{check_digit(doc9)}{citizen.id_number}<<{check_digit(citizen.id_number)}"
     birth, expiry = citizen.birth_yymmdd, citizen.expiry_yymmdd
@@ -125,7 +125,7 @@ def _dmy(d: date) -> str:
 
 
 def dg13_fields(citizen: Citizen, *, nesting: str = "seq", old_id_field: int = 15) -> dict[int, bytes]:
-    """The DG13 values per field number, already encoded (reference/cccd.md, DG13 table).
+    """The DG13 values per field number, already encoded (docs/card.md, DG13 table).
 
     `nesting` shapes fields 13/14, whose layout differs between sources: "seq" puts the names in
     one SEQUENCE, "nested" wraps each name in its own SEQUENCE, "flat" puts them straight after

@@ -136,12 +136,12 @@ class VirtualReaderSlot:
             sock.close()
 
     def _serve(self, sock: socket.socket, reconnect: bool) -> None:
-        from kiosk.devices.vchip.card import CardRemoved
+        from kiosk.devices.vchip.card import LeftTheField
 
         while not self._stop.is_set():
             try:
                 self._serve_connection(sock)
-            except CardRemoved:
+            except LeftTheField:
                 log.debug("virtual card on port %d removed itself", self.port)
                 self._close_socket()
                 return

@@ -33,7 +33,7 @@ class Mrz:
 
     @property
     def id_number(self) -> str | None:
-        """The 12-digit personal ID number a CCCD carries in optional data 1 (cccd.md)."""
+        """The 12-digit personal ID number a CCCD carries in optional data 1 (docs/card.md)."""
         candidate = self.optional_data1[:12]
         return candidate if len(candidate) == 12 and candidate.isdigit() else None
 
@@ -85,7 +85,7 @@ def _td1(text: str) -> Mrz:
     # ICAO 9303-5 §4.2.2: composite over line 1 pos 6-30, line 2 pos 1-7, 9-15, 19-29.
     _cd(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29], "composite", bad)
     if opt1[:12].isdigit() and opt1[12:14] == "<<" and opt1[14].isdigit():
-        # cccd.md: a CCCD puts id12 << check digit of id12 in optional data 1.
+        # docs/card.md: a CCCD puts id12 << check digit of id12 in optional data 1.
         _cd(opt1[:12], opt1[14], "id_number", bad)
     surname, given = _names(l3)
     return Mrz(

@@ -1,4 +1,4 @@
-"""DG13 of the Vietnamese CCCD: personal data as a SET of SEQUENCE { INTEGER n, value } (cccd.md).
+"""DG13 of the Vietnamese CCCD: personal data as a SET of SEQUENCE { INTEGER n, value } (docs/card.md).
 
 Fields are keyed by their number, never by position; absent fields are missing; the parent
 and spouse fields collect their strings depth-first whatever the nesting; anything that is not
@@ -77,7 +77,7 @@ class Dg13:
 
     @property
     def old_id_number(self) -> str | None:
-        # cccd.md: field 15 on most sources, 16 on one; key on the 9-digit content.
+        # docs/card.md: field 15 on most sources, 16 on one; key on the 9-digit content.
         for number in (15, 16):
             value = self.text.get(number)
             if value is not None and _OLD_ID.fullmatch(value):
@@ -89,7 +89,7 @@ class Dg13:
         """Fields with no known meaning (16 and beyond, or undecodable ones), as text or hex."""
         out: dict[int, str] = {}
         for number, value in self.text.items():
-            # Field 15 is the old number only when it reads as one (cccd.md: key on content).
+            # Field 15 is the old number only when it reads as one (docs/card.md: key on content).
             named = number in FIELD_NAMES and number != 15
             if not named and number not in (13, 14) and value != self.old_id_number:
                 out[number] = value
