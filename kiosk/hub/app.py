@@ -26,8 +26,10 @@ from kiosk.hub.guard import (
     FailureLimiter,
     Guard,
     Limit,
+    guarded_body,
     internal_error_body,
     new_reference,
+    signed_path,
 )
 from kiosk.hub.openapi import OPENAPI
 from kiosk.hub.protocol import API
@@ -61,18 +63,6 @@ def limit_for(method: str, path: str) -> Limit:
     return Limit(MAX_GET_BODY)
 
 
-def _path_qs(request: Request) -> str:
-    """The path and query exactly as sent (what the kiosk signed)."""
-    raw = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string", b"")
-    return (raw + (b"?" + query if query else b"")).decode("latin-1")
-
-
-async def _body(request: Request) -> bytes:
-    """The body, already bounded and checked by the guard in front of the app."""
-    return await request.body()
-
-
 def _query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -104,12 +94,12 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers
         return JSONResponse(hub.identity())
 
     async def enrol(request: Request) -> JSONResponse:
-        body = await _body(request)
-        return JSONResponse(await run_in_threadpool(hub.enrol, "POST", _path_qs(request), body, request.headers))
+        body = await guarded_body(request)
+        return JSONResponse(await run_in_threadpool(hub.enrol, "POST", signed_path(request), body, request.headers))
 
     async def push(request: Request) -> JSONResponse:
-        body = await _body(request)
-        return JSONResponse(await run_in_threadpool(hub.push, "POST", _path_qs(request), body, request.headers))
+        body = await guarded_body(request)
+        return JSONResponse(await run_in_threadpool(hub.push, "POST", signed_path(request), body, request.headers))
 
     async def pull(request: Request) -> JSONResponse:
         after = _query_int(request, "after", 0, 0, MAX_QUERY_INT)
@@ -118,21 +108,21 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers
         if len(after_uid) > 64:
             raise HubError(400, "bad_query", "Tham số 'after_uid' quá dài.", "Query parameter 'after_uid' is too long.",
                            parameter="after_uid")
-        body = await _body(request)
+        body = await guarded_body(request)
         result = await run_in_threadpool(
-            hub.pull, "GET", _path_qs(request), body, request.headers, after, after_uid, limit)
+            hub.pull, "GET", signed_path(request), body, request.headers, after, after_uid, limit)
         return JSONResponse(result)
 
     async def keys(request: Request) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(hub.station_keys, request.query_params.get("station")))
 
     async def lookup(request: Request) -> JSONResponse:
-        body = await _body(request)
+        body = await guarded_body(request)
         code = request.path_params["tracking_code"]
         if not 0 < len(code) <= 40:
             raise HubError(400, "bad_request", "Mã hồ sơ không hợp lệ.", "Invalid tracking code.")
         issuer = request.query_params.get("issuer", "")[:64]
-        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", _path_qs(request), body, request.headers, code,
+        return JSONResponse(await run_in_threadpool(hub.lookup, "GET", signed_path(request), body, request.headers, code,
                                                     issuer))
 
     async def dossier_status(request: Request) -> JSONResponse:
@@ -142,7 +132,7 @@ def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers
         if actor is None:
             raise HubError(401, "backoffice_auth", "Cần mã truy cập của bộ phận nghiệp vụ.", "A back-office token is needed.")
         try:
-            data: dict[str, Any] = safejson.loads(await _body(request))
+            data: dict[str, Any] = safejson.loads(await guarded_body(request))
             status, note = data["status"], data.get("note") or ""
             if not isinstance(status, str) or not isinstance(note, str):
                 raise TypeError("status and note are text")

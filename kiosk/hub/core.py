@@ -37,7 +37,7 @@ from kiosk.domain.tracking import (
     check_unit_id,
 )
 from kiosk.hub import protocol
-from kiosk.hub.db import HubDatabase
+from kiosk.hub.db import HubDatabase, insert_ignore, insert_ignore_stmt
 from kiosk.hub.models import (
     AccountRequest,
     CodeCounter,
@@ -383,7 +383,7 @@ class Hub:
         now = self.clock()
         self._check_time(signed, now)
         # One statement records the nonce and says whether it was new (another hub process may hold it already).
-        fresh = s.execute(_insert_ignore_stmt(s, RequestNonce).values(
+        fresh = s.execute(insert_ignore_stmt(s, RequestNonce).values(
             kiosk_id=kiosk.kiosk_id, nonce=signed.nonce, seen_at=int(now)).returning(RequestNonce.nonce)).first()
         if fresh is None:
             raise HubError(401, "replayed", "Yêu cầu này đã được gửi trước đó (phát lại).",
@@ -640,7 +640,7 @@ class Hub:
         while True:
             nth = s.execute(stmt).scalar()
             if nth is None:
-                _insert_ignore(s, CodeCounter, {"unit_day": key, "value": 0})
+                insert_ignore(s, CodeCounter, {"unit_day": key, "value": 0})
                 nth = s.execute(stmt).scalar_one()
             if nth > PER_DAY:
                 return None
@@ -1038,7 +1038,7 @@ def _allocate(s: Session, station: str, n: int) -> int:
         value=StationCounter.value + n).returning(StationCounter.value).execution_options(synchronize_session=False)
     last = s.execute(stmt).scalar()
     if last is None:
-        _insert_ignore(s, StationCounter, {"station": station, "value": 0})
+        insert_ignore(s, StationCounter, {"station": station, "value": 0})
         last = s.execute(stmt).scalar_one()
     return last
 
@@ -1105,7 +1105,7 @@ def _station_units(s: Session, station: str) -> list[str]:
 def _bind_unit(s: Session, station: str, unit_id: str, source: str, now: float, actor: str = "hub-operator") -> None:
     """Bind `unit_id` to `station` (nothing to do when it is already); a unit another station holds is refused.
     Two hub processes binding one unit at once: the second meets the first's row and compares."""
-    inserted = s.execute(_insert_ignore_stmt(s, StationUnit).values(
+    inserted = s.execute(insert_ignore_stmt(s, StationUnit).values(
         unit_id=unit_id, station=station, bound_at=_iso(now), source=source)).rowcount
     holder = s.scalar(select(StationUnit.station).where(StationUnit.unit_id == unit_id))
     if holder != station:
@@ -1232,20 +1232,8 @@ def _copy_statement(table: str, columns: tuple[str, ...]):
         sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns))
 
 
-def _insert_ignore_stmt(s: Session, model):
-    if s.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model).on_conflict_do_nothing()
-
-
-def _insert_ignore(s: Session, model, values: dict[str, Any]) -> None:
-    s.execute(_insert_ignore_stmt(s, model).values(**values))
-
-
 def _bump_meta(s: Session, key: str) -> int:
-    _insert_ignore(s, HubMeta, {"key": key, "value": "0"})
+    insert_ignore(s, HubMeta, {"key": key, "value": "0"})
     row = s.get(HubMeta, key, with_for_update=True)
     row.value = str(int(row.value) + 1)
     return int(row.value)

@@ -224,3 +224,16 @@ def upgrade(db: HubDatabase, revision: str = "heads") -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = db.engine
     command.upgrade(cfg, revision)
+
+
+def insert_ignore_stmt(s: Session, model):
+    """An INSERT that does nothing when the row's key exists (PostgreSQL or SQLite)."""
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(model).on_conflict_do_nothing()
+
+
+def insert_ignore(s: Session, model, values: dict) -> None:
+    s.execute(insert_ignore_stmt(s, model).values(**values))

@@ -222,3 +222,15 @@ async def _respond(send: Send, status: int, payload: dict[str, Any], headers: di
     raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def signed_path(request) -> str:
+    """The path and query exactly as sent (what the kiosk signed)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return (raw + (b"?" + query if query else b"")).decode("latin-1")
+
+
+async def guarded_body(request) -> bytes:
+    """The body, already bounded and checked by this guard in front of the app."""
+    return await request.body()

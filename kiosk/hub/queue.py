@@ -360,15 +360,15 @@ def queue_routes(hub: Hub) -> list:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from kiosk.hub.app import _body, _path_qs
+    from kiosk.hub.guard import guarded_body, signed_path
 
     queue = HubQueue(hub)
 
     def endpoint(handler, *params: str):
         async def run(request: Request) -> JSONResponse:
-            body = await _body(request)
+            body = await guarded_body(request)
             extra = [request.path_params.get(p) or request.query_params.get(p, "") for p in params]
-            return JSONResponse(await run_in_threadpool(handler, request.method, _path_qs(request), body,
+            return JSONResponse(await run_in_threadpool(handler, request.method, signed_path(request), body,
                                                         request.headers, *extra))
         return run
 

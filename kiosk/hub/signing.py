@@ -105,10 +105,10 @@ def load_signer(db: Any, explicit: str | None = None) -> HubSigner:
     else:
         signer = _load(*where, recorded is not None)
     if recorded is None:
-        from kiosk.hub.core import _insert_ignore
+        from kiosk.hub.db import insert_ignore
 
         with db.transaction() as s:
-            _insert_ignore(s, HubMeta, {"key": META_KEY_ID, "value": signer.key_id})
+            insert_ignore(s, HubMeta, {"key": META_KEY_ID, "value": signer.key_id})
         with db.sessions() as s:
             recorded = s.scalar(select(HubMeta.value).where(HubMeta.key == META_KEY_ID))
         log.info("hub signing key %s (fingerprint %s) recorded for this database", signer.key_id, signer.fingerprint)
