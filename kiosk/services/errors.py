@@ -1,12 +1,19 @@
-"""Errors that use cases raise; the UI and the CLI turn each into a plain Vietnamese sentence."""
+"""Errors that use cases raise; each carries its sentence in both languages or a code that maps to one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from kiosk.domain.issue import Issue
+
 
 class ServiceError(Exception):
-    """Base of refusals a user can act on (not programming errors)."""
+    """Base of refusals a user can act on (not programming errors). `message_vi`/`message_en`, when set,
+    are what the person at the kiosk reads; otherwise the sentence comes from `code`."""
 
     code = "error"
+    message_vi = ""
+    message_en = ""
 
 
 class PermissionDenied(ServiceError):
@@ -39,14 +46,25 @@ class AccountLocked(ServiceError):
 
 
 class InvalidInput(ServiceError):
-    """One or more fields are wrong; `errors` lists (field, message in Vietnamese)."""
+    """One or more fields are wrong. `issues` holds each refusal in both languages; `errors` lists
+    (field, Vietnamese message) pairs, what the CLI prints and a form marks beside its field.
+
+    Each refusal is an `Issue` or a (field, Vietnamese, English) triple."""
 
     code = "invalid_input"
 
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
-        self.errors = errors
+    def __init__(self, issues: Iterable[Issue | tuple[str, str, str]]) -> None:
+        self.issues = tuple(i if isinstance(i, Issue) else Issue(*_with_english(i)) for i in issues)
+        self.errors = [(i.field, i.message_vi) for i in self.issues]
+        super().__init__("; ".join(f"{f}: {m}" for f, m in self.errors))
+        self.message_vi = " ".join(i.message_vi for i in self.issues)
+        self.message_en = " ".join(i.message_en for i in self.issues)
 
 
 class NotFound(ServiceError):
     code = "not_found"
+
+
+def _with_english(refusal: tuple[str, ...]) -> tuple[str, ...]:
+    """TRANSITIONAL (removed when every raise site gives both languages): a (field, Vietnamese) pair."""
+    return refusal if len(refusal) == 3 else (*refusal, refusal[1])
