@@ -116,7 +116,7 @@ def _restore(args, ctx) -> int:
     recovery = _key_from(args, ctx) if args.key_file else None
     if not Path(args.file).is_file():
         raise CommandError(f"Không có tệp {args.file}.", EXIT_BAD_INPUT)
-    from kiosk.ui.main import acquire_instance_lock  # the GUI's own single-instance lock on the data folder
+    from kiosk.instance_lock import acquire_instance_lock  # the window holds the same lock while it runs
 
     lock = acquire_instance_lock(settings.data_dir)
     if lock is None:

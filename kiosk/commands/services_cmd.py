@@ -32,34 +32,14 @@ def service_json(s, detail: bool = False) -> dict[str, Any]:
         "applicant_kind": s.applicant_kind,
         "agency": _agency(s.responsible),
         "receiving": [_agency(a) for a in s.receiving],
-        "fees": {
-            "items": [
-                {"id": i.id, "label_vi": i.label_vi, "label_en": i.label_en, "amount": i.amount,
-                 "online_amount": i.online_amount, "set_by": i.set_by, "per": i.per, "confirmed": i.confirmed,
-                 "source": i.source,
-                 "schedule": [{"from": r.start.isoformat() if r.start else None, "to": r.end.isoformat() if r.end else None,
-                               "amount": r.amount, "online_amount": r.online_amount, "source": r.source,
-                               "confirmed": r.confirmed} for r in i.schedule]}
-                for i in s.fees.items
-            ],
-            "exemptions": [{"id": e.id, "who_vi": e.who_vi, "who_en": e.who_en, "evidence_vi": e.evidence_vi,
-                            "law": e.law, "confirmed": e.confirmed} for e in s.fees.exemptions],
-            "legal_basis": s.fees.legal_basis,
-        },
+        "fees": _fees_json(s.fees),
         "procedure_codes": [{"code": pc.code, "name_vi": pc.name_vi, "source": pc.source, "confirmed": pc.confirmed}
                             for pc in s.procedure_codes],
         "notice_forms": {kind: {"code": f.code, "title_vi": f.title_vi, "source": f.source, "confirmed": f.confirmed}
                          for kind in ("receipt", "supplement", "refusal") for f in [s.notice_form(kind)]},
         "processing_kind": s.processing.kind,
         "processing_days": s.processing.days_for(None),
-        "fields": [
-            {"id": f.id, "type": f.type, "label_vi": f.label_vi, "label_en": f.label_en, "required": f.required,
-             "person": f.person, "prefill": f.prefill,
-             **({"options": [{"value": o.value, "label_vi": o.label_vi, "label_en": o.label_en} for o in f.options]}
-                if f.options else {}),
-             **({"when": [{"field": c.field, "in": list(c.values)} for c in f.when]} if f.when else {})}
-            for f in s.fields
-        ],
+        "fields": [_field_json(f) for f in s.fields],
         "documents": [
             {"id": d.id, "what_vi": d.what_vi, "what_en": d.what_en, "kind": d.kind, "count": d.count,
              "scan": d.scan, "required": d.required, "condition_vi": d.condition_vi}
@@ -67,25 +47,55 @@ def service_json(s, detail: bool = False) -> dict[str, Any]:
         ],
     }
     if detail:
-        out.update({
-            "channels": list(s.channels),
-            "legal_basis": [{"ref": x.ref, "confirmed": x.confirmed} for x in s.legal_basis],
-            "forms": [{"code": x.code, "title_vi": x.title_vi, "source": x.source} for x in s.forms],
-            "persons": [{"role": p.role, "label_vi": p.label_vi, "label_en": p.label_en, "reads_card": p.reads_card,
-                         "required": p.required} for p in s.persons],
-            "steps": [{"id": st.id, "title_vi": st.title_vi, "title_en": st.title_en, "fields": list(st.fields)}
-                      for st in s.steps],
-            "processing": {
-                "kind": s.processing.kind, "days": s.processing.days, "extended_days": s.processing.extended_days,
-                "counting": {"starts": s.processing.counting.starts,
-                             "cutoff": s.processing.counting.cutoff.isoformat() if s.processing.counting.cutoff else None},
-                "confirmed": s.processing.confirmed,
-            },
-            "eligibility": [{"id": e.id, "kind": e.kind, "field": e.field, "severity": e.severity,
-                             "message_vi": e.message_vi} for e in s.eligibility],
-            "result": [{"vi": r.vi, "en": r.en, "electronic": r.electronic} for r in s.result],
-        })
+        out.update(_detail_json(s))
     return out
+
+
+def _fees_json(fees) -> dict[str, Any]:
+    return {
+        "items": [
+            {"id": i.id, "label_vi": i.label_vi, "label_en": i.label_en, "amount": i.amount,
+             "online_amount": i.online_amount, "set_by": i.set_by, "per": i.per, "confirmed": i.confirmed,
+             "source": i.source,
+             "schedule": [{"from": r.start.isoformat() if r.start else None, "to": r.end.isoformat() if r.end else None,
+                           "amount": r.amount, "online_amount": r.online_amount, "source": r.source,
+                           "confirmed": r.confirmed} for r in i.schedule]}
+            for i in fees.items
+        ],
+        "exemptions": [{"id": e.id, "who_vi": e.who_vi, "who_en": e.who_en, "evidence_vi": e.evidence_vi,
+                        "law": e.law, "confirmed": e.confirmed} for e in fees.exemptions],
+        "legal_basis": fees.legal_basis,
+    }
+
+
+def _field_json(f) -> dict[str, Any]:
+    return {"id": f.id, "type": f.type, "label_vi": f.label_vi, "label_en": f.label_en, "required": f.required,
+            "person": f.person, "prefill": f.prefill,
+            **({"options": [{"value": o.value, "label_vi": o.label_vi, "label_en": o.label_en} for o in f.options]}
+               if f.options else {}),
+            **({"when": [{"field": c.field, "in": list(c.values)} for c in f.when]} if f.when else {})}
+
+
+def _detail_json(s) -> dict[str, Any]:
+    """What `kiosk services show` adds: channels, law, forms, persons, steps, processing, eligibility, result."""
+    return {
+        "channels": list(s.channels),
+        "legal_basis": [{"ref": x.ref, "confirmed": x.confirmed} for x in s.legal_basis],
+        "forms": [{"code": x.code, "title_vi": x.title_vi, "source": x.source} for x in s.forms],
+        "persons": [{"role": p.role, "label_vi": p.label_vi, "label_en": p.label_en, "reads_card": p.reads_card,
+                     "required": p.required} for p in s.persons],
+        "steps": [{"id": st.id, "title_vi": st.title_vi, "title_en": st.title_en, "fields": list(st.fields)}
+                  for st in s.steps],
+        "processing": {
+            "kind": s.processing.kind, "days": s.processing.days, "extended_days": s.processing.extended_days,
+            "counting": {"starts": s.processing.counting.starts,
+                         "cutoff": s.processing.counting.cutoff.isoformat() if s.processing.counting.cutoff else None},
+            "confirmed": s.processing.confirmed,
+        },
+        "eligibility": [{"id": e.id, "kind": e.kind, "field": e.field, "severity": e.severity,
+                         "message_vi": e.message_vi} for e in s.eligibility],
+        "result": [{"vi": r.vi, "en": r.en, "electronic": r.electronic} for r in s.result],
+    }
 
 
 def _fee_text(s) -> str:

@@ -167,35 +167,8 @@ def open_ticket(text: str, station_keys: Mapping[bytes, bytes],
         item = _loads_exact(b45decode(body_text))
     except (ValueError, TypeError, OverflowError, cbor2.CBORDecodeError) as exc:
         raise TicketQrError("damaged", str(exc)) from None
-    if isinstance(item, cbor2.CBORTag) and item.tag == COSE_ENCRYPT0_TAG:
-        try:
-            enc_protected, unprotected, ciphertext = _array(item, COSE_ENCRYPT0_TAG, 3)
-            header = _loads_exact(enc_protected)
-            if not isinstance(header, Mapping) or header.get(COSE_HEADER_ALG) != COSE_ALG_A256GCM:
-                raise ValueError("not AES-256-GCM")
-            kid, iv = unprotected[COSE_HEADER_KID], unprotected[COSE_HEADER_IV]
-            if not (isinstance(kid, bytes) and isinstance(iv, bytes) and isinstance(ciphertext, bytes)):
-                raise ValueError("header types")
-        except (ValueError, TypeError, KeyError, cbor2.CBORDecodeError) as exc:
-            raise TicketQrError("damaged", str(exc)) from None
-        key = station_keys.get(kid)
-        if key is None:
-            raise TicketQrError("unknown_station_key" if not station_keys else "not_for_this_station")
-        try:
-            sign1_bytes = AESGCM(key).decrypt(iv, ciphertext, cbor2.dumps(["Encrypt0", enc_protected, b""]))
-            item = _loads_exact(sign1_bytes)
-        except (InvalidTag, ValueError) as exc:
-            raise TicketQrError("not_for_this_station", type(exc).__name__) from None
-    try:
-        protected, _unprotected, payload, signature = _array(item, COSE_SIGN1_TAG, 4)
-        header = _loads_exact(protected)
-        if not isinstance(header, Mapping) or header.get(COSE_HEADER_ALG) != COSE_ALG_EDDSA:
-            raise ValueError("not EdDSA")
-        signer_kid = header[COSE_HEADER_KID]
-        if not (isinstance(signer_kid, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
-            raise ValueError("member types")
-    except (ValueError, TypeError, KeyError, cbor2.CBORDecodeError) as exc:
-        raise TicketQrError("damaged", str(exc)) from None
+    item = _unseal(item, station_keys)
+    protected, payload, signature, signer_kid = _sign1_parts(item)
     signer = trusted.get(signer_kid)
     if signer is None:
         raise TicketQrError("unknown_signer", signer_kid.hex())
@@ -217,6 +190,46 @@ def open_ticket(text: str, station_keys: Mapping[bytes, bytes],
     if body.kiosk_id not in ((signer[0],) if isinstance(signer[0], str) else tuple(signer[0])):
         raise TicketQrError("malformed", "the signer is not the kiosk the ticket names")
     return body
+
+
+def _unseal(item: Any, station_keys: Mapping[bytes, bytes]) -> Any:
+    """The COSE_Sign1 inside a sealed ticket (COSE_Encrypt0 under a station key); a signed one as it is."""
+    if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_ENCRYPT0_TAG):
+        return item
+    try:
+        enc_protected, unprotected, ciphertext = _array(item, COSE_ENCRYPT0_TAG, 3)
+        header = _loads_exact(enc_protected)
+        if not isinstance(header, Mapping) or header.get(COSE_HEADER_ALG) != COSE_ALG_A256GCM:
+            raise ValueError("not AES-256-GCM")
+        kid, iv = unprotected[COSE_HEADER_KID], unprotected[COSE_HEADER_IV]
+        if not (isinstance(kid, bytes) and isinstance(iv, bytes) and isinstance(ciphertext, bytes)):
+            raise ValueError("header types")
+    except (ValueError, TypeError, KeyError, cbor2.CBORDecodeError) as exc:
+        raise TicketQrError("damaged", str(exc)) from None
+    key = station_keys.get(kid)
+    if key is None:
+        raise TicketQrError("unknown_station_key" if not station_keys else "not_for_this_station")
+    try:
+        sign1_bytes = AESGCM(key).decrypt(iv, ciphertext, cbor2.dumps(["Encrypt0", enc_protected, b""]))
+        item = _loads_exact(sign1_bytes)
+    except (InvalidTag, ValueError) as exc:
+        raise TicketQrError("not_for_this_station", type(exc).__name__) from None
+    return item
+
+
+def _sign1_parts(item: Any) -> tuple[bytes, bytes, bytes, bytes]:
+    """(protected header, payload, signature, signer kid) of a COSE_Sign1 made with EdDSA."""
+    try:
+        protected, _unprotected, payload, signature = _array(item, COSE_SIGN1_TAG, 4)
+        header = _loads_exact(protected)
+        if not isinstance(header, Mapping) or header.get(COSE_HEADER_ALG) != COSE_ALG_EDDSA:
+            raise ValueError("not EdDSA")
+        signer_kid = header[COSE_HEADER_KID]
+        if not (isinstance(signer_kid, bytes) and isinstance(payload, bytes) and isinstance(signature, bytes)):
+            raise ValueError("member types")
+    except (ValueError, TypeError, KeyError, cbor2.CBORDecodeError) as exc:
+        raise TicketQrError("damaged", str(exc)) from None
+    return protected, payload, signature, signer_kid
 
 
 def _plain(value: Any) -> Any:

@@ -9,10 +9,11 @@ import signal
 import sys
 import traceback
 
-from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from kiosk.config import LoadedSettings, SettingsError, load_settings
+from kiosk.instance_lock import acquire_instance_lock
 from kiosk.resources import resource_path
 from kiosk.ui.lockdown import SUPERVISED_ENV, supervise
 
@@ -87,14 +88,6 @@ def quit_on_terminate(app: QApplication) -> None:
     tick = QTimer(app)
     tick.timeout.connect(lambda: None)
     tick.start(250)
-
-
-def acquire_instance_lock(data_dir) -> QLockFile | None:
-    """One running kiosk per data folder: a lock file that a crashed process leaves stale, not held."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = QLockFile(str(data_dir / "kiosk.lock"))
-    lock.setStaleLockTime(0)
-    return lock if lock.tryLock(100) else None
 
 
 def run_window(app: QApplication, loaded: LoadedSettings) -> int:

@@ -7,7 +7,8 @@ import textwrap
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk.ui.main import acquire_instance_lock, install_crash_hook
+from kiosk.instance_lock import acquire_instance_lock
+from kiosk.ui.main import install_crash_hook
 
 
 def test_an_unexpected_error_is_logged_and_the_officer_can_go_on(qtbot, window, caplog):
@@ -39,7 +40,7 @@ def test_a_second_instance_on_the_same_data_folder_is_refused(tmp_path, qapp):
         import sys
         from pathlib import Path
         from PySide6.QtCore import QCoreApplication
-        from kiosk.ui.main import acquire_instance_lock
+        from kiosk.instance_lock import acquire_instance_lock
         app = QCoreApplication([])
         sys.exit(0 if acquire_instance_lock(Path({str(tmp_path)!r})) is None else 3)
     """)

@@ -85,28 +85,8 @@ def parse_signed_data(der: bytes, step: str) -> SignedDataInfo:
             raise ParseError(step, f"expected one signer, found {len(signers)}")
         si = signers[0]
         sig_alg = si["signature_algorithm"]
-        signed_attrs = None
-        message_digest = None
-        signed_ct = None
-        if si["signed_attrs"].native is not None:
-            raw = si["signed_attrs"].dump()
-            # RFC 5652 §5.4: the signature covers the attributes DER-encoded as a SET OF (tag 31),
-            # not with the [0] IMPLICIT tag they carry inside SignerInfo.
-            signed_attrs = b"\x31" + raw[1:]
-            for attr in si["signed_attrs"]:
-                kind = attr["type"].native
-                values = attr["values"]
-                if kind == "message_digest" and len(values) == 1:
-                    message_digest = values[0].native
-                elif kind == "content_type" and len(values) == 1:
-                    signed_ct = values[0].dotted
-        sid = si["sid"]
-        issuer = serial = key_id = None
-        if sid.name == "issuer_and_serial_number":
-            issuer = sid.chosen["issuer"].dump()
-            serial = sid.chosen["serial_number"].native
-        else:
-            key_id = sid.chosen.native
+        signed_attrs, message_digest, signed_ct = _signed_attributes(si)
+        issuer, serial, key_id = _signer_id(si["sid"])
         return SignedDataInfo(
             encap["content_type"].dotted,
             bytes(content_bytes),
@@ -126,6 +106,33 @@ def parse_signed_data(der: bytes, step: str) -> SignedDataInfo:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise ParseError(step, f"malformed SignedData: {type(exc).__name__}") from None
+
+
+def _signed_attributes(si) -> tuple[bytes | None, bytes | None, str | None]:
+    """(the DER the signature covers, the messageDigest, the signed content type) of a SignerInfo; Nones
+    when it signs the content directly."""
+    if si["signed_attrs"].native is None:
+        return None, None, None
+    raw = si["signed_attrs"].dump()
+    # RFC 5652 §5.4: the signature covers the attributes DER-encoded as a SET OF (tag 31),
+    # not with the [0] IMPLICIT tag they carry inside SignerInfo.
+    signed_attrs = b"\x31" + raw[1:]
+    message_digest = signed_ct = None
+    for attr in si["signed_attrs"]:
+        kind = attr["type"].native
+        values = attr["values"]
+        if kind == "message_digest" and len(values) == 1:
+            message_digest = values[0].native
+        elif kind == "content_type" and len(values) == 1:
+            signed_ct = values[0].dotted
+    return signed_attrs, message_digest, signed_ct
+
+
+def _signer_id(sid) -> tuple[bytes | None, int | None, bytes | None]:
+    """(issuer DER, serial number, subject key identifier): the first two or the last, as the signer names itself."""
+    if sid.name == "issuer_and_serial_number":
+        return sid.chosen["issuer"].dump(), sid.chosen["serial_number"].native, None
+    return None, None, sid.chosen.native
 
 
 def parse_sod(data: bytes) -> Sod:
