@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ...domain import chip_verdict
-from ...domain.chip_verdict import code
+from ...domain.chip_verdict import ReasonCode, code
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
@@ -217,16 +217,16 @@ def read_and_verify(
     infos: SecurityInfos | None = _parse_optional(got, "DG14", parse_dg14, problems)
     dg15 = None
     # A DG14 or DG15 the chip has but the kiosk cannot use: the protocol it advertises cannot be checked.
-    chip = ChipAuthResult.of(code("ca_not_offered" if "DG14" not in got else "ca_unreadable_infos"))
-    active = ActiveAuthResult.of(code("aa_not_offered"))
+    chip = ChipAuthResult.of(code(ReasonCode.CA_NOT_OFFERED if "DG14" not in got else "ca_unreadable_infos"))
+    active = ActiveAuthResult.of(code(ReasonCode.AA_NOT_OFFERED))
     if "DG15" in got:
         try:
             dg15 = parse_dg15(got["DG15"])
         except UnknownAlgorithm:
-            active = ActiveAuthResult.of(code("aa_unsupported_key"))
+            active = ActiveAuthResult.of(code(ReasonCode.AA_UNSUPPORTED_KEY))
         except ParseError:
             problems.append("parse_error:DG15")
-            active = ActiveAuthResult.of(code("aa_unsupported_key"))
+            active = ActiveAuthResult.of(code(ReasonCode.AA_UNSUPPORTED_KEY))
 
     cancel.raise_if_cancelled()
     report(Progress("PA", None))
@@ -237,15 +237,17 @@ def read_and_verify(
     if infos is not None:
         try:
             chip = chip_authenticate(reader, infos)
+            if chip.channel is not None:
+                reader.replace_channel(chip.channel)
         except SecureMessagingError:
-            chip = ChipAuthResult.of(code("ca_secure_messaging_error"))
+            chip = ChipAuthResult.of(code(ReasonCode.CA_SECURE_MESSAGING_ERROR))
 
     cancel.raise_if_cancelled()
     report(Progress("AA", None))
     if dg15 is not None and infos is None and "DG14" in got and dg15.algorithm == "ec":
         # DG14 would name the ECDSA hash (ICAO 9303-11 §9.2), but it cannot be read: guessing
         # the curve's hash could call a genuine chip a copy.
-        active = ActiveAuthResult.of(code("aa_infos_unreadable"))
+        active = ActiveAuthResult.of(code(ReasonCode.AA_INFOS_UNREADABLE))
     elif dg15 is not None:
         try:
             # The channel is the chip-authentication one, or BAC again after a CA failure.
@@ -253,7 +255,7 @@ def read_and_verify(
                 _ChannelView(reader), dg15, infos.aa_info if infos else None, rng
             )
         except SecureMessagingError:
-            active = ActiveAuthResult.of(code("aa_secure_messaging_error"))
+            active = ActiveAuthResult.of(code(ReasonCode.AA_SECURE_MESSAGING_ERROR))
 
     named: dict[str, str] = {}
     unknown: dict[str, str] = {}
@@ -316,11 +318,11 @@ def _passive(
     got: Mapping[str, bytes], trust: TrustStore | None, now: datetime | None, problems: list[str]
 ) -> PassiveAuthResult:
     if "SOD" not in got:
-        return PassiveAuthResult("failed", ("sod_missing",))
+        return PassiveAuthResult("failed", (code(ReasonCode.SOD_MISSING),))
     try:
         sod = parse_sod(got["SOD"])
     except ParseError:
         problems.append("parse_error:SOD")
-        return PassiveAuthResult("failed", ("sod_unreadable",))
+        return PassiveAuthResult("failed", (code(ReasonCode.SOD_UNREADABLE),))
     dgs = {name: data for name, data in got.items() if name.startswith("DG")}
     return verify_passive(sod, dgs, trust, now)

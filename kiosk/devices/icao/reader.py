@@ -32,6 +32,8 @@ from .errors import (
 )
 from .lds.tlv import read_header
 from .sm import SecureMessaging
+from .status import SM_ERRORS
+from .status import StatusWord as SW
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +69,11 @@ Opener = Callable[[Connection], tuple[Connection, str]]
 def select_lds1(raw: Connection) -> None:
     command = apdu.select_aid().to_bytes()
     _, sw = raw.transmit(command)
-    if sw in (0x6987, 0x6988):
+    if sw in SM_ERRORS:
         # A chip still in a broken secure-messaging session may refuse the first plain command
         # and drop the session (ISO 7816-4 §10.2); the second SELECT then succeeds.
         _, sw = raw.transmit(command)
-    if sw != 0x9000:
+    if sw != SW.OK:
         raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
 
 
@@ -173,7 +175,7 @@ class KeyOpener:
                 password = PacePassword.mrz(attempt.mrz)
             sm = PaceProtocol(raw, self.rng).run(self.offered[0], password).sm
             _, sw = sm.transmit(apdu.select_aid().to_bytes())
-            if sw != 0x9000:
+            if sw != SW.OK:
                 raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
             channel, label = sm, f"PACE-{attempt.kind}"
         else:
@@ -321,17 +323,17 @@ class ChipReader:
                     ne = min(want, self.short_chunk)
                 self.restart(exc)
                 continue
-            if sw == 0x9000:
+            if sw == SW.OK:
                 if use_ext and data:
                     self.extended = True
                 return data
-            if sw == 0x6282:
+            if sw == SW.END_OF_FILE:
                 # ISO 7816-4: end of file reached before Ne bytes; keep what came back. A chip that
                 # says so in the middle of a file caps its answers: ask for less from now on.
                 if data and len(data) < min(ne, want) and not use_ext:
                     self.short_chunk = min(self.short_chunk, len(data))
                 return data
-            if sw == 0x6B00:
+            if sw == SW.WRONG_P1P2:
                 return b""
             if sw >> 8 == 0x6C:
                 exact = (sw & 0xFF) or 256
@@ -342,7 +344,7 @@ class ChipReader:
                 if not use_ext:
                     self.short_chunk = min(self.short_chunk, exact)
                 continue
-            if sw == 0x6700:
+            if sw == SW.WRONG_LENGTH:
                 if use_ext:
                     self.extended = False
                     use_ext = False
@@ -353,7 +355,7 @@ class ChipReader:
                 ne = max(1, ne // 2)
                 self.short_chunk = ne
                 continue
-            if use_ext and sw not in (0x6A82, 0x6982):
+            if use_ext and sw not in (SW.FILE_NOT_FOUND, SW.SECURITY_STATUS_NOT_SATISFIED):
                 self.extended = False
                 use_ext = False
                 ne = min(want, self.short_chunk)
@@ -370,11 +372,11 @@ class ChipReader:
         if self._current != f.name:
             if offset <= 0xFF:
                 data, sw = chan.transmit(apdu.read_binary(offset, ne, sfi=f.sfi, extended=extended).to_bytes())
-                if sw in (0x9000, 0x6282):
+                if sw in (SW.OK, SW.END_OF_FILE):
                     self._current = f.name
                 return data, sw
             _, sw = chan.transmit(apdu.select_ef(f.fid).to_bytes())
-            if sw != 0x9000:
+            if sw != SW.OK:
                 return b"", sw
             self._current = f.name
         return chan.transmit(apdu.read_binary(offset, ne, extended=extended).to_bytes())
