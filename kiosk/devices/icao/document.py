@@ -28,8 +28,9 @@ from .lds.dg13 import Dg13, parse_dg13, parse_partial_date
 from .lds.dg15 import parse_dg15
 from .lds.security_infos import SecurityInfos, parse_dg14
 from .lds.sod import parse_sod
+from .opening import access_opener
 from .passive import PassiveAuthResult, TrustStore, verify_passive
-from .reader import DEFAULT_FILES, ChipReader, access_opener, read_files
+from .reader import DEFAULT_FILES, ChipReader, read_files
 
 PERSONAL_FIELDS = (
     "id_number", "full_name", "birth_date", "sex", "nationality", "ethnicity", "religion",
