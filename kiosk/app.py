@@ -9,13 +9,15 @@ import json
 import logging
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from kiosk.config import LoadedSettings, Settings
 from kiosk.db.engine import Database, open_database
+from kiosk.devices.camera import Camera, SimulatedCamera
 from kiosk.devices.device_thread import DeviceThread
+from kiosk.devices.printers import register_printer_kind
 from kiosk.domain.roles import Principal, Role
 from kiosk.logsetup import setup_logging
 from kiosk.services.cards import CardService
@@ -34,6 +36,8 @@ class Kiosk:
     device: DeviceThread
     cards: CardService
     first_admin_password: str | None = None
+    #: The counter camera; headless and under test a simulated one with no frames (no camera).
+    camera: Camera = field(default_factory=SimulatedCamera)
 
     @property
     def settings(self) -> Settings:
@@ -243,10 +247,27 @@ def operator_principal() -> Principal:
     return Principal(f"{user}@{socket.gethostname()}", Role.OPERATOR)
 
 
+def _system_printer(target: str):
+    """The "system" printer kind: Qt's print system, imported only when such a printer is used, so a
+    headless command that never prints to it imports neither Qt nor the UI package."""
+    from kiosk.ui.printing_qt import QtSystemPrinter
+
+    return QtSystemPrinter(target)
+
+
+def with_gui_devices(kiosk: Kiosk) -> Kiosk:
+    """The devices only a window has: the counter camera through QtMultimedia."""
+    from kiosk.ui.camera_qt import QtCamera
+
+    kiosk.camera = QtCamera()
+    return kiosk
+
+
 def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: bool = False) -> Kiosk:
     """Open the data folder: logging, the encrypted database (migrated), the first administrator."""
     settings = loaded.settings
     setup_logging(settings.log_dir, settings.log_level, console=console_log)
+    register_printer_kind("system", _system_printer)
     demo_hub = None
     if settings.demo and with_demo_card and not settings.hub_url:
         demo_hub = start_demo_hub(settings.data_dir)

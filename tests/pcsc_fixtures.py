@@ -292,10 +292,9 @@ class Terminal:
         return data
 
     def chip_authenticate(self, dg14: bytes) -> None:
-        reader = self._reader()
-        result = ChipAuthentication(reader).run(parse_dg14(dg14))
+        result = ChipAuthentication(self._reader()).run(parse_dg14(dg14))
         assert result.verdict == "verified", result
-        self.sm = reader.secure  # type: ignore[assignment]
+        self.sm = result.channel
 
 
 class _RawConnection:

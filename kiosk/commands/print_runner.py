@@ -9,7 +9,7 @@ from kiosk.commands.base import EXIT_FAILED, EXIT_OK, CommandError, emit
 
 
 def system_printer_ready(ctx, kind: str | None = None) -> None:
-    """The QPrinter back end registers itself when imported; headless use needs a QGuiApplication.
+    """The QPrinter back end (registered by `kiosk.app`) needs a QGuiApplication, which headless use lacks.
     `kind`: the printer about to be used or chosen (default: the current one)."""
     if (kind or ctx.kiosk.printing.kind) == "system":
         from kiosk.ui import printing_qt

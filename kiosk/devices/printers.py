@@ -2,8 +2,8 @@
 
 A printer takes a `Printable` (a PDF, or a 1-bit bitmap for raster heads) and either prints it or
 raises `PrinterError` with a reason code the services turn into a Vietnamese sentence. The system
-printer (QPrinter) lives in `kiosk/ui/printing_qt.py` and registers itself here, so nothing below
-the UI imports Qt.
+printer (QPrinter) lives in `kiosk/ui/printing_qt.py`; the composition root (`kiosk.app`) registers
+it here, so nothing below the UI imports Qt.
 """
 
 from __future__ import annotations

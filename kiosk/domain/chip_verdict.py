@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, Literal
 
@@ -31,9 +32,49 @@ VERIFIED = "verified"
 NOT_SUPPORTED = "not_supported"
 
 
+class ReasonCode(StrEnum):
+    """The name of a reason, before its argument; a `str`, so stored and printed codes are unchanged."""
+
+    DG_HASH_MISMATCH = "dg_hash_mismatch"
+    DG_MISSING_IN_SOD = "dg_missing_in_sod"
+    SOD_MISSING = "sod_missing"
+    SOD_UNREADABLE = "sod_unreadable"
+    SOD_MESSAGE_DIGEST_MISMATCH = "sod_message_digest_mismatch"
+    SOD_CONTENT_TYPE_MISMATCH = "sod_content_type_mismatch"
+    SOD_SIGNATURE_INVALID = "sod_signature_invalid"
+    NO_DS_CERTIFICATE = "no_ds_certificate"
+    DS_CERTIFICATE_EXPIRED = "ds_certificate_expired"
+    DS_CERTIFICATE_NOT_YET_VALID = "ds_certificate_not_yet_valid"
+    DS_CERTIFICATE_SIGNATURE_INVALID = "ds_certificate_signature_invalid"
+    UNKNOWN_CSCA = "unknown_csca"
+    CSCA_CERTIFICATE_EXPIRED = "csca_certificate_expired"
+    NO_TRUST_STORE = "no_trust_store"
+    UNSUPPORTED_HASH_ALGORITHM = "unsupported_hash_algorithm"
+    UNSUPPORTED_SIGNATURE_ALGORITHM = "unsupported_signature_algorithm"
+    DS_CERTIFICATE_UNPARSABLE = "ds_certificate_unparsable"
+    CSCA_ALGORITHM_UNSUPPORTED = "csca_algorithm_unsupported"
+    AA_NOT_OFFERED = "aa_not_offered"
+    AA_SIGNATURE_INVALID = "aa_signature_invalid"
+    AA_BAD_SIGNATURE = "aa_bad_signature"
+    AA_SECURE_MESSAGING_ERROR = "aa_secure_messaging_error"
+    AA_UNSUPPORTED_ALGORITHM = "aa_unsupported_algorithm"
+    AA_UNSUPPORTED_HASH = "aa_unsupported_hash"
+    AA_UNSUPPORTED_KEY = "aa_unsupported_key"
+    AA_INFOS_UNREADABLE = "aa_infos_unreadable"
+    AA_UNSUPPORTED_RECOVERY = "aa_unsupported_recovery"
+    AA_STATUS = "aa_status"
+    CA_NOT_OFFERED = "ca_not_offered"
+    CA_KEYS_REJECTED = "ca_keys_rejected"
+    CA_SECURE_MESSAGING_ERROR = "ca_secure_messaging_error"
+    CA_UNSUPPORTED_KEY = "ca_unsupported_key"
+    CA_UNSUPPORTED_PROTOCOL = "ca_unsupported_protocol"
+    CA_UNREADABLE_INFOS = "ca_unreadable_infos"
+    CA_STATUS = "ca_status"
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
-    code: str
+    code: ReasonCode
     step: Step
     outcome: Outcome
     vi: str  # "%1" stands for the code's argument (a data group, an OID, a status word)
@@ -45,85 +86,87 @@ _F, _U, _T, _N = "failed", "unverifiable", "untrusted", "absent"
 
 _TABLE = (
     # Passive authentication (ICAO 9303-11 §5.1).
-    Reason("dg_hash_mismatch", _P, _F, "dữ liệu %1 đã bị thay đổi so với bản được ký",
+    Reason(ReasonCode.DG_HASH_MISMATCH, _P, _F, "dữ liệu %1 đã bị thay đổi so với bản được ký",
            "data group %1 was changed after it was signed"),
-    Reason("dg_missing_in_sod", _P, _F, "dữ liệu %1 không có trong danh sách được ký",
+    Reason(ReasonCode.DG_MISSING_IN_SOD, _P, _F, "dữ liệu %1 không có trong danh sách được ký",
            "data group %1 is not in the signed list"),
-    Reason("sod_missing", _P, _F, "chip không có tệp dữ liệu được ký (EF.SOD)",
+    Reason(ReasonCode.SOD_MISSING, _P, _F, "chip không có tệp dữ liệu được ký (EF.SOD)",
            "the chip has no signed security object (EF.SOD)"),
-    Reason("sod_unreadable", _P, _F, "tệp dữ liệu được ký (EF.SOD) sai cấu trúc",
+    Reason(ReasonCode.SOD_UNREADABLE, _P, _F, "tệp dữ liệu được ký (EF.SOD) sai cấu trúc",
            "the signed security object (EF.SOD) is malformed"),
-    Reason("sod_message_digest_mismatch", _P, _F, "dữ liệu được ký không khớp với chữ ký",
+    Reason(ReasonCode.SOD_MESSAGE_DIGEST_MISMATCH, _P, _F, "dữ liệu được ký không khớp với chữ ký",
            "the signed data does not match its signature"),
-    Reason("sod_content_type_mismatch", _P, _F, "dữ liệu được ký không khớp với chữ ký",
+    Reason(ReasonCode.SOD_CONTENT_TYPE_MISMATCH, _P, _F, "dữ liệu được ký không khớp với chữ ký",
            "the signed content type does not match its signature"),
-    Reason("sod_signature_invalid", _P, _F, "chữ ký số của chip không đúng",
+    Reason(ReasonCode.SOD_SIGNATURE_INVALID, _P, _F, "chữ ký số của chip không đúng",
            "the chip's digital signature is wrong"),
-    Reason("no_ds_certificate", _P, _F, "chip không kèm chứng thư của bên ký",
+    Reason(ReasonCode.NO_DS_CERTIFICATE, _P, _F, "chip không kèm chứng thư của bên ký",
            "the chip carries no document-signer certificate"),
-    Reason("ds_certificate_expired", _P, _F, "chứng thư của bên ký đã hết hạn",
+    Reason(ReasonCode.DS_CERTIFICATE_EXPIRED, _P, _F, "chứng thư của bên ký đã hết hạn",
            "the document-signer certificate has expired"),
-    Reason("ds_certificate_not_yet_valid", _P, _F, "chứng thư của bên ký chưa có hiệu lực",
+    Reason(ReasonCode.DS_CERTIFICATE_NOT_YET_VALID, _P, _F, "chứng thư của bên ký chưa có hiệu lực",
            "the document-signer certificate is not valid yet"),
-    Reason("ds_certificate_signature_invalid", _P, _F,
+    Reason(ReasonCode.DS_CERTIFICATE_SIGNATURE_INVALID, _P, _F,
            "chứng thư của bên ký không được cơ quan cấp (CSCA) ký đúng",
            "the document-signer certificate is not correctly signed by its CSCA"),
-    Reason("unknown_csca", _P, _F, "bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận",
+    Reason(ReasonCode.UNKNOWN_CSCA, _P, _F, "bên ký không do cơ quan cấp (CSCA) nào kiosk tin cậy chứng nhận",
            "the signer is not certified by any CSCA this kiosk trusts"),
-    Reason("csca_certificate_expired", _P, _F, "chứng thư gốc (CSCA) đã hết hạn",
+    Reason(ReasonCode.CSCA_CERTIFICATE_EXPIRED, _P, _F, "chứng thư gốc (CSCA) đã hết hạn",
            "the CSCA certificate has expired"),
-    Reason("no_trust_store", _P, _T, "kiosk chưa có chứng thư gốc (CSCA) nào để xác nhận cơ quan cấp",
+    Reason(ReasonCode.NO_TRUST_STORE, _P, _T, "kiosk chưa có chứng thư gốc (CSCA) nào để xác nhận cơ quan cấp",
            "this kiosk has no CSCA certificate to confirm the issuer"),
-    Reason("unsupported_hash_algorithm", _P, _U, "chip dùng thuật toán băm kiosk chưa hỗ trợ (%1)",
+    Reason(ReasonCode.UNSUPPORTED_HASH_ALGORITHM, _P, _U, "chip dùng thuật toán băm kiosk chưa hỗ trợ (%1)",
            "the chip uses a hash algorithm this kiosk does not support (%1)"),
-    Reason("unsupported_signature_algorithm", _P, _U, "chữ ký của chip dùng thuật toán kiosk chưa hỗ trợ (%1)",
+    Reason(ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM, _P, _U, "chữ ký của chip dùng thuật toán kiosk chưa hỗ trợ (%1)",
            "the chip's signature uses an algorithm this kiosk does not support (%1)"),
-    Reason("ds_certificate_unparsable", _P, _U, "kiosk không đọc được chứng thư của bên ký (%1)",
+    Reason(ReasonCode.DS_CERTIFICATE_UNPARSABLE, _P, _U, "kiosk không đọc được chứng thư của bên ký (%1)",
            "this kiosk cannot parse the document-signer certificate (%1)"),
-    Reason("csca_algorithm_unsupported", _P, _U,
+    Reason(ReasonCode.CSCA_ALGORITHM_UNSUPPORTED, _P, _U,
            "chứng thư của bên ký dùng thuật toán kiosk chưa hỗ trợ (%1)",
            "the document-signer certificate uses an algorithm this kiosk does not support (%1)"),
     # Active authentication (ICAO 9303-11 §6.1).
-    Reason("aa_not_offered", _A, _N, "chip không có xác thực chủ động", "the chip offers no active authentication"),
-    Reason("aa_signature_invalid", _A, _F,
+    Reason(ReasonCode.AA_NOT_OFFERED, _A, _N, "chip không có xác thực chủ động",
+           "the chip offers no active authentication"),
+    Reason(ReasonCode.AA_SIGNATURE_INVALID, _A, _F,
            "chip không chứng minh được là chip gốc (xác thực chủ động thất bại — có thể là chip sao chép)",
            "the chip could not prove it is the original (active authentication failed — it may be a copy)"),
-    Reason("aa_bad_signature", _A, _F,
+    Reason(ReasonCode.AA_BAD_SIGNATURE, _A, _F,
            "xác thực chủ động thất bại: câu trả lời của chip sai cấu trúc (có thể là chip sao chép)",
            "active authentication failed: the chip's answer is malformed (it may be a copy)"),
-    Reason("aa_secure_messaging_error", _A, _F,
+    Reason(ReasonCode.AA_SECURE_MESSAGING_ERROR, _A, _F,
            "câu trả lời xác thực chủ động không qua được kênh bảo mật (có thể là chip sao chép)",
            "the active-authentication answer failed secure messaging (it may be a copy)"),
-    Reason("aa_unsupported_algorithm", _A, _U,
+    Reason(ReasonCode.AA_UNSUPPORTED_ALGORITHM, _A, _U,
            "xác thực chủ động: chip dùng thuật toán chữ ký kiosk chưa hỗ trợ (%1)",
            "active authentication: the chip names a signature algorithm this kiosk does not support (%1)"),
-    Reason("aa_unsupported_hash", _A, _U, "xác thực chủ động: chip dùng hàm băm kiosk chưa hỗ trợ (%1)",
+    Reason(ReasonCode.AA_UNSUPPORTED_HASH, _A, _U, "xác thực chủ động: chip dùng hàm băm kiosk chưa hỗ trợ (%1)",
            "active authentication: the chip uses a hash this kiosk does not support (%1)"),
-    Reason("aa_unsupported_key", _A, _U,
+    Reason(ReasonCode.AA_UNSUPPORTED_KEY, _A, _U,
            "xác thực chủ động: khóa của chip (DG15) dùng thuật toán hoặc đường cong kiosk chưa hỗ trợ",
            "active authentication: the chip's key (DG15) uses an algorithm or curve this kiosk does not support"),
-    Reason("aa_infos_unreadable", _A, _U,
+    Reason(ReasonCode.AA_INFOS_UNREADABLE, _A, _U,
            "xác thực chủ động: kiosk không đọc được thuật toán chữ ký mà chip ghi trong DG14",
            "active authentication: this kiosk cannot read the signature algorithm the chip names in DG14"),
-    Reason("aa_unsupported_recovery", _A, _U,
+    Reason(ReasonCode.AA_UNSUPPORTED_RECOVERY, _A, _U,
            "xác thực chủ động: chữ ký RSA theo kiểu khôi phục toàn bộ, kiosk chưa hỗ trợ",
            "active authentication: an RSA signature with full message recovery, which this kiosk does not support"),
-    Reason("aa_status", _A, _U, "xác thực chủ động: chip trả lời mã trạng thái %1 không mong đợi",
+    Reason(ReasonCode.AA_STATUS, _A, _U, "xác thực chủ động: chip trả lời mã trạng thái %1 không mong đợi",
            "active authentication: the chip answered the unexpected status %1"),
     # Chip authentication (ICAO 9303-11 §6.2).
-    Reason("ca_not_offered", _C, _N, "chip không có xác thực chip", "the chip offers no chip authentication"),
-    Reason("ca_keys_rejected", _C, _F, "xác thực chip (chip authentication) thất bại — có thể là chip sao chép",
+    Reason(ReasonCode.CA_NOT_OFFERED, _C, _N, "chip không có xác thực chip", "the chip offers no chip authentication"),
+    Reason(ReasonCode.CA_KEYS_REJECTED, _C, _F,
+           "xác thực chip (chip authentication) thất bại — có thể là chip sao chép",
            "chip authentication failed — it may be a copy"),
-    Reason("ca_secure_messaging_error", _C, _F,
+    Reason(ReasonCode.CA_SECURE_MESSAGING_ERROR, _C, _F,
            "xác thực chip không qua được kênh bảo mật — có thể là chip sao chép",
            "chip authentication failed secure messaging — it may be a copy"),
-    Reason("ca_unsupported_key", _C, _U, "xác thực chip: khóa của chip dùng thuật toán kiosk chưa hỗ trợ (%1)",
+    Reason(ReasonCode.CA_UNSUPPORTED_KEY, _C, _U, "xác thực chip: khóa của chip dùng thuật toán kiosk chưa hỗ trợ (%1)",
            "chip authentication: the chip's key uses an algorithm this kiosk does not support (%1)"),
-    Reason("ca_unsupported_protocol", _C, _U, "xác thực chip: chip dùng giao thức kiosk chưa hỗ trợ (%1)",
+    Reason(ReasonCode.CA_UNSUPPORTED_PROTOCOL, _C, _U, "xác thực chip: chip dùng giao thức kiosk chưa hỗ trợ (%1)",
            "chip authentication: the chip names a protocol this kiosk does not support (%1)"),
-    Reason("ca_unreadable_infos", _C, _U, "xác thực chip: kiosk không đọc được thông tin DG14",
+    Reason(ReasonCode.CA_UNREADABLE_INFOS, _C, _U, "xác thực chip: kiosk không đọc được thông tin DG14",
            "chip authentication: this kiosk cannot read DG14"),
-    Reason("ca_status", _C, _U, "xác thực chip: chip trả lời mã trạng thái %1 không mong đợi",
+    Reason(ReasonCode.CA_STATUS, _C, _U, "xác thực chip: chip trả lời mã trạng thái %1 không mong đợi",
            "chip authentication: the chip answered the unexpected status %1"),
 )
 
@@ -158,10 +201,12 @@ def reason(code: str) -> Reason:
         raise UnknownReason(code) from None
 
 
-def code(name: str, argument: object = None) -> str:
-    """A reason code, checked against the table (``code("aa_status", "6A80")`` → ``aa_status:6A80``)."""
+def code(name: ReasonCode | str, argument: object = None) -> str:
+    """A reason code, checked against the table (``code(ReasonCode.AA_STATUS, "6A80")`` → ``aa_status:6A80``);
+    a plain `str`, as the verdicts store and print it."""
     reason(name)
-    return name if argument is None or argument == "" else f"{name}:{argument}"
+    text = str(name)  # the value, never the enum's repr
+    return text if argument is None or argument == "" else f"{text}:{argument}"
 
 
 def sentence(code_text: str, language: str = "vi") -> str:

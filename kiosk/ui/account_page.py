@@ -412,30 +412,14 @@ class AccountPage(QWidget):
             self.chip_photo.setText(self.tr("Ảnh trên chip"))
 
     def _capture_portrait(self) -> None:
-        """One still from the counter camera (QtMultimedia)."""
-        from PySide6.QtCore import QBuffer, QIODevice
-        from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
+        """One still from the counter camera (the composition root's)."""
+        from kiosk.ui.camera_qt import jpeg_bytes
 
-        devices = QMediaDevices.videoInputs()
-        if not devices:
+        camera = self.kiosk.camera
+        if not camera.available():
             self.face_result.setText(self.tr("Không thấy camera: chọn tệp ảnh chụp ở quầy."))
             return
-        self.camera = QCamera(devices[0], self)
-        self.session = QMediaCaptureSession(self)
-        self.capture = QImageCapture(self)
-        self.session.setCamera(self.camera)
-        self.session.setImageCapture(self.capture)
-
-        def captured(_id, image) -> None:
-            self.camera.stop()
-            buffer = QBuffer()
-            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            image.save(buffer, "JPG", 92)
-            self.use_portrait(bytes(buffer.data()))
-
-        self.capture.imageCaptured.connect(captured)
-        self.camera.start()
-        self.capture.capture()
+        camera.grab(lambda image: self.use_portrait(jpeg_bytes(image)) or True)
 
     def _choose_portrait(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Ảnh chân dung"), "", "JPEG, PNG (*.jpg *.jpeg *.png)")

@@ -120,8 +120,9 @@ def run_window(app: QApplication, loaded: LoadedSettings) -> int:
 
     def build():
         from kiosk.app import build as build_kiosk
+        from kiosk.app import with_gui_devices
 
-        return build_kiosk(loaded, with_demo_card=True)
+        return with_gui_devices(build_kiosk(loaded, with_demo_card=True))
 
     QTimer.singleShot(0, lambda: window.open_data(build))
     quit_on_terminate(app)

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from kiosk.services.errors import InvalidInput, ServiceError
-from kiosk.ui import printing_qt  # noqa: F401  (importing registers the "system" printer kind for the GUI's jobs)
 from kiosk.ui.i18n import current_language
 from kiosk.ui.worker import Task, run_job
 

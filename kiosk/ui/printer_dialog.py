@@ -29,7 +29,7 @@ from shiboken6 import isValid
 
 from kiosk.domain.roles import Permission, Principal
 from kiosk.ui.messages import set_state
-from kiosk.ui.printing_qt import default_printer, system_printers  # importing registers the "system" kind
+from kiosk.ui.printing_qt import default_printer, system_printers
 from kiosk.ui.worker import run_call
 
 KINDS = ("pdf", "system", "escpos")

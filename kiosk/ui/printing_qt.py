@@ -1,7 +1,8 @@
 """The system printer back end (QPrinter): prints the receipt's page bitmaps through Qt's print system.
 
-Importing this module registers the printer kind "system" with `kiosk.devices.printers`, so the
-services choose it from the settings without importing Qt. A target `file:PATH.pdf` prints through
+The composition root (`kiosk.app`) registers it as the printer kind "system" with
+`kiosk.devices.printers`, importing this module only when such a printer is made, so the services
+choose it from the settings without importing Qt. A target `file:PATH.pdf` prints through
 Qt's PDF writer instead of a device (for tests and for "print to file").
 """
 
@@ -11,7 +12,7 @@ from PySide6.QtCore import QRect, QSizeF
 from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from kiosk.devices.printers import Printable, PrinterError, PrintOutcome, register_printer_kind
+from kiosk.devices.printers import Printable, PrinterError, PrintOutcome
 from kiosk.jobs import Cancelled, CancelToken, Progress, ProgressFn
 
 # Pages come as 300 dpi bitmaps: sharp text and QR modules of 6 dots, ~9 MB per A4 page in gray.
@@ -92,6 +93,3 @@ class QtSystemPrinter:
             if painter.isActive():
                 painter.end()
         return PrintOutcome(self.target.removeprefix("file:") or printer.printerName())
-
-
-register_printer_kind("system", QtSystemPrinter)

@@ -69,7 +69,6 @@ class StatusCheckPage(QWidget):
         self.input.returnPressed.connect(self.check)
         self.check_button.clicked.connect(self.check)
         self.camera_button.clicked.connect(self.scan_with_camera)
-        self.camera = None
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -146,23 +145,13 @@ class StatusCheckPage(QWidget):
         self.result.clear()
 
     def scan_with_camera(self) -> None:
-        """Grab frames from the first camera until one holds a QR code."""
-        from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
-
-        devices = QMediaDevices.videoInputs()
-        if not devices:
+        """Grab frames from the counter camera (the composition root's) until one holds a QR code."""
+        camera = self.kiosk.camera
+        if not camera.available():
             set_state(self.result, "error")
             self.result.setText(self.tr("Không thấy camera. Dùng máy quét mã QR hoặc nhập mã hồ sơ."))
             return
-        self.camera = QCamera(devices[0], self)
-        self.session = QMediaCaptureSession(self)
-        self.capture = QImageCapture(self)
-        self.session.setCamera(self.camera)
-        self.session.setImageCapture(self.capture)
-        self.capture.imageCaptured.connect(self._frame)
-        self.frames_left = 60
-        self.camera.start()
-        self.capture.capture()
+        camera.grab(self.use_frame, frames=60, on_none=self._no_code_seen)
 
     def use_frame(self, image: QImage) -> bool:
         """Look for a receipt's QR code in one camera frame; when there is one, check it at once."""
@@ -173,14 +162,6 @@ class StatusCheckPage(QWidget):
         self.check()
         return True
 
-    def _frame(self, _id: int, image: QImage) -> None:
-        if self.use_frame(image):
-            self.camera.stop()
-            return
-        self.frames_left -= 1
-        if self.frames_left > 0 and self.camera.isActive():
-            self.capture.capture()
-        else:
-            self.camera.stop()
-            set_state(self.result, "error")
-            self.result.setText(self.tr("Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại."))
+    def _no_code_seen(self) -> None:
+        set_state(self.result, "error")
+        self.result.setText(self.tr("Camera chưa đọc được mã QR. Giữ phiếu hẹn gần camera hơn rồi thử lại."))

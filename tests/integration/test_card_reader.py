@@ -17,8 +17,9 @@ from PIL import Image
 from kiosk.devices.icao.bac import AccessKey
 from kiosk.devices.icao.document import read_and_verify
 from kiosk.devices.icao.errors import AccessDenied, CardRemoved, ParseError, SecureMessagingError
+from kiosk.devices.icao.opening import bac_opener
 from kiosk.devices.icao.passive import TrustStore
-from kiosk.devices.icao.reader import ChipReader, bac_opener
+from kiosk.devices.icao.reader import ChipReader
 from kiosk.devices.pcsc import PcscConnection
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions
 from kiosk.devices.vchip.citizen import generate_citizen

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from gui_steps import key_text
 from gui_steps import type_key as type_text_key
+from pcsc_fixtures import empty_slot
 from PySide6.QtCore import Qt
 from qt_typing import type_text
 
@@ -18,6 +19,14 @@ from kiosk.devices.vchip.citizen import generate_citizen
 def card_window(officer, pcsc_reader):
     officer.shell.show_page("card")
     return officer
+
+
+def lift_card(qtbot, window, inserted) -> None:
+    """The officer takes the card off the reader: pcscd sees the slot empty and the window's reader
+    monitor has reported the card gone, so the next card laid on it is a new arrival."""
+    qtbot.waitUntil(lambda: window.card_page.task is None, timeout=20_000)  # the read has let go of the card
+    empty_slot(inserted.slot, inserted.card, inserted.reader)
+    qtbot.waitUntil(lambda: inserted.reader not in window.watcher.cards, timeout=10_000)
 
 
 def type_key(qtbot, page, citizen, expiry=None):
@@ -77,6 +86,8 @@ def test_wrong_key_is_denied_then_the_right_key_reads(qtbot, card_window, virtua
     type_key(qtbot, page, inserted.citizen)
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    assert page.result_view.values["full_name"].text() == inserted.citizen.full_name
+    assert page.result_view.values["id_number"].text() == inserted.citizen.id_number
 
 
 def test_key_typed_ahead_reads_as_soon_as_the_card_arrives(qtbot, card_window, virtual_card):
@@ -87,6 +98,9 @@ def test_key_typed_ahead_reads_as_soon_as_the_card_arrives(qtbot, card_window, v
     type_key(qtbot, page, citizen)
     virtual_card(citizen=citizen)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
+    # The citizen on screen is the one the card was issued to.
+    assert page.result_view.values["full_name"].text() == citizen.full_name
+    assert page.result_view.values["id_number"].text() == citizen.id_number
 
 
 def test_card_pulled_mid_read_says_so_and_retry_works(qtbot, card_window, virtual_card):
@@ -97,9 +111,9 @@ def test_card_pulled_mid_read_says_so_and_retry_works(qtbot, card_window, virtua
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.state == "error", timeout=20_000)
     assert "rút ra" in page.message.text() or "mất liên lạc" in page.message.text()
-    # vpcd misses a card put back within a few hundred milliseconds of a failed transmit; no hand
-    # is that fast, so the test waits like one.
-    qtbot.wait(1500)
+    # The card is put back only after the page has seen it leave (vpcd misses a card put back within
+    # a few hundred milliseconds of a failed transmit; inserting waits until pcscd reports it).
+    lift_card(qtbot, card_window, inserted)
     virtual_card(seed=15, pki=inserted.pki)
     # The key typed for the first attempt is kept: the card put back is read without asking again.
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
@@ -308,6 +322,7 @@ def test_a_scan_reaches_the_key_field_from_the_navigation_list(qtbot, card_windo
     qtbot.keyClick(nav, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
     assert card_window.shell.stack.currentWidget() is page
+    assert page.result_view.values["id_number"].text() == inserted.citizen.id_number
 
 
 def test_the_key_that_opened_a_card_opens_it_again_until_logout(qtbot, card_window, virtual_card):
@@ -319,12 +334,14 @@ def test_the_key_that_opened_a_card_opens_it_again_until_logout(qtbot, card_wind
     qtbot.keyClick(page.key_form.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.state == "result", timeout=20_000)
     # The same card laid on the reader again (another service for the same citizen): nothing to type.
-    qtbot.wait(1000)
-    virtual_card(citizen=citizen, pki=first.pki, options=ChipOptions(**CCCD))
-    qtbot.waitUntil(lambda: page.state == "result" and page.result is not None, timeout=20_000)
+    first_read = page.result
+    lift_card(qtbot, card_window, first)
+    again = virtual_card(citizen=citizen, pki=first.pki, options=ChipOptions(**CCCD))
+    qtbot.waitUntil(lambda: page.state == "result" and page.result is not None
+                    and page.result is not first_read, timeout=20_000)
     assert page.result.mrz.id_number == citizen.id_number and page.key_form.is_empty()
     # Another citizen's card: the kept key is tried once, then the officer is asked, without alarm.
-    qtbot.wait(1000)
+    lift_card(qtbot, card_window, again)
     virtual_card(seed=35, pki=first.pki, options=ChipOptions(**CCCD))
     qtbot.waitUntil(lambda: page.state == "key", timeout=20_000)
     assert "Khóa của thẻ đọc trước không mở được thẻ này" in page.message.text()

@@ -203,7 +203,7 @@ def test_bac_only_chip_cannot_take_a_can(pki, keys):
 
 def test_a_chip_that_refuses_pace_is_opened_with_bac(pki, keys, caplog):
     conn = connect(pki, keys, card_access="pace-refused")
-    with caplog.at_level("WARNING", logger="kiosk.devices.icao.reader"):
+    with caplog.at_level("WARNING", logger="kiosk.devices.icao.opening"):
         assert read_and_verify(conn, typed(), None).verification.access == "BAC"
     assert any("PACE refused" in r.getMessage() for r in caplog.records)
     assert CITIZEN.id_number not in caplog.text and CITIZEN.document_number not in caplog.text

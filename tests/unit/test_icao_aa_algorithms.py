@@ -20,7 +20,8 @@ from kiosk.devices.icao.apdu import internal_authenticate
 from kiosk.devices.icao.bac import AccessKey
 from kiosk.devices.icao.document import read_and_verify
 from kiosk.devices.icao.lds.security_infos import parse_dg14
-from kiosk.devices.icao.reader import ChipReader, bac_opener
+from kiosk.devices.icao.opening import bac_opener
+from kiosk.devices.icao.reader import ChipReader
 from kiosk.devices.vchip import lds, tlv
 from kiosk.devices.vchip.card import (
     AA_OID_FAMILIES,

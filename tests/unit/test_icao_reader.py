@@ -15,8 +15,9 @@ from kiosk.devices.icao.document import read_and_verify
 from kiosk.devices.icao.errors import AccessDenied, CardRemoved, SecureMessagingError, UnsupportedDocument
 from kiosk.devices.icao.lds.dg15 import parse_dg15
 from kiosk.devices.icao.lds.security_infos import ActiveAuthInfo
+from kiosk.devices.icao.opening import bac_opener, plain_opener, read_document
 from kiosk.devices.icao.passive import TrustStore
-from kiosk.devices.icao.reader import ChipReader, bac_opener, plain_opener, read_document
+from kiosk.devices.icao.reader import ChipReader
 from kiosk.devices.vchip import lds, tlv
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions, InProcessConnection, VirtualCard
 from kiosk.devices.vchip.citizen import generate_citizen

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...domain import chip_verdict
-from ...domain.chip_verdict import code
+from ...domain.chip_verdict import ReasonCode, code
 from ..connection import Connection
-from . import apdu
+from . import apdu, status
 from .bac import RandomFn
 from .errors import ChipError, SecureMessagingError
 from .keys import ECDSA_HASHES, verify_signature
 from .lds.dg15 import Dg15
 from .lds.security_infos import ActiveAuthInfo
+from .status import StatusWord as SW
 
 STEP = "AA"
 
@@ -61,37 +62,37 @@ def verify_iso9796_2(key: rsa.RSAPublicKey, signature: bytes, challenge: bytes) 
     k = (n.bit_length() + 7) // 8
     s = int.from_bytes(signature, "big")
     if len(signature) != k or s >= n:
-        return (code("aa_bad_signature"),)
+        return (code(ReasonCode.AA_BAD_SIGNATURE),)
     m = pow(s, e, n)
     # ISO/IEC 9796-2 §B.6: the signer may have sent min(s, n - s); the trailer's low nibble is C.
     if m & 0xF != 0xC:
         m = n - m
     if m & 0xF != 0xC:
-        return (code("aa_bad_signature"),)
+        return (code(ReasonCode.AA_BAD_SIGNATURE),)
     f = m.to_bytes(k, "big")
     if f[-1] == 0xBC:
         hash_name, trailer_len = "sha1", 1
     elif f[-1] == 0xCC and f[-2] in _TRAILER_HASHES:
         named = _TRAILER_HASHES[f[-2]]
         if named is None or not _hash(named):
-            return (code("aa_unsupported_hash", f"ISO/IEC 10118-3 {f[-2]:02X}"),)
+            return (code(ReasonCode.AA_UNSUPPORTED_HASH, f"ISO/IEC 10118-3 {f[-2]:02X}"),)
         hash_name, trailer_len = named, 2
     else:
-        return (code("aa_bad_signature"),)
+        return (code(ReasonCode.AA_BAD_SIGNATURE),)
     digest_len = hashlib.new(hash_name).digest_size
     if f[0] & 0xC0 != 0x40:
-        return (code("aa_bad_signature"),)
+        return (code(ReasonCode.AA_BAD_SIGNATURE),)
     if f[0] & 0x20 == 0:
         # Full message recovery would mean the chip signed no message of its own: not ICAO.
-        return (code("aa_unsupported_recovery"),)
+        return (code(ReasonCode.AA_UNSUPPORTED_RECOVERY),)
     # Partial recovery (ICAO 9303-11 §6.1.2): F = 6A || M1 || H(M1 || M2) || trailer.
     body = f[: -(trailer_len + digest_len)]
     digest = f[-(trailer_len + digest_len) : -trailer_len]
     if not body or body[0] != 0x6A:
-        return (code("aa_bad_signature"),)
+        return (code(ReasonCode.AA_BAD_SIGNATURE),)
     m1 = body[1:]
     if not hmac.compare_digest(hashlib.new(hash_name, m1 + challenge).digest(), digest):
-        return (code("aa_signature_invalid"),)
+        return (code(ReasonCode.AA_SIGNATURE_INVALID),)
     return ()
 
 
@@ -109,9 +110,9 @@ def ecdsa_hash(key: ec.EllipticCurvePublicKey, info: ActiveAuthInfo | None) -> t
         return curve_hash(key), ()
     name = info.hash_name
     if name is None:
-        return None, (code("aa_unsupported_algorithm", info.signature_algorithm),)
+        return None, (code(ReasonCode.AA_UNSUPPORTED_ALGORITHM, info.signature_algorithm),)
     if name not in ECDSA_HASHES or not _hash(name):
-        return None, (code("aa_unsupported_hash", name),)
+        return None, (code(ReasonCode.AA_UNSUPPORTED_HASH, name),)
     return name, ()
 
 
@@ -124,7 +125,7 @@ class ActiveAuthentication:
 
     def _signature(self, challenge: bytes) -> tuple[bytes, int]:
         data, sw = self.channel.transmit(apdu.internal_authenticate(challenge).to_bytes())
-        if sw == 0x6700 or sw >> 8 == 0x6C:
+        if sw == SW.WRONG_LENGTH or sw >> 8 == 0x6C:
             # A 2048-bit RSA signature does not fit a short secure-messaging response.
             data, sw = self.channel.transmit(apdu.internal_authenticate(challenge, apdu.EXTENDED_MAX_NE).to_bytes())
         return data, sw
@@ -138,22 +139,22 @@ class ActiveAuthentication:
                 # Asking the chip would prove nothing: the kiosk cannot check the answer.
                 return ActiveAuthResult(problems)
         elif not isinstance(key, rsa.RSAPublicKey):
-            return ActiveAuthResult.of(code("aa_unsupported_key"))
+            return ActiveAuthResult.of(code(ReasonCode.AA_UNSUPPORTED_KEY))
         challenge = self.rng(8)
         signature, sw = self._signature(challenge)
-        if sw != 0x9000:
+        if sw != SW.OK:
             # DG15 advertised the protocol, so any refusal is unexpected: the kiosk could not check.
             log.warning("active authentication: the chip answered %04X", sw)
-            return ActiveAuthResult.of(code("aa_status", f"{sw:04X}"))
+            return ActiveAuthResult.of(code(ReasonCode.AA_STATUS, status.text(sw)))
         if not signature:
-            return ActiveAuthResult.of(code("aa_bad_signature"))
+            return ActiveAuthResult.of(code(ReasonCode.AA_BAD_SIGNATURE))
         if isinstance(key, rsa.RSAPublicKey):
             return ActiveAuthResult(verify_iso9796_2(key, signature, challenge))
         assert hash_name is not None
         # ICAO 9303-11 §6.1.2.1: ECDSA over the challenge; the signature is plain r||s (BSI TR-03111).
         if verify_signature(key, signature, challenge, "ecdsa", hash_name):
             return ActiveAuthResult()
-        return ActiveAuthResult.of(code("aa_signature_invalid"))
+        return ActiveAuthResult.of(code(ReasonCode.AA_SIGNATURE_INVALID))
 
 
 def active_authenticate(
@@ -169,5 +170,5 @@ def active_authenticate(
         if exc.sw is None:
             raise
         log.warning("active authentication: the chip answered %04X", exc.sw)
-        return ActiveAuthResult.of(code("aa_status", f"{exc.sw:04X}"))
+        return ActiveAuthResult.of(code(ReasonCode.AA_STATUS, status.text(exc.sw)))
 

@@ -12,6 +12,7 @@ from ..connection import Connection
 from . import apdu, crypto
 from .errors import AccessDenied, ParseError, SecureMessagingError, status_error
 from .sm import SecureMessaging, TdesCipher
+from .status import StatusWord as SW
 
 STEP = "BAC"
 
@@ -112,16 +113,16 @@ class BacProtocol:
         k_mac = crypto.kdf_3des(seed, crypto.KDF_MAC)
 
         rnd_ic, sw = self.conn.transmit(apdu.get_challenge(8).to_bytes())
-        if sw != 0x9000 or len(rnd_ic) != 8:
+        if sw != SW.OK or len(rnd_ic) != 8:
             raise status_error(STEP, sw, "GET CHALLENGE refused")
         rnd_ifd = self.rng(8)
         k_ifd = self.rng(16)
         e_ifd = crypto.tdes_encrypt(k_enc, rnd_ifd + rnd_ic + k_ifd)
         m_ifd = crypto.retail_mac(k_mac, crypto.pad(e_ifd))
         resp, sw = self.conn.transmit(apdu.external_authenticate(e_ifd + m_ifd, 40).to_bytes())
-        if sw in (0x6300, 0x6982) or sw & 0xFFF0 == 0x63C0:
+        if sw in (SW.VERIFICATION_FAILED, SW.SECURITY_STATUS_NOT_SATISFIED) or sw & 0xFFF0 == 0x63C0:
             raise AccessDenied(STEP, "the chip refused the access key", sw)
-        if sw != 0x9000:
+        if sw != SW.OK:
             raise status_error(STEP, sw, "EXTERNAL AUTHENTICATE refused")
         if len(resp) != 40:
             raise SecureMessagingError(STEP, "EXTERNAL AUTHENTICATE answer is not 40 bytes")

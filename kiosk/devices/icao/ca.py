@@ -2,27 +2,30 @@
 
 An ephemeral ECDH exchange with the static key of DG14 yields fresh secure-messaging keys; only
 a chip holding the matching private key can answer under them, so a copied chip fails. The
-result is verified by reading a file under the new keys.
+result is verified by reading a file under the new keys. The new secure-messaging channel comes
+back in the result; the caller installs it on its reader (`ChipReader.replace_channel`): the chip
+has left the old session, so every later command must go through it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asn1crypto import core as asn1core
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ...domain import chip_verdict
-from ...domain.chip_verdict import code
-from . import apdu, crypto
+from ...domain.chip_verdict import ReasonCode, code
+from . import apdu, crypto, status
 from .errors import ChipError, ParseError, SecureMessagingError, UnknownAlgorithm
 from .keys import load_public_key
 from .lds.security_infos import ChipAuthInfo, ChipAuthPublicKey, SecurityInfos
 from .lds.tlv import encode_tlv
 from .reader import ChipReader
 from .sm import AesCipher, SecureMessaging, SmCipher, TdesCipher
+from .status import StatusWord as SW
 
 STEP = "CA"
 
@@ -31,14 +34,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class ChipAuthResult(chip_verdict.CheckResult):
-    """The verdict of chip authentication and the reason codes it follows from."""
+    """The verdict of chip authentication and the reason codes it follows from.
+
+    `channel` is the secure messaging under the new keys once the chip accepted the exchange (also
+    when the confirming read then failed: the chip has dropped the old session either way), else None.
+    """
 
     STEP = "chip"
     protocol: str = ""
+    channel: SecureMessaging | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, reason: str, protocol: str = "") -> ChipAuthResult:
-        return cls((reason,), protocol)
+    def of(cls, reason: str, protocol: str = "", channel: SecureMessaging | None = None) -> ChipAuthResult:
+        return cls((reason,), protocol, channel)
 
 
 def _key_id_bytes(key_id: int) -> bytes:
@@ -49,7 +57,7 @@ def choose(infos: SecurityInfos) -> tuple[ChipAuthPublicKey, ChipAuthInfo | None
     """The ECDH key of DG14 and the ChipAuthenticationInfo that names its cipher, if any; else the
     reason code why chip authentication cannot run."""
     if not infos.ca_public_keys:
-        return code("ca_not_offered")
+        return code(ReasonCode.CA_NOT_OFFERED)
     for key in infos.ca_public_keys:
         if key.key_agreement != "ECDH":
             continue
@@ -58,11 +66,11 @@ def choose(infos: SecurityInfos) -> tuple[ChipAuthPublicKey, ChipAuthInfo | None
                 return key, info
         if infos.unknown_ca_protocols:
             # The chip names its protocol, only not one we know: assuming 3DES would be a guess.
-            return code("ca_unsupported_protocol", infos.unknown_ca_protocols[0])
+            return code(ReasonCode.CA_UNSUPPORTED_PROTOCOL, infos.unknown_ca_protocols[0])
         # ICAO 9303-11 §9.2.5: without ChipAuthenticationInfo, 3DES is implied.
         return key, None
     # Finite-field DH chip authentication is not implemented (the CCCD uses ECDH).
-    return code("ca_unsupported_key", "DH")
+    return code(ReasonCode.CA_UNSUPPORTED_KEY, "DH")
 
 
 class ChipAuthentication:
@@ -77,11 +85,11 @@ class ChipAuthentication:
         try:
             chip_key = load_public_key(key_info.spki, STEP)
         except UnknownAlgorithm as exc:
-            return ChipAuthResult.of(code("ca_unsupported_key", exc.detail))
+            return ChipAuthResult.of(code(ReasonCode.CA_UNSUPPORTED_KEY, exc.detail))
         except ParseError:
-            return ChipAuthResult.of(code("ca_unreadable_infos"))
+            return ChipAuthResult.of(code(ReasonCode.CA_UNREADABLE_INFOS))
         if not isinstance(chip_key, ec.EllipticCurvePublicKey):
-            return ChipAuthResult.of(code("ca_unsupported_key", type(chip_key).__name__))
+            return ChipAuthResult.of(code(ReasonCode.CA_UNSUPPORTED_KEY, type(chip_key).__name__))
         cipher_name = info.cipher if info else "3DES"
         bits = info.key_bits if info else 112
         protocol = info.protocol if info else "0.4.0.127.0.7.2.2.3.2.1"
@@ -95,10 +103,10 @@ class ChipAuthentication:
             commands = [apdu.mse_set_at(oid, key_id=key_id), apdu.general_authenticate(encode_tlv(0x80, public))]
         for command in commands:
             _, sw = self.reader.transmit(command)
-            if sw != 0x9000:
+            if sw != SW.OK:
                 # DG14 advertised the protocol, so a refusal is unexpected: the kiosk could not check.
                 log.warning("chip authentication: the chip answered %04X to %02X", sw, command.ins)
-                return ChipAuthResult.of(code("ca_status", f"{sw:04X}"), protocol)
+                return ChipAuthResult.of(code(ReasonCode.CA_STATUS, status.text(sw)), protocol)
         shared = ephemeral.exchange(ec.ECDH(), chip_key)
         cipher: SmCipher
         if cipher_name == "3DES":
@@ -107,20 +115,20 @@ class ChipAuthentication:
             cipher = AesCipher(crypto.kdf_aes(shared, crypto.KDF_ENC, bits), crypto.kdf_aes(shared, crypto.KDF_MAC, bits))
         # ICAO 9303-11 §6.2.4: secure messaging restarts with the new keys and SSC = 0.
         channel = SecureMessaging(self.reader.raw, cipher, 0)
-        self.reader.replace_channel(channel)
         try:
-            self.reader.probe(verify_file)
+            # The confirming read goes through the new channel alone, never reopened on failure.
+            ChipReader(self.reader.raw, lambda _raw: (channel, self.reader.access), max_restarts=0).probe(verify_file)
         except SecureMessagingError:
-            return ChipAuthResult.of(code("ca_keys_rejected"), protocol)
+            return ChipAuthResult.of(code(ReasonCode.CA_KEYS_REJECTED), protocol, channel)
         except ChipError as exc:
             if exc.sw is None:
                 raise
             if channel.desynchronised:
                 # A status without secure messaging proves nothing about the keys.
-                return ChipAuthResult.of(code("ca_keys_rejected"), protocol)
+                return ChipAuthResult.of(code(ReasonCode.CA_KEYS_REJECTED), protocol, channel)
             # A refusal that carries a valid MAC under the new keys proves the chip holds them.
             log.warning("chip authentication: the chip refused the confirming read with %04X", exc.sw)
-        return ChipAuthResult((), protocol)
+        return ChipAuthResult((), protocol, channel)
 
 
 def chip_authenticate(reader: ChipReader, infos: SecurityInfos) -> ChipAuthResult:

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ...domain import chip_verdict
-from ...domain.chip_verdict import code
+from ...domain.chip_verdict import ReasonCode, code
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
@@ -28,8 +28,9 @@ from .lds.dg13 import Dg13, parse_dg13, parse_partial_date
 from .lds.dg15 import parse_dg15
 from .lds.security_infos import SecurityInfos, parse_dg14
 from .lds.sod import parse_sod
+from .opening import access_opener
 from .passive import PassiveAuthResult, TrustStore, verify_passive
-from .reader import DEFAULT_FILES, ChipReader, access_opener, read_files
+from .reader import DEFAULT_FILES, ChipReader, read_files
 
 PERSONAL_FIELDS = (
     "id_number", "full_name", "birth_date", "sex", "nationality", "ethnicity", "religion",
@@ -215,18 +216,7 @@ def read_and_verify(
     dg13 = _parse_optional(got, "DG13", parse_dg13, problems)
     dg2 = _parse_optional(got, "DG2", parse_dg2, problems)
     infos: SecurityInfos | None = _parse_optional(got, "DG14", parse_dg14, problems)
-    dg15 = None
-    # A DG14 or DG15 the chip has but the kiosk cannot use: the protocol it advertises cannot be checked.
-    chip = ChipAuthResult.of(code("ca_not_offered" if "DG14" not in got else "ca_unreadable_infos"))
-    active = ActiveAuthResult.of(code("aa_not_offered"))
-    if "DG15" in got:
-        try:
-            dg15 = parse_dg15(got["DG15"])
-        except UnknownAlgorithm:
-            active = ActiveAuthResult.of(code("aa_unsupported_key"))
-        except ParseError:
-            problems.append("parse_error:DG15")
-            active = ActiveAuthResult.of(code("aa_unsupported_key"))
+    dg15, active = _active_key(got, problems)
 
     cancel.raise_if_cancelled()
     report(Progress("PA", None))
@@ -234,26 +224,11 @@ def read_and_verify(
 
     cancel.raise_if_cancelled()
     report(Progress("CA", None))
-    if infos is not None:
-        try:
-            chip = chip_authenticate(reader, infos)
-        except SecureMessagingError:
-            chip = ChipAuthResult.of(code("ca_secure_messaging_error"))
+    chip = _chip_authentication(reader, got, infos)
 
     cancel.raise_if_cancelled()
     report(Progress("AA", None))
-    if dg15 is not None and infos is None and "DG14" in got and dg15.algorithm == "ec":
-        # DG14 would name the ECDSA hash (ICAO 9303-11 §9.2), but it cannot be read: guessing
-        # the curve's hash could call a genuine chip a copy.
-        active = ActiveAuthResult.of(code("aa_infos_unreadable"))
-    elif dg15 is not None:
-        try:
-            # The channel is the chip-authentication one, or BAC again after a CA failure.
-            active = active_authenticate(
-                _ChannelView(reader), dg15, infos.aa_info if infos else None, rng
-            )
-        except SecureMessagingError:
-            active = ActiveAuthResult.of(code("aa_secure_messaging_error"))
+    active = _active_authentication(reader, got, infos, dg15, rng) or active
 
     named: dict[str, str] = {}
     unknown: dict[str, str] = {}
@@ -289,6 +264,52 @@ def read_and_verify(
     )
 
 
+def _active_key(got: Mapping[str, bytes], problems: list[str]) -> tuple[Any, ActiveAuthResult]:
+    """DG15's key, and the active-authentication verdict should the check not run: not offered, or a
+    key the kiosk cannot use (the protocol it advertises cannot be checked)."""
+    if "DG15" not in got:
+        return None, ActiveAuthResult.of(code(ReasonCode.AA_NOT_OFFERED))
+    try:
+        return parse_dg15(got["DG15"]), ActiveAuthResult.of(code(ReasonCode.AA_NOT_OFFERED))
+    except UnknownAlgorithm:
+        return None, ActiveAuthResult.of(code(ReasonCode.AA_UNSUPPORTED_KEY))
+    except ParseError:
+        problems.append("parse_error:DG15")
+        return None, ActiveAuthResult.of(code(ReasonCode.AA_UNSUPPORTED_KEY))
+
+
+def _chip_authentication(reader: ChipReader, got: Mapping[str, bytes], infos: SecurityInfos | None) -> ChipAuthResult:
+    """Chip authentication when DG14 could be read; its new channel carries every later command."""
+    if infos is None:
+        # A DG14 the chip has but the kiosk cannot use: the protocol it advertises cannot be checked.
+        reason = ReasonCode.CA_NOT_OFFERED if "DG14" not in got else ReasonCode.CA_UNREADABLE_INFOS
+        return ChipAuthResult.of(code(reason))
+    try:
+        chip = chip_authenticate(reader, infos)
+    except SecureMessagingError:
+        return ChipAuthResult.of(code(ReasonCode.CA_SECURE_MESSAGING_ERROR))
+    if chip.channel is not None:
+        reader.replace_channel(chip.channel)
+    return chip
+
+
+def _active_authentication(
+    reader: ChipReader, got: Mapping[str, bytes], infos: SecurityInfos | None, dg15: Any, rng: RandomFn
+) -> ActiveAuthResult | None:
+    """Active authentication with DG15's key; None when there is no usable key (the verdict stands)."""
+    if dg15 is not None and infos is None and "DG14" in got and dg15.algorithm == "ec":
+        # DG14 would name the ECDSA hash (ICAO 9303-11 §9.2), but it cannot be read: guessing
+        # the curve's hash could call a genuine chip a copy.
+        return ActiveAuthResult.of(code(ReasonCode.AA_INFOS_UNREADABLE))
+    if dg15 is None:
+        return None
+    try:
+        # The channel is the chip-authentication one, or BAC again after a CA failure.
+        return active_authenticate(_ChannelView(reader), dg15, infos.aa_info if infos else None, rng)
+    except SecureMessagingError:
+        return ActiveAuthResult.of(code(ReasonCode.AA_SECURE_MESSAGING_ERROR))
+
+
 class _ChannelView:
     """The reader's current secure channel as a `Connection` (reopened if it broke)."""
 
@@ -316,11 +337,11 @@ def _passive(
     got: Mapping[str, bytes], trust: TrustStore | None, now: datetime | None, problems: list[str]
 ) -> PassiveAuthResult:
     if "SOD" not in got:
-        return PassiveAuthResult("failed", ("sod_missing",))
+        return PassiveAuthResult("failed", (code(ReasonCode.SOD_MISSING),))
     try:
         sod = parse_sod(got["SOD"])
     except ParseError:
         problems.append("parse_error:SOD")
-        return PassiveAuthResult("failed", ("sod_unreadable",))
+        return PassiveAuthResult("failed", (code(ReasonCode.SOD_UNREADABLE),))
     dgs = {name: data for name, data in got.items() if name.startswith("DG")}
     return verify_passive(sod, dgs, trust, now)

@@ -6,6 +6,10 @@ here; `detail` is a short English diagnostic for logs and must never contain per
 
 from __future__ import annotations
 
+from . import status
+from .status import SM_ERRORS
+from .status import StatusWord as SW
+
 
 class ChipError(Exception):
     """Base of every chip, reader and parse failure. `step` is e.g. "BAC", "READ DG2", "SOD"."""
@@ -18,7 +22,7 @@ class ChipError(Exception):
         if detail:
             text += f": {detail}"
         if sw is not None:
-            text += f" (SW {sw:04X})"
+            text += f" (SW {status.text(sw)})"
         super().__init__(text)
 
 
@@ -86,12 +90,12 @@ class UnexpectedStatus(ChipError):
 
 def status_error(step: str, sw: int, detail: str = "") -> ChipError:
     """Map an ISO 7816-4 status word to the matching error type."""
-    if sw == 0x6A82:
+    if sw == SW.FILE_NOT_FOUND:
         return FileNotFound(step, detail, sw)
-    if sw == 0x6982:
+    if sw == SW.SECURITY_STATUS_NOT_SATISFIED:
         return SecurityStatusNotSatisfied(step, detail, sw)
-    if sw in (0x6987, 0x6988):
+    if sw in SM_ERRORS:
         return SecureMessagingError(step, detail or "chip reported a secure-messaging error", sw)
-    if sw in (0x6D00, 0x6E00):
+    if sw in (SW.INS_NOT_SUPPORTED, SW.CLA_NOT_SUPPORTED):
         return UnsupportedDocument(step, detail or "instruction not supported", sw)
     return UnexpectedStatus(step, detail, sw)

@@ -18,6 +18,7 @@ from .errors import AccessDenied, ParseError, SecureMessagingError, UnsupportedD
 from .lds.security_infos import PaceInfo
 from .lds.tlv import encode_tlv, parse_all, read_tlv
 from .sm import AesCipher, SecureMessaging
+from .status import StatusWord as SW
 
 STEP = "PACE"
 
@@ -81,9 +82,9 @@ class PaceProtocol:
     def _step(self, number: int, data: bytes, last: bool = False) -> dict[int, bytes]:
         command = apdu.general_authenticate(data, last=last)
         answer, sw = self.conn.transmit(command.to_bytes())
-        if last and (sw == 0x6300 or sw & 0xFFF0 == 0x63C0 or sw == 0x6982):
+        if last and (sw == SW.VERIFICATION_FAILED or sw & 0xFFF0 == 0x63C0 or sw == SW.SECURITY_STATUS_NOT_SATISFIED):
             raise AccessDenied(STEP, "the chip refused the password", sw)
-        if sw != 0x9000:
+        if sw != SW.OK:
             raise status_error(f"{STEP} {number}", sw, "GENERAL AUTHENTICATE refused")
         try:
             outer, _ = read_tlv(answer, 0, STEP)
@@ -102,7 +103,7 @@ class PaceProtocol:
         mse = apdu.CommandApdu(0x00, apdu.INS_MSE, 0xC1, 0xA4,
                                encode_tlv(0x80, oid) + encode_tlv(0x83, bytes([password.reference])))
         _, sw = self.conn.transmit(mse.to_bytes())
-        if sw != 0x9000:
+        if sw != SW.OK:
             raise status_error(STEP, sw, "MSE:Set AT refused")
 
         z = self._step(1, b"").get(0x80, b"")

@@ -21,7 +21,7 @@ from asn1crypto import algos, pem, x509
 from asn1crypto import core as asn1core
 
 from ...domain import chip_verdict
-from ...domain.chip_verdict import code
+from ...domain.chip_verdict import ReasonCode, code
 from .errors import ParseError, UnknownAlgorithm
 from .keys import PublicKey, load_public_key, verify_signature
 from .lds.sod import SignedDataInfo, Sod, parse_signed_data
@@ -242,16 +242,16 @@ def verify_signed_data(signed: SignedDataInfo, signer: x509.Certificate | None) 
     if signer is None:
         signer = _find_signer(signed)
         if signer is None:
-            return ["no_ds_certificate"]
+            return [code(ReasonCode.NO_DS_CERTIFICATE)]
     digest_name = signed.digest_algorithm
     if digest_name not in _SOD_DIGESTS:
-        return [code("unsupported_hash_algorithm", digest_name)]
+        return [code(ReasonCode.UNSUPPORTED_HASH_ALGORITHM, digest_name)]
     if signed.signed_attrs is not None:
         content_digest = hashlib.new(digest_name, signed.content).digest()
         if signed.message_digest is None or not hmac.compare_digest(content_digest, signed.message_digest):
-            reasons.append("sod_message_digest_mismatch")
+            reasons.append(code(ReasonCode.SOD_MESSAGE_DIGEST_MISMATCH))
         if signed.signed_content_type is not None and signed.signed_content_type != signed.content_type:
-            reasons.append("sod_content_type_mismatch")
+            reasons.append(code(ReasonCode.SOD_CONTENT_TYPE_MISMATCH))
         to_verify = signed.signed_attrs
     else:
         to_verify = signed.content
@@ -262,11 +262,11 @@ def verify_signed_data(signed: SignedDataInfo, signer: x509.Certificate | None) 
         ok = verify_signature(key, signed.signature, to_verify, scheme, hash_name,
                               pss_salt_length=salt, mgf_hash_name=mgf)
     except UnknownAlgorithm as exc:
-        return [*reasons, code("unsupported_signature_algorithm", exc.detail)]
+        return [*reasons, code(ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM, exc.detail)]
     except ParseError:
-        return [*reasons, code("ds_certificate_unparsable", "key")]
+        return [*reasons, code(ReasonCode.DS_CERTIFICATE_UNPARSABLE, "key")]
     if not ok:
-        reasons.append("sod_signature_invalid")
+        reasons.append(code(ReasonCode.SOD_SIGNATURE_INVALID))
     return reasons
 
 
@@ -288,16 +288,16 @@ def check_dg_hashes(sod: Sod, files: Mapping[str, bytes]) -> list[str]:
     """Every data group read must hash to its value in the SOD (ICAO 9303-11 §5.1.1 step 3)."""
     reasons: list[str] = []
     if sod.hash_algorithm not in _SOD_DIGESTS:
-        return [code("unsupported_hash_algorithm", sod.hash_algorithm)]
+        return [code(ReasonCode.UNSUPPORTED_HASH_ALGORITHM, sod.hash_algorithm)]
     for name, data in sorted(files.items()):
         if not name.startswith("DG"):
             continue
         number = int(name[2:])
         expected = sod.dg_hashes.get(number)
         if expected is None:
-            reasons.append(f"dg_missing_in_sod:{name}")
+            reasons.append(code(ReasonCode.DG_MISSING_IN_SOD, name))
         elif not hmac.compare_digest(hashlib.new(sod.hash_algorithm, data).digest(), expected):
-            reasons.append(f"dg_hash_mismatch:{name}")
+            reasons.append(code(ReasonCode.DG_HASH_MISMATCH, name))
     return reasons
 
 
@@ -312,34 +312,34 @@ def verify_passive(
     try:
         signer = _find_signer(sod.signed)
     except ValueError:
-        reasons.append(code("ds_certificate_unparsable", "certificate"))
+        reasons.append(code(ReasonCode.DS_CERTIFICATE_UNPARSABLE, "certificate"))
         return _result(reasons)
     if signer is None:
-        reasons.append("no_ds_certificate")
+        reasons.append(code(ReasonCode.NO_DS_CERTIFICATE))
         return _result(reasons)
     try:
         validity = signer["tbs_certificate"]["validity"]
         not_after, not_before = validity["not_after"].native, validity["not_before"].native
         subject = signer.subject.human_friendly
     except ValueError:
-        reasons.append(code("ds_certificate_unparsable", "certificate"))
+        reasons.append(code(ReasonCode.DS_CERTIFICATE_UNPARSABLE, "certificate"))
         return _result(reasons)
     reasons += verify_signed_data(sod.signed, signer)
     if at > not_after:
-        reasons.append("ds_certificate_expired")
+        reasons.append(code(ReasonCode.DS_CERTIFICATE_EXPIRED))
     if at < not_before:
-        reasons.append("ds_certificate_not_yet_valid")
+        reasons.append(code(ReasonCode.DS_CERTIFICATE_NOT_YET_VALID))
     csca_subject = None
     if trust is None or not len(trust):
-        reasons.append("no_trust_store")
+        reasons.append(code(ReasonCode.NO_TRUST_STORE))
     else:
         try:
             candidates = trust.issuers_of(signer)
         except ValueError:  # asn1crypto parses extensions lazily: the key identifiers are unreadable
-            reasons.append(code("ds_certificate_unparsable", "extension"))
+            reasons.append(code(ReasonCode.DS_CERTIFICATE_UNPARSABLE, "extension"))
             candidates = None
         if candidates is not None and not candidates:
-            reasons.append("unknown_csca")
+            reasons.append(code(ReasonCode.UNKNOWN_CSCA))
         elif candidates:
             good, unsupported = [], ""
             for anchor in candidates:
@@ -354,11 +354,11 @@ def verify_passive(
             if good:
                 csca_subject = good[0].subject
                 if at > good[0].not_after:
-                    reasons.append("csca_certificate_expired")
+                    reasons.append(code(ReasonCode.CSCA_CERTIFICATE_EXPIRED))
             elif unsupported:
-                reasons.append(code("csca_algorithm_unsupported", unsupported))
+                reasons.append(code(ReasonCode.CSCA_ALGORITHM_UNSUPPORTED, unsupported))
             else:
-                reasons.append("ds_certificate_signature_invalid")
+                reasons.append(code(ReasonCode.DS_CERTIFICATE_SIGNATURE_INVALID))
     return _result(reasons, subject, csca_subject)
 
 

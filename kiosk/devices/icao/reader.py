@@ -1,4 +1,5 @@
-"""Reading the LDS1 application: select, open the secure channel, READ BINARY with fallbacks.
+"""Reading the LDS1 application: READ BINARY with fallbacks, on a channel an `Opener` opens
+(`kiosk.devices.icao.opening`: SELECT, then PACE or BAC).
 
 The reader owns the session: after a secure-messaging or transport error it restarts from
 SELECT (docs/card.md: "any secure-messaging MAC failure or transport error ends the session") and
@@ -7,8 +8,6 @@ resumes at the same offset, at most `max_restarts` times per read.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -16,24 +15,19 @@ from types import MappingProxyType
 from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection, CountingConnection
 from . import apdu
-from .access import Attempt, CardKey
-from .bac import AccessKey, BacProtocol, RandomFn
 from .errors import (
-    AccessDenied,
     ChipError,
     FileNotFound,
     ParseError,
     SecureMessagingError,
     SecurityStatusNotSatisfied,
     TransportError,
-    UnexpectedStatus,
     UnsupportedDocument,
     status_error,
 )
 from .lds.tlv import read_header
 from .sm import SecureMessaging
-
-log = logging.getLogger(__name__)
+from .status import StatusWord as SW
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,138 +56,6 @@ _HEADER_READ = 8
 _MAX_RETRIES_PER_CHUNK = 8
 
 Opener = Callable[[Connection], tuple[Connection, str]]
-
-
-def select_lds1(raw: Connection) -> None:
-    command = apdu.select_aid().to_bytes()
-    _, sw = raw.transmit(command)
-    if sw in (0x6987, 0x6988):
-        # A chip still in a broken secure-messaging session may refuse the first plain command
-        # and drop the session (ISO 7816-4 §10.2); the second SELECT then succeeds.
-        _, sw = raw.transmit(command)
-    if sw != 0x9000:
-        raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
-
-
-def bac_opener(key: AccessKey, rng: RandomFn = os.urandom) -> Opener:
-    """SELECT the LDS1 application, then BAC; the channel is 3DES secure messaging."""
-
-    def open_(raw: Connection) -> tuple[Connection, str]:
-        select_lds1(raw)
-        return BacProtocol(raw, rng).run(key).sm, "BAC"
-
-    return open_
-
-
-#: What a chip answers when it will not run PACE (with this password reference) at all, as opposed
-#: to refusing the password itself (AccessDenied at the mutual authentication).
-_PACE_REFUSALS = (SecureMessagingError, UnexpectedStatus, UnsupportedDocument, SecurityStatusNotSatisfied)
-#: What a chip answers when it will not run BAC: it may not implement it (a PACE-only chip).
-_BAC_REFUSALS = (UnexpectedStatus, UnsupportedDocument, SecurityStatusNotSatisfied, FileNotFound)
-
-
-class KeyOpener:
-    """Opens the chip with a `CardKey`: PACE with each of its passwords in order when EF.CardAccess
-    offers a suite we implement, BAC with the MRZ data only when PACE is not offered or refused
-    (docs/card.md); the key that opened it is kept for every later session of the same read.
-
-    `access` names how it opened ("PACE-CAN", "PACE-MRZ", "BAC"); `opened_with` the attempt.
-    """
-
-    def __init__(self, key: CardKey | AccessKey, rng: RandomFn = os.urandom) -> None:
-        self.key = CardKey.of(key)
-        self.rng = rng
-        self.offered: list | None = None
-        self.working: tuple[str, Attempt] | None = None
-        self.opened_with: Attempt | None = None
-        self.refused: list[str] = []
-
-    def __call__(self, raw: Connection) -> tuple[Connection, str]:
-        if self.offered is None:
-            self.offered = self._pace_suites(raw)
-        if self.working is not None:
-            return self._open(raw, *self.working)  # the same key again, after a session restart
-        return self._first_open(raw)
-
-    def _pace_suites(self, raw: Connection) -> list:
-        from .lds.security_infos import parse_card_access
-        from .pace import supported
-
-        data = read_card_access(raw)
-        if not data:
-            return []
-        try:
-            return [i for i in parse_card_access(data).pace_infos if supported(i)]
-        except ParseError as exc:
-            log.warning("EF.CardAccess unreadable (%s): BAC", exc.detail)
-            return []
-
-    def _first_open(self, raw: Connection) -> tuple[Connection, str]:
-        tried = False
-        for attempt in self.key.attempts():
-            if self.offered:
-                tried = True
-                try:
-                    return self._open(raw, "PACE", attempt)
-                except AccessDenied:
-                    self.refused.append(f"PACE-{attempt.kind}")
-                    continue
-                except _PACE_REFUSALS as exc:
-                    # The chip will not run PACE with this password. docs/card.md: BAC with the MRZ key
-                    # works on the CCCD. Anything else (a removed card, a reader failure, a bug) is
-                    # raised, not hidden behind BAC.
-                    log.warning("PACE refused with the %s password (%s)", attempt.kind, exc)
-            if attempt.kind != "MRZ":
-                continue  # BAC knows no CAN
-            tried = True
-            try:
-                return self._open(raw, "BAC", attempt)
-            except AccessDenied:
-                self.refused.append("BAC")
-            except _BAC_REFUSALS as exc:
-                if not self.offered:
-                    raise  # neither PACE nor BAC: not a chip this reader can open
-                log.warning("BAC refused after PACE (%s)", exc)
-                self.refused.append("BAC")
-        if not tried:
-            # A CAN and a chip without PACE: only the MRZ data can open it.
-            raise AccessDenied("ACCESS", "the chip offers no PACE: a CAN cannot open it", check="can_needs_pace")
-        raise AccessDenied("ACCESS", "the chip refused " + ", ".join(self.refused), check=self.key.source)
-
-    def _open(self, raw: Connection, protocol: str, attempt: Attempt) -> tuple[Connection, str]:
-        from .pace import PacePassword, PaceProtocol
-
-        if protocol == "PACE":
-            assert self.offered
-            if attempt.kind == "CAN":
-                assert attempt.can is not None
-                password = PacePassword.can(attempt.can)
-            else:
-                assert attempt.mrz is not None
-                password = PacePassword.mrz(attempt.mrz)
-            sm = PaceProtocol(raw, self.rng).run(self.offered[0], password).sm
-            _, sw = sm.transmit(apdu.select_aid().to_bytes())
-            if sw != 0x9000:
-                raise UnsupportedDocument("SELECT", "no ICAO LDS1 application", sw)
-            channel, label = sm, f"PACE-{attempt.kind}"
-        else:
-            assert attempt.mrz is not None
-            select_lds1(raw)
-            channel, label = BacProtocol(raw, self.rng).run(attempt.mrz).sm, "BAC"
-        self.working = (protocol, attempt)
-        self.opened_with = attempt
-        return channel, label
-
-
-def access_opener(key: CardKey | AccessKey, rng: RandomFn = os.urandom) -> KeyOpener:
-    """The opener for a key (see `KeyOpener`)."""
-    return KeyOpener(key, rng)
-
-
-def plain_opener(raw: Connection) -> tuple[Connection, str]:
-    """SELECT only, no access control: for chips without BAC and for tests of the read logic."""
-    select_lds1(raw)
-    return raw, "none"
 
 
 class ChipReader:
@@ -321,17 +183,17 @@ class ChipReader:
                     ne = min(want, self.short_chunk)
                 self.restart(exc)
                 continue
-            if sw == 0x9000:
+            if sw == SW.OK:
                 if use_ext and data:
                     self.extended = True
                 return data
-            if sw == 0x6282:
+            if sw == SW.END_OF_FILE:
                 # ISO 7816-4: end of file reached before Ne bytes; keep what came back. A chip that
                 # says so in the middle of a file caps its answers: ask for less from now on.
                 if data and len(data) < min(ne, want) and not use_ext:
                     self.short_chunk = min(self.short_chunk, len(data))
                 return data
-            if sw == 0x6B00:
+            if sw == SW.WRONG_P1P2:
                 return b""
             if sw >> 8 == 0x6C:
                 exact = (sw & 0xFF) or 256
@@ -342,7 +204,7 @@ class ChipReader:
                 if not use_ext:
                     self.short_chunk = min(self.short_chunk, exact)
                 continue
-            if sw == 0x6700:
+            if sw == SW.WRONG_LENGTH:
                 if use_ext:
                     self.extended = False
                     use_ext = False
@@ -353,7 +215,7 @@ class ChipReader:
                 ne = max(1, ne // 2)
                 self.short_chunk = ne
                 continue
-            if use_ext and sw not in (0x6A82, 0x6982):
+            if use_ext and sw not in (SW.FILE_NOT_FOUND, SW.SECURITY_STATUS_NOT_SATISFIED):
                 self.extended = False
                 use_ext = False
                 ne = min(want, self.short_chunk)
@@ -370,11 +232,11 @@ class ChipReader:
         if self._current != f.name:
             if offset <= 0xFF:
                 data, sw = chan.transmit(apdu.read_binary(offset, ne, sfi=f.sfi, extended=extended).to_bytes())
-                if sw in (0x9000, 0x6282):
+                if sw in (SW.OK, SW.END_OF_FILE):
                     self._current = f.name
                 return data, sw
             _, sw = chan.transmit(apdu.select_ef(f.fid).to_bytes())
-            if sw != 0x9000:
+            if sw != SW.OK:
                 return b"", sw
             self._current = f.name
         return chan.transmit(apdu.read_binary(offset, ne, extended=extended).to_bytes())
@@ -414,25 +276,6 @@ def read_files(
             denied.append(name)
         report(Progress(name, 1.0))
     return files, absent, denied
-
-
-def read_document(
-    conn: Connection,
-    key: CardKey | AccessKey,
-    report: ProgressFn = ignore_progress,
-    cancel: CancelToken | None = None,
-    files: Iterable[str] = DEFAULT_FILES,
-    *,
-    rng: RandomFn = os.urandom,
-) -> DocumentFiles:
-    """Open (PACE or BAC), then read the named files; absent (6A82) and refused (6982) files are listed."""
-    reader = ChipReader(conn, access_opener(key, rng))
-    report(Progress("BAC", None))  # the access step, PACE or BAC (the UI weighs it so)
-    reader.open()
-    got, absent, denied = read_files(reader, files, report, cancel)
-    return DocumentFiles(
-        MappingProxyType(got), tuple(absent), tuple(denied), reader.access, reader.apdu_count, reader.restarts
-    )
 
 
 def read_card_access(conn: Connection) -> bytes | None:

@@ -16,6 +16,7 @@ from . import crypto
 from .apdu import EXTENDED_MAX_NE, SHORT_MAX_NE, CommandApdu, parse_command
 from .errors import ChipError, ParseError, SecureMessagingError
 from .lds.tlv import encode_tlv, read_tlv
+from .status import StatusWord as SW
 
 STEP = "SM"
 
@@ -129,7 +130,7 @@ class SecureMessaging:
     def unwrap(self, data: bytes, sw: int) -> tuple[bytes, int]:
         self.ssc += 1
         if not data:
-            if sw in (0x9000, 0x6987, 0x6988) or sw >> 8 == 0x61:
+            if sw in (SW.OK, SW.SM_DATA_MISSING, SW.SM_DATA_INCORRECT) or sw >> 8 == 0x61:
                 raise SecureMessagingError(STEP, "response without secure-messaging objects", sw)
             # A plain error status (e.g. 6A82 on some chips): pass it on, but our counter may no
             # longer match the chip's, so the session must be restarted before the next command.

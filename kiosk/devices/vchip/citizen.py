@@ -177,6 +177,8 @@ def generate_citizen(
     `age` or `birth_date` makes a chosen person (a child of 5 or 10 for the child features);
     `father_name`/`mother_name` tie a child to a generated parent (the child takes the father's
     surname, as is customary). `no_expiry` makes a holder of 58+ whose card never expires.
+    One function on purpose: every value is drawn from one seeded stream in a fixed order, and tests
+    name their citizens by seed, so a split that reordered the draws would change who they are.
     """
     rng = random.Random(f"kiosk-vchip-citizen-{seed}")
     today = today or date.today()
