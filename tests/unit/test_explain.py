@@ -1,12 +1,20 @@
 """Every error explains itself in both languages from one table (kiosk.services.explain)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from kiosk.db.errors import DatabaseOpenError
 from kiosk.devices.icao.errors import AccessDenied, CardRemoved, SecurityStatusNotSatisfied, UnknownAlgorithm
 from kiosk.devices.printers import PrinterError
-from kiosk.services.errors import AccountLocked, InvalidInput, PermissionDenied, SessionExpired
+from kiosk.services.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidInput,
+    PermissionDenied,
+    SessionExpired,
+)
 from kiosk.services.explain import explain
 
 
@@ -37,7 +45,7 @@ def test_a_refusal_of_several_fields_keeps_each_field_in_both_languages():
 
 
 def test_service_refusals_and_the_unexpected_explain_in_english():
-    locked = explain(AccountLocked(datetime(2026, 5, 1, 9, 30, tzinfo=timezone.utc)))
+    locked = explain(AccountLocked(datetime(2026, 5, 1, 9, 30, tzinfo=UTC)))
     assert locked.en == "The account is locked after too many wrong passwords. Try again after 09:30 (UTC)."
     assert explain(PermissionDenied("an", "printer.choose")).en == "You may not do this (printer.choose)."
     assert explain(SessionExpired("the session has ended")).code == "session_expired"
@@ -46,3 +54,21 @@ def test_service_refusals_and_the_unexpected_explain_in_english():
     odd = explain(KeyError("x"))
     assert (odd.vi, odd.en, odd.expected) == ("Lỗi không mong đợi (KeyError).", "Unexpected error (KeyError).", False)
     assert odd.text("en", "Could not sign in: %1") == "Could not sign in: KeyError"
+
+
+def test_a_refusal_from_a_real_service_call_reads_in_english(staff_service, operator):
+    with pytest.raises(InvalidInput) as refused:
+        staff_service.add(operator, "lan", " ", "chief", "short")
+    said = explain(refused.value)
+    assert said.text("en", sep="\n") == ("The full name is required.\n"
+                                        "The role must be officer, supervisor, admin or selfservice.\n"
+                                        "The password needs at least 12 characters.")
+    assert said.text("vi", sep="\n") == ("Cần nhập họ và tên.\n"
+                                        "Vai trò phải là officer, supervisor, admin hoặc selfservice.\n"
+                                        "Mật khẩu cần ít nhất 12 ký tự.")
+    lan = staff_service.add(operator, "lan", "Nguyễn Thị Lan", "officer", "dung-mat-khau")
+    with pytest.raises(InvalidCredentials) as wrong:
+        staff_service.change_own_password(staff_service.login("lan", "dung-mat-khau").principal, "sai-mat-khau",
+                                          "mot-mat-khau-moi")
+    assert explain(wrong.value).en == "The current password is wrong."
+    assert lan.username == "lan"
