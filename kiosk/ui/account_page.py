@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.i18n import current_language
 from kiosk.ui.print_job import PrintRunner, PrintTexts
-from kiosk.ui.wizard import step_buttons
+from kiosk.ui.step_widgets import Retranslating, step_buttons
 from kiosk.ui.worker import run_call
 
 STEPS = ("person", "guardian", "portrait", "contacts", "consent", "review")
@@ -45,7 +45,7 @@ def _photo_label(parent: QWidget, name: str) -> QLabel:
     return label
 
 
-class AccountPage(QWidget):
+class AccountPage(Retranslating, QWidget):
     """One request at a time; the cards come from the card page ("use this citizen")."""
 
     def __init__(self, kiosk, principal_fn, current_citizen, current_photo, parent: QWidget | None = None) -> None:
@@ -245,11 +245,6 @@ class AccountPage(QWidget):
         self.consent_guardian.setText(self.tr("Cha, mẹ hoặc người giám hộ đã đọc và đồng ý"))
         self.print_button.setText(self.tr("In giấy xác nhận"))
         self._show_step_label()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # Navigation ---------------------------------------------------------------------------------
 
@@ -512,9 +507,6 @@ class AccountPage(QWidget):
         ))
 
     def _error(self, exc: Exception) -> None:
-        from kiosk.services.errors import InvalidInput
+        from kiosk.services.explain import explain
 
-        if isinstance(exc, InvalidInput):
-            self.message.setText("\n".join(m for _f, m in exc.errors))
-        else:
-            self.message.setText(getattr(exc, "message_vi", None) or type(exc).__name__)
+        self.message.setText(explain(exc).text(current_language(), sep="\n"))

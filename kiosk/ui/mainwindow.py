@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from kiosk.config import LoadedSettings
 from kiosk.domain.roles import Permission, Principal
-from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, SessionExpired
+from kiosk.services.explain import explain
 from kiosk.ui import i18n
 from kiosk.ui.login import LoginPage
 from kiosk.ui.worker import run_call
@@ -206,13 +206,13 @@ class MainWindow(QMainWindow):
         self.ready.emit()
 
     def _data_failed(self, exc: Exception) -> None:
-        from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES
-        from kiosk.db.errors import DatabaseOpenError
-
-        if isinstance(exc, DatabaseOpenError):
-            text = self.tr("Không mở được dữ liệu của kiosk.") + "\n\n" + DB_MESSAGES.get(exc.reason, "") + f"\n{exc.path}"
+        said = explain(exc)
+        if said.expected:
+            path = getattr(exc, "path", None)  # a DatabaseOpenError names the file it refused
+            text = self.tr("Không mở được dữ liệu của kiosk.") + "\n\n" + said.text(i18n.current_language()) + (
+                f"\n{path}" if path else "")
         else:
-            text = self.tr("Không mở được dữ liệu của kiosk: %1").replace("%1", type(exc).__name__)
+            text = said.text(i18n.current_language(), self.tr("Không mở được dữ liệu của kiosk: %1"))
         self.error_label.setText(text + "\n\n" + self.tr("Hãy báo quản trị viên. Kiosk không tạo dữ liệu mới đè lên dữ liệu cũ."))
         self.pages.setCurrentWidget(self.error_label)
 
@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
         self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
         self.watcher.replay(self.card_page)
         self.watcher.card_inserted.connect(self._card_laid)
-        from kiosk.ui.wizard import DossierPage
+        from kiosk.ui.dossier_page import DossierPage
 
         self.dossier_page = DossierPage(self.kiosk, lambda: self.principal, lambda: self.current_citizen, self)
         self.shell.add_page("dossier", lambda: self.tr("Tiếp nhận hồ sơ (F3)"), self.dossier_page, "F3")
@@ -382,30 +382,18 @@ class MainWindow(QMainWindow):
 
     def _login_failed(self, exc: Exception) -> None:
         self.login.set_busy(False)
-        if isinstance(exc, AccountLocked):
-            self.login.show_message(
-                self.tr("Tài khoản tạm bị khóa do nhập sai mật khẩu nhiều lần. Thử lại sau %1 (giờ UTC).").replace(
-                    "%1", exc.until.strftime("%H:%M")
-                )
-            )
-        elif isinstance(exc, InvalidCredentials):
-            self.login.show_message(self.tr("Tên đăng nhập hoặc mật khẩu không đúng."))
-        else:
-            self.login.show_message(self.tr("Không đăng nhập được: %1").replace("%1", type(exc).__name__))
+        self.login.show_message(explain(exc).text(i18n.current_language(), self.tr("Không đăng nhập được: %1")))
 
     def _change_password(self, old: str, new: str) -> None:
         def done(_):
             self._enter_shell()
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, InvalidCredentials):
-                self.change_password.message.setText(self.tr("Mật khẩu hiện tại không đúng."))
-            elif isinstance(exc, InvalidInput):
-                self.change_password.message.setText("\n".join(m for _, m in exc.errors))
-            elif isinstance(exc, SessionExpired):
+            said = explain(exc)
+            if said.code == "session_expired":
                 self.logout("idle")
             else:
-                self.change_password.message.setText(type(exc).__name__)
+                self.change_password.message.setText(said.text(i18n.current_language(), sep="\n"))
 
         run_call(lambda: self.kiosk.staff.change_own_password(self.principal, old, new), on_result=done, on_error=failed)
 

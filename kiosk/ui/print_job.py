@@ -13,7 +13,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
-from kiosk.services.errors import InvalidInput, ServiceError
+from kiosk.services.errors import ServiceError
+from kiosk.services.explain import explain
 from kiosk.ui.i18n import current_language
 from kiosk.ui.worker import Task, run_job
 
@@ -26,18 +27,6 @@ class PrintTexts:
     progress: str  # "%1" = percent done
     done: str  # the place the document went is appended: "(…/printed/x.pdf)"
     failed: str  # "%1" = the printer's message
-
-
-def failure_text(exc: Exception) -> str:
-    """A PrintFailed's sentence in the window's language (Vietnamese unless English is shown); a refused
-    input's own Vietnamese reasons."""
-    if current_language() == "en" and getattr(exc, "message_en", None):
-        return exc.message_en  # type: ignore[attr-defined]
-    if getattr(exc, "message_vi", None):
-        return exc.message_vi  # type: ignore[attr-defined]
-    if isinstance(exc, InvalidInput):
-        return " ".join(message for _field, message in exc.errors)
-    return type(exc).__name__
 
 
 class PrintRunner:
@@ -66,7 +55,7 @@ class PrintRunner:
             job_id = getattr(exc, "job_id", None)
             self.failed_job = (document, code, kind, job_id) if job_id else None
             self.button.setEnabled(True)
-            self.status.setText(texts.failed.replace("%1", failure_text(exc)))
+            self.status.setText(texts.failed.replace("%1", explain(exc).text(current_language())))
 
         def progress(p) -> None:
             if p.fraction is not None:

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from kiosk.domain.roles import Permission, Principal
+from kiosk.services.explain import Explanation, explain
+from kiosk.ui.i18n import current_language
 from kiosk.ui.messages import set_state
 from kiosk.ui.printing_qt import default_printer, system_printers
 from kiosk.ui.worker import run_call
@@ -50,7 +52,7 @@ class PrinterDialog(QDialog):
         self.locked = bool(LOCK_KEYS & set(kiosk.loaded.locked))
         self.allowed = principal is not None and principal.can(Permission.PRINTER_CHOOSE)
         self.from_environment = any(kiosk.loaded.sources.get(k) in ("environment", "command line") for k in LOCK_KEYS)
-        self._refusal: tuple[str, str] | None = None  # (what, detail): kept to say it again in another language
+        self._refusal: Explanation | None = None  # kept to say it again in another language
 
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with a long refusal, never squeezes
@@ -243,17 +245,7 @@ class PrinterDialog(QDialog):
         self.accept()
 
     def _refused(self, exc: Exception) -> None:
-        from kiosk.services.errors import InvalidInput, NotAuthenticated, PermissionDenied
-        from kiosk.services.printing import PrinterLocked
-
-        if isinstance(exc, InvalidInput):
-            self._refusal = ("invalid", "\n".join(message for _field, message in exc.errors))
-        elif isinstance(exc, PrinterLocked):
-            self._refusal = ("locked", "")
-        elif isinstance(exc, PermissionDenied | NotAuthenticated):
-            self._refusal = ("permission", "")
-        else:
-            self._refusal = ("failed", str(exc) or type(exc).__name__)
+        self._refusal = explain(exc)
         self._update_save()
         self.retranslate()
 
@@ -270,14 +262,14 @@ class PrinterDialog(QDialog):
     def _refusal_text(self) -> str:
         if self._refusal is None:
             return ""
-        what, detail = self._refusal
-        if what == "invalid":
-            return detail
-        if what == "locked":
+        said = self._refusal
+        if said.issues:
+            return said.text(current_language(), sep="\n")
+        if said.code == "printer_locked":  # this dialog names the machine file that locks it
             return self.lock_text()
-        if what == "permission":
+        if said.code in ("permission_denied", "not_authenticated"):
             return self.tr("Tài khoản của bạn không được phép chọn máy in. Hãy nhờ chỉ huy hoặc quản trị viên.")
-        return self.tr("Không lưu được lựa chọn máy in: %1").replace("%1", detail)
+        return self.tr("Không lưu được lựa chọn máy in: %1").replace("%1", said.text(current_language()))
 
     def lock_text(self) -> str:
         return self.tr("Quản trị viên đã khóa lựa chọn máy in trên máy này (tệp %1). Kiosk vẫn in ra máy in "

@@ -239,15 +239,10 @@ class QueuePanel(QFrame):
                  on_result=lambda _r: self.refresh(), on_error=self._failed)
 
     def _failed(self, exc: Exception) -> None:
-        from kiosk.services.errors import InvalidInput
+        from kiosk.services.explain import explain
 
         self.call_button.setEnabled(True)
-        if isinstance(exc, InvalidInput):
-            text = " ".join(m for _f, m in exc.errors)
-        else:
-            vi = getattr(exc, "message_vi", None) or type(exc).__name__
-            en = getattr(exc, "message_en", None) or vi
-            text = en if current_language() == "en" else vi
+        text = explain(exc).text(current_language())
         self.say(lambda: text, "error")
 
     def reset(self) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.services.explain import explain
 from kiosk.ui.fields import iso_to_display
 from kiosk.ui.i18n import current_language
 from kiosk.ui.messages import set_state
@@ -99,8 +100,8 @@ class StatusCheckPage(QWidget):
         def failed(exc: Exception) -> None:
             self.check_button.setEnabled(True)
             set_state(self.result, "error")
-            self.result.setText(self.tr("Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.").replace(
-                "%1", type(exc).__name__))
+            self.result.setText(explain(exc).text(current_language(),
+                                                  self.tr("Không tra cứu được lúc này (%1). Hỏi cán bộ tại quầy.")))
 
         run_call(lambda: self.kiosk.status_check.check(principal, text), on_result=done, on_error=failed)
 
