@@ -599,11 +599,6 @@
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="524"/>
-        <source>Họ tên / tổ chức</source>
-        <translation>Name / organisation</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
         <location filename="../../kiosk/ui/dossier_list.py" line="525"/>
         <source>Số định danh</source>
@@ -652,21 +647,6 @@
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="286"/>
-        <source>Chuyển trạng thái</source>
-        <translation>Change the status</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="287"/>
-        <source>Áp dụng</source>
-        <translation>Apply</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="288"/>
-        <source>In lại phiếu hẹn</source>
-        <translation>Reprint the receipt</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="338"/>
         <source>Tài khoản của bạn không được làm việc này.</source>
         <translation>Your account may not do this.</translation>
@@ -706,140 +686,194 @@
         <source>Tìm thấy %1 hồ sơ, mới nhất ở trên.</source>
         <translation>Dossiers found: %1 (the latest first).</translation>
     </message>
+</context>
+<context>
+    <name>StatusMoveBox</name>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (%1)</source>
-        <translation>Print the supplement request (%1)</translation>
+        <location filename="../../kiosk/ui/status_move.py" line="93"/>
+        <source>Chuyển trạng thái</source>
+        <translation>Change the status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (%1)</source>
-        <translation>Print the refusal notice (%1)</translation>
+        <location filename="../../kiosk/ui/status_move.py" line="94"/>
+        <source>Áp dụng</source>
+        <translation>Apply</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
-        <source>Đang tải hồ sơ…</source>
-        <translation>Loading the dossier…</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
-        <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
-        <translation>Choose a dossier in the list to see its details.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="517"/>
-        <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
-        <translation>There is no status change you may make from this status.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
-        <source>%1, cán bộ %2</source>
-        <translation>%1, by officer %2</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="530"/>
-        <source>Ngày hẹn trả kết quả</source>
-        <translation>Appointment date</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="531"/>
-        <source>không có hạn giải quyết</source>
-        <translation>no processing deadline</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="535"/>
-        <source>Quá trình xử lý</source>
-        <translation>Processing history</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="541"/>
-        <source>máy chủ của trạm</source>
-        <translation>the station&apos;s server</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="543"/>
-        <source>%1 → %2</source>
-        <translation>%1 → %2</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="546"/>
-        <source>%1 — %2: %3</source>
-        <translation>%1 — %2: %3</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
+        <location filename="../../kiosk/ui/status_move.py" line="135"/>
         <source>Ghi chú (bắt buộc)</source>
         <translation>Note (required)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
+        <location filename="../../kiosk/ui/status_move.py" line="135"/>
         <source>Ghi chú (không bắt buộc)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="576"/>
+        <location filename="../../kiosk/ui/status_move.py" line="137"/>
         <source>Ghi rõ giấy tờ hoặc nội dung công dân cần bổ sung.</source>
         <translation>State which documents or details the citizen must add.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="578"/>
-        <source>Ghi rõ lý do từ chối giải quyết.</source>
-        <translation>State the reason for the rejection.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="591"/>
-        <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
-        <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="598"/>
+        <location filename="../../kiosk/ui/status_move.py" line="159"/>
         <source>Đang chuyển trạng thái…</source>
         <translation>Changing the status…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="608"/>
+        <location filename="../../kiosk/ui/status_move.py" line="112"/>
+        <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
+        <translation>There is no status change you may make from this status.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_move.py" line="139"/>
+        <source>Ghi rõ lý do từ chối giải quyết.</source>
+        <translation>State the reason for the rejection.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_move.py" line="174"/>
         <source>Đã chuyển hồ sơ sang &apos;%1&apos;.</source>
         <translation>The dossier is now &apos;%1&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="630"/>
+        <location filename="../../kiosk/ui/status_move.py" line="152"/>
+        <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
+        <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
+    </message>
+</context>
+<context>
+    <name>DossierDetail</name>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="69"/>
+        <source>Quá trình xử lý</source>
+        <translation>Processing history</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="76"/>
+        <source>máy chủ của trạm</source>
+        <translation>the station&apos;s server</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="45"/>
+        <source>Đang tải hồ sơ…</source>
+        <translation>Loading the dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="46"/>
+        <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
+        <translation>Choose a dossier in the list to see its details.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="55"/>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="56"/>
+        <source>Dịch vụ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="57"/>
+        <source>Họ tên / tổ chức</source>
+        <translation>Name / organisation</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="58"/>
+        <source>Số định danh</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="59"/>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="60"/>
+        <source>Tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="63"/>
+        <source>Ngày hẹn trả kết quả</source>
+        <translation>Appointment date</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="64"/>
+        <source>không có hạn giải quyết</source>
+        <translation>no processing deadline</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="78"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="82"/>
+        <source>%1 — %2: %3</source>
+        <translation>%1 — %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="60"/>
+        <source>%1, cán bộ %2</source>
+        <translation>%1, by officer %2</translation>
+    </message>
+</context>
+<context>
+    <name>DossierPrints</name>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="51"/>
+        <source>In lại phiếu hẹn</source>
+        <translation>Reprint the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="82"/>
         <source>Đang in lại phiếu hẹn…</source>
         <translation>Reprinting the receipt…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="631"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="83"/>
         <source>Đang in lại phiếu hẹn… %1 %</source>
         <translation>Reprinting the receipt… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="632"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="84"/>
         <source>Đã in lại phiếu hẹn.</source>
         <translation>The receipt was reprinted.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="633"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="85"/>
         <source>Chưa in được: %1 Bấm In lại phiếu hẹn để thử lại.</source>
         <translation>Not printed: %1 Press Reprint the receipt to try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="641"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="93"/>
         <source>Đang in phiếu…</source>
         <translation>Printing the notice…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="642"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="94"/>
         <source>Đang in phiếu… %1 %</source>
         <translation>Printing the notice… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="643"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="95"/>
         <source>Đã in phiếu cho công dân.</source>
         <translation>The notice for the citizen is printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="644"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="96"/>
         <source>Chưa in được phiếu: %1 Bấm nút in phiếu để thử lại.</source>
         <translation>The notice was not printed: %1 Press the print button to try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="74"/>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="74"/>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
 </context>
 <context>
