@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import LoadedSettings, SettingsError, load_settings
-from kiosk.db.errors import MESSAGES_VI as DB_MESSAGES_VI
 from kiosk.db.errors import DatabaseOpenError
 from kiosk.domain.text import scrub
-from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
+from kiosk.services.errors import InvalidInput, ServiceError
+from kiosk.services.explain import explain
 
 log = logging.getLogger(__name__)
 
@@ -139,16 +139,10 @@ def run_command(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(f"{f}: {m}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DatabaseOpenError as exc:
-        print(f"{DB_MESSAGES_VI.get(exc.reason, 'Không mở được cơ sở dữ liệu.')} ({exc.path})", file=sys.stderr)
-        return EXIT_FAILED
-    except PermissionDenied as exc:
-        print(f"Không có quyền thực hiện thao tác này ({exc.permission}).", file=sys.stderr)
-        return EXIT_FAILED
-    except NotFound as exc:
-        print(f"Không tìm thấy: {exc}", file=sys.stderr)
+        print(f"{explain(exc).vi} ({exc.path})", file=sys.stderr)
         return EXIT_FAILED
     except ServiceError as exc:
-        print(f"Không thực hiện được: {exc}", file=sys.stderr)
+        print(explain(exc).vi, file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("Đã hủy.", file=sys.stderr)

@@ -111,14 +111,8 @@ def access_key_from_args(args):
 def _read(args, ctx) -> int:
     from kiosk.devices.icao import errors
     from kiosk.domain import chip_verdict
-    from kiosk.services.cards import (
-        error_kind,
-        error_message,
-        key_mismatch_sentence,
-        overall_verdict,
-        verdict_reasons,
-        warnings,
-    )
+    from kiosk.services.cards import key_mismatch_sentence, overall_verdict, verdict_reasons, warnings
+    from kiosk.services.explain import explain
 
     key = access_key_from_args(args)
     for path in args.trust:
@@ -128,13 +122,14 @@ def _read(args, ctx) -> int:
     try:
         result = kiosk.cards.read(ctx.operator, key, args.reader, extra_trust=[Path(p) for p in args.trust])
     except errors.ChipError as exc:
-        kind = error_kind(exc)
+        said = explain(exc)
+        kind = said.code
         code = {
             "AccessDenied": EXIT_ACCESS_DENIED,
             "NoCard": EXIT_NO_CARD,
             "ReaderUnavailable": EXIT_NO_CARD,
         }.get(kind, EXIT_READ_ERROR)
-        text = error_message(exc)
+        text = said.vi
         payload = {"error": kind, "step": exc.step, "message": text}
         if kind == "AccessDenied":
             payload["key"] = getattr(exc, "check", "mrz")

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.devices.icao.errors import ChipError
 from kiosk.domain import chip_verdict
 from kiosk.domain.roles import Permission, Principal
 from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.services import audit
+from kiosk.services.explain import explain
 from kiosk.services.permissions import require
 
 if TYPE_CHECKING:
@@ -28,55 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Marks a message for Qt Linguist (the GUI translates it; the CLI prints the Vietnamese)."""
-    return text
-
-#: One Vietnamese sentence per chip error type, with what to do next.
-CARD_ERROR_MESSAGES: dict[str, str] = {
-    "AccessDenied": QT_TRANSLATE_NOOP(
-        "CardError", "Chip từ chối khóa truy cập: kiểm tra lại số định danh, ngày sinh và ngày hết hạn (hoặc MRZ)."
-    ),
-    "CardRemoved": QT_TRANSLATE_NOOP(
-        "CardError", "Thẻ đã bị rút ra khi đang đọc. Đặt lại thẻ lên đầu đọc và giữ yên cho đến khi đọc xong."
-    ),
-    "TransportError": QT_TRANSLATE_NOOP(
-        "CardError", "Đầu đọc mất liên lạc với thẻ. Đặt lại thẻ ngay ngắn lên đầu đọc rồi thử lại."
-    ),
-    "SecureMessagingError": QT_TRANSLATE_NOOP(
-        "CardError", "Kênh bảo mật với chip bị lỗi. Đặt lại thẻ rồi thử lại; nếu lặp lại, thẻ có thể bị giả mạo."
-    ),
-    "UnsupportedDocument": QT_TRANSLATE_NOOP(
-        "CardError", "Thẻ này không phải thẻ căn cước có chip theo chuẩn ICAO, hoặc chưa được hỗ trợ."
-    ),
-    "ReaderUnavailable": QT_TRANSLATE_NOOP(
-        "CardError", "Không dùng được đầu đọc thẻ: kiểm tra đầu đọc đã cắm và dịch vụ thẻ thông minh (PC/SC) đang chạy."
-    ),
-    "NoCard": QT_TRANSLATE_NOOP("CardError", "Chưa có thẻ trên đầu đọc. Đặt thẻ căn cước lên đầu đọc."),
-    "FileNotFound": QT_TRANSLATE_NOOP("CardError", "Chip thiếu dữ liệu bắt buộc (DG1). Thẻ có thể bị hỏng."),
-    "ParseError": QT_TRANSLATE_NOOP("CardError", "Dữ liệu trên chip không đúng cấu trúc. Thẻ có thể bị hỏng hoặc giả mạo."),
-    "ChipError": QT_TRANSLATE_NOOP("CardError", "Không đọc được chip. Đặt lại thẻ rồi thử lại."),
-}
-
-
-#: Which key to check when the chip refused it, by `AccessDenied.check` (where the key came from).
-ACCESS_DENIED_MESSAGES: dict[str, str] = {
-    "can": QT_TRANSLATE_NOOP(
-        "CardError", "Chip từ chối số CAN: kiểm tra lại 6 số CAN in trên thẻ, hoặc nhập số định danh, ngày sinh và ngày hết hạn."
-    ),
-    "numbers": CARD_ERROR_MESSAGES["AccessDenied"],
-    "mrz": CARD_ERROR_MESSAGES["AccessDenied"],
-    "qr": QT_TRANSLATE_NOOP(
-        "CardError", "Chip không mở được bằng mã QR của thẻ: nhập 6 số CAN in trên thẻ, hoặc số định danh, ngày sinh và ngày hết hạn in trên thẻ."
-    ),
-    "id": QT_TRANSLATE_NOOP(
-        "CardError", "Chip không mở được bằng số định danh: nhập thêm ngày sinh và ngày hết hạn, hoặc 6 số CAN in trên thẻ."
-    ),
-    "can_needs_pace": QT_TRANSLATE_NOOP(
-        "CardError", "Thẻ này không mở được bằng số CAN: nhập số định danh, ngày sinh và ngày hết hạn (hoặc MRZ)."
-    ),
-}
-
 #: The fields of a key that DG1 contradicted, as the officer reads them.
 KEY_FIELD_NAMES: dict[str, tuple[str, str]] = {
     "document_number": ("số định danh", "ID number"),
@@ -86,11 +39,9 @@ KEY_FIELD_NAMES: dict[str, tuple[str, str]] = {
 
 
 def error_message(exc: BaseException) -> str:
-    """The Vietnamese sentence for a chip error; for a refused key, the one that names the key to check."""
-    check = getattr(exc, "check", None)
-    if error_kind(exc) == "AccessDenied" and check in ACCESS_DENIED_MESSAGES:
-        return ACCESS_DENIED_MESSAGES[check]
-    return CARD_ERROR_MESSAGES[error_kind(exc)]
+    """The Vietnamese sentence for a chip error; for a refused key, the one that names the key to check
+    (the sentences of every error, in both languages, are in kiosk.services.explain)."""
+    return explain(exc).vi
 
 
 def key_mismatch_sentence(fields: Iterable[str], language: str = "vi") -> str:
@@ -102,11 +53,8 @@ def key_mismatch_sentence(fields: Iterable[str], language: str = "vi") -> str:
 
 
 def error_kind(exc: BaseException) -> str:
-    """The message key of a chip error (its class, or the nearest known base class)."""
-    for cls in type(exc).__mro__:
-        if cls.__name__ in CARD_ERROR_MESSAGES:
-            return cls.__name__
-    return "ChipError"
+    """The name of a chip error for the audit and the CLI's JSON (its class, or the nearest known base)."""
+    return explain(exc).code if isinstance(exc, ChipError) else ChipError.__name__
 
 
 def overall_verdict(result: ChipReadResult) -> str:

@@ -48,11 +48,12 @@ MESSAGES = {
 
 
 class PortraitError(ValueError):
-    """The file is not a still image the kiosk can use; `message_vi` says why."""
+    """The file is not a still image the kiosk can use; `message_vi`/`message_en` say why."""
 
-    def __init__(self, message_vi: str) -> None:
+    def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_vi)
         self.message_vi = message_vi
+        self.message_en = message_en
 
 
 @dataclass(frozen=True)
@@ -97,16 +98,19 @@ class FaceMatch:
 def load_image(data: bytes) -> Image.Image:
     """A still RGB image upright by its EXIF orientation; refuses anything else in plain words."""
     if not data:
-        raise PortraitError("Tệp ảnh chân dung rỗng.")
+        raise PortraitError("Tệp ảnh chân dung rỗng.", "The portrait file is empty.")
     try:
         img = Image.open(io.BytesIO(data))
         if getattr(img, "is_animated", False):
-            raise PortraitError("Ảnh chân dung phải là ảnh tĩnh (JPEG hoặc PNG), không phải ảnh động.")
+            raise PortraitError("Ảnh chân dung phải là ảnh tĩnh (JPEG hoặc PNG), không phải ảnh động.",
+                                "The portrait must be a still image (JPEG or PNG), not an animation.")
         img.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise PortraitError("Tệp chân dung không phải ảnh JPEG, PNG hoặc JPEG 2000 đọc được.") from None
+        raise PortraitError("Tệp chân dung không phải ảnh JPEG, PNG hoặc JPEG 2000 đọc được.",
+                            "The portrait file is not a readable JPEG, PNG or JPEG 2000 image.") from None
     if min(img.size) < 64:
-        raise PortraitError("Ảnh chân dung quá nhỏ (cần ít nhất 64 điểm ảnh mỗi chiều).")
+        raise PortraitError("Ảnh chân dung quá nhỏ (cần ít nhất 64 điểm ảnh mỗi chiều).",
+                            "The portrait is too small (at least 64 pixels each way).")
     return ImageOps.exif_transpose(img).convert("RGB")
 
 

@@ -99,7 +99,8 @@ class GuideService:
         try:
             service = self.catalog.get(int(service_no))
         except (KeyError, ValueError):
-            raise InvalidInput([("service", f"Không có dịch vụ số {service_no} (chỉ có 1–25).")]) from None
+            raise InvalidInput([("service", f"Không có dịch vụ số {service_no} (chỉ có 1–25).",
+                                 f"There is no service number {service_no} (only 1–25).")]) from None
         now = now or self._now_local()
         unconfirmed = False
         documents = []

@@ -28,11 +28,16 @@ _hasher = PasswordHasher()
 
 
 class ExitLocked(ServiceError):
+    """Too many wrong exit PINs; the kiosk refuses more until `until` (UTC)."""
+
     code = "exit_locked"
 
     def __init__(self, until: datetime) -> None:
         super().__init__(f"locked until {until.isoformat()}")
         self.until = until
+        at = until.strftime("%H:%M")
+        self.message_vi = f"Nhập sai quá nhiều lần; thử lại sau {at} (giờ UTC)."
+        self.message_en = f"Too many wrong PINs; try again after {at} (UTC)."
 
 
 class ExitPinService:
@@ -46,7 +51,7 @@ class ExitPinService:
     def set_pin(self, principal: Principal, pin: str) -> None:
         require(principal, Permission.SETTINGS_CHANGE)
         if not (pin.isdigit() and 6 <= len(pin) <= 12):
-            raise InvalidInput([("pin", "Mã PIN gồm 6 đến 12 chữ số.")])
+            raise InvalidInput([("pin", "Mã PIN gồm 6 đến 12 chữ số.", "The PIN has 6 to 12 digits.")])
         digest = _hasher.hash(pin)
         with self.db.transaction() as session:
             session.merge(KioskMeta(key=PIN_META, value=digest))

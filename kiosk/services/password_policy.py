@@ -45,23 +45,33 @@ def _classes(password: str) -> set[str]:
 
 
 def password_problems(password: str, username: str = "", context: tuple[str, ...] = ()) -> list[str]:
-    """The reasons `password` is refused (Vietnamese), empty when it is acceptable.
+    """The reasons `password` is refused (Vietnamese), empty when it is acceptable."""
+    return [vi for vi, _en in password_refusals(password, username, context)]
+
+
+def password_refusals(password: str, username: str = "", context: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The reasons `password` is refused, each in Vietnamese and English; empty when it is acceptable.
 
     `context` holds the station's words (its id and name) that a password must not be built from."""
     if len(password) < MIN_LENGTH:
-        return [f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự."]
+        return [(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.", f"The password needs at least {MIN_LENGTH} characters.")]
     problems = []
     lowered = password.lower()
     common = common_passwords()
     core = lowered.strip(_STRIP)
     if lowered in common or (len(core) >= 4 and core in common):
-        problems.append("Mật khẩu này nằm trong danh sách mật khẩu phổ biến mà kẻ gian thử đầu tiên; hãy chọn khác.")
+        problems.append(("Mật khẩu này nằm trong danh sách mật khẩu phổ biến mà kẻ gian thử đầu tiên; hãy chọn khác.",
+                         "This password is on the list of common passwords attackers try first; choose another."))
     folded = _fold(password)
-    for word, what in [(username, "tên đăng nhập"), *((c, "tên hoặc mã của trạm") for c in context)]:
+    words = [(username, "tên đăng nhập", "the username"),
+             *((c, "tên hoặc mã của trạm", "the station's name or code") for c in context)]
+    for word, what_vi, what_en in words:
         word = _fold(word)
         if len(word) >= 3 and (word in folded or (len(folded) >= 3 and folded in word)):
-            problems.append(f"Mật khẩu không được dựa trên {what}.")
+            problems.append((f"Mật khẩu không được dựa trên {what_vi}.", f"The password must not be built from {what_en}."))
             break
     if len(_classes(password)) < 2:
-        problems.append("Mật khẩu cần trộn ít nhất hai loại ký tự (chữ thường, chữ hoa, chữ số, ký hiệu).")
+        problems.append(("Mật khẩu cần trộn ít nhất hai loại ký tự (chữ thường, chữ hoa, chữ số, ký hiệu).",
+                         "The password needs at least two kinds of characters (lower case, upper case, digits, "
+                         "symbols)."))
     return problems

@@ -26,31 +26,9 @@ from kiosk.jobs import Cancelled, CancelToken, Job, Progress, ProgressFn
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
+from kiosk.services.explain import PRINTER_MESSAGES, printer_message
 from kiosk.services.permissions import require
 from kiosk.services.receipts import check_layout
-
-PRINTER_MESSAGES: dict[str, tuple[str, str]] = {
-    "offline": ("Máy in không phản hồi (tắt, mất kết nối hoặc sai địa chỉ). Hồ sơ đã được lưu; hãy kiểm tra "
-                "máy in rồi in lại.",
-                "The printer does not answer (off, disconnected or wrong address). The dossier is saved; check "
-                "the printer and print again."),
-    "out_of_paper": ("Máy in hết giấy. Hồ sơ đã được lưu; hãy thay cuộn giấy rồi in lại phiếu.",
-                     "The printer is out of paper. The dossier is saved; load paper and print the receipt again."),
-    "cover_open": ("Nắp máy in đang mở. Hồ sơ đã được lưu; hãy đóng nắp rồi in lại.",
-                   "The printer cover is open. The dossier is saved; close it and print again."),
-    "not_found": ("Không tìm thấy máy in hoặc thư mục in đã chọn. Hồ sơ đã được lưu; hãy chọn lại máy in.",
-                  "The chosen printer or folder was not found. The dossier is saved; choose the printer again."),
-    "driver_missing": ("Máy tính này thiếu trình điều khiển cho loại máy in đã chọn. Hồ sơ đã được lưu.",
-                       "This computer lacks the driver for the chosen printer kind. The dossier is saved."),
-    "bad_target": ("Địa chỉ máy in trong cấu hình không hợp lệ. Hồ sơ đã được lưu; hãy sửa cấu hình máy in.",
-                   "The printer address in the settings is invalid. The dossier is saved; fix the printer setting."),
-    "io_error": ("Không ghi được tệp in. Hồ sơ đã được lưu; hãy kiểm tra ổ đĩa rồi in lại.",
-                 "The print file could not be written. The dossier is saved; check the disk and print again."),
-    "interrupted": ("Máy in ngừng giữa chừng, phiếu có thể bị in dở. Hồ sơ đã được lưu; hãy kiểm tra máy in "
-                    "rồi in lại phiếu.",
-                    "The printer stopped mid-job; the receipt may be incomplete. The dossier is saved; check the "
-                    "printer and print the receipt again."),
-}
 
 
 class PrintFailed(ServiceError):
@@ -59,22 +37,26 @@ class PrintFailed(ServiceError):
     code = "print_failed"
 
     def __init__(self, reason: str, job_id: str, partial: bool = False) -> None:
-        super().__init__(PRINTER_MESSAGES.get(reason, PRINTER_MESSAGES["offline"])[0])
+        super().__init__(printer_message(reason)[0])
         self.reason = reason
         self.job_id = job_id
         self.partial = partial
 
     @property
     def message_vi(self) -> str:
-        return PRINTER_MESSAGES.get(self.reason, PRINTER_MESSAGES["offline"])[0]
+        return printer_message(self.reason)[0]
 
     @property
     def message_en(self) -> str:
-        return PRINTER_MESSAGES.get(self.reason, PRINTER_MESSAGES["offline"])[1]
+        return printer_message(self.reason)[1]
 
 
 class PrinterLocked(ServiceError):
+    """The administrator locked the printer choice on this machine (or its settings file cannot be written)."""
+
     code = "printer_locked"
+    message_vi = "Quản trị viên đã khóa lựa chọn máy in trên máy này."
+    message_en = "The administrator has locked the printer choice on this computer."
 
 
 @dataclass(frozen=True)
@@ -202,30 +184,39 @@ def document_kind(document: str) -> DocumentKind:
     try:
         return DOCUMENTS[document]
     except KeyError:
-        raise InvalidInput([("document", f"Loại giấy tờ in phải là một trong: {', '.join(DOCUMENTS)}.")]) from None
+        raise InvalidInput([("document", f"Loại giấy tờ in phải là một trong: {', '.join(DOCUMENTS)}.",
+                             f"The document to print must be one of: {', '.join(DOCUMENTS)}.")]) from None
 
 
 ESCPOS_FORMS = ("tcp://192.168.1.50:9100 (máy in mạng), usb://04b8:0e15 (USB: mã hãng:mã máy, hệ 16) "
                 "hoặc serial:///dev/ttyUSB0 (cổng nối tiếp)")
+ESCPOS_FORMS_EN = ("tcp://192.168.1.50:9100 (network printer), usb://04b8:0e15 (USB: vendor:product, hexadecimal) "
+                   "or serial:///dev/ttyUSB0 (serial port)")
 
 
-def _choice_message(kind: str, target: str, reason: str) -> str:
-    """Why a printer cannot be chosen, in Vietnamese (nothing is printed yet: no word of a saved dossier)."""
+def _choice_message(kind: str, target: str, reason: str) -> tuple[str, str]:
+    """Why a printer cannot be chosen, in Vietnamese and English (nothing is printed yet: no word of a
+    saved dossier)."""
     if kind == "escpos" and reason == "bad_target":
         if not target.strip():
-            return f"Hãy nhập địa chỉ máy in nhiệt ESC/POS, dạng {ESCPOS_FORMS}."
-        return f"Địa chỉ máy in nhiệt «{target}» không hợp lệ. Hãy nhập dạng {ESCPOS_FORMS}."
+            return (f"Hãy nhập địa chỉ máy in nhiệt ESC/POS, dạng {ESCPOS_FORMS}.",
+                    f"Type the address of the ESC/POS thermal printer, as {ESCPOS_FORMS_EN}.")
+        return (f"Địa chỉ máy in nhiệt «{target}» không hợp lệ. Hãy nhập dạng {ESCPOS_FORMS}.",
+                f"The thermal printer address «{target}» is invalid. Type it as {ESCPOS_FORMS_EN}.")
     if reason == "driver_missing":
-        return "Máy tính này thiếu trình điều khiển cho loại máy in đã chọn."
-    return PRINTER_MESSAGES.get(reason, PRINTER_MESSAGES["bad_target"])[0]
+        return ("Máy tính này thiếu trình điều khiển cho loại máy in đã chọn.",
+                "This computer lacks the driver for the chosen printer kind.")
+    return printer_message(reason, "bad_target")
 
 
 def _check_pdf_folder(folder: Path) -> None:
     """A PDF folder must be a folder this user can write into (a missing one is created at the first print)."""
     if folder.exists() and not folder.is_dir():
-        raise InvalidInput([("printer_target", f"«{folder}» là một tệp, không phải thư mục.")])
+        raise InvalidInput([("printer_target", f"«{folder}» là một tệp, không phải thư mục.",
+                             f"«{folder}» is a file, not a folder.")])
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput([("printer_target", f"Tài khoản máy tính này không ghi được vào thư mục «{folder}».")])
+        raise InvalidInput([("printer_target", f"Tài khoản máy tính này không ghi được vào thư mục «{folder}».",
+                             f"This computer account cannot write into the folder «{folder}».")])
 
 
 class PrintService:
@@ -254,7 +245,8 @@ class PrintService:
         from kiosk.config import PRINTER_KINDS, SettingsError, save_user_setting
 
         if kind not in PRINTER_KINDS:
-            raise InvalidInput([("printer_kind", f"Loại máy in phải là một trong: {', '.join(PRINTER_KINDS)}.")])
+            raise InvalidInput([("printer_kind", f"Loại máy in phải là một trong: {', '.join(PRINTER_KINDS)}.",
+                                 f"The printer kind must be one of: {', '.join(PRINTER_KINDS)}.")])
         locked = {"printer_kind", "printer_target"} & set(loaded.locked)
         if locked:
             raise PrinterLocked("Quản trị viên đã khóa lựa chọn máy in trên máy này.")
@@ -264,7 +256,7 @@ class PrintService:
         try:
             printer_for(kind, target, self.pdf_folder)
         except PrinterError as exc:
-            raise InvalidInput([("printer_target", _choice_message(kind, target, exc.reason))]) from None
+            raise InvalidInput([("printer_target", *_choice_message(kind, target, exc.reason))]) from None
         try:
             save_user_setting("printer_kind", kind, loaded)
             save_user_setting("printer_target", target, loaded)
@@ -329,7 +321,8 @@ class PrintService:
         raster = printer is not None and printer.accepts == "raster"
         layout = layout or ("thermal" if raster or self.kind == "escpos" else kind.default_layout)
         if raster and layout != "thermal":
-            raise InvalidInput([("layout", "Máy in nhiệt chỉ in được khổ thermal (80 mm).")])
+            raise InvalidInput([("layout", "Máy in nhiệt chỉ in được khổ thermal (80 mm).",
+                                 "A thermal printer prints the thermal layout (80 mm) only.")])
         job_id = self._record_start(principal, code, document, layout, printer, job_id)
         try:
             if failure is not None:

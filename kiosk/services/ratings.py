@@ -46,17 +46,20 @@ class RatingService:
             rating = RatingLevel(int(level))
         except (TypeError, ValueError):
             rating = None
-            errors.append(("level", "Mức đánh giá phải là 1 (không hài lòng), 2 (hài lòng) hoặc 3 (rất hài lòng)."))
+            errors.append(("level", "Mức đánh giá phải là 1 (không hài lòng), 2 (hài lòng) hoặc 3 (rất hài lòng).",
+                           "The rating must be 1 (dissatisfied), 2 (satisfied) or 3 (very satisfied)."))
         reason = " ".join(str(reason or "").split())
         if len(reason) > MAX_RATING_REASON:
-            errors.append(("reason", f"Lý do tối đa {MAX_RATING_REASON} ký tự."))
+            errors.append(("reason", f"Lý do tối đa {MAX_RATING_REASON} ký tự.",
+                           f"The reason has at most {MAX_RATING_REASON} characters."))
         answer = None
         if not str(code or "").strip():
-            errors.append(("code", "Cần mã hồ sơ hoặc mã QR trên phiếu hẹn."))
+            errors.append(("code", "Cần mã hồ sơ hoặc mã QR trên phiếu hẹn.",
+                           "The dossier code or the QR code on the appointment slip is needed."))
         else:
             answer = self.status_check.check(principal, str(code))
             if not answer.found:
-                errors.append(("code", answer.message_vi))
+                errors.append(("code", answer.message_vi, answer.message_en))
         if errors:
             raise InvalidInput(errors)
         assert rating is not None and answer is not None
@@ -65,7 +68,8 @@ class RatingService:
         kiosk_id = identity(self.db).kiosk_id  # read before the transaction: every session takes the write lock
         with self.db.transaction() as session:
             if session.scalar(select(ServiceRating.id).where(ServiceRating.tracking_code == answer.tracking_code)):
-                raise InvalidInput([("code", "Hồ sơ này đã được đánh giá tại kiosk này. Cảm ơn bạn!")])
+                raise InvalidInput([("code", "Hồ sơ này đã được đánh giá tại kiosk này. Cảm ơn bạn!",
+                                     "This dossier has already been rated at this kiosk. Thank you!")])
             row = ServiceRating(id=str(uuid.uuid4()), tracking_code=answer.tracking_code, service_no=answer.service_no,
                                 level=int(rating), reason=reason, created_at=iso_utc(now), month=month)
             session.add(row)
@@ -84,7 +88,8 @@ class RatingService:
         """The month's ratings: the station's (from the hub) when it answers, else this kiosk's own."""
         require(principal, Permission.RATING_REPORT)
         if not _MONTH_RE.fullmatch(month or ""):
-            raise InvalidInput([("month", "Tháng cần dạng YYYY-MM, ví dụ 2026-11.")])
+            raise InvalidInput([("month", "Tháng cần dạng YYYY-MM, ví dụ 2026-11.",
+                                 "The month is written YYYY-MM, e.g. 2026-11.")])
         try:
             remote = self.link.ask(lambda c: c.rating_report(month))
         except (HubUnreachable, HubRefused):

@@ -21,7 +21,7 @@ from kiosk.domain.roles import STAFF_ROLES, Permission, Principal, Role
 from kiosk.services import audit
 from kiosk.services.clock import Clock, utc_now
 from kiosk.services.errors import AccountLocked, InvalidCredentials, InvalidInput, NotFound, SessionExpired
-from kiosk.services.password_policy import MIN_LENGTH, password_problems
+from kiosk.services.password_policy import MIN_LENGTH, password_problems, password_refusals
 from kiosk.services.permissions import require
 
 MAX_FAILED_LOGINS = 5
@@ -59,6 +59,13 @@ class LoginResult:
     must_change_password: bool
 
 
+class WrongCurrentPassword(InvalidCredentials):
+    """Changing one's own password with a wrong current one (not a failed login: nothing is counted)."""
+
+    message_vi = "Mật khẩu hiện tại không đúng."
+    message_en = "The current password is wrong."
+
+
 def generate_password(length: int = 14) -> str:
     """A one-time password that the password rules accept (letters of both cases and digits)."""
     alphabet = string.ascii_letters + string.digits
@@ -83,8 +90,8 @@ class StaffService:
         #: The station's id and name: a password must not be built from them.
         self.station_words = station_words
 
-    def password_errors(self, username: str, password: str) -> list[tuple[str, str]]:
-        return [("password", p) for p in password_problems(password, username, self.station_words)]
+    def password_errors(self, username: str, password: str) -> list[tuple[str, str, str]]:
+        return [("password", vi, en) for vi, en in password_refusals(password, username, self.station_words)]
 
     def ensure_first_admin(self) -> str | None:
         """On the very first start create `admin` with a one-time password; return it (shown once) or None."""
@@ -119,16 +126,19 @@ class StaffService:
                 return
         self.add(actor, DEMO_USERNAME, "Cán bộ trình diễn", Role.OFFICER.value, DEMO_PASSWORD)
 
-    def _validate_new(self, username: str, full_name: str, role: str, password: str) -> list[tuple[str, str]]:
+    def _validate_new(self, username: str, full_name: str, role: str, password: str) -> list[tuple[str, str, str]]:
         errors = []
         if not USERNAME_RE.match(username):
-            errors.append(("username", "Tên đăng nhập gồm 2–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch."))
+            errors.append(("username", "Tên đăng nhập gồm 2–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch.",
+                           "A username has 2–32 characters: lower-case letters without accents, digits, dots, "
+                           "hyphens."))
         if not full_name.strip():
-            errors.append(("full_name", "Cần nhập họ và tên."))
+            errors.append(("full_name", "Cần nhập họ và tên.", "The full name is required."))
         elif text.has_unsafe(full_name):
-            errors.append(("full_name", f"Họ và tên {text.MESSAGE_VI}."))
+            errors.append(("full_name", f"Họ và tên {text.MESSAGE_VI}.", f"The full name {text.MESSAGE_EN}."))
         if role not in {r.value for r in STAFF_ROLES}:
-            errors.append(("role", "Vai trò phải là officer, supervisor, admin hoặc selfservice."))
+            errors.append(("role", "Vai trò phải là officer, supervisor, admin hoặc selfservice.",
+                           "The role must be officer, supervisor, admin or selfservice."))
         errors += self.password_errors(username, password)
         return errors
 
@@ -140,7 +150,8 @@ class StaffService:
             raise InvalidInput(errors)
         with self.db.transaction() as session:
             if session.scalar(select(StaffMember).where(StaffMember.username == username)):
-                raise InvalidInput([("username", f"Tên đăng nhập '{username}' đã có.")])
+                raise InvalidInput([("username", f"Tên đăng nhập '{username}' đã có.",
+                                     f"The username '{username}' is taken.")])
             member = StaffMember(
                 username=username,
                 full_name=text.nfc(full_name.strip()),
@@ -160,11 +171,13 @@ class StaffService:
         with self.db.transaction() as session:
             member = self._get(session, username)
             if not active and member.username == actor.username:
-                raise InvalidInput([("username", "Không tự khóa tài khoản của chính mình; nhờ một quản trị viên khác.")])
+                raise InvalidInput([("username", "Không tự khóa tài khoản của chính mình; nhờ một quản trị viên khác.",
+                                     "You cannot lock your own account; ask another administrator.")])
             if not active and member.role == Role.ADMIN.value and member.active and session.scalar(
                     select(func.count()).select_from(StaffMember).where(
                         StaffMember.role == Role.ADMIN.value, StaffMember.active.is_(True))) <= 1:
-                raise InvalidInput([("username", "Đây là quản trị viên cuối cùng còn hoạt động; không khóa được.")])
+                raise InvalidInput([("username", "Đây là quản trị viên cuối cùng còn hoạt động; không khóa được.",
+                                     "This is the last active administrator; it cannot be locked.")])
             member.active = active
             if not active:
                 for open_session in session.scalars(
@@ -197,9 +210,10 @@ class StaffService:
         with self.db.transaction() as session:
             member = self._get(session, principal.username)
             if not _verify(member.password_hash, old):
-                raise InvalidCredentials("the current password is wrong")
+                raise WrongCurrentPassword("the current password is wrong")
             if old == new:
-                raise InvalidInput([("password", "Mật khẩu mới phải khác mật khẩu cũ.")])
+                raise InvalidInput([("password", "Mật khẩu mới phải khác mật khẩu cũ.",
+                                     "The new password must differ from the old one.")])
             member.password_hash = _hasher.hash(new)
             member.must_change_password = False
             audit.append(session, principal.audit_name, "staff.password_changed", "staff", member.username, clock=self.clock)
