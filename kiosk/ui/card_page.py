@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from kiosk.domain import chip_verdict
 from kiosk.domain.key_entry import mrz_in_progress
-from kiosk.services.cards import error_message, overall_verdict
+from kiosk.services.cards import overall_verdict
+from kiosk.services.explain import explain
 from kiosk.ui.card_key import KeyField
 from kiosk.ui.card_result import ResultView
+from kiosk.ui.i18n import current_language
 from kiosk.ui.labels import page_heading
 from kiosk.ui.reader_watcher import ReaderWatcher
 from kiosk.ui.worker import run_job
@@ -39,10 +41,6 @@ if TYPE_CHECKING:
 
 STEP_WEIGHTS = {"BAC": 2, "EF.COM": 1, "EF.SOD": 4, "DG1": 1, "DG2": 60, "DG13": 6, "DG14": 2, "DG15": 2, "PA": 5,
                 "CA": 8, "AA": 9}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CardError", text)
 
 
 _TEXT_INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox, QComboBox)
@@ -342,22 +340,19 @@ class CardPage(QWidget):
         self.use_button.setFocus()
 
     def _read_failed(self, exc: Exception) -> None:
-        from kiosk.devices.icao.errors import AccessDenied, ChipError
+        from kiosk.devices.icao.errors import AccessDenied
 
         if isinstance(exc, AccessDenied) and self._reading_remembered:
             # The key of the card read before does not open this one: no alarm, just ask.
             self.set_state("key")
             self.message.setText(self.tr("Khóa của thẻ đọc trước không mở được thẻ này. Nhập khóa của thẻ này."))
             return
-        if isinstance(exc, AccessDenied):
-            self.set_state("denied", _tr(error_message(exc)))
+        message = explain(exc).text(current_language(), self.tr(
+            "Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị."))
+        if isinstance(exc, AccessDenied):  # the key was refused: the page asks for it again
+            self.set_state("denied", message)
             self.key_form.edit.selectAll()
             return
-        if isinstance(exc, ChipError):
-            message = _tr(error_message(exc))
-        else:
-            message = self.tr("Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.").replace(
-                "%1", type(exc).__name__)
         self.set_state("error", message)
 
     def cancel_read(self) -> None:

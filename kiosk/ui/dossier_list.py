@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.domain.dossier import VN_TZ, Status, TransitionError
+from kiosk.services.explain import explain
 from kiosk.ui.dossier_detail import DossierDetail
 from kiosk.ui.dossier_prints import DossierPrints
 from kiosk.ui.fields import iso_to_display
@@ -38,7 +38,7 @@ from kiosk.ui.i18n import current_language
 from kiosk.ui.labels import page_heading
 from kiosk.ui.messages import MessageLabel
 from kiosk.ui.status_move import StatusMoveBox, status_label
-from kiosk.ui.tables import record_table
+from kiosk.ui.tables import fill_row, record_table
 from kiosk.ui.worker import run_call
 
 # How many dossiers one search shows (the service's newest first); a longer list means a vaguer query.
@@ -211,23 +211,19 @@ class DossierListPage(QWidget):
     # Messages that follow the language.
 
     def _error_text(self, exc: Exception) -> str:
-        """The service's own Vietnamese sentence for a refusal; the page's words where it has none."""
-        from kiosk.services.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-
-        if isinstance(exc, InvalidInput):
-            return " ".join(message for _field, message in exc.errors)
-        if isinstance(exc, PermissionDenied):
-            cause = exc.__cause__  # a move refused for the role carries the machine's own sentence
-            if isinstance(cause, TransitionError):
-                return cause.message_vi
-            return self.tr("Tài khoản của bạn không được làm việc này.")
-        if getattr(exc, "message_vi", None):
-            return exc.message_vi  # type: ignore[attr-defined]
-        if isinstance(exc, NotFound):
-            return self.tr("Không tìm thấy hồ sơ này (có thể đã bị xoá khỏi kiosk).")
-        if isinstance(exc, NotAuthenticated):
-            return self.tr("Chưa đăng nhập.")
-        return self.tr("Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên.").replace("%1", type(exc).__name__)
+        """What went wrong, in the window's language (kiosk.services.explain); the page's own words where
+        explain() can only be general: the right to do it, the dossier, the login."""
+        said = explain(exc)
+        if said.code == "permission_denied" and isinstance(exc.__cause__, TransitionError):
+            said = explain(exc.__cause__)  # a move refused for the role carries the machine's own sentence
+        own = {
+            "permission_denied": lambda: self.tr("Tài khoản của bạn không được làm việc này."),
+            "not_found": lambda: self.tr("Không tìm thấy hồ sơ này (có thể đã bị xoá khỏi kiosk)."),
+            "not_authenticated": lambda: self.tr("Chưa đăng nhập."),
+        }.get(said.code)
+        if own is not None:
+            return own()
+        return said.text(current_language(), self.tr("Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên."))
 
     # Search.
 
@@ -301,14 +297,8 @@ class DossierListPage(QWidget):
             "appointment": iso_to_display(summary.get("appointment_date")) or "—",
             "status": status_label(summary["status"]),
         }
-        for column, key in enumerate(COLUMNS):
-            item = self.table.item(row, column)
-            if item is None:
-                item = QTableWidgetItem()
-                self.table.setItem(row, column, item)
-            item.setText(values[key])
+        for key, item in fill_row(self.table, row, COLUMNS, values, summary["tracking_code"]):
             item.setToolTip(values[key] if key in ("service", "subject", "status") else "")
-            item.setData(Qt.ItemDataRole.UserRole, summary["tracking_code"])
 
     def _row_of(self, code: str) -> int:
         return next((i for i, s in enumerate(self.results) if s["tracking_code"] == code), -1)

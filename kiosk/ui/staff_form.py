@@ -22,8 +22,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from kiosk.domain.issue import Issue
 from kiosk.domain.roles import STAFF_ROLES, Role
+from kiosk.services.explain import Explanation, explain
 from kiosk.services.staff import MIN_PASSWORD_LENGTH, StaffInfo
+from kiosk.ui.i18n import current_language
 from kiosk.ui.labels import wrapped_label
 from kiosk.ui.messages import MessageLabel, TextFn
 from kiosk.ui.role_labels import role_label
@@ -215,23 +218,21 @@ class StaffAddForm(QGroupBox):
         self.staff_added.emit(info)
 
     def _refused(self, exc: Exception) -> None:
-        from kiosk.services.errors import InvalidInput
-
-        if not isinstance(exc, InvalidInput):
+        said = explain(exc)
+        if not said.issues:
             self.message.say(lambda: self.error_text(exc), "error")
             self.add_refused.emit([("", self.error_text(exc))])
             return
-        errors: dict[str, list[str]] = {}
-        for field, message in exc.errors:
-            errors.setdefault(field if field in self.inputs else "", []).append(message)
-        # The service's sentences are Vietnamese whatever the window's language (as on every page).
-        self._set_field_errors({f: _fixed(" ".join(ms)) for f, ms in errors.items() if f})
-        if "" in errors:
-            self.message.say(_fixed(" ".join(errors[""])), "error")
-        first = next((f for f in FORM_FIELDS if f in errors), None)
+        issues: dict[str, list[Issue]] = {}
+        for issue in said.issues:
+            issues.setdefault(issue.field if issue.field in self.inputs else "", []).append(issue)
+        self._set_field_errors({f: _in_language(found) for f, found in issues.items() if f})
+        if "" in issues:
+            self.message.say(_in_language(issues[""]), "error")
+        first = next((f for f in FORM_FIELDS if f in issues), None)
         if first:
             self.inputs[first].setFocus()
-        self.add_refused.emit(list(exc.errors))
+        self.add_refused.emit([(i.field, i.message_vi) for i in said.issues])
 
     def clear(self) -> None:
         """An empty form, at the least power (officer), without errors."""
@@ -249,5 +250,7 @@ class StaffAddForm(QGroupBox):
         self.message.say(None)
 
 
-def _fixed(text: str) -> TextFn:
-    return lambda: text
+def _in_language(issues: list[Issue]) -> TextFn:
+    """The service's refusals of one field, in the window's language at each asking."""
+    said = Explanation("", "", issues=tuple(issues))
+    return lambda: said.text(current_language())

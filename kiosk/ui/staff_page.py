@@ -19,18 +19,20 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
-from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from kiosk.domain.receipt import station_time
 from kiosk.domain.roles import Permission
+from kiosk.services.explain import explain
 from kiosk.services.staff import StaffInfo
+from kiosk.ui.i18n import current_language
 from kiosk.ui.labels import page_heading
 from kiosk.ui.messages import MessageLabel, set_state
 from kiosk.ui.role_labels import role_label
 from kiosk.ui.staff_actions import StaffActions
 from kiosk.ui.staff_form import StaffAddForm
-from kiosk.ui.tables import record_table
+from kiosk.ui.tables import fill_row, record_table
 from kiosk.ui.worker import run_call
 
 COLUMNS = ("username", "full_name", "role", "status", "last_login")
@@ -134,24 +136,22 @@ class StaffPage(QWidget):
     # --- messages ------------------------------------------------------------------------------------------
 
     def _error_text(self, exc: Exception) -> str:
-        """The service's own Vietnamese sentence for a refusal; the page's words where it has none."""
-        from kiosk.services.errors import (
-            InvalidInput,
-            NotAuthenticated,
-            NotFound,
-            PermissionDenied,
-            SessionExpired,
-        )
+        """What went wrong, in the window's language (kiosk.services.explain); the page's own words where
+        explain() can only be general: the right to manage staff, the account, the session."""
+        said = explain(exc)
+        own = {
+            "permission_denied": lambda: self.tr("Tài khoản của bạn không được quản lý nhân sự. Việc này do quản trị "
+                                                 "viên làm."),
+            "not_found": lambda: self.tr("Không tìm thấy tài khoản này (có thể đã bị xoá khỏi kiosk)."),
+            "not_authenticated": self._session_ended_text,
+            "session_expired": self._session_ended_text,
+        }.get(said.code)
+        if own is not None:
+            return own()
+        return said.text(current_language(), self.tr("Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên."))
 
-        if isinstance(exc, InvalidInput):
-            return " ".join(message for _field, message in exc.errors)
-        if isinstance(exc, PermissionDenied):
-            return self.tr("Tài khoản của bạn không được quản lý nhân sự. Việc này do quản trị viên làm.")
-        if isinstance(exc, NotFound):
-            return self.tr("Không tìm thấy tài khoản này (có thể đã bị xoá khỏi kiosk).")
-        if isinstance(exc, NotAuthenticated | SessionExpired):
-            return self.tr("Phiên làm việc đã kết thúc. Hãy đăng nhập lại.")
-        return self.tr("Lỗi không mong đợi (%1). Thử lại hoặc báo quản trị viên.").replace("%1", type(exc).__name__)
+    def _session_ended_text(self) -> str:
+        return self.tr("Phiên làm việc đã kết thúc. Hãy đăng nhập lại.")
 
     # --- who may do what --------------------------------------------------------------------------------------
 
@@ -254,13 +254,7 @@ class StaffPage(QWidget):
             "last_login": login_time(info.last_login_at) or self.tr("chưa đăng nhập"),
         }
         grey = QColor("#777777")
-        for column, key in enumerate(COLUMNS):
-            item = self.table.item(row, column)
-            if item is None:
-                item = QTableWidgetItem()
-                self.table.setItem(row, column, item)
-            item.setText(values[key])
-            item.setData(Qt.ItemDataRole.UserRole, info.username)
+        for _key, item in fill_row(self.table, row, COLUMNS, values, info.username):
             if info.active:
                 item.setData(Qt.ItemDataRole.ForegroundRole, None)
             else:
