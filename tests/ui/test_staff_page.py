@@ -323,6 +323,23 @@ def test_english(qtbot, page, kiosk, admin, english_qm) -> None:
     assert page.cell("admin", "role") == "Quản trị viên"
 
 
+def test_a_refusal_is_said_in_the_windows_language(qtbot, page, english_qm) -> None:
+    """The service's refusal next to a field follows the language, there and back."""
+    fill_form(qtbot, page, "nvnam", "", "matkhau-nam-01")
+    try:
+        assert i18n.set_language("en")
+        qtbot.waitUntil(lambda: page.title.text() == "Staff", timeout=5_000)
+        with qtbot.waitSignal(page.add_refused, timeout=10_000) as blocker:
+            click(qtbot, page.add_form.add_button)
+        assert blocker.args[0] == [("full_name", "Cần nhập họ và tên.")]  # the signal keeps the Vietnamese pairs
+        assert page.add_form.field_error("full_name") == "The full name is required."
+        assert page.add_form.errors["full_name"].text() == "The full name is required."
+    finally:
+        i18n.set_language("vi")
+    qtbot.waitUntil(lambda: page.add_form.errors["full_name"].text() == "Cần nhập họ và tên.", timeout=5_000)
+    assert page.add_form.field_error("full_name") == "Cần nhập họ và tên."
+
+
 def test_the_staff_page_is_in_the_menu_only_for_who_may_list_staff(qtbot, officer) -> None:
     entry = next(e for e in officer.shell.entries if e.key == "staff")
     assert entry.item.isHidden()  # the demo officer
