@@ -223,13 +223,13 @@ class StaffAddForm(QGroupBox):
             self.message.say(lambda: self.error_text(exc), "error")
             self.add_refused.emit([("", self.error_text(exc))])
             return
-        issues: dict[str, list[Issue]] = {}
-        for issue in said.issues:
-            issues.setdefault(issue.field if issue.field in self.inputs else "", []).append(issue)
-        self._set_field_errors({f: _in_language(found) for f, found in issues.items() if f})
-        if "" in issues:
-            self.message.say(_in_language(issues[""]), "error")
-        first = next((f for f in FORM_FIELDS if f in issues), None)
+        by_field: dict[str, list[Issue]] = {}
+        for refusal in said.issues:
+            by_field.setdefault(refusal.field if refusal.field in self.inputs else "", []).append(refusal)
+        self._set_field_errors({f: _in_language(found) for f, found in by_field.items() if f})
+        if "" in by_field:
+            self.message.say(_in_language(by_field[""]), "error")
+        first = next((f for f in FORM_FIELDS if f in by_field), None)
         if first:
             self.inputs[first].setFocus()
         self.add_refused.emit([(i.field, i.message_vi) for i in said.issues])
@@ -250,7 +250,7 @@ class StaffAddForm(QGroupBox):
         self.message.say(None)
 
 
-def _in_language(issues: list[Issue]) -> TextFn:
+def _in_language(refusals: list[Issue]) -> TextFn:
     """The service's refusals of one field, in the window's language at each asking."""
-    said = Explanation("", "", issues=tuple(issues))
+    said = Explanation("", "", issues=tuple(refusals))
     return lambda: said.text(current_language())
