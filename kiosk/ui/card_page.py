@@ -1,22 +1,19 @@
 """The card page (đọc thẻ căn cước): one screen per reader state, key entry, progress, the verdict.
 
-The PC/SC monitor reports on the device thread; `ReaderWatcher` turns its callbacks into Qt
-signals. A read runs as a background job; the window never waits for the card.
+The PC/SC monitor reports on the device thread; `ReaderWatcher` (ui/reader_watcher.py) turns its callbacks
+into Qt signals. The key field is `KeyField` (ui/card_key.py), the citizen read is shown by `ResultView`
+(ui/card_result.py). A read runs as a background job; the window never waits for the card.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,299 +26,21 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.domain import chip_verdict
-from kiosk.domain.key_entry import KeyEntryError, interpret, mrz_in_progress
-from kiosk.domain.key_entry import message as key_entry_message
-from kiosk.services.cards import error_message, key_mismatch_sentence, overall_verdict, verdict_reasons
+from kiosk.domain.key_entry import mrz_in_progress
+from kiosk.services.cards import overall_verdict
+from kiosk.services.explain import explain
+from kiosk.ui.card_key import KeyField
+from kiosk.ui.card_result import ResultView
 from kiosk.ui.i18n import current_language
-from kiosk.ui.messages import set_state
+from kiosk.ui.labels import page_heading
+from kiosk.ui.reader_watcher import ReaderWatcher
 from kiosk.ui.worker import run_job
 
 if TYPE_CHECKING:
     from kiosk.devices.icao.document import ChipReadResult
 
-STEP_WEIGHTS = {"BAC": 2, "EF.COM": 1, "EF.SOD": 4, "DG1": 1, "DG2": 60, "DG13": 6, "DG14": 2, "DG15": 2, "PA": 5, "CA": 8, "AA": 9}
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CardError", text)
-
-
-class ReaderWatcher(QObject):
-    """Qt face of the PC/SC monitor: service, readers and card presence as signals."""
-
-    service_changed = Signal(bool)
-    readers_changed = Signal()
-    card_inserted = Signal(str)
-    card_removed = Signal(str)
-
-    def __init__(self, device, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        from kiosk.devices.pcsc import MonitorCallbacks, PcscMonitor
-
-        self.service_up: bool | None = None
-        self.readers: set[str] = set()
-        self.cards: set[str] = set()
-        callbacks = MonitorCallbacks(
-            on_service=self._on_service,
-            on_reader_added=self._on_reader_added,
-            on_reader_removed=self._on_reader_removed,
-            on_card_inserted=lambda reader, atr: self.card_inserted.emit(reader),
-            on_card_removed=self.card_removed.emit,
-        )
-        self.monitor = PcscMonitor(device, callbacks)
-        self.card_inserted.connect(self.cards.add)
-        self.card_removed.connect(self.cards.discard)
-
-    def _on_service(self, up: bool) -> None:
-        self.service_up = up
-        self.service_changed.emit(up)
-
-    def _on_reader_added(self, reader: str) -> None:
-        self.readers.add(reader)
-        self.readers_changed.emit()
-
-    def _on_reader_removed(self, reader: str) -> None:
-        self.readers.discard(reader)
-        self.readers_changed.emit()
-
-    def start(self) -> None:
-        self.monitor.start()
-
-    def replay(self, page: CardPage) -> None:
-        """Bring a page created later up to the current state."""
-        if self.service_up is False:
-            page.on_service(False)
-        elif not self.readers:
-            page.on_readers(set())
-        for reader in sorted(self.cards):
-            page.on_card_inserted(reader)
-
-    def stop(self) -> None:
-        self.monitor.stop()
-
-
-class KeyField(QWidget):
-    """The one key field: six digits (CAN), an ID number with its dates, an MRZ, or the card's QR code
-    as a scanner types it; the line under it says what the kiosk will do with it."""
-
-    changed = Signal()
-    submitted = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("keyForm")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel(self)
-        self.edit = QLineEdit(self)
-        self.edit.setObjectName("keyField")
-        self.edit.setMaxLength(400)
-        self.label.setBuddy(self.edit)
-        self.hint = QLabel(self)
-        self.hint.setObjectName("keyHint")
-        self.hint.setWordWrap(True)
-        for w in (self.label, self.edit, self.hint):
-            layout.addWidget(w)
-        self.error = QLabel(self)
-        self.error.setObjectName("keyError")
-        self.error.setWordWrap(True)
-        self.remembered = False  # a key that opened this card before waits (the hint says so)
-        self.edit.textChanged.connect(self._changed)
-        self.edit.returnPressed.connect(self._return)
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.label.setText(self.tr("Khóa mở chip"))
-        self.edit.setPlaceholderText(self.tr(
-            "Số CAN 6 số — hoặc số định danh, ngày sinh, ngày hết hạn — hoặc MRZ — hoặc quét mã QR"))
-        self._changed()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-    def _changed(self) -> None:
-        self.error.clear()
-        self.hint.setText(self._describe())
-        self.changed.emit()
-
-    def _return(self) -> None:
-        # An MRZ scanner ends each of the three lines with Enter: go on until the third.
-        if not mrz_in_progress(self.edit.text()):
-            self.submitted.emit()
-
-    def _describe(self) -> str:
-        """What the kiosk will do with the text so far, in plain words."""
-        text = self.edit.text()
-        if not text.strip():
-            return self.tr("Sẽ thử khóa đã mở thẻ này lần trước.") if self.remembered else ""
-        try:
-            entry = interpret(text)
-        except KeyEntryError:
-            return ""
-        if entry.kind == "can":
-            return self.tr("Số CAN: mở chip bằng PACE.")
-        if entry.kind == "id":
-            return self.tr("Số định danh: thử 6 số cuối làm số CAN (thêm ngày sinh và ngày hết hạn nếu thẻ từ chối).")
-        if entry.kind == "numbers":
-            return self.tr("Số định danh, ngày sinh và ngày hết hạn.")
-        if entry.kind == "mrz":
-            return self.tr("MRZ (3 dòng ở mặt sau thẻ).")
-        qr = entry.qr
-        assert qr is not None
-        known, expiry = qr.expiry()
-        when = (expiry.strftime("%d/%m/%Y") if expiry else self.tr("không thời hạn")) if known else "?"
-        return self.tr("Mã QR của thẻ: số định danh %1, ngày sinh %2, hạn thẻ theo luật %3.").replace(
-            "%1", qr.id_number).replace("%2", _display_date(qr.birth.iso())).replace("%3", when)
-
-    def clear(self) -> None:
-        self.edit.clear()
-        self.error.clear()
-
-    def fill(self, text: str) -> None:
-        self.edit.setText(text)
-
-    def is_empty(self) -> bool:
-        return not self.edit.text().strip()
-
-    def key(self):
-        """The CardKey, or None with the reason shown in plain words."""
-        from kiosk.devices.icao.access import CardKey
-
-        try:
-            entry = interpret(self.edit.text())
-            key = CardKey.from_entry(entry)
-        except KeyEntryError as exc:
-            self.error.setText(_key_message(exc.reason, exc.count))
-            return None
-        except ValueError:
-            self.error.setText(_key_message("mrz_invalid"))
-            return None
-        self.error.clear()
-        return key
-
-
-def _key_message(reason: str, count: int = 0) -> str:
-    return key_entry_message(reason, current_language(), count)
-
-
-class ResultView(QWidget):
-    """Portrait, personal data, and the verdict in plain words."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        self.photo = QLabel(self)
-        self.photo.setObjectName("cardPhoto")
-        self.photo.setFixedSize(240, 320)
-        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo.setFrameShape(QFrame.Shape.Box)
-        layout.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
-        right = QVBoxLayout()
-        self.verdict = QLabel(self)
-        self.verdict.setObjectName("cardVerdict")
-        self.verdict.setWordWrap(True)
-        right.addWidget(self.verdict)
-        self.grid = QGridLayout()
-        right.addLayout(self.grid)
-        right.addStretch(1)
-        layout.addLayout(right, 1)
-        self.values: dict[str, QLabel] = {}
-        self.labels: dict[str, QLabel] = {}
-        self._result: ChipReadResult | None = None
-
-    FIELDS = (
-        "full_name", "id_number", "birth_date", "sex", "nationality", "ethnicity", "religion",
-        "place_of_origin", "place_of_residence", "identifying_features", "issue_date", "expiry_date",
-        "father_name", "mother_name", "spouse_name", "old_id_number",
-    )
-
-    def field_names(self) -> dict[str, str]:
-        return {
-            "full_name": self.tr("Họ, chữ đệm và tên"),
-            "id_number": self.tr("Số định danh cá nhân"),
-            "birth_date": self.tr("Ngày sinh"),
-            "sex": self.tr("Giới tính"),
-            "nationality": self.tr("Quốc tịch"),
-            "ethnicity": self.tr("Dân tộc"),
-            "religion": self.tr("Tôn giáo"),
-            "place_of_origin": self.tr("Quê quán"),
-            "place_of_residence": self.tr("Nơi thường trú"),
-            "identifying_features": self.tr("Đặc điểm nhân dạng"),
-            "issue_date": self.tr("Ngày cấp"),
-            "expiry_date": self.tr("Có giá trị đến"),
-            "father_name": self.tr("Họ tên cha"),
-            "mother_name": self.tr("Họ tên mẹ"),
-            "spouse_name": self.tr("Họ tên vợ/chồng"),
-            "old_id_number": self.tr("Số CMND cũ"),
-        }
-
-    def show_result(self, result: ChipReadResult | None) -> None:
-        self._result = result
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.values.clear()
-        self.labels.clear()
-        if result is None:
-            self.photo.clear()
-            self.verdict.clear()
-            return
-        pixmap = QPixmap()
-        if result.photo and pixmap.loadFromData(result.photo):
-            self.photo.setPixmap(pixmap.scaled(self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        else:
-            self.photo.setText(self.tr("Không hiển thị được ảnh"))
-        names = self.field_names()
-        for row, key in enumerate(self.FIELDS):
-            label = QLabel(names[key], self)
-            label.setObjectName(f"label_{key}")
-            value = QLabel(self)
-            value.setObjectName(f"value_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            text = result.personal.get(key)
-            if key == "id_number" and not text:
-                text = result.mrz.id_number
-            if text:
-                value.setText(_display_date(text) if key.endswith("_date") else text)
-            else:
-                value.setText(self.tr("(không có trên chip)"))
-                value.setProperty("state", "warn")
-            self.grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(value, row, 1)
-            self.labels[key], self.values[key] = label, value
-        self.grid.setColumnStretch(1, 1)
-        self._show_verdict(result)
-
-    def _show_verdict(self, result: ChipReadResult) -> None:
-        # Green when the chain is verified, red when a check got a wrong answer, amber (with what
-        # could not be checked) otherwise: the sentences come from the one table of chip_verdict.
-        verdict = overall_verdict(result)
-        language = current_language()
-        lines = [chip_verdict.headline(verdict, language)]
-        lines += ["• " + chip_verdict.sentence(code, language) for code in verdict_reasons(result)]
-        if result.key_mismatch:
-            lines.append("⚠ " + key_mismatch_sentence(result.key_mismatch, language))
-        if result.verification.consistency:
-            lines.append(self.tr("Lưu ý: dữ liệu MRZ và dữ liệu cá nhân trên chip không khớp (%1).").replace(
-                "%1", ", ".join(result.verification.consistency)))
-        self.verdict.setText("\n".join(lines))
-        set_state(self.verdict, {chip_verdict.CHAIN_VERIFIED: "ok", chip_verdict.FAILED: "error"}.get(verdict, "warn"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange and self._result is not None:
-            self.show_result(self._result)
-        super().changeEvent(event)
-
-
-def _display_date(text: str) -> str:
-    try:
-        return date.fromisoformat(text).strftime("%d/%m/%Y")
-    except ValueError:
-        return text
+STEP_WEIGHTS = {"BAC": 2, "EF.COM": 1, "EF.SOD": 4, "DG1": 1, "DG2": 60, "DG13": 6, "DG14": 2, "DG15": 2, "PA": 5,
+                "CA": 8, "AA": 9}
 
 
 _TEXT_INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox, QComboBox)
@@ -352,13 +71,7 @@ class CardPage(QWidget):
         self._reading_remembered = False
         self._wedge_run = False  # keys from elsewhere on the page are going into the key field
         layout = QVBoxLayout(self)
-        self.title = QLabel(self)
-        self.title.setObjectName("pageTitle")
-        layout.addWidget(self.title)
-        self.message = QLabel(self)
-        self.message.setObjectName("cardMessage")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        self.title, self.message = page_heading(self, layout, "cardMessage")
         self.key_form = KeyField(self)
         layout.addWidget(self.key_form)
         layout.addWidget(self.key_form.error)
@@ -372,6 +85,19 @@ class CardPage(QWidget):
         layout.addWidget(self.result_view, 1)
         self.filler = QWidget(self)  # keeps the key field at the top while there is no result
         layout.addWidget(self.filler, 1)
+        layout.addLayout(self._build_buttons())
+        self.read_button.clicked.connect(self.submit)
+        self.retry_button.clicked.connect(self.retry)
+        self.cancel_button.clicked.connect(self.cancel_read)
+        self.use_button.clicked.connect(lambda: self.citizen_chosen.emit(self.result))
+        self.new_button.clicked.connect(self.discard)
+        self.key_form.submitted.connect(self.submit)
+        self.demo_key = ""
+        self.watcher: ReaderWatcher | None = None
+        self.retranslate()
+        self.set_state("no_card")
+
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.read_button = QPushButton(self)
         self.read_button.setObjectName("readButton")
@@ -388,21 +114,12 @@ class CardPage(QWidget):
         self.demo_button = QPushButton(self)
         self.demo_button.setObjectName("demoKeyButton")
         self.demo_button.hide()
-        for b in (self.read_button, self.cancel_button, self.retry_button, self.use_button, self.new_button, self.demo_button):
+        for b in (self.read_button, self.cancel_button, self.retry_button, self.use_button, self.new_button,
+                  self.demo_button):
             b.setAutoDefault(True)  # Enter presses the button that has the cursor
             buttons.addWidget(b)
         buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.read_button.clicked.connect(self.submit)
-        self.retry_button.clicked.connect(self.retry)
-        self.cancel_button.clicked.connect(self.cancel_read)
-        self.use_button.clicked.connect(lambda: self.citizen_chosen.emit(self.result))
-        self.new_button.clicked.connect(self.discard)
-        self.key_form.submitted.connect(self.submit)
-        self.demo_key = ""
-        self.watcher: ReaderWatcher | None = None
-        self.retranslate()
-        self.set_state("no_card")
+        return buttons
 
     def set_demo_key(self, text: str) -> None:
         """Demo mode: a button fills the key of the virtual card (its CAN)."""
@@ -451,10 +168,12 @@ class CardPage(QWidget):
 
     def _show_state_message(self) -> None:
         texts = {
-            "no_service": self.tr("Dịch vụ thẻ thông minh (PC/SC) không chạy. Khởi động lại máy hoặc báo quản trị, rồi bấm Thử lại."),
+            "no_service": self.tr("Dịch vụ thẻ thông minh (PC/SC) không chạy. Khởi động lại máy hoặc báo quản trị, "
+                                  "rồi bấm Thử lại."),
             "no_reader": self.tr("Chưa thấy đầu đọc thẻ. Cắm đầu đọc vào máy, rồi bấm Thử lại."),
             "no_card": self.tr("Đặt thẻ căn cước lên đầu đọc. Có thể nhập trước khóa mở chip bên dưới."),
-            "key": self.tr("Đã có thẻ trên đầu đọc. Nhập khóa mở chip (số CAN 6 số in trên thẻ) hoặc quét mã QR, rồi Enter."),
+            "key": self.tr("Đã có thẻ trên đầu đọc. Nhập khóa mở chip (số CAN 6 số in trên thẻ) hoặc quét mã QR, "
+                           "rồi Enter."),
             "reading": self.tr("Đang đọc chip — giữ yên thẻ trên đầu đọc."),
             "result": "",
         }
@@ -621,22 +340,19 @@ class CardPage(QWidget):
         self.use_button.setFocus()
 
     def _read_failed(self, exc: Exception) -> None:
-        from kiosk.devices.icao.errors import AccessDenied, ChipError
+        from kiosk.devices.icao.errors import AccessDenied
 
         if isinstance(exc, AccessDenied) and self._reading_remembered:
             # The key of the card read before does not open this one: no alarm, just ask.
             self.set_state("key")
             self.message.setText(self.tr("Khóa của thẻ đọc trước không mở được thẻ này. Nhập khóa của thẻ này."))
             return
-        if isinstance(exc, AccessDenied):
-            self.set_state("denied", _tr(error_message(exc)))
+        message = explain(exc).text(current_language(), self.tr(
+            "Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị."))
+        if isinstance(exc, AccessDenied):  # the key was refused: the page asks for it again
+            self.set_state("denied", message)
             self.key_form.edit.selectAll()
             return
-        if isinstance(exc, ChipError):
-            message = _tr(error_message(exc))
-        else:
-            message = self.tr("Không đọc được thẻ do lỗi không mong đợi (%1). Thử lại; nếu lặp lại, báo quản trị.").replace(
-                "%1", type(exc).__name__)
         self.set_state("error", message)
 
     def cancel_read(self) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QWidget
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 
 def record_table(parent: QWidget, object_name: str, columns: int) -> QTableWidget:
@@ -20,3 +24,17 @@ def record_table(parent: QWidget, object_name: str, columns: int) -> QTableWidge
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # wrapped rows grow
     table.horizontalHeader().setHighlightSections(False)
     return table
+
+
+def fill_row(table: QTableWidget, row: int, columns: Sequence[str], values: dict[str, str],
+             record_id: Any) -> Iterator[tuple[str, QTableWidgetItem]]:
+    """Write `values` (by column key) into `row`, each cell carrying `record_id` (Qt.UserRole); yields each
+    column's key and item for what a page adds (a tooltip, a colour). A cell's item is made on first use."""
+    for column, key in enumerate(columns):
+        item = table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            table.setItem(row, column, item)
+        item.setText(values[key])
+        item.setData(Qt.ItemDataRole.UserRole, record_id)
+        yield key, item

@@ -599,11 +599,6 @@
         <translation>Service</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="524"/>
-        <source>Họ tên / tổ chức</source>
-        <translation>Name / organisation</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="283"/>
         <location filename="../../kiosk/ui/dossier_list.py" line="525"/>
         <source>Số định danh</source>
@@ -652,21 +647,6 @@
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="286"/>
-        <source>Chuyển trạng thái</source>
-        <translation>Change the status</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="287"/>
-        <source>Áp dụng</source>
-        <translation>Apply</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="288"/>
-        <source>In lại phiếu hẹn</source>
-        <translation>Reprint the receipt</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/dossier_list.py" line="338"/>
         <source>Tài khoản của bạn không được làm việc này.</source>
         <translation>Your account may not do this.</translation>
@@ -706,140 +686,194 @@
         <source>Tìm thấy %1 hồ sơ, mới nhất ở trên.</source>
         <translation>Dossiers found: %1 (the latest first).</translation>
     </message>
+</context>
+<context>
+    <name>StatusMoveBox</name>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="504"/>
-        <source>In phiếu yêu cầu bổ sung (%1)</source>
-        <translation>Print the supplement request (%1)</translation>
+        <location filename="../../kiosk/ui/status_move.py" line="93"/>
+        <source>Chuyển trạng thái</source>
+        <translation>Change the status</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="505"/>
-        <source>In phiếu từ chối (%1)</source>
-        <translation>Print the refusal notice (%1)</translation>
+        <location filename="../../kiosk/ui/status_move.py" line="94"/>
+        <source>Áp dụng</source>
+        <translation>Apply</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="507"/>
-        <source>Đang tải hồ sơ…</source>
-        <translation>Loading the dossier…</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="508"/>
-        <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
-        <translation>Choose a dossier in the list to see its details.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="517"/>
-        <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
-        <translation>There is no status change you may make from this status.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="527"/>
-        <source>%1, cán bộ %2</source>
-        <translation>%1, by officer %2</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="530"/>
-        <source>Ngày hẹn trả kết quả</source>
-        <translation>Appointment date</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="531"/>
-        <source>không có hạn giải quyết</source>
-        <translation>no processing deadline</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="535"/>
-        <source>Quá trình xử lý</source>
-        <translation>Processing history</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="541"/>
-        <source>máy chủ của trạm</source>
-        <translation>the station&apos;s server</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="543"/>
-        <source>%1 → %2</source>
-        <translation>%1 → %2</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="546"/>
-        <source>%1 — %2: %3</source>
-        <translation>%1 — %2: %3</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
+        <location filename="../../kiosk/ui/status_move.py" line="135"/>
         <source>Ghi chú (bắt buộc)</source>
         <translation>Note (required)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="574"/>
+        <location filename="../../kiosk/ui/status_move.py" line="135"/>
         <source>Ghi chú (không bắt buộc)</source>
         <translation>Note (optional)</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="576"/>
+        <location filename="../../kiosk/ui/status_move.py" line="137"/>
         <source>Ghi rõ giấy tờ hoặc nội dung công dân cần bổ sung.</source>
         <translation>State which documents or details the citizen must add.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="578"/>
-        <source>Ghi rõ lý do từ chối giải quyết.</source>
-        <translation>State the reason for the rejection.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="591"/>
-        <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
-        <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="598"/>
+        <location filename="../../kiosk/ui/status_move.py" line="159"/>
         <source>Đang chuyển trạng thái…</source>
         <translation>Changing the status…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="608"/>
+        <location filename="../../kiosk/ui/status_move.py" line="112"/>
+        <source>Không có bước chuyển nào bạn được làm từ trạng thái này.</source>
+        <translation>There is no status change you may make from this status.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_move.py" line="139"/>
+        <source>Ghi rõ lý do từ chối giải quyết.</source>
+        <translation>State the reason for the rejection.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/status_move.py" line="174"/>
         <source>Đã chuyển hồ sơ sang &apos;%1&apos;.</source>
         <translation>The dossier is now &apos;%1&apos;.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="630"/>
+        <location filename="../../kiosk/ui/status_move.py" line="152"/>
+        <source>Chuyển sang &apos;%1&apos; cần ghi rõ lý do hoặc nội dung cần bổ sung.</source>
+        <translation>Moving to &apos;%1&apos; needs a note: the reason, or what must be added.</translation>
+    </message>
+</context>
+<context>
+    <name>DossierDetail</name>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="69"/>
+        <source>Quá trình xử lý</source>
+        <translation>Processing history</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="76"/>
+        <source>máy chủ của trạm</source>
+        <translation>the station&apos;s server</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="45"/>
+        <source>Đang tải hồ sơ…</source>
+        <translation>Loading the dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="46"/>
+        <source>Chọn một hồ sơ trong danh sách để xem chi tiết.</source>
+        <translation>Choose a dossier in the list to see its details.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="55"/>
+        <source>Mã hồ sơ</source>
+        <translation>Dossier code</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="56"/>
+        <source>Dịch vụ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="57"/>
+        <source>Họ tên / tổ chức</source>
+        <translation>Name / organisation</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="58"/>
+        <source>Số định danh</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="59"/>
+        <source>Trạng thái</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="60"/>
+        <source>Tiếp nhận</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="63"/>
+        <source>Ngày hẹn trả kết quả</source>
+        <translation>Appointment date</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="64"/>
+        <source>không có hạn giải quyết</source>
+        <translation>no processing deadline</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="78"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="82"/>
+        <source>%1 — %2: %3</source>
+        <translation>%1 — %2: %3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_detail.py" line="60"/>
+        <source>%1, cán bộ %2</source>
+        <translation>%1, by officer %2</translation>
+    </message>
+</context>
+<context>
+    <name>DossierPrints</name>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="51"/>
+        <source>In lại phiếu hẹn</source>
+        <translation>Reprint the receipt</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="82"/>
         <source>Đang in lại phiếu hẹn…</source>
         <translation>Reprinting the receipt…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="631"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="83"/>
         <source>Đang in lại phiếu hẹn… %1 %</source>
         <translation>Reprinting the receipt… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="632"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="84"/>
         <source>Đã in lại phiếu hẹn.</source>
         <translation>The receipt was reprinted.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="633"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="85"/>
         <source>Chưa in được: %1 Bấm In lại phiếu hẹn để thử lại.</source>
         <translation>Not printed: %1 Press Reprint the receipt to try again.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="641"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="93"/>
         <source>Đang in phiếu…</source>
         <translation>Printing the notice…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="642"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="94"/>
         <source>Đang in phiếu… %1 %</source>
         <translation>Printing the notice… %1 %</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="643"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="95"/>
         <source>Đã in phiếu cho công dân.</source>
         <translation>The notice for the citizen is printed.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/dossier_list.py" line="644"/>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="96"/>
         <source>Chưa in được phiếu: %1 Bấm nút in phiếu để thử lại.</source>
         <translation>The notice was not printed: %1 Press the print button to try again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="74"/>
+        <source>In phiếu yêu cầu bổ sung (%1)</source>
+        <translation>Print the supplement request (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/dossier_prints.py" line="74"/>
+        <source>In phiếu từ chối (%1)</source>
+        <translation>Print the refusal notice (%1)</translation>
     </message>
 </context>
 <context>
@@ -1806,82 +1840,6 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <translation>Last login</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="299"/>
-        <source>Người được chọn</source>
-        <translation>Selected person</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="300"/>
-        <source>Cấp lại mật khẩu</source>
-        <translation>Issue a new password</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="301"/>
-        <source>Hủy</source>
-        <translation>Cancel</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="302"/>
-        <source>Đã ghi lại, ẩn mật khẩu</source>
-        <translation>Noted, hide the password</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="303"/>
-        <location filename="../../kiosk/ui/staff_page.py" line="314"/>
-        <source>Thêm người</source>
-        <translation>Add person</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="307"/>
-        <source>Mật khẩu</source>
-        <translation>Password</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="308"/>
-        <source>Nhập lại mật khẩu</source>
-        <translation>Password again</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="309"/>
-        <source>vd. nguyenvana</source>
-        <translation>e.g. nguyenvana</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="310"/>
-        <source>Chữ thường không dấu, chữ số và . _ -</source>
-        <translation>Lowercase letters without accents, digits and . _ -</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="311"/>
-        <source>vd. Nguyễn Văn A</source>
-        <translation>e.g. Nguyễn Văn A</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="312"/>
-        <source>Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, tên đăng nhập hay tên trạm. Báo riêng cho người đó.</source>
-        <translation>At least %1 characters mixing two kinds of character; not a common password, the username or the station's name. Tell it to the person privately.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
-        <source>Mở khóa đăng nhập</source>
-        <translation>Unlock login</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
-        <source>Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút.</source>
-        <translation>Unlock login for %1 (%2) now? The account is locked for a while after repeated wrong passwords; if it happens again, the next lock starts at 5 minutes again.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
-        <source>Đang mở khóa đăng nhập…</source>
-        <translation>Unlocking login…</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="0"/>
-        <source>Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.</source>
-        <translation>Login unlocked for %1: this person can log in at once.</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/staff_page.py" line="387"/>
         <source>Tài khoản của bạn không được quản lý nhân sự. Việc này do quản trị viên làm.</source>
         <translation>Your account may not manage staff. An administrator does this.</translation>
@@ -1922,125 +1880,223 @@ Serial port: serial:///dev/ttyUSB0?baudrate=19200</translation>
         <translation>Loading the list…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="484"/>
-        <source>Đang dùng</source>
-        <translation>Active</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="484"/>
-        <source>Đã khóa</source>
-        <translation>Locked</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="486"/>
-        <source>tạm khóa vì nhập sai mật khẩu nhiều lần</source>
-        <translation>temporarily locked after repeated wrong passwords</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="488"/>
-        <source>chờ đổi mật khẩu</source>
-        <translation>must change password</translation>
-    </message>
-    <message>
         <location filename="../../kiosk/ui/staff_page.py" line="497"/>
         <source>chưa đăng nhập</source>
         <translation>never logged in</translation>
     </message>
+</context>
+<context>
+    <name>StaffActions</name>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="540"/>
-        <source>Chọn một người trong danh sách để khóa, mở khóa tài khoản hoặc cấp lại mật khẩu.</source>
-        <translation>Select a person in the list to lock or unlock their account or issue a new password.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="542"/>
-        <location filename="../../kiosk/ui/staff_page.py" line="547"/>
-        <location filename="../../kiosk/ui/staff_page.py" line="598"/>
-        <source>Khóa tài khoản</source>
-        <translation>Lock account</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="544"/>
-        <source>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="547"/>
-        <location filename="../../kiosk/ui/staff_page.py" line="600"/>
-        <source>Mở khóa</source>
-        <translation>Unlock</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="559"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="197"/>
         <source>Đây là tài khoản bạn đang dùng: bạn không tự khóa được. Nếu cần khóa, hãy nhờ một quản trị viên khác.</source>
         <translation>This is the account you are using: you cannot lock it yourself. If it must be locked, ask another administrator.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="597"/>
-        <source>Khóa tài khoản %1 (%2)? Người này sẽ không đăng nhập được nữa; phiên đang mở của họ kết thúc ngay. Có thể mở khóa lại sau.</source>
-        <translation>Lock the account of %1 (%2)? This person will no longer be able to log in; their open session ends now. It can be unlocked later.</translation>
+        <location filename="../../kiosk/ui/staff_actions.py" line="132"/>
+        <source>Người được chọn</source>
+        <translation>Selected person</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="599"/>
-        <source>Mở khóa tài khoản %1 (%2)? Người này sẽ đăng nhập lại được bằng mật khẩu của họ.</source>
-        <translation>Unlock the account of %1 (%2)? This person will be able to log in again with their password.</translation>
+        <location filename="../../kiosk/ui/staff_actions.py" line="133"/>
+        <source>Cấp lại mật khẩu</source>
+        <translation>Issue a new password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="601"/>
-        <source>Cấp mật khẩu dùng một lần mới cho %1 (%2)? Mật khẩu hiện tại của họ sẽ không dùng được nữa; khi đăng nhập họ phải đổi sang mật khẩu của riêng mình.</source>
-        <translation>Issue a new one-time password for %1 (%2)? Their current password will stop working; at their next login they must change it to a password of their own.</translation>
+        <location filename="../../kiosk/ui/staff_actions.py" line="134"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="246"/>
+        <source>Mở khóa đăng nhập</source>
+        <translation>Unlock login</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="603"/>
-        <source>Cấp mật khẩu mới</source>
-        <translation>Issue new password</translation>
+        <location filename="../../kiosk/ui/staff_actions.py" line="135"/>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="643"/>
-        <source>Đang mở khóa tài khoản…</source>
-        <translation>Unlocking the account…</translation>
+        <location filename="../../kiosk/ui/staff_actions.py" line="136"/>
+        <source>Đã ghi lại, ẩn mật khẩu</source>
+        <translation>Noted, hide the password</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="643"/>
-        <source>Đang khóa tài khoản…</source>
-        <translation>Locking the account…</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="650"/>
-        <source>Đã mở khóa tài khoản %1: người này đăng nhập lại được.</source>
-        <translation>Account %1 unlocked: this person can log in again.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="653"/>
-        <source>Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên đang mở của họ đã kết thúc.</source>
-        <translation>Account %1 locked: this person can no longer log in, and their open session has ended.</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="673"/>
-        <source>Đang tạo mật khẩu mới…</source>
-        <translation>Creating a new password…</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="703"/>
-        <source>Mật khẩu dùng một lần mới của %1 (%2):</source>
-        <translation>New one-time password for %1 (%2):</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="707"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="367"/>
         <source>Mật khẩu chỉ hiển thị lần này. Hãy đọc hoặc đưa riêng cho người đó; khi đăng nhập họ sẽ phải đổi sang mật khẩu của riêng mình. Mật khẩu cũ không còn dùng được.</source>
         <translation>The password is shown only this once. Read it out or hand it to the person privately; at login they will have to change it to a password of their own. The old password no longer works.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="731"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="166"/>
+        <source>Chọn một người trong danh sách để khóa, mở khóa tài khoản hoặc cấp lại mật khẩu.</source>
+        <translation>Select a person in the list to lock or unlock their account or issue a new password.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="168"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="241"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="173"/>
+        <source>Khóa tài khoản</source>
+        <translation>Lock account</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="189"/>
+        <source>Đang dùng</source>
+        <translation>Active</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="189"/>
+        <source>Đã khóa</source>
+        <translation>Locked</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="191"/>
+        <source>tạm khóa vì nhập sai mật khẩu nhiều lần</source>
+        <translation>temporarily locked after repeated wrong passwords</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="193"/>
+        <source>chờ đổi mật khẩu</source>
+        <translation>must change password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="240"/>
+        <source>Khóa tài khoản %1 (%2)? Người này sẽ không đăng nhập được nữa; phiên đang mở của họ kết thúc ngay. Có thể mở khóa lại sau.</source>
+        <translation>Lock the account of %1 (%2)? This person will no longer be able to log in; their open session ends now. It can be unlocked later.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="242"/>
+        <source>Mở khóa tài khoản %1 (%2)? Người này sẽ đăng nhập lại được bằng mật khẩu của họ.</source>
+        <translation>Unlock the account of %1 (%2)? This person will be able to log in again with their password.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="243"/>
+        <location filename="../../kiosk/ui/staff_actions.py" line="173"/>
+        <source>Mở khóa</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="244"/>
+        <source>Mở khóa đăng nhập cho %1 (%2) ngay? Tài khoản đang tạm khóa vì nhập sai mật khẩu nhiều lần; nếu lại sai nhiều lần, lần khóa sau bắt đầu lại từ 5 phút.</source>
+        <translation>Unlock login for %1 (%2) now? The account is locked for a while after repeated wrong passwords; if it happens again, the next lock starts at 5 minutes again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="247"/>
+        <source>Cấp mật khẩu dùng một lần mới cho %1 (%2)? Mật khẩu hiện tại của họ sẽ không dùng được nữa; khi đăng nhập họ phải đổi sang mật khẩu của riêng mình.</source>
+        <translation>Issue a new one-time password for %1 (%2)? Their current password will stop working; at their next login they must change it to a password of their own.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="249"/>
+        <source>Cấp mật khẩu mới</source>
+        <translation>Issue new password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="290"/>
+        <source>Đang mở khóa tài khoản…</source>
+        <translation>Unlocking the account…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="294"/>
+        <source>Đang khóa tài khoản…</source>
+        <translation>Locking the account…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="303"/>
+        <source>Đang mở khóa đăng nhập…</source>
+        <translation>Unlocking login…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="352"/>
+        <source>Đang tạo mật khẩu mới…</source>
+        <translation>Creating a new password…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="291"/>
+        <source>Đã mở khóa tài khoản %1: người này đăng nhập lại được.</source>
+        <translation>Account %1 unlocked: this person can log in again.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="295"/>
+        <source>Đã khóa tài khoản %1: người này không đăng nhập được nữa, phiên đang mở của họ đã kết thúc.</source>
+        <translation>Account %1 locked: this person can no longer log in, and their open session has ended.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="304"/>
+        <source>Đã mở khóa đăng nhập cho %1: người này đăng nhập được ngay.</source>
+        <translation>Login unlocked for %1: this person can log in at once.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="364"/>
+        <source>Mật khẩu dùng một lần mới của %1 (%2):</source>
+        <translation>New one-time password for %1 (%2):</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_actions.py" line="170"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; (%2) · %3 · %4</translation>
+    </message>
+</context>
+<context>
+    <name>StaffAddForm</name>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="127"/>
+        <location filename="../../kiosk/ui/staff_form.py" line="139"/>
+        <source>Thêm người</source>
+        <translation>Add person</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="128"/>
+        <source>Tên đăng nhập</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="129"/>
+        <source>Họ và tên</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="130"/>
+        <source>Vai trò</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="131"/>
+        <source>Mật khẩu</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="132"/>
+        <source>Nhập lại mật khẩu</source>
+        <translation>Password again</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="133"/>
+        <source>vd. nguyenvana</source>
+        <translation>e.g. nguyenvana</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="134"/>
+        <source>Chữ thường không dấu, chữ số và . _ -</source>
+        <translation>Lowercase letters without accents, digits and . _ -</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="135"/>
+        <source>vd. Nguyễn Văn A</source>
+        <translation>e.g. Nguyễn Văn A</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="181"/>
         <source>Hai lần nhập mật khẩu không khớp.</source>
         <translation>The two passwords do not match.</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="744"/>
+        <location filename="../../kiosk/ui/staff_form.py" line="194"/>
         <source>Đang thêm…</source>
         <translation>Adding…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/staff_page.py" line="752"/>
+        <location filename="../../kiosk/ui/staff_form.py" line="136"/>
+        <source>Ít nhất %1 ký tự, trộn hai loại ký tự; không dùng mật khẩu phổ biến, tên đăng nhập hay tên trạm. Báo riêng cho người đó.</source>
+        <translation>At least %1 characters mixing two kinds of character; not a common password, the username or the station's name. Tell it to the person privately.</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/staff_form.py" line="211"/>
         <source>Đã thêm %1 (%2), vai trò %3. Người này đăng nhập được ngay bằng mật khẩu vừa đặt.</source>
         <translation>Added %1 (%2) as %3. This person can log in now with the password just set.</translation>
     </message>

@@ -57,9 +57,9 @@ def cells(page) -> list[list[str]]:
 
 
 def choose_move(page, status: str) -> None:
-    index = page.move_combo.findData(status)
-    assert index >= 0, page.offered_moves()
-    page.move_combo.setCurrentIndex(index)
+    index = page.move_box.move_combo.findData(status)
+    assert index >= 0, page.move_box.offered_moves()
+    page.move_box.move_combo.setCurrentIndex(index)
 
 
 def test_a_name_typed_without_accents_finds_the_dossier_with_its_id_masked(qtbot, page, officer) -> None:
@@ -101,13 +101,13 @@ def test_a_code_search_finds_one_row_and_enter_opens_it(qtbot, page, officer) ->
     qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter opens the row
     qtbot.waitUntil(lambda: page.record is not None, timeout=10_000)
     shown(page, done.tracking_code)
-    assert page.move_combo.hasFocus()
+    assert page.move_box.move_combo.hasFocus()
     detail = page.detail.text()
     service = officer.kiosk.catalog.get(3)
     for expected in (done.tracking_code, service.name_vi, person["full_name"], "Đã tiếp nhận",
                      "Quá trình xử lý", officer.principal.username):
         assert expected in detail, expected
-    assert not page.notice_button.isVisibleTo(page)  # just received: no Mẫu 02/03 to print
+    assert not page.prints.notice_button.isVisibleTo(page)  # just received: no Mẫu 02/03 to print
     if done.appointment_date:
         y, m, d = done.appointment_date.split("-")
         assert f"{d}/{m}/{y}" in detail
@@ -126,41 +126,41 @@ def test_status_moves_follow_the_role_and_the_note_rule(qtbot, page, officer) ->
     run_search(qtbot, page, code)
     qtbot.waitUntil(lambda: page.record is not None, timeout=10_000)
     # A rejection is the leader's decision (DOSSIER_DECIDE): not offered to a counter officer.
-    assert page.offered_moves() == ["processing", "supplement_requested", "withdrawn"]
+    assert page.move_box.offered_moves() == ["processing", "supplement_requested", "withdrawn"]
 
     choose_move(page, "processing")
-    assert page.note_label.text() == "Ghi chú (không bắt buộc)"
+    assert page.move_box.note_label.text() == "Ghi chú (không bắt buộc)"
     with qtbot.waitSignal(page.status_changed, timeout=10_000):
-        qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.move_box.apply_button, Qt.MouseButton.LeftButton)
     assert kiosk.dossiers.get(principal, code)["status"] == "processing"
     assert page.table.item(0, STATUS).text() == "Đang giải quyết"
     assert page.record["status"] == "processing" and "Đang giải quyết" in page.detail.text()
-    assert page.move_message.text() == "Đã chuyển hồ sơ sang 'Đang giải quyết'."
-    assert page.offered_moves() == ["supplement_requested", "withdrawn"]  # no result_ready, no rejection
+    assert page.move_box.message.text() == "Đã chuyển hồ sơ sang 'Đang giải quyết'."
+    assert page.move_box.offered_moves() == ["supplement_requested", "withdrawn"]  # no result_ready, no rejection
 
     choose_move(page, "supplement_requested")
-    assert page.note_label.text() == "Ghi chú (bắt buộc)"
-    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)  # no note: refused here, no call made
-    assert "cần ghi rõ lý do" in page.move_message.text()
-    assert page.move_message.property("state") == "error"
+    assert page.move_box.note_label.text() == "Ghi chú (bắt buộc)"
+    qtbot.mouseClick(page.move_box.apply_button, Qt.MouseButton.LeftButton)  # no note: refused here, no call made
+    assert "cần ghi rõ lý do" in page.move_box.message.text()
+    assert page.move_box.message.property("state") == "error"
     QThreadPool.globalInstance().waitForDone(10_000)
     assert kiosk.dossiers.get(principal, code)["status"] == "processing"
 
     note = "Bổ sung bản sao giấy đăng ký kết hôn"
-    type_text(qtbot, page.note, note)
+    type_text(qtbot, page.move_box.note, note)
     with qtbot.waitSignal(page.status_changed, timeout=10_000):
-        qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.move_box.apply_button, Qt.MouseButton.LeftButton)
     record = kiosk.dossiers.get(principal, code)
     assert record["status"] == "supplement_requested" and record["history"][-1]["note"] == note
     assert page.table.item(0, STATUS).text() == "Yêu cầu bổ sung, hoàn thiện hồ sơ"
-    assert note in page.detail.text() and page.note.toPlainText() == ""
-    assert page.offered_moves() == ["processing", "withdrawn"]
+    assert note in page.detail.text() and page.move_box.note.toPlainText() == ""
+    assert page.move_box.offered_moves() == ["processing", "withdrawn"]
 
     # The status asks for the residence sector's own request to supplement (CT05, Circular 66/2023/TT-BCA):
     # offered at once, printed with the officer's note as its item.
-    assert page.notice_button.isVisibleTo(page) and "CT05" in page.notice_button.text()
-    qtbot.mouseClick(page.notice_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.print_status.text().startswith("Đã in phiếu"), timeout=30_000)
+    assert page.prints.notice_button.isVisibleTo(page) and "CT05" in page.prints.notice_button.text()
+    qtbot.mouseClick(page.prints.notice_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.prints.print_status.text().startswith("Đã in phiếu"), timeout=30_000)
     notices = [j for j in kiosk.printing.jobs(principal, code) if j.document == "status_notice"]
     assert [j.status for j in notices] == ["printed"]
     text = subprocess.run(["pdftotext", notices[0].output, "-"], capture_output=True, text=True, check=True).stdout
@@ -171,7 +171,7 @@ def test_status_moves_follow_the_role_and_the_note_rule(qtbot, page, officer) ->
     qtbot.addWidget(leader)
     run_search(qtbot, leader, code)
     qtbot.waitUntil(lambda: leader.record is not None, timeout=10_000)
-    assert leader.offered_moves() == ["processing", "rejected", "withdrawn"]
+    assert leader.move_box.offered_moves() == ["processing", "rejected", "withdrawn"]
 
 
 def test_refusals_show_the_services_sentence(qtbot, page, officer) -> None:
@@ -182,14 +182,14 @@ def test_refusals_show_the_services_sentence(qtbot, page, officer) -> None:
     # Someone else withdrew the dossier after this page showed it: the machine refuses the stale move.
     kiosk.dossiers.change_status(principal, done.tracking_code, "withdrawn")
     choose_move(page, "processing")
-    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.move_box.apply_button, Qt.MouseButton.LeftButton)
     expected = "Không thể chuyển hồ sơ từ 'Công dân rút hồ sơ' sang 'Đang giải quyết'."
-    qtbot.waitUntil(lambda: page.move_message.text() == expected, timeout=10_000)
-    assert page.move_message.property("state") == "error"
+    qtbot.waitUntil(lambda: page.move_box.message.text() == expected, timeout=10_000)
+    assert page.move_box.message.property("state") == "error"
     qtbot.waitUntil(lambda: page.record is not None and page.record["status"] == "withdrawn", timeout=10_000)
-    assert page.offered_moves() == [] and "Công dân rút hồ sơ" in page.detail.text()  # shown as it is now
+    assert page.move_box.offered_moves() == [] and "Công dân rút hồ sơ" in page.detail.text()  # shown as it is now
     assert page.table.item(0, STATUS).text() == "Công dân rút hồ sơ"
-    assert page.move_message.text() == expected
+    assert page.move_box.message.text() == expected
 
     # A role without the dossier list (the self-service kiosk) is refused by the service, in words.
     hall = DossierListPage(kiosk, lambda: Principal("selfservice:test", Role.SELFSERVICE))
@@ -204,17 +204,17 @@ def test_reprint_writes_the_receipt_to_the_pdf_folder(qtbot, page, officer, tmp_
     assert kiosk.printing.kind == "pdf"
     done, _ = submit(officer, seed=4)
     run_search(qtbot, page, done.tracking_code)
-    qtbot.waitUntil(lambda: page.record is not None and page.reprint_button.isEnabled(), timeout=10_000)
-    qtbot.mouseClick(page.reprint_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.print_status.text().startswith("Đã in lại phiếu hẹn."), timeout=30_000)
+    qtbot.waitUntil(lambda: page.record is not None and page.prints.reprint_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(page.prints.reprint_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.prints.print_status.text().startswith("Đã in lại phiếu hẹn."), timeout=30_000)
     jobs = kiosk.printing.jobs(officer.principal, done.tracking_code)
     assert [(j.document, j.status) for j in jobs] == [("receipt", "printed")]
     out = Path(jobs[0].output)
     assert out.parent == kiosk.settings.pdf_dir and out.read_bytes().startswith(b"%PDF")
-    assert str(out) in page.print_status.text()
+    assert str(out) in page.prints.print_status.text()
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert done.tracking_code in text
-    assert page.reprint_button.isEnabled()
+    assert page.prints.reprint_button.isEnabled()
 
 
 def test_reset_leaves_nothing_on_screen_and_drops_late_answers(qtbot, page, officer) -> None:
@@ -222,14 +222,14 @@ def test_reset_leaves_nothing_on_screen_and_drops_late_answers(qtbot, page, offi
     run_search(qtbot, page, fold(person["full_name"]))
     qtbot.waitUntil(lambda: page.record is not None, timeout=10_000)
     choose_move(page, "supplement_requested")
-    qtbot.mouseClick(page.apply_button, Qt.MouseButton.LeftButton)
-    assert page.move_message.text()
+    qtbot.mouseClick(page.move_box.apply_button, Qt.MouseButton.LeftButton)
+    assert page.move_box.message.text()
 
     page.reset()
     assert page.search_box.text() == "" and page.status_filter.currentIndex() == 0
     assert page.table.rowCount() == 0 and page.results == [] and page.record is None
-    assert page.message.text() == "" and page.move_message.text() == "" and page.print_status.text() == ""
-    assert page.move_combo.count() == 0 and not page.reprint_button.isEnabled()
+    assert page.message.text() == "" and page.move_box.message.text() == "" and page.prints.print_status.text() == ""
+    assert page.move_box.move_combo.count() == 0 and not page.prints.reprint_button.isEnabled()
     assert done.tracking_code not in page.detail.text() and person["full_name"] not in page.detail.text()
 
     # A search still running when the officer logs out does not fill the screen afterwards.
@@ -254,7 +254,7 @@ def test_english_headers_and_status_labels(qtbot, page, officer, english_qm) -> 
         assert page.table.item(0, STATUS).text() == "Received"
         assert page.table.item(0, SERVICE).text() == "3. " + officer.kiosk.catalog.get(3).name_en
         assert "Processing history" in page.detail.text()
-        assert page.move_combo.itemText(0) == "Being processed"
+        assert page.move_box.move_combo.itemText(0) == "Being processed"
     finally:
         i18n.set_language("vi")
     qtbot.waitUntil(lambda: page.search_button.text() == "Tìm", timeout=5_000)
