@@ -301,7 +301,7 @@ def render_receipt(data: ReceiptData, layout: str = "a4", copies: tuple[str, ...
     from kiosk.services import receipt_layouts
 
     check_layout(layout)
-    return receipt_layouts.receipt_pdf(data, layout, copies)
+    return receipt_layouts.render(data, "pdf", layout, copies=copies)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
