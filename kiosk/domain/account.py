@@ -98,6 +98,14 @@ class TransitionError(ValueError):
             return f"Chỉ hệ thống định danh (qua máy chủ) mới chuyển đề nghị sang '{self.dst.label_vi}'."
         return f"Không thể chuyển đề nghị từ '{self.src.label_vi}' sang '{self.dst.label_vi}'."
 
+    @property
+    def message_en(self) -> str:
+        if self.reason == "note_required":
+            return f"Moving to '{self.dst.label_en}' needs the reason."
+        if self.reason == "wrong_side":
+            return f"Only the identity system (through the server) moves a request to '{self.dst.label_en}'."
+        return f"A request cannot move from '{self.src.label_en}' to '{self.dst.label_en}'."
+
 
 def check_transition(src: Status, dst: Status, side: str, note: str = "") -> None:
     who = TRANSITIONS.get((src, dst))
