@@ -120,7 +120,8 @@ def _printer(args, ctx) -> int:
 
 
 def _sample(args, ctx) -> int:
-    from kiosk.services.receipts import render_receipt, specimen
+    from kiosk.services.receipt_data import specimen
+    from kiosk.services.receipts import render_receipt
 
     data = specimen(ctx.kiosk.receipts, ctx.kiosk.settings)
     pdf = render_receipt(data, args.layout)
