@@ -55,16 +55,9 @@ class DossierDrafts:
     def service(self, number: int) -> Service:
         raise NotImplementedError
 
-    def save_draft(
-        self,
-        principal: Principal,
-        service_no: int,
-        form: Mapping[str, Any],
-        citizen: Any = None,
-        persons: Mapping[str, Any] | None = None,
-        step: str | None = None,
-        draft_id: str | None = None,
-    ) -> DraftInfo:
+    def save_draft(self, principal: Principal, service_no: int, form: Mapping[str, Any], citizen: Any = None,
+                   persons: Mapping[str, Any] | None = None, step: str | None = None,
+                   draft_id: str | None = None) -> DraftInfo:
         """Keep the wizard's state (inside the encrypted database); only its author sees it again."""
         require(principal, Permission.DOSSIER_CREATE)
         self.service(service_no)
