@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.domain import qr_payload
 from kiosk.domain.receipt import ReceiptData, ReceivedDocument
+from kiosk.services import layout_surfaces as ls
 from kiosk.services import receipt_layouts as rl
 
 
@@ -73,10 +74,10 @@ def bare_page(data: ReceiptData) -> bytes:
     c = Canvas(out, pagesize=A5, pageCompression=1, invariant=1)
     y = A5[1] - 12 * mm
     for text, bold in page_lines(data):
-        c.setFont(rl.FONT_BOLD if bold else rl.FONT_REGULAR, 9)
+        c.setFont(ls.FONT_BOLD if bold else ls.FONT_REGULAR, 9)
         c.drawString(11 * mm, y, text)
         y -= 12
-    matrix = rl.qr_matrix(data.qr_text)
+    matrix = ls.qr_matrix(data.qr_text)
     m = 0.5 * mm
     x0, y0 = A5[0] - 45 * mm, A5[1] - 80 * mm
     for r, row in enumerate(matrix):
@@ -89,7 +90,7 @@ def bare_page(data: ReceiptData) -> bytes:
 
 
 def ours(data: ReceiptData) -> bytes:
-    return rl.receipt_pdf(data, "a5", ("applicant",))
+    return rl.render(data, "pdf", "a5", copies=("applicant",))
 
 
 def median_ms(fn, data: ReceiptData, runs: int) -> float:
@@ -106,7 +107,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args()
     data = sample()
-    rl.register_fonts()  # once per process in the kiosk too; not part of a render
+    ls.register_fonts()  # once per process in the kiosk too; not part of a render
     for _ in range(3):
         ours(data), bare_page(data)
     ours_ms, bare_ms = [], []
@@ -114,9 +115,9 @@ def main() -> None:
         ours_ms.append(median_ms(ours, data, args.runs // 5))
         bare_ms.append(median_ms(bare_page, data, args.runs // 5))
     o, b = statistics.median(ours_ms), statistics.median(bare_ms)
-    both = median_ms(lambda d: rl.receipt_pdf(d, "a5"), data, max(5, args.runs // 5))
-    thermal = median_ms(lambda d: rl.receipt_pdf(d, "thermal"), data, max(5, args.runs // 5))
-    raster = median_ms(lambda d: rl.receipt_raster(d), data, max(5, args.runs // 5))
+    both = median_ms(lambda d: rl.render(d, "pdf", "a5"), data, max(5, args.runs // 5))
+    thermal = median_ms(lambda d: rl.render(d, "pdf", "thermal"), data, max(5, args.runs // 5))
+    raster = median_ms(lambda d: rl.render(d, "raster"), data, max(5, args.runs // 5))
     print(f"A5 receipt, one copy, signed QR: {o:6.1f} ms (median of {args.runs})")
     print(f"bare reportlab page, same text and QR: {b:6.1f} ms")
     print(f"ratio: {o / b:.2f}x   (target <= 1.3x and <= 40 ms: {'met' if o <= 40 and o / b <= 1.3 else 'NOT met'})")

@@ -133,10 +133,10 @@ def _consent(args, ctx) -> int:
 
 
 def _confirmation(args, ctx) -> int:
-    from kiosk.services.receipt_layouts import account_confirmation_pdf
+    from kiosk.services.receipt_layouts import render
 
     data = ctx.kiosk.receipts.account_confirmation(ctx.operator, args.ref)
-    out = write_output_file(args.out, account_confirmation_pdf(data, args.layout))
+    out = write_output_file(args.out, render(data, "pdf", args.layout))
     emit(args, {"tracking_code": data.reference_code, "out": str(out), "qr_text": data.qr_text},
          f"Đã ghi giấy xác nhận {data.reference_code} vào {out}.")
     return EXIT_OK

@@ -73,7 +73,7 @@ def _day(text: str | None, option: str) -> date | None:
 
 def read_attachments(items: list[str]) -> list:
     """The scans of `--attach DOCUMENT=FILE` options (PDF, JPEG or PNG files)."""
-    from kiosk.services.dossiers import MEDIA_TYPES, AttachmentIn
+    from kiosk.services.dossier_checks import MEDIA_TYPES, AttachmentIn
 
     attachments = []
     for item in items:

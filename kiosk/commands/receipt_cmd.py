@@ -70,10 +70,10 @@ def _render(args, ctx) -> int:
     receipts = ctx.kiosk.receipts
     if args.notice:
         from kiosk.domain.receipt import SupplementRequestData
-        from kiosk.services.receipt_layouts import status_notice_pdf
+        from kiosk.services.receipt_layouts import render
 
         notice = receipts.status_notice(ctx.operator, args.code)
-        pdf = status_notice_pdf(notice, args.layout)
+        pdf = render(notice, "pdf", args.layout)
         write_output_file(args.out, pdf)
         form = notice.form_code or ("Mẫu 02" if isinstance(notice, SupplementRequestData) else "Mẫu 03")
         emit(args, {"tracking_code": notice.tracking_code, "form": form, "layout": args.layout, "out": str(out),
@@ -120,7 +120,8 @@ def _printer(args, ctx) -> int:
 
 
 def _sample(args, ctx) -> int:
-    from kiosk.services.receipts import render_receipt, specimen
+    from kiosk.services.receipt_data import specimen
+    from kiosk.services.receipts import render_receipt
 
     data = specimen(ctx.kiosk.receipts, ctx.kiosk.settings)
     pdf = render_receipt(data, args.layout)

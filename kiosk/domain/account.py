@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.domain.catalog import fold, normalize_phone
 from kiosk.domain.dossier import ChipSnapshot
+from kiosk.domain.history import HistoryEntry, LabelledStatus
 from kiosk.domain.issue import Issue
 
 #: National public-service portal code of the procedure "cấp tài khoản định danh điện tử" (services reference).
@@ -47,20 +48,16 @@ class Level(enum.IntEnum):
     TWO = 2  # the electronic identity; equals presenting the card
 
 
-class Status(enum.StrEnum):
+class Status(LabelledStatus):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACTIVATED = "activated"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
-    @property
-    def label_vi(self) -> str:
-        return STATUS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return STATUS_LABELS[self][1]
+    @classmethod
+    def labels(cls) -> Mapping[Status, tuple[str, str]]:
+        return STATUS_LABELS
 
     @property
     def open(self) -> bool:
@@ -101,6 +98,14 @@ class TransitionError(ValueError):
             return f"Chỉ hệ thống định danh (qua máy chủ) mới chuyển đề nghị sang '{self.dst.label_vi}'."
         return f"Không thể chuyển đề nghị từ '{self.src.label_vi}' sang '{self.dst.label_vi}'."
 
+    @property
+    def message_en(self) -> str:
+        if self.reason == "note_required":
+            return f"Moving to '{self.dst.label_en}' needs the reason."
+        if self.reason == "wrong_side":
+            return f"Only the identity system (through the server) moves a request to '{self.dst.label_en}'."
+        return f"A request cannot move from '{self.src.label_en}' to '{self.dst.label_en}'."
+
 
 def check_transition(src: Status, dst: Status, side: str, note: str = "") -> None:
     who = TRANSITIONS.get((src, dst))
@@ -110,22 +115,6 @@ def check_transition(src: Status, dst: Status, side: str, note: str = "") -> Non
         raise TransitionError(src, dst, "wrong_side")
     if dst in NOTE_REQUIRED and not note.strip():
         raise TransitionError(src, dst, "note_required")
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    seq: int
-    at: str
-    actor: str
-    from_status: Status | None
-    to_status: Status
-    note: str = ""
-    origin: str = "kiosk"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "at": self.at, "actor": self.actor,
-                "from": self.from_status.value if self.from_status else None, "to": self.to_status.value,
-                "note": self.note, "origin": self.origin}
 
 
 def replay(history: Sequence[HistoryEntry]) -> Status:

@@ -5,7 +5,6 @@ No I/O here: the service layer stores these values and the hub applies the same 
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,13 +13,14 @@ from typing import Any
 
 from kiosk.domain.catalog import CHIP_FIELDS, Service, fold
 from kiosk.domain.chip_verdict import overall_verdict
+from kiosk.domain.history import HistoryEntry, LabelledStatus
 from kiosk.domain.roles import Permission
 
 #: Vietnam keeps one offset all year (no daylight saving): the station's clock for receipt times.
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 
-class Status(enum.StrEnum):
+class Status(LabelledStatus):
     """Where a dossier stands (Decree 118/2025/NĐ-CP one-stop steps; forms of Circular 03/2025/TT-VPCP)."""
 
     RECEIVED = "received"  # Mẫu 01 issued
@@ -31,13 +31,9 @@ class Status(enum.StrEnum):
     REJECTED = "rejected"  # Mẫu 03 / Mẫu 05
     WITHDRAWN = "withdrawn"
 
-    @property
-    def label_vi(self) -> str:
-        return STATUS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return STATUS_LABELS[self][1]
+    @classmethod
+    def labels(cls) -> Mapping[Status, tuple[str, str]]:
+        return STATUS_LABELS
 
     @property
     def final(self) -> bool:
@@ -94,6 +90,14 @@ class TransitionError(ValueError):
             return f"Chỉ lãnh đạo (chỉ huy, tổ trưởng) mới được chuyển hồ sơ sang '{self.dst.label_vi}'."
         return f"Không thể chuyển hồ sơ từ '{self.src.label_vi}' sang '{self.dst.label_vi}'."
 
+    @property
+    def message_en(self) -> str:
+        if self.reason == "note_required":
+            return f"Moving to '{self.dst.label_en}' needs the reason or what must be supplemented."
+        if self.reason == "permission":
+            return f"Only a leader (commander, team head) may move a dossier to '{self.dst.label_en}'."
+        return f"A dossier cannot move from '{self.src.label_en}' to '{self.dst.label_en}'."
+
 
 def next_statuses(src: Status) -> list[Status]:
     return [dst for (s, dst) in TRANSITIONS if s is src]
@@ -108,26 +112,6 @@ def check_transition(src: Status, dst: Status, permissions: frozenset[Permission
         raise TransitionError("permission", src, dst, needed)
     if dst in NOTE_REQUIRED and not note.strip():
         raise TransitionError("note_required", src, dst)
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One line of a dossier's history (Mẫu 06 phiếu kiểm soát): append-only."""
-
-    seq: int
-    at: str
-    actor: str
-    from_status: Status | None
-    to_status: Status
-    note: str = ""
-    origin: str = "kiosk"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq, "at": self.at, "actor": self.actor,
-            "from": self.from_status.value if self.from_status else None, "to": self.to_status.value,
-            "note": self.note, "origin": self.origin,
-        }
 
 
 def replay(history: Sequence[HistoryEntry]) -> Status:

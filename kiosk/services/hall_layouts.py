@@ -1,5 +1,5 @@
 """Drawing of the hall's slips: the queue ticket (số thứ tự, with its sealed QR code) and a service's
-checklist of documents to bring. Same surfaces as the receipts (kiosk.services.receipt_layouts): a PDF
+checklist of documents to bring. Same layout engine as the receipts (kiosk.services.layout_flow): a PDF
 for the PDF folder and sheet printers, a 1-bit raster for the 80 mm ESC/POS roll.
 """
 
@@ -11,17 +11,9 @@ import segno
 from PIL import Image
 
 from kiosk.domain.queue import Checklist, ChecklistLine, TicketPrint
-from kiosk.services.receipt_layouts import (
-    PAGES,
-    QR_MODULE,
-    QR_QUIET,
-    Flow,
-    Surface,
-    _pdf,
-    flow_pages,
-    flow_raster,
-    vn_datetime,
-)
+from kiosk.services.layout_flow import PAGES, Flow, flow_pages, flow_pdf, flow_raster
+from kiosk.services.layout_surfaces import QR_MODULE, QR_QUIET, Surface
+from kiosk.services.receipt_layouts import vn_datetime
 
 
 def ticket_matrix(text: str) -> tuple[bytearray, ...]:
@@ -70,7 +62,7 @@ def ticket_flow(data: TicketPrint, page: str, surface: Surface, matrix: Sequence
 
 
 def ticket_pdf(data: TicketPrint, page: str = "thermal") -> bytes:
-    return _pdf(lambda s: [ticket_flow(data, page, s)], page, f"Phiếu số thứ tự {data.number}")
+    return flow_pdf(lambda s: [ticket_flow(data, page, s)], page, f"Phiếu số thứ tự {data.number}")
 
 
 def ticket_pages(data: TicketPrint, page: str = "thermal", dpi: float = 300) -> list[Image.Image]:
@@ -114,7 +106,7 @@ def checklist_flow(data: Checklist, page: str, surface: Surface) -> Flow:
 
 
 def checklist_pdf(data: Checklist, page: str = "thermal") -> bytes:
-    return _pdf(lambda s: [checklist_flow(data, page, s)], page, f"Giấy tờ cần mang — dịch vụ {data.service_no}")
+    return flow_pdf(lambda s: [checklist_flow(data, page, s)], page, f"Giấy tờ cần mang — dịch vụ {data.service_no}")
 
 
 def checklist_pages(data: Checklist, page: str = "thermal", dpi: float = 300) -> list[Image.Image]:

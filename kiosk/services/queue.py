@@ -13,193 +13,36 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
-from kiosk.db.engine import Database
-from kiosk.db.models import KioskMeta
 from kiosk.db.models_hall import QueueTicket
 from kiosk.domain.dossier import ChipSnapshot, SnapshotError, local_received_at
 from kiosk.domain.queue import (
-    ACTIONS,
     TicketPrint,
     TicketStatus,
     estimated_wait_minutes,
-    parse_ticket_number,
     ticket_number,
 )
 from kiosk.domain.roles import Permission, Principal, Role
-from kiosk.domain.ticket_qr import TicketBody, TicketQrError, is_ticket_text, open_ticket, seal
+from kiosk.domain.ticket_qr import TicketBody, seal
 from kiosk.services import audit, outbox
-from kiosk.services.clock import Clock, iso_utc, utc_now
-from kiosk.services.errors import InvalidInput, NotFound, ServiceError
+from kiosk.services.clock import iso_utc
+from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.identity import identity, signing_key
 from kiosk.services.permissions import require, require_any
-from kiosk.services.queue_hub import HubLink
+from kiosk.services.queue_counter import CounterDesk
+from kiosk.services.queue_desk import QueueError, TicketTaken, ticket_row_json
 from kiosk.services.sync_client import HubRefused, HubUnreachable
 
 log = logging.getLogger(__name__)
 
-STATION_KEY_META = "queue_station_key"
 
-
-class QueueError(ServiceError):
-    """A refusal with a Vietnamese sentence for the officer or the citizen (`message_vi`)."""
-
-    code = "queue_error"
-
-    def __init__(self, message_vi: str, message_en: str = "") -> None:
-        super().__init__(message_vi)
-        self.message_vi = message_vi
-        self.message_en = message_en or message_vi
-
-
-class QueueOffline(QueueError):
-    code = "queue_offline"
-
-
-OFFLINE_VI = ("Không kết nối được máy chủ của trạm nên không gọi số tự động được. Mời công dân tiếp theo đưa "
-              "phiếu và quét mã QR trên phiếu.")
-OFFLINE_EN = ("The station's hub does not answer, so numbers cannot be called automatically. Ask the next "
-              "citizen for the ticket and scan its QR code.")
-
-
-@dataclass(frozen=True)
-class TicketTaken:
-    ticket_id: str
-    number: str
-    service_no: int
-    group: str
-    day: str
-    ahead: int
-    estimated_wait_min: int
-    has_draft: bool
-    hub: str  # sent | pending | none
-
-    def as_json(self) -> dict[str, Any]:
-        return {"ticket": self.ticket_id, "number": self.number, "service_no": self.service_no,
-                "estimated_wait_min": self.estimated_wait_min, "group": self.group, "day": self.day,
-                "ahead": self.ahead, "has_draft": self.has_draft, "hub": self.hub}
-
-
-@dataclass(frozen=True)
-class CalledTicket:
-    """A ticket now at this counter, with the citizen's draft (form and chip snapshot) when it has one."""
-
-    ticket_id: str
-    number: str
-    service_no: int
-    group: str
-    counter: str
-    calls: int
-    source: str  # hub | local | qr
-    form: Mapping[str, Any] | None
-    citizen: Mapping[str, Any] | None
-    chip_verdict: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"ticket": self.ticket_id, "number": self.number, "service_no": self.service_no,
-                "group": self.group, "counter": self.counter, "calls": self.calls, "source": self.source,
-                "draft": None if self.form is None and self.citizen is None else
-                {"form": dict(self.form or {}), "citizen": dict(self.citizen) if self.citizen else None},
-                "chip_verdict": self.chip_verdict}
-
-
-def _ticket_row_json(row: QueueTicket) -> dict[str, Any]:
-    return {"ticket": row.id, "number": row.number, "group": row.group_letter, "service_no": row.service_no,
-            "status": row.status, "origin": row.origin, "day": row.day, "created_at": row.created_at,
-            "called_at": row.called_at, "counter": row.counter, "calls": row.calls, "finished_at": row.finished_at,
-            "tracking_code": row.tracking_code, "estimated_wait_min": row.estimated_wait_min,
-            "has_draft": row.draft is not None, "hub": row.hub_state}
-
-
-class QueueService:
-    def __init__(self, db: Database, dossiers: Any, guide: Any, receipts: Any, sync: Any = None, *,
-                 counter_name: str = "Quầy 1", groups: Sequence[str] = (), minutes_per_ticket: int = 8,
-                 unit_name: str = "", clock: Clock = utc_now, link: HubLink | None = None) -> None:
-        self.db = db
-        self.dossiers = dossiers
-        self.guide = guide
-        self.receipts = receipts
-        self.counter_name = counter_name
-        self.groups = tuple(groups)
-        self.minutes_per_ticket = minutes_per_ticket
-        self.unit_name = unit_name
-        self.clock = clock
-        self.link = link or HubLink(db, sync)
-
-    # Time and keys ----------------------------------------------------------------------------
-
-    def _local_now(self) -> datetime:
-        return local_received_at(None, self.clock()).replace(tzinfo=None)
-
-    def today(self) -> str:
-        return self._local_now().date().isoformat()
-
-    def station_key(self) -> tuple[bytes, bytes] | None:
-        """(kid, key) of the station's queue key when this kiosk holds it."""
-        raw = self.db.meta(STATION_KEY_META)
-        if raw is None:
-            return None
-        data = json.loads(raw)
-        return bytes.fromhex(data["kid"]), bytes.fromhex(data["key"])
-
-    def fetch_station_key(self) -> bool:
-        """Ask the hub for the station's queue key when this kiosk has none; True when it holds one now."""
-        if self.station_key() is not None:
-            return True
-        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-        from kiosk.hub.protocol import b64u
-        from kiosk.hub.queue_protocol import unwrap_station_key
-
-        private = X25519PrivateKey.generate()
-        epk = b64u(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
-        try:
-            answer = self.link.ask(lambda c: c.station_key(epk))
-        except (HubUnreachable, HubRefused) as exc:
-            log.warning("the station's queue key could not be fetched: %s", type(exc).__name__)
-            return False
-        if answer is None:
-            return False
-        kid, key = unwrap_station_key(private, identity(self.db).kiosk_id, answer)
-        with self.db.transaction() as session:
-            session.merge(KioskMeta(key=STATION_KEY_META, value=json.dumps({"kid": kid, "key": key.hex()})))
-            audit.append(session, "system:queue", "queue.key_received", "station", kid, {}, self.clock)
-        return True
-
-    def _open(self, text: str) -> TicketBody:
-        """Open a ticket's QR text; a signer not known yet sends this kiosk to the hub for the station's keys once."""
-        keys = {}
-        held = self.station_key()
-        if held is None and self.fetch_station_key():
-            held = self.station_key()
-        if held is not None:
-            keys[held[0]] = held[1]
-        try:
-            return open_ticket(text, keys, self.receipts.trusted_keys())
-        except TicketQrError as exc:
-            if exc.reason != "unknown_signer" or not self._refresh_station_keys():
-                raise
-        return open_ticket(text, keys, self.receipts.trusted_keys())
-
-    def _refresh_station_keys(self) -> bool:
-        from kiosk.services.receipts import store_station_keys
-
-        try:
-            keys = self.link.ask(lambda c: c.keys())
-        except (HubUnreachable, HubRefused):
-            return False
-        if keys is None:
-            return False
-        store_station_keys(self.db, [(k["kiosk_id"], k["public_key"]) for k in keys["keys"]], source="hub",
-                           complete=True, actor="system:queue", clock=self.clock)
-        return True
+class QueueService(CounterDesk):
+    """The queue of a station: the hall's tickets, the counter's calls, the day's lists and the hub's backlog."""
 
     # The hall: take a ticket ------------------------------------------------------------------
 
@@ -210,22 +53,8 @@ class QueueService:
         A citizen's own card is read only after the consent sentence (`consent`: its version) was agreed to;
         the audit entry records which sentence, never the citizen."""
         require(principal, Permission.QUEUE_TAKE)
-        if citizen is not None and principal.role is Role.SELFSERVICE and not consent:
-            raise InvalidInput([("consent", "Cần sự đồng ý của công dân trước khi dùng dữ liệu đọc từ chip.")])
         service = self.dossiers.service(service_no)
-        citizen_stored = None
-        if citizen is not None:
-            try:
-                citizen_stored = ChipSnapshot.parse(citizen).stored()
-            except SnapshotError as exc:
-                raise InvalidInput([("citizen", exc.message_vi)]) from None
-        if form is not None or citizen is not None:
-            if form is not None and not isinstance(form, Mapping):
-                raise InvalidInput([("form", "Dữ liệu tờ khai phải là một đối tượng JSON {trường: giá trị}.")])
-            issues = self.dossiers.validate(principal, service.number, dict(form or {}), citizen_stored)
-            errors = [i for i in issues if i.severity == "error"]
-            if errors:
-                raise InvalidInput([(i.field, i.message_vi) for i in errors])
+        citizen_stored = self._check_draft(principal, service.number, form, citizen, consent)
         self.purge()
         if self.station_key() is None:
             self.fetch_station_key()
@@ -268,6 +97,29 @@ class QueueService:
         return TicketTaken(ticket_id, number, service.number, group.letter, day, wait[0], wait[1],
                            draft is not None and held is not None, hub_state)
 
+    def _check_draft(self, principal: Principal, service_no: int, form: Mapping[str, Any] | None, citizen: Any,
+                     consent: str | None) -> dict[str, Any] | None:
+        """Refuse a draft the counter's wizard would refuse; returns the chip's values as a dossier keeps them."""
+        if citizen is not None and principal.role is Role.SELFSERVICE and not consent:
+            raise InvalidInput([("consent", "Cần sự đồng ý của công dân trước khi dùng dữ liệu đọc từ chip.",
+                                 "The citizen must agree before the data read from the chip is used.")])
+        citizen_stored = None
+        if citizen is not None:
+            try:
+                citizen_stored = ChipSnapshot.parse(citizen).stored()
+            except SnapshotError as exc:
+                raise InvalidInput([("citizen", exc.message_vi,
+                                     "This is not the result of reading a chip.")]) from None
+        if form is not None or citizen is not None:
+            if form is not None and not isinstance(form, Mapping):
+                raise InvalidInput([("form", "Dữ liệu tờ khai phải là một đối tượng JSON {trường: giá trị}.",
+                                     "The form data must be a JSON object of {field: value}.")])
+            issues = self.dossiers.validate(principal, service_no, dict(form or {}), citizen_stored)
+            errors = [i for i in issues if i.severity == "error"]
+            if errors:
+                raise InvalidInput(errors)
+        return citizen_stored
+
     def _push_ticket(self, ticket_id: str) -> tuple[str, tuple[int, int]]:
         """Hand a ticket taken here to the hub; its answer (the line ahead, the measured times) sets the estimate."""
         with self.db.sessions() as session:
@@ -297,12 +149,6 @@ class QueueService:
             row.hub_state, row.estimated_wait_min = "sent", wait[1]
         return "sent", wait
 
-    def _set_hub_state(self, ticket_id: str, state: str) -> None:
-        with self.db.transaction() as session:
-            row = session.get(QueueTicket, ticket_id)
-            if row is not None:
-                row.hub_state = state
-
     def ticket_print(self, principal: Principal, ticket_id: str) -> TicketPrint:
         """What the ticket's slip shows (the print job's document `queue_ticket`)."""
         require_any(principal, Permission.QUEUE_TAKE, Permission.QUEUE_CALL)
@@ -325,229 +171,6 @@ class QueueService:
         return session.scalar(select(func.count()).select_from(QueueTicket).where(
             QueueTicket.day == row.day, QueueTicket.group_letter == row.group_letter,
             QueueTicket.status == TicketStatus.WAITING.value, QueueTicket.created_at < row.created_at)) or 0
-
-    # The counter ------------------------------------------------------------------------------
-
-    def _groups(self, groups: Sequence[str] | None) -> list[str]:
-        chosen = [g.strip().upper() for g in (groups if groups is not None else self.groups) if g.strip()]
-        unknown = [g for g in chosen if g not in self.guide.guide.letters]
-        if unknown:
-            raise InvalidInput([("groups", f"Không có nhóm quầy {', '.join(unknown)} "
-                                           f"(có: {', '.join(self.guide.guide.letters)}).")])
-        return chosen
-
-    def call(self, principal: Principal, counter: str | None = None,
-             groups: Sequence[str] | None = None) -> CalledTicket | None:
-        """The next ticket of this counter's groups (through the hub; this kiosk's own line when it has none)."""
-        require(principal, Permission.QUEUE_CALL)
-        counter = (counter or self.counter_name).strip()
-        if not counter or len(counter) > 40:
-            raise InvalidInput([("counter", "Tên quầy cần từ 1 đến 40 ký tự.")])
-        letters = self._groups(groups)
-        self.purge()
-        day = self.today()
-        offline = False
-        try:
-            if self.station_key() is None:
-                self.fetch_station_key()
-            answer = self.link.ask(lambda c: c.call(day, counter, letters))
-        except HubUnreachable:
-            answer, offline = None, True
-        except HubRefused as exc:
-            raise QueueError(exc.message_vi) from None
-        if answer is not None:
-            t = answer.get("ticket")
-            if t is None:
-                return None
-            return self._store_called(principal, t, counter, "hub")
-        with self.db.transaction() as session:
-            query = select(QueueTicket).where(QueueTicket.day == day, QueueTicket.status == TicketStatus.WAITING.value)
-            if letters:
-                query = query.where(QueueTicket.group_letter.in_(letters))
-            row = session.scalars(query.order_by(func.coalesce(QueueTicket.requeued_at, QueueTicket.created_at),
-                                                 QueueTicket.number).limit(1)).first()
-            if row is None:
-                if offline:
-                    raise QueueOffline(OFFLINE_VI, OFFLINE_EN)
-                return None
-            now = iso_utc(self.clock())
-            row.status, row.called_at, row.counter, row.calls = TicketStatus.CALLED.value, now, counter, row.calls + 1
-            row.updated_at = now
-            if row.hub_state == "sent":
-                row.hub_state = "pending"
-            audit.append(session, principal.audit_name, "queue.called", "queue_ticket", row.id,
-                         {"number": row.number, "counter": counter, "source": "local"}, self.clock)
-            return self._called(row, "local")
-
-    def _store_called(self, principal: Principal, t: Mapping[str, Any], counter: str, source: str) -> CalledTicket:
-        body = None
-        if t.get("qr_text"):
-            try:
-                body = self._open(t["qr_text"])
-            except TicketQrError as exc:
-                log.error("the draft of ticket %s does not open here: %s", t["ticket"], exc.reason)
-        draft = {"form": body.form, "citizen": body.citizen} if body is not None and body.has_draft else None
-        verdict = None
-        if draft and draft["citizen"]:
-            try:
-                verdict = ChipSnapshot.parse(draft["citizen"]).verdict
-            except SnapshotError:
-                draft["citizen"] = None
-        now = iso_utc(self.clock())
-        with self.db.transaction() as session:
-            row = session.get(QueueTicket, t["ticket"])
-            if row is None:
-                row = QueueTicket(id=t["ticket"], day=t["day"], number=t["number"], group_letter=t["group"],
-                                  service_no=int(t["service_no"]), origin=source, kiosk_id=t.get("kiosk_id") or "",
-                                  created_at=t.get("created_at") or now, calls=0, estimated_wait_min=0)
-                session.add(row)
-            row.status, row.counter, row.called_at = TicketStatus.CALLED.value, counter, t.get("called_at") or now
-            row.calls = int(t.get("calls") or row.calls + 1)
-            if draft is not None:
-                row.draft, row.chip_verdict = json.dumps(draft, ensure_ascii=False), verdict
-            row.qr_text = t.get("qr_text") or row.qr_text
-            row.hub_state, row.updated_at = "sent", now
-            session.flush()
-            audit.append(session, principal.audit_name, "queue.called", "queue_ticket", row.id,
-                         {"number": row.number, "counter": counter, "source": source, "draft": draft is not None},
-                         self.clock)
-            return self._called(row, source)
-
-    @staticmethod
-    def _called(row: QueueTicket, source: str) -> CalledTicket:
-        draft = json.loads(row.draft) if row.draft else {}
-        return CalledTicket(row.id, row.number, row.service_no, row.group_letter, row.counter or "", row.calls, source,
-                            draft.get("form"), draft.get("citizen"), row.chip_verdict)
-
-    def scan(self, principal: Principal, text: str, counter: str | None = None) -> CalledTicket:
-        """A ticket's QR code read at the counter (the hub down, or the citizen walked up): open and serve it."""
-        require(principal, Permission.QUEUE_CALL)
-        counter = (counter or self.counter_name).strip()
-        try:
-            body = self._open(text)
-        except TicketQrError as exc:
-            raise InvalidInput([("qr", exc.message_vi)]) from None
-        today = self.today()
-        if body.day.isoformat() != today:
-            raise InvalidInput([("qr", f"Phiếu này của ngày {body.day:%d/%m/%Y}; phiếu chỉ dùng trong ngày lấy số.")])
-        with self.db.sessions() as session:
-            row = session.get(QueueTicket, body.ticket_id)
-            if row is not None and not TicketStatus(row.status).open:
-                raise QueueError(f"Phiếu {row.number} đã được xử lý ({row.status}).",
-                                 f"Ticket {row.number} was already handled ({row.status}).")
-        try:
-            answer = self.link.ask(lambda c: c.act(body.ticket_id, "claim", counter))
-            state = "sent" if answer is not None else "none"
-        except HubUnreachable:
-            state = "pending"
-        except HubRefused as exc:
-            if exc.reason == "unknown_ticket":
-                state = "pending"  # the hall kiosk has not handed it to the hub yet
-            else:
-                raise QueueError(exc.message_vi) from None
-        t = {"ticket": body.ticket_id, "day": today, "number": body.number, "group": body.group,
-             "service_no": body.service_no, "kiosk_id": body.kiosk_id, "qr_text": text.strip(), "calls": 1}
-        called = self._store_called(principal, t, counter, "qr")
-        if state != "sent":
-            self._set_hub_state(body.ticket_id, state)
-        return called
-
-    def act(self, principal: Principal, ticket_id: str, action: str) -> dict[str, Any]:
-        """Recall (the hall display shows it again), skip (back to the end of the line) or absent (closed)."""
-        require(principal, Permission.QUEUE_CALL)
-        if action not in ("recall", "skip", "absent"):
-            raise InvalidInput([("action", "Thao tác phải là recall, skip hoặc absent.")])
-        return self._finish(principal, ticket_id, action)
-
-    def _finish(self, principal: Principal, ticket_id: str, action: str, tracking_code: str | None = None
-                ) -> dict[str, Any]:
-        allowed, target = ACTIONS[action]
-        now = iso_utc(self.clock())
-        with self.db.transaction() as session:
-            row = session.get(QueueTicket, ticket_id)
-            if row is None:
-                raise NotFound(f"phiếu số thứ tự {ticket_id}")
-            if TicketStatus(row.status) not in allowed:
-                raise QueueError(f"Phiếu {row.number} đang ở trạng thái '{row.status}', không {action} được.",
-                                 f"Ticket {row.number} is '{row.status}': cannot {action}.")
-            row.status, row.updated_at = target.value, now
-            if action == "recall":
-                row.calls += 1
-                row.called_at = now
-            elif action == "skip":
-                row.requeued_at, row.counter = now, None
-            else:
-                row.finished_at, row.draft, row.qr_text = now, None, None
-                row.tracking_code = tracking_code
-            row.hub_state = "pending" if row.hub_state != "none" else "none"
-            counter = row.counter or self.counter_name
-            audit.append(session, principal.audit_name, f"queue.{action}", "queue_ticket", row.id,
-                         {"number": row.number, "counter": counter,
-                          **({"tracking_code": tracking_code} if tracking_code else {})}, self.clock)
-        self._push_act(ticket_id, action, counter, tracking_code)
-        with self.db.sessions() as session:
-            return _ticket_row_json(session.get(QueueTicket, ticket_id))
-
-    def _push_act(self, ticket_id: str, action: str, counter: str, tracking_code: str | None = None) -> bool:
-        try:
-            answer = self.link.ask(lambda c: c.act(ticket_id, action, counter, tracking_code))
-        except HubUnreachable:
-            return False
-        except HubRefused as exc:
-            if exc.reason == "unknown_ticket":
-                return False  # sent again once the hall kiosk has handed the ticket over
-            log.warning("the hub refused %s of ticket %s: %s", action, ticket_id, exc.reason)
-            answer = {}
-        self._set_hub_state(ticket_id, "sent" if answer is not None else "none")
-        return True
-
-    def mark_received(self, principal: Principal, ticket_id: str, tracking_code: str) -> dict[str, Any]:
-        """The counter's wizard turned the ticket's draft into dossier `tracking_code`."""
-        require(principal, Permission.QUEUE_CALL)
-        return self._finish(principal, ticket_id, "received", tracking_code)
-
-    def find(self, principal: Principal, ref: str) -> dict[str, Any]:
-        """A ticket of this kiosk by id or by today's number."""
-        require_any(principal, Permission.QUEUE_CALL, Permission.QUEUE_TAKE)
-        with self.db.sessions() as session:
-            row = self._row(session, ref)
-            return _ticket_row_json(row) | {"draft": json.loads(row.draft) if row.draft else None}
-
-    def _row(self, session, ref: str) -> QueueTicket:
-        ref = ref.strip()
-        row = None
-        try:
-            row = session.get(QueueTicket, str(uuid.UUID(ref)))
-        except ValueError:
-            if parse_ticket_number(ref):
-                row = session.scalars(select(QueueTicket).where(
-                    QueueTicket.day == self.today(), QueueTicket.number == ref.upper())).first()
-        if row is None:
-            raise NotFound(f"phiếu số thứ tự {ref}")
-        return row
-
-    def receive(self, principal: Principal, ref: str, attachments: Sequence[Any] = (),
-                counter: str | None = None) -> tuple[Any, dict[str, Any]]:
-        """Turn a called ticket's draft into a dossier, as the counter's wizard does; `ref` is the ticket's id,
-        today's number, or the QR text of the ticket itself (read when the hub is down)."""
-        require(principal, Permission.DOSSIER_CREATE)
-        require(principal, Permission.QUEUE_CALL)
-        if is_ticket_text(ref):
-            ticket_id = self.scan(principal, ref, counter).ticket_id
-        else:
-            with self.db.sessions() as session:
-                ticket_id = self._row(session, ref).id
-        with self.db.sessions() as session:
-            row = session.get(QueueTicket, ticket_id)
-            if not TicketStatus(row.status).open:
-                raise QueueError(f"Phiếu {row.number} đã được xử lý ({row.status}).",
-                                 f"Ticket {row.number} was already handled ({row.status}).")
-            draft = json.loads(row.draft) if row.draft else {}
-            service_no = row.service_no
-        submitted = self.dossiers.submit(principal, service_no, draft.get("citizen"), {}, draft.get("form") or {},
-                                         attachments)
-        ticket = self.mark_received(principal, ticket_id, submitted.tracking_code)
-        return submitted, ticket
 
     # Lists, the day's end, the hub's backlog ---------------------------------------------------
 
@@ -587,11 +210,7 @@ class QueueService:
             rows = session.scalars(select(QueueTicket).where(QueueTicket.day == day)
                                    .order_by(QueueTicket.created_at, QueueTicket.number))
             return {"day": day, "source": summary["source"], "groups": summary["groups"],
-                    "tickets": [_ticket_row_json(r) for r in rows]}
-
-    def purge(self) -> int:
-        """Tickets of earlier days: open ones expire and every draft and sealed code of them is deleted."""
-        return purge_drafts(self.db, self.today(), self.clock)
+                    "tickets": [ticket_row_json(r) for r in rows]}
 
     def after_sync(self) -> None:
         """After a successful sync: the hub answers again, so fetch the station's key and send what waited."""
@@ -631,26 +250,3 @@ class QueueService:
             except HubUnreachable:
                 return done
         return done
-
-
-def purge_drafts(db: Database, before_day: str, clock: Clock = utc_now, dry_run: bool = False,
-                 actor: str | None = "system:queue") -> int:
-    """Tickets of station days before `before_day` (ISO): open ones expire and every draft and sealed code of them
-    is deleted; with `dry_run` only counted. The queue's own day-end purge, and the retention policy's hook for
-    queue drafts (kiosk.services.retention, which audits by count itself: `actor=None`)."""
-    with db.transaction() as session:
-        rows = session.scalars(select(QueueTicket).where(
-            QueueTicket.day < before_day,
-            (QueueTicket.draft.is_not(None)) | (QueueTicket.qr_text.is_not(None))
-            | QueueTicket.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
-        if dry_run:
-            return len(rows)
-        for row in rows:
-            if TicketStatus(row.status).open:
-                row.status = TicketStatus.EXPIRED.value
-            row.draft = row.qr_text = None
-            row.updated_at = iso_utc(clock())
-        if rows and actor:
-            audit.append(session, actor, "queue.drafts_purged", "queue_ticket", "",
-                         {"tickets": len(rows), "before": before_day}, clock)
-        return len(rows)

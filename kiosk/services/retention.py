@@ -157,7 +157,7 @@ def purge_queue_drafts(req: PurgeRequest) -> int:
     """The hall's queue drafts (form and chip snapshot) and sealed QR codes of tickets from station days before
     the period (0: every day before today), through the queue's own day-end purge."""
     from kiosk.domain.dossier import local_received_at
-    from kiosk.services.queue import purge_drafts
+    from kiosk.services.queue_desk import purge_drafts
 
     first_kept = local_received_at(None, req.now - timedelta(days=req.days)).date().isoformat()
     return purge_drafts(req.db, first_kept, lambda: req.now, dry_run=req.dry_run, actor=None)

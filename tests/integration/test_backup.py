@@ -20,7 +20,8 @@ from kiosk.db.engine import open_database
 from kiosk.db.keys import parse_recovery
 from kiosk.db.models import AuditEntry, OutboxOp
 from kiosk.db.models_dossier import DossierAttachment, DossierRow
-from kiosk.services.backup import MAGIC, BackupError, BackupService, create_backup, read_backup
+from kiosk.services.backup import BackupService
+from kiosk.services.backup_file import MAGIC, BackupError, create_backup, read_backup
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import AttachmentIn, DossierService
@@ -63,7 +64,7 @@ def test_backups_made_while_the_counter_writes_are_each_one_consistent_moment(db
         assert read_backup(tmp_path / f"b{infos.index(info)}.kbak", db.key).counts == info.counts
         target = tmp_path / f"restored-{info.backup_id[:8]}"
         target.mkdir()
-        from kiosk.services.backup import restore_body
+        from kiosk.services.backup_file import restore_body
 
         fresh = restore_body(tmp_path / f"b{infos.index(info)}.kbak", db.key, info, target)
         fresh.rename(target / "kiosk.db")

@@ -292,7 +292,7 @@ def test_nothing_is_half_saved(dossiers, db, monkeypatch, failing) -> None:
     elif failing == "audit":
         monkeypatch.setattr(audit, "append", boom)
     else:
-        monkeypatch.setattr("kiosk.services.dossiers.index_dossier", boom)
+        monkeypatch.setattr("kiosk.services.dossier_records.index_dossier", boom)
     with pytest.raises(RuntimeError):
         submit_sample(dossiers, 16, seed=2)
     assert {t: count(db, t) for t in TABLES} == before

@@ -29,7 +29,7 @@ from kiosk.hub.models_hall import HubQueueTicket
 from kiosk.jobs import run_inline
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import InvalidInput
-from kiosk.services.queue import QueueError, QueueOffline
+from kiosk.services.queue_desk import QueueError, QueueOffline
 
 OFFICER = Principal("lan", Role.OFFICER)
 SUPERVISOR = Principal("hung", Role.SUPERVISOR)

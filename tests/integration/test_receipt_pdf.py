@@ -28,7 +28,7 @@ from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import DossierService
 from kiosk.services.errors import PermissionDenied
-from kiosk.services.receipt_layouts import refusal_pdf, supplement_request_pdf
+from kiosk.services.receipt_layouts import render
 from kiosk.services.receipts import ReceiptService, render_receipt
 
 OFFICER = Principal("lan", Role.OFFICER)
@@ -221,27 +221,26 @@ def test_supplement_request_and_refusal_say_what_and_why(tmp_path) -> None:
         "Lê Thị Hoa", "Đăng ký thường trú", at, at,
         (SupplementItem("Văn bản đồng ý của chủ hộ", "Chủ hộ chưa ký xác nhận đồng ý cho nhập hộ khẩu"),), "",
         "Bộ phận một cửa, số điện thoại 024 3858 0000", "Trần Văn Bình")
-    text = pdftotext(supplement_request_pdf(supplement, "a4"), tmp_path)
+    text = pdftotext(render(supplement, "pdf", "a4"), tmp_path)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
     assert "1. Văn bản đồng ý của chủ hộ" in text
     assert "Lý do: Chủ hộ chưa ký xác nhận đồng ý cho nhập hộ khẩu" in text
     refusal = RefusalData("000.00.24.H57-261125-0002", "Công an Thành phố Hà Nội", "Công an phường Thanh Xuân",
                           "Hà Nội", "Lê Thị Hoa", "Đăng ký khai tử", at,
                           ("Việc khai tử thuộc thẩm quyền của Ủy ban nhân dân xã nơi cư trú cuối cùng",))
-    text = pdftotext(refusal_pdf(refusal, "a5"), tmp_path)
+    text = pdftotext(render(refusal, "pdf", "a5"), tmp_path)
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
     assert "- Việc khai tử thuộc thẩm quyền của Ủy ban nhân dân xã nơi cư trú cuối cùng" in text
 
 
 def test_account_confirmation_renders_its_rows_and_qr(receipts, tmp_path) -> None:
     from kiosk.domain.receipt import AccountConfirmationData
-    from kiosk.services.receipt_layouts import account_confirmation_pdf
 
     qr = receipts.sign("TK-261125-0001", 0, datetime(2026, 11, 25, 3, 0))
     data = AccountConfirmationData("TK-261125-0001", "Công an Thành phố Hà Nội", "Công an phường Thanh Xuân",
                                    "Hà Nội", "Phạm Minh Đức", datetime(2026, 11, 25, 10, 5),
                                    rows=(("Mức tài khoản", "Mức 2"), ("Số điện thoại", "091****678")), qr_text=qr)
-    pdf = account_confirmation_pdf(data, "a5")
+    pdf = render(data, "pdf", "a5")
     text = pdftotext(pdf, tmp_path)
     assert "Mức tài khoản: Mức 2" in text and "Phạm Minh Đức" in text
     assert "10 giờ 05 phút, ngày 25 tháng 11 năm 2026" in text

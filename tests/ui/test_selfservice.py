@@ -376,7 +376,7 @@ SCREENS = ("welcome", "guide", "guide_detail", "consent", "can", "form", "keyboa
 
 def test_every_screen_in_vietnamese_and_english(qtbot, hall, english_qm, tmp_path):
     """Screenshots of every screen in both languages (SCREENSHOTS_DIR names a folder to keep them)."""
-    from kiosk.services.queue import TicketTaken
+    from kiosk.services.queue_desk import TicketTaken
     from kiosk.ui import i18n
 
     shell = hall.selfservice

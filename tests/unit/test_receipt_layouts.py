@@ -7,9 +7,12 @@ from datetime import date, datetime
 import pytest
 import segno
 from PIL import Image
+from reportlab.lib.pagesizes import A4
 
 from kiosk.config import Settings
 from kiosk.domain.receipt import AccountConfirmationData, ReceiptData, place_of, station_time
+from kiosk.services import layout_flow as lf
+from kiosk.services import layout_surfaces as ls
 from kiosk.services import receipt_layouts as rl
 from kiosk.services.catalog import load_catalog
 from kiosk.services.receipts import receipt_data_from_dossier
@@ -36,9 +39,9 @@ def test_place_comes_from_the_parent_agency() -> None:
 
 
 def test_wrapped_lines_stay_inside_the_column_and_keep_every_word() -> None:
-    rl.register_fonts()
-    surface = rl.PdfSurface(None, 0)  # type: ignore[arg-type]
-    flow = rl.Flow(surface, 150, 10)
+    ls.register_fonts()
+    surface = ls.PdfSurface(None, 0)  # type: ignore[arg-type]
+    flow = lf.Flow(surface, 150, 10)
     text = ("Giấy tờ, tài liệu chứng minh việc sở hữu chỗ ở hợp pháp của người đăng ký thường trú "
             "nguyen.thi.hong.nhung.rat.dai@mot-ten-mien-rat-dai.example.vn")
     lines = flow._wrap([(text, False)], 10, 12, 8)
@@ -50,9 +53,9 @@ def test_wrapped_lines_stay_inside_the_column_and_keep_every_word() -> None:
 
 
 def test_qr_runs_rebuild_the_module_matrix() -> None:
-    matrix = rl.qr_matrix("VNK1:ABC123")
+    matrix = ls.qr_matrix("VNK1:ABC123")
     rebuilt = [[0] * len(matrix) for _ in matrix]
-    for r, c, n in rl.qr_runs(matrix):
+    for r, c, n in ls.qr_runs(matrix):
         for k in range(n):
             rebuilt[r][c + k] = 1
     assert rebuilt == [[int(bool(v)) for v in row] for row in matrix]
@@ -64,12 +67,12 @@ def test_raster_slip_is_exactly_the_head_width_with_whole_dot_modules() -> None:
                        "Công an phường Demo", "Hà Nội", "Lê Văn Tám", datetime(2026, 11, 25, 10, 0),
                        qr_text="VNK1:" + "A" * 200)
     for dots in (576, 640):
-        image = rl.receipt_raster(data, dots=dots)
+        image = rl.render(data, "raster", dots=dots)
         assert image.width == dots and image.mode == "1"
-    surface = rl.RasterSurface(Image.new("L", (1, 1)), 203.2)
-    assert surface.snap_module(rl.QR_MODULE) * 203.2 / 72 == pytest.approx(4)
+    surface = ls.RasterSurface(Image.new("L", (1, 1)), 203.2)
+    assert surface.snap_module(ls.QR_MODULE) * 203.2 / 72 == pytest.approx(4)
     with pytest.raises(ValueError):
-        rl.receipt_raster(data, dots=384)  # a 58 mm head cannot take the 72 mm slip
+        rl.render(data, "raster", dots=384)  # a 58 mm head cannot take the 72 mm slip
 
 
 def test_any_layout_gives_sheets_and_a_roll_the_account_confirmation_too() -> None:
@@ -78,19 +81,19 @@ def test_any_layout_gives_sheets_and_a_roll_the_account_confirmation_too() -> No
                                    rows=(("Mức tài khoản", "Mức 2"),), notes=("Cán bộ không hỏi mật khẩu.",),
                                    qr_text="VNK1:" + "B" * 200)
     for dots in (576, 640):
-        image = rl.account_confirmation_raster(data, dots=dots)
+        image = rl.render(data, "raster", dots=dots)
         assert image.width == dots and image.mode == "1" and image.height > image.width
     with pytest.raises(ValueError):
-        rl.account_confirmation_raster(data, dots=384)
-    [a4] = rl.account_confirmation_pages(data, "a4", dpi=72)
-    assert a4.size == (round(rl.A4[0]), round(rl.A4[1])) and a4.mode == "L"
-    [roll] = rl.account_confirmation_pages(data, "thermal", dpi=203.2)
-    assert roll.width == round(rl.THERMAL_WIDTH / 72 * 203.2) and roll.mode == "1"
+        rl.render(data, "raster", dots=384)
+    [a4] = rl.render(data, "pages", "a4", dpi=72)
+    assert a4.size == (round(A4[0]), round(A4[1])) and a4.mode == "L"
+    [roll] = rl.render(data, "pages", "thermal", dpi=203.2)
+    assert roll.width == round(ls.THERMAL_WIDTH / 72 * 203.2) and roll.mode == "1"
     # On the roll, "pages" and "raster" printers get the same strip (the paper's width versus the head's).
     receipt = ReceiptData("000.00.24.H57-261125-0001", 4, "Đăng ký tạm trú", "Công an Thành phố Hà Nội",
                           "Công an phường Demo", "Hà Nội", "Lê Văn Tám", datetime(2026, 11, 25, 10, 0))
-    [strip] = rl.receipt_pages(receipt, "thermal", dpi=203.2)
-    assert strip.tobytes() == rl.receipt_raster(receipt, dots=strip.width).tobytes()
+    [strip] = rl.render(receipt, "pages", "thermal", dpi=203.2)
+    assert strip.tobytes() == rl.render(receipt, "raster", dots=strip.width).tobytes()
 
 
 def test_a_hand_built_dossier_maps_to_the_receipt_values() -> None:
