@@ -32,8 +32,8 @@ from kiosk.hub.guard import (
     signed_path,
 )
 from kiosk.hub.openapi import OPENAPI
-from kiosk.hub.protocol import API
 from kiosk.hub.signing import SignedAnswers
+from kiosk.wire.protocol import API
 
 log = logging.getLogger(__name__)
 #: A push: up to 2000 ops cut at 4 MiB of payload by the kiosk, one portrait past the cut at most.

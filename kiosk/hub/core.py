@@ -36,7 +36,6 @@ from kiosk.domain.tracking import (
     block_range,
     check_unit_id,
 )
-from kiosk.hub import protocol
 from kiosk.hub.db import HubDatabase, insert_ignore, insert_ignore_stmt
 from kiosk.hub.models import (
     AccountRequest,
@@ -55,6 +54,7 @@ from kiosk.hub.models import (
     StatusToken,
 )
 from kiosk.hub.signing import HubSigner
+from kiosk.wire import protocol
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 5000

@@ -70,12 +70,13 @@ from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, Serv
 from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META, identity
 from kiosk.services.permissions import require, require_any
 from kiosk.services.search import SearchQuery, find_ids, index_dossier
+from kiosk.wire.ops import OpKind
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MEDIA_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 OUTBOX_SCHEMA = 1
-CREATED_KIND = "dossier.created"
-STATUS_KIND = "dossier.status"
+CREATED_KIND = OpKind.DOSSIER_CREATED
+STATUS_KIND = OpKind.DOSSIER_STATUS
 HUB_ACTOR = "hub"
 
 

@@ -20,9 +20,10 @@ from sqlalchemy import text
 from sync_codes import UNIT, unit_for
 from sync_codes import code as tracking
 
-from kiosk.hub import core, protocol
+from kiosk.hub import core
 from kiosk.hub.core import Hub, HubError
 from kiosk.hub.db import open_hub_database
+from kiosk.wire import protocol
 
 
 class HubClock:

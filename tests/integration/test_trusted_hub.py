@@ -36,7 +36,7 @@ from sync_codes import code as tracking
 
 from kiosk.db.engine import open_database
 from kiosk.db.models_receipts import StationKey
-from kiosk.hub import core, protocol
+from kiosk.hub import core
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub, free_port
@@ -45,6 +45,7 @@ from kiosk.services import outbox
 from kiosk.services.errors import InvalidInput
 from kiosk.services.sync import SyncPolicy, SyncService
 from kiosk.services.sync_client import HubAnswerForged, HubRefused, TlsUntrusted
+from kiosk.wire import protocol
 
 FAST = SyncPolicy(attempts=1, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001)
 UNIT_B = "000.00.25.H58"
