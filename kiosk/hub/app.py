@@ -79,7 +79,8 @@ def _error(exc: HubError) -> JSONResponse:
 
 def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers:
     """The hub's ASGI application: every answer signed with the hub's key (outermost, so the front door's own
-    refusals are signed too), then the front door, then the routes."""
+    refusals are signed too), then the front door, then the routes. Long because each route is a closure over
+    `hub`, a few lines each, listed where the routing table can see them."""
     async def health(request: Request) -> JSONResponse:
         try:
             return JSONResponse(await run_in_threadpool(hub.health))

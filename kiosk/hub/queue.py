@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.queue import ACTIONS, TicketStatus, parse_ticket_number, summarise_ratings
 from kiosk.domain.ticket_qr import station_key_id
-from kiosk.hub.core import Hub, HubError, _audit, _iso
+from kiosk.hub.core import Hub, HubError
 from kiosk.hub.models import HubKiosk, InboxOp
 from kiosk.hub.models_hall import HubQueueKey, HubQueueTicket
+from kiosk.hub.shared import _audit, _iso
 from kiosk.wire.ops import OpKind
 from kiosk.wire.queue import QUEUE_API, RATINGS_API, wrap_station_key
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -14,10 +13,6 @@ from kiosk.db.models import KioskMeta
 from kiosk.db.models_sync import RecodedRecord, RemoteChange
 from kiosk.services.sync.state import ACKNOWLEDGED, KEYS_ALARM, NUMBERING_ALARM
 from kiosk.wire.ops import OpKind
-
-#: One logger for the whole of sync (its name predates the package).
-log = logging.getLogger("kiosk.services.sync")
-
 
 #: Why the hub refused an op (a business rule), and what the officer does: (Vietnamese, English); {code}
 #: is the record's code and {seq} the op's number.

@@ -17,11 +17,7 @@ from kiosk.jobs import CancelToken
 from kiosk.services import audit
 from kiosk.services.clock import iso_utc
 from kiosk.services.errors import InvalidInput
-from kiosk.services.identity import (
-    LOCAL_ID_META,
-    KioskIdentity,
-    public_key_b64,
-)
+from kiosk.services.identity import LOCAL_ID_META, KioskIdentity, public_key_b64
 from kiosk.services.outbox import REJOIN_REQUIRED, SEQUENCE
 from kiosk.services.permissions import require
 from kiosk.services.sync.errors import _Halt
@@ -43,13 +39,7 @@ from kiosk.services.sync.state import (
     _pin,
     _state,
 )
-from kiosk.services.sync_client import (
-    ClockSkew,
-    HubClient,
-    HubRefused,
-    loopback_url,
-    transport_problem,
-)
+from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, loopback_url, transport_problem
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).
@@ -63,7 +53,11 @@ class Enrolment:
               insecure_http: bool = False) -> dict[str, Any]:
         """Register this kiosk (public key, instance UUID, epoch, unit) with the hub using a one-time code; the hub
         gives the kiosk its id and its block, and proves its signing key, which the kiosk pins. `insecure_http`
-        lets a lab kiosk use plain HTTP to a hub on another machine (warned about on every screen)."""
+        lets a lab kiosk use plain HTTP to a hub on another machine (warned about on every screen).
+
+        Long because it is one sequence an operator runs once: check the input, ask the hub (learning its
+        clock on a skew), then record everything the hub said in one transaction.
+        """
         require(principal, Permission.SYNC_MANAGE)
         url = (hub_url or self.default_hub_url).strip()
         errors = []
@@ -131,6 +125,9 @@ class Enrolment:
         already holds and tells where it stands. The ops the hub never accepted are renumbered after
         that position, in their order, and sync resumes. A lost answer is safe: the new identity is
         kept aside until the hub confirms, and asking again with the same code gets the same answer.
+
+        Long because everything the hub's answer implies (acknowledged ops, renumbered ones, counters,
+        statuses, the new identity) is written in one transaction, in an order that matters.
         """
         require(principal, Permission.SYNC_MANAGE)
         if not code.strip():

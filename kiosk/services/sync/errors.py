@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-#: One logger for the whole of sync (its name predates the package).
-log = logging.getLogger("kiosk.services.sync")
-
 
 # Refusals that no retry can fix: an operator must look (a cloned or restored kiosk, a foreign key).
 HALTING = frozenset({"conflict", "cloned_kiosk", "epoch_mismatch", "bad_signature", "unknown_kiosk",

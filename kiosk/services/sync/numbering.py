@@ -3,7 +3,6 @@ codes and statuses a restored database forgot."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,17 +22,11 @@ from kiosk.domain.tracking import (
 )
 from kiosk.services import audit
 from kiosk.services.clock import Clock
-from kiosk.services.identity import (
-    SLOT_META,
-    SLOT_SOURCE_META,
-)
+from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META
 from kiosk.services.outbox import SEQUENCE
 from kiosk.services.sync.pull import _apply_dossier_status
 from kiosk.services.sync.state import NUMBERING_ALARM, Renumbered
 from kiosk.wire import protocol
-
-#: One logger for the whole of sync (its name predates the package).
-log = logging.getLogger("kiosk.services.sync")
 
 
 def _renumber_unaccepted(session: Session, position: int, mark: int, hooks: Sequence[Renumbered]) -> int:

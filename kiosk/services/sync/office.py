@@ -4,7 +4,6 @@ acknowledge."""
 from __future__ import annotations
 
 import json
-import logging
 import time
 from typing import Any
 
@@ -13,15 +12,10 @@ from sqlalchemy import select
 from kiosk.db.models import Counter, KioskMeta, OutboxOp
 from kiosk.db.models_sync import RemoteChange, SyncState
 from kiosk.domain.roles import Permission, Principal
-from kiosk.domain.tracking import (
-    UNENROLLED_BLOCK,
-)
+from kiosk.domain.tracking import UNENROLLED_BLOCK
 from kiosk.services import audit
 from kiosk.services.errors import InvalidInput
-from kiosk.services.identity import (
-    SLOT_META,
-    SLOT_SOURCE_META,
-)
+from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META
 from kiosk.services.outbox import SEQUENCE
 from kiosk.services.permissions import require
 from kiosk.services.sync.alarms import _alarms
@@ -34,17 +28,9 @@ from kiosk.services.sync.state import (
     SyncStatus,
     _state,
 )
-from kiosk.services.sync_client import (
-    HubAnswerForged,
-    HubRefused,
-    HubUnreachable,
-    loopback_url,
-)
+from kiosk.services.sync_client import HubAnswerForged, HubRefused, HubUnreachable, loopback_url
 from kiosk.wire import protocol
 from kiosk.wire.ops import OpKind
-
-#: One logger for the whole of sync (its name predates the package).
-log = logging.getLogger("kiosk.services.sync")
 
 
 class BackOffice:

@@ -18,9 +18,7 @@ from kiosk.services.clock import iso_utc
 from kiosk.services.errors import InvalidInput
 from kiosk.services.sync.errors import _Cancelled
 from kiosk.services.sync.state import KEYS_ALARM, _drop_meta, _state
-from kiosk.services.sync_client import (
-    HubClient,
-)
+from kiosk.services.sync_client import HubClient
 from kiosk.wire import protocol
 from kiosk.wire.ops import OpKind
 

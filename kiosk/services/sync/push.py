@@ -21,10 +21,7 @@ from kiosk.services.outbox import SEQUENCE
 from kiosk.services.sync.errors import _Cancelled, _Halt
 from kiosk.services.sync.numbering import _store_numbering
 from kiosk.services.sync.state import AUDIT_ALARM, AUDIT_CURSOR, _state
-from kiosk.services.sync_client import (
-    HubClient,
-    HubRefused,
-)
+from kiosk.services.sync_client import HubClient, HubRefused
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).
@@ -69,6 +66,8 @@ class Pushing:
         read-ahead batch is used only when the hub acknowledged exactly the batch before it (after
         a gap or a resend it is thrown away). Recording an answer late is safe: until it is
         written, a restart resends from the older position and the hub acknowledges the duplicates.
+
+        Long because the read-ahead, the answer being recorded and the stall count are state of one loop.
         """
         keys_version = None
         stalls, best = 0, (-1, -1)

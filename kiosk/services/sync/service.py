@@ -18,11 +18,7 @@ from kiosk.domain.roles import Permission, Principal
 from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
-from kiosk.services.identity import (
-    KioskIdentity,
-    identity,
-    signing_key,
-)
+from kiosk.services.identity import KioskIdentity, identity, signing_key
 from kiosk.services.permissions import require
 from kiosk.services.sync.enrolment import Enrolment
 from kiosk.services.sync.errors import HALTING, MESSAGES_VI, _Cancelled, _Halt

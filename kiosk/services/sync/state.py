@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,13 +14,8 @@ from kiosk.services import audit
 from kiosk.services.clock import Clock, utc_now
 from kiosk.services.outbox import REJOIN_REQUIRED
 from kiosk.services.sync.errors import MESSAGES_VI
-from kiosk.services.sync_client import (
-    HubAnswerForged,
-)
+from kiosk.services.sync_client import HubAnswerForged
 from kiosk.wire import protocol
-
-#: One logger for the whole of sync (its name predates the package).
-log = logging.getLogger("kiosk.services.sync")
 
 
 @dataclass(frozen=True)
