@@ -39,8 +39,8 @@ class BackOffice:
             previous = dossier.status
             _check_backoffice_move(dossier.service_code == ACCOUNT_PROCEDURE, previous, status, note)
             dossier.status, dossier.updated_at = status, _iso(now)
-            self._emit(s, dossier.station, [(OpKind.DOSSIER_STATUS, _status_change(dossier, status, note, "hub", _iso(now)))],
-                       _iso(now))
+            change = _status_change(dossier, status, note, "hub", _iso(now))
+            self._emit(s, dossier.station, [(OpKind.DOSSIER_STATUS, change)], _iso(now))
             _audit(s, now, actor, "dossier.status", tracking_code, {"from": previous, "to": status})
             return {"tracking_code": tracking_code, "station": dossier.station, "previous": previous, "status": status}
 

@@ -337,7 +337,8 @@ def station_ratings(s: Session, station: str, month: str) -> dict[str, Any]:
     """The station's ratings of one month from the ops its kiosks pushed (the first rating of a dossier counts)."""
     kiosks = select(HubKiosk.kiosk_id).where(HubKiosk.station == station)
     rows = s.execute(select(InboxOp.kiosk_id, InboxOp.seq, InboxOp.payload).where(
-        InboxOp.kind == OpKind.RATING_ADDED, InboxOp.kiosk_id.in_(kiosks)).order_by(InboxOp.received_at, InboxOp.seq)).all()
+        InboxOp.kind == OpKind.RATING_ADDED, InboxOp.kiosk_id.in_(kiosks)
+    ).order_by(InboxOp.received_at, InboxOp.seq)).all()
     ratings = []
     seen: set[str] = set()
     for _kiosk, _seq, payload in rows:

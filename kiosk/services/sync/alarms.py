@@ -108,8 +108,8 @@ def _alarms(session: Session, kiosk_id: str) -> list[SyncAlarm]:
         alarms.append(SyncAlarm("reprint", vi.format(previous=rec.previous_code, code=rec.tracking_code),
                                 en.format(previous=rec.previous_code, code=rec.tracking_code), rec.tracking_code,
                                 rec.previous_code, rec.record_kind))
-    for row in session.scalars(select(RemoteChange).where(RemoteChange.kind == OpKind.OP_REJECTED, RemoteChange.target != "",
-                                                          RemoteChange.outcome != ACKNOWLEDGED)
+    for row in session.scalars(select(RemoteChange).where(RemoteChange.kind == OpKind.OP_REJECTED,
+                                                          RemoteChange.target != "", RemoteChange.outcome != ACKNOWLEDGED)
                                .order_by(RemoteChange.change_id)):
         data = json.loads(row.payload)
         if data.get("kiosk_id") != kiosk_id:
