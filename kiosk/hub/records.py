@@ -24,7 +24,7 @@ from kiosk.hub.push import PushedOp
 from kiosk.hub.shared import _allocate, _bulk_insert, _existing, _held, _iso, _payload
 from kiosk.hub.stations import _code_refusal, _station_units
 from kiosk.wire import protocol
-from kiosk.wire.ops import AccountKnown, OpKind, Recoded, Rejected, StatusDecided
+from kiosk.wire.ops import AccountKnown, OpKind, RecodedChange, Rejected, StatusDecided
 
 #: An account request is also a record of the one-stop unit (hub_dossier) under this procedure code, so the
 #: back office decides it like a dossier and the decision travels as a dossier.status change.
@@ -236,7 +236,7 @@ def _announce(intake: Intake, kept: list[dict[str, Any]]) -> None:
     for record in kept:
         account = record.pop("known", None)
         if record["previous_code"]:
-            intake.changes.append((OpKind.DOSSIER_RECODED, Recoded(
+            intake.changes.append((OpKind.DOSSIER_RECODED, RecodedChange(
                 dossier_uid=record["uid"], kiosk_id=kiosk_id, seq=record["seq"],
                 kind="account" if account is not None else "dossier", previous_code=record["previous_code"],
                 tracking_code=record["tracking_code"], at=intake.now)))

@@ -135,7 +135,7 @@ class StatusDecided(TypedDict):
     at: str
 
 
-class Recoded(TypedDict):
+class RecodedChange(TypedDict):
     """`dossier.recoded`: the hub keeps the kiosk's record `dossier_uid` under `tracking_code`."""
 
     dossier_uid: str

@@ -19,7 +19,7 @@ The parts: `service` (one sync, retries, halts), `enrolment` (enrol, rejoin, the
 from kiosk.services.sync.alarms import SyncAlarm
 from kiosk.services.sync.errors import HALTING, MESSAGES_VI
 from kiosk.services.sync.service import SyncService
-from kiosk.services.sync.state import SyncPolicy, SyncReport, SyncStatus, _state, halt_for_rejoin
+from kiosk.services.sync.state import SyncPolicy, SyncReport, SyncStatus, halt_for_rejoin
 
-__all__ = ["HALTING", "MESSAGES_VI", "SyncAlarm", "SyncPolicy", "SyncReport", "SyncService", "SyncStatus", "_state",
+__all__ = ["HALTING", "MESSAGES_VI", "SyncAlarm", "SyncPolicy", "SyncReport", "SyncService", "SyncStatus",
            "halt_for_rejoin"]

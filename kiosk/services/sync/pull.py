@@ -20,7 +20,7 @@ from kiosk.services.sync.errors import _Cancelled
 from kiosk.services.sync.state import KEYS_ALARM, _drop_meta, _state
 from kiosk.services.sync_client import HubClient
 from kiosk.wire import protocol
-from kiosk.wire.ops import OpKind
+from kiosk.wire.ops import OpKind, RecodedChange
 
 #: One logger for the whole of sync (its name predates the package).
 log = logging.getLogger("kiosk.services.sync")
@@ -115,7 +115,7 @@ class Pulling:
         if existing is None:
             session.add(row)
 
-    def _apply_recode(self, session: Session, change: dict[str, Any], payload: dict[str, Any]) -> bool:
+    def _apply_recode(self, session: Session, change: dict[str, Any], payload: RecodedChange) -> bool:
         """The hub keeps one of this kiosk's dossiers (or account requests) under a new code: the record takes
         it, keeps answering to the old one, and its receipt waits for a reprint (an alarm until then)."""
         from kiosk.services.dossiers import apply_recode
