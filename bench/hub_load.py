@@ -2,7 +2,7 @@
 
 Each simulated kiosk has its own Ed25519 key, enrols with a one-time code and then, in a closed loop,
 pushes a batch of dossiers and pulls its station's changes: real signed HTTP requests (the kiosk's wire
-contract, kiosk.hub.protocol), through HAProxy running deploy/haproxy/kiosk-hub.cfg, to `kiosk-hub serve`
+contract, kiosk.wire.protocol), through HAProxy running deploy/haproxy/kiosk-hub.cfg, to `kiosk-hub serve`
 processes on a throwaway PostgreSQL. The same load runs against one replica, then two. Printed: ops/s
 (dossier ops the hub applied), requests/s, p50/p95 request latency, PostgreSQL connections (all, and in a
 transaction), the database's size per op, and the province sizing those figures give.
@@ -67,12 +67,12 @@ class SimKiosk:
     def public_key(self) -> str:
         from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-        from kiosk.hub import protocol
+        from kiosk.wire import protocol
 
         return protocol.b64u(self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))
 
     def signed(self, method: str, path_qs: str, body: bytes) -> dict[str, str]:
-        from kiosk.hub import protocol
+        from kiosk.wire import protocol
 
         headers = protocol.SignedHeaders(self.kiosk_id, self.instance, 1, int(time.time()), secrets.token_hex(16))
         out = protocol.sign_request(self.key, method, path_qs, body, headers).as_dict()
@@ -81,7 +81,7 @@ class SimKiosk:
         return out
 
     def batch(self, n: int) -> bytes:
-        from kiosk.hub import protocol
+        from kiosk.wire import protocol
 
         ops = []
         for _ in range(n):

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.hub import protocol  # noqa: E402
 from kiosk.hub.signing import HubSigner  # noqa: E402
+from kiosk.wire import protocol  # noqa: E402
 
 SIZES = {"push answer": 300, "pull page (100 changes)": 40_000, "station keys (8 kiosks)": 1_500,
          "largest pull page": 1_000_000}

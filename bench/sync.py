@@ -72,11 +72,11 @@ def main() -> int:
 
     from kiosk.app import operator_principal
     from kiosk.db.engine import open_database
-    from kiosk.hub import protocol
     from kiosk.hub.core import Hub
     from kiosk.hub.db import open_hub_database
     from kiosk.hub.embedded import free_port
     from kiosk.services.sync import SyncPolicy, SyncService
+    from kiosk.wire import protocol
 
     with throwaway_postgres("-c synchronous_commit=on") as server, tempfile.TemporaryDirectory() as tmp:
         hub_url = create_database(server, "bench_sync")

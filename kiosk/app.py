@@ -164,7 +164,7 @@ class Kiosk:
         return RatingService(self.db, self.status_check, self.hub_link)
 
     demo_card: DemoCard | None = None
-    demo_hub: object | None = None
+    demo_hub: DemoHub | None = None
 
     def close(self) -> None:
         if self.demo_card is not None:
@@ -195,18 +195,51 @@ class DemoCard:
 DEMO_HUB_PORT = 47863
 
 
-def start_demo_hub(data_dir: Path):
-    """Demo mode's embedded hub on loopback (SQLite in the demo folder); None when its port is taken."""
-    from kiosk.hub.core import Hub
-    from kiosk.hub.db import open_hub_database
-    from kiosk.hub.embedded import EmbeddedHub
+@dataclass
+class DemoHub:
+    """Demo mode's hub, served on loopback by a child process (`kiosk.hub.demo`) over SQLite in the demo folder."""
 
-    hub = Hub(open_hub_database(f"sqlite:///{data_dir / 'hub' / 'hub.db'}"))
-    try:
-        return EmbeddedHub(hub, port=DEMO_HUB_PORT).start()
-    except (OSError, RuntimeError) as exc:
-        log.warning("demo: the embedded hub did not start (%s)", exc)
+    process: subprocess.Popen
+    url: str
+    hub_key: str  # the hub's public signing key (base64url), pinned by a demo folder enrolled before hubs signed
+
+    def create_enrol_code(self, station: str, units: list[str], timeout: float = 20.0) -> str:
+        """A one-time enrolment code of the demo hub for this kiosk."""
+        from kiosk import children
+
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"enrol_code": {"station": station, "units": units}}) + "\n")
+        self.process.stdin.flush()
+        line = children.read_line(self.process, timeout)
+        if not line:
+            raise RuntimeError("the demo hub gave no enrolment code")
+        return str(json.loads(line)["code"])
+
+    def stop(self) -> None:
+        from kiosk import children
+
+        children.stop(self.process)
+
+
+def start_demo_hub(data_dir: Path, log_dir: Path | None = None, timeout: float = 30.0) -> DemoHub | None:
+    """Demo mode's hub on loopback (SQLite in the demo folder), a child process like the demo card; None (logged)
+    when it does not start (its port is taken)."""
+    from kiosk import children
+
+    folder = data_dir / "hub"
+    log_dir = log_dir or folder
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the hub's own folder stays private
+    args = ["--db", str(folder / "hub.db"), "--port", str(DEMO_HUB_PORT)]
+    with (log_dir / "demo-hub.log").open("ab") as errors:  # the child keeps its own copy of the handle
+        process = children.start("hub", args, stderr=errors)
+    line = children.read_line(process, timeout)
+    info = json.loads(line) if line.startswith("{") else {"error": "no answer"}
+    if "url" not in info:
+        children.stop(process, timeout=2)
+        log.warning("demo: the hub did not start (%s); see %s", info.get("error"), log_dir / "demo-hub.log")
         return None
+    log.info("demo: hub served on %s", info["url"])
+    return DemoHub(process, str(info["url"]), str(info["hub_key"]))
 
 
 def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: float = 20.0,
@@ -270,7 +303,7 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
     register_printer_kind("system", _system_printer)
     demo_hub = None
     if settings.demo and with_demo_card and not settings.hub_url:
-        demo_hub = start_demo_hub(settings.data_dir)
+        demo_hub = start_demo_hub(settings.data_dir, settings.log_dir)
         if demo_hub is not None:
             loaded = dataclasses.replace(loaded, settings=settings.replace(hub_url=demo_hub.url))
             settings = loaded.settings
@@ -291,9 +324,9 @@ def build(loaded: LoadedSettings, console_log: bool = False, with_demo_card: boo
         kiosk.demo_hub = demo_hub
         state = kiosk.sync.state()
         if not state.enrolled:
-            code = demo_hub.hub.create_enrol_code(settings.station_id, units=[settings.unit_id])
+            code = demo_hub.create_enrol_code(settings.station_id, units=[settings.unit_id])
             kiosk.sync.enrol(operator_principal(), code, demo_hub.url)
         elif state.hub_key_fingerprint is None:
-            # A demo folder enrolled before hubs signed their answers: its hub runs in this process.
-            kiosk.sync.pin_hub_key(operator_principal(), demo_hub.hub.signer.public_b64, "demo")
+            # A demo folder enrolled before hubs signed their answers: its hub is this kiosk's own child.
+            kiosk.sync.pin_hub_key(operator_principal(), demo_hub.hub_key, "demo")
     return kiosk

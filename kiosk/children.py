@@ -1,4 +1,5 @@
-"""Child processes of the kiosk (the demo's virtual card), started one way from the source tree and the bundle.
+"""Child processes of the kiosk (the demo's virtual card and hub), started one way from the source tree and the
+bundle.
 
 A frozen executable cannot run `python -m …`, so a child is always the kiosk itself with a hidden first
 argument: `python -m kiosk __child NAME …` from the source tree, `kiosk-console __child NAME …` from the
@@ -22,7 +23,7 @@ from typing import IO
 #: The hidden first argument of `kiosk` that runs a child instead of the GUI or a command.
 HIDDEN = "__child"
 #: Child name → module whose `main(argv) -> int` it runs.
-CHILDREN = {"vchip": "kiosk.devices.vchip.__main__"}
+CHILDREN = {"vchip": "kiosk.devices.vchip.__main__", "hub": "kiosk.hub.demo"}
 
 
 class UnknownChild(ValueError):

@@ -32,8 +32,8 @@ from kiosk.hub.guard import (
     signed_path,
 )
 from kiosk.hub.openapi import OPENAPI
-from kiosk.hub.protocol import API
 from kiosk.hub.signing import SignedAnswers
+from kiosk.wire.protocol import API
 
 log = logging.getLogger(__name__)
 #: A push: up to 2000 ops cut at 4 MiB of payload by the kiosk, one portrait past the cut at most.
@@ -79,7 +79,8 @@ def _error(exc: HubError) -> JSONResponse:
 
 def create_app(hub: Hub, limiter: FailureLimiter | None = None) -> SignedAnswers:
     """The hub's ASGI application: every answer signed with the hub's key (outermost, so the front door's own
-    refusals are signed too), then the front door, then the routes."""
+    refusals are signed too), then the front door, then the routes. Long because each route is a closure over
+    `hub`, a few lines each, listed where the routing table can see them."""
     async def health(request: Request) -> JSONResponse:
         try:
             return JSONResponse(await run_in_threadpool(hub.health))

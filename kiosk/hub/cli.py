@@ -26,6 +26,7 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """`kiosk-hub`'s command line: long because it is one declaration per command and option."""
     parser = argparse.ArgumentParser(prog="kiosk-hub", description="Máy chủ đồng bộ trung tâm của các kiosk tiếp dân.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = sub.add_parser("serve", help="run the hub (uvicorn)")

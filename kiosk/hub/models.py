@@ -31,7 +31,7 @@ class EnrolCode(HubBase):
     used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     #: Set for a re-enrolment code: only this already enrolled kiosk may use it, to rejoin.
     rejoin_kiosk: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    #: HMAC key derived from the code (kiosk.hub.protocol.code_confirm_key): the hub proves with it that the key
+    #: HMAC key derived from the code (kiosk.wire.protocol.code_confirm_key): the hub proves with it that the key
     #: it announces at enrolment is its own. None for a code issued before (refused: issue a new one).
     confirm_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 

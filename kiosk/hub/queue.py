@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.queue import ACTIONS, TicketStatus, parse_ticket_number, summarise_ratings
 from kiosk.domain.ticket_qr import station_key_id
-from kiosk.hub.core import Hub, HubError, _audit, _iso
+from kiosk.hub.core import Hub, HubError
 from kiosk.hub.models import HubKiosk, InboxOp
 from kiosk.hub.models_hall import HubQueueKey, HubQueueTicket
-from kiosk.hub.queue_protocol import QUEUE_API, RATINGS_API, wrap_station_key
+from kiosk.hub.shared import _audit, _iso
+from kiosk.wire.ops import OpKind
+from kiosk.wire.queue import QUEUE_API, RATINGS_API, wrap_station_key
 
-RATING_KIND = "rating.added"
 BOARD_SIZE = 8
 #: The handling times that estimate a group's wait: its last tickets received or closed today.
 AVERAGE_OVER = 20
@@ -336,7 +337,8 @@ def station_ratings(s: Session, station: str, month: str) -> dict[str, Any]:
     """The station's ratings of one month from the ops its kiosks pushed (the first rating of a dossier counts)."""
     kiosks = select(HubKiosk.kiosk_id).where(HubKiosk.station == station)
     rows = s.execute(select(InboxOp.kiosk_id, InboxOp.seq, InboxOp.payload).where(
-        InboxOp.kind == RATING_KIND, InboxOp.kiosk_id.in_(kiosks)).order_by(InboxOp.received_at, InboxOp.seq)).all()
+        InboxOp.kind == OpKind.RATING_ADDED, InboxOp.kiosk_id.in_(kiosks)
+    ).order_by(InboxOp.received_at, InboxOp.seq)).all()
     ratings = []
     seen: set[str] = set()
     for _kiosk, _seq, payload in rows:

@@ -1,6 +1,6 @@
 """The hub's own signing key, and the ASGI layer that signs every answer with it.
 
-Kiosks pin the hub's public key when they enrol (`kiosk.hub.protocol.enrol_proof` lets them check it
+Kiosks pin the hub's public key when they enrol (`kiosk.wire.protocol.enrol_proof` lets them check it
 against the enrolment code) and refuse any answer it did not sign, so a machine on the path can neither
 inject station keys nor change a status or a block. The key is kept like the hub's database key: the OS
 key store when there is one, else a key file readable only by its owner (beside the SQLite file; for
@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from kiosk.hub import protocol
+from kiosk.wire import protocol
 
 log = logging.getLogger(__name__)
 

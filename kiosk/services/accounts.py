@@ -50,13 +50,14 @@ from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.face import FaceMatcher, PortraitError
 from kiosk.services.identity import SLOT_META, identity
 from kiosk.services.permissions import require
+from kiosk.wire.ops import OpKind
 
-REQUESTED_KIND = "account.requested"
-STATUS_KIND = "account.status"
+REQUESTED_KIND = OpKind.ACCOUNT_REQUESTED
+STATUS_KIND = OpKind.ACCOUNT_STATUS
 #: Hub → kiosks of a station: a request another kiosk took (for the duplicate and phone checks).
-KNOWN_KIND = "account.known"
+KNOWN_KIND = OpKind.ACCOUNT_KNOWN
 #: Decisions come back as the same change kind as dossiers' (dossiers and requests share the code space).
-PULLED_STATUS_KIND = "dossier.status"
+PULLED_STATUS_KIND = OpKind.DOSSIER_STATUS
 OUTBOX_SCHEMA = 1
 HUB_ACTOR = "hub"
 

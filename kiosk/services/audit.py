@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from kiosk.db.engine import Database
 from kiosk.db.models import AuditEntry, KioskMeta
 from kiosk.domain.roles import Permission, Principal
-from kiosk.hub import protocol
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.permissions import require
+from kiosk.wire import protocol
 
 GENESIS = protocol.AUDIT_GENESIS
 

@@ -51,10 +51,11 @@ from kiosk.services.errors import InvalidInput, NotFound, PermissionDenied, Serv
 from kiosk.services.identity import SLOT_META, SLOT_SOURCE_META, identity
 from kiosk.services.permissions import require, require_any
 from kiosk.services.search import SearchQuery, find_ids
+from kiosk.wire.ops import OpKind
 
 OUTBOX_SCHEMA = 1
-CREATED_KIND = "dossier.created"
-STATUS_KIND = "dossier.status"
+CREATED_KIND = OpKind.DOSSIER_CREATED
+STATUS_KIND = OpKind.DOSSIER_STATUS
 
 
 class DossierError(ServiceError):

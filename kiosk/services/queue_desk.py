@@ -141,8 +141,8 @@ class QueueDesk:
         from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
         from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-        from kiosk.hub.protocol import b64u
-        from kiosk.hub.queue_protocol import unwrap_station_key
+        from kiosk.wire.protocol import b64u
+        from kiosk.wire.queue import unwrap_station_key
 
         private = X25519PrivateKey.generate()
         epk = b64u(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw))

@@ -15,8 +15,8 @@ import httpx
 
 from kiosk.db.engine import Database
 from kiosk.db.models_sync import SyncState
-from kiosk.hub.queue_protocol import QUEUE_API, RATINGS_API
 from kiosk.services.sync_client import HubAnswerForged, HubClient, HubUnreachable
+from kiosk.wire.queue import QUEUE_API, RATINGS_API
 
 
 class QueueHubClient(HubClient):

@@ -26,8 +26,9 @@ from kiosk.services.identity import identity
 from kiosk.services.permissions import require
 from kiosk.services.queue_hub import HubLink
 from kiosk.services.sync_client import HubRefused, HubUnreachable
+from kiosk.wire.ops import OpKind
 
-RATING_KIND = "rating.added"
+RATING_KIND = OpKind.RATING_ADDED
 _MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 

@@ -26,9 +26,9 @@ from urllib.parse import quote, urlsplit
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.hub import protocol
 from kiosk.services.errors import ServiceError
 from kiosk.services.identity import KioskIdentity
+from kiosk.wire import protocol
 
 
 class HubUnreachable(ServiceError):

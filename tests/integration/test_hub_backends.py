@@ -20,9 +20,10 @@ from sqlalchemy import text
 from sync_codes import UNIT, unit_for
 from sync_codes import code as tracking
 
-from kiosk.hub import core, protocol
+from kiosk.hub import core, office
 from kiosk.hub.core import Hub, HubError
 from kiosk.hub.db import open_hub_database
+from kiosk.wire import protocol
 
 
 class HubClock:
@@ -259,14 +260,14 @@ def test_change_ids_commit_in_order_so_a_cursor_never_skips(hub, monkeypatch):
     kiosk = enrolled(hub)
     codes = [kiosk.code(100 + i) for i in range(8)]
     kiosk.push(hub, [kiosk.op(i + 1, tracking_code=code) for i, code in enumerate(codes)])
-    slow_audit = core._audit
+    slow_audit = office._audit
     rng = random.Random(7)
 
     def audit_then_dawdle(*args, **kwargs):
         slow_audit(*args, **kwargs)
         time.sleep(rng.random() * 0.004)  # hold the transaction open after the change id was taken
 
-    monkeypatch.setattr(core, "_audit", audit_then_dawdle)
+    monkeypatch.setattr(office, "_audit", audit_then_dawdle)
     writers_done = threading.Event()
     errors = []
 

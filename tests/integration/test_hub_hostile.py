@@ -24,8 +24,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from kiosk.hub import protocol
 from kiosk.hub.embedded import free_port
+from kiosk.wire import protocol
 
 GIB = 1024 * 1024 * 1024
 CHUNK = 1024 * 1024

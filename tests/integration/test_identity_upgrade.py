@@ -11,9 +11,9 @@ from station_kiosk import OFFICER
 
 from kiosk.db.engine import open_database
 from kiosk.db.migrate import alembic_config, current_revisions, upgrade
-from kiosk.hub import protocol
 from kiosk.services.accounts import AccountService
 from kiosk.services.catalog import load_catalog
+from kiosk.wire import protocol
 from tests.dossier_samples import person, sample_dossier, snapshot
 
 

@@ -453,7 +453,7 @@ def test_the_audit_chain_reaches_the_hub_entry_by_entry(db, hub, network, operat
     from kiosk.db.models import AuditEntry, KioskMeta
     from kiosk.hub.models import HubKioskAudit
     from kiosk.services import audit
-    from kiosk.services import sync as sync_module
+    from kiosk.services.sync import push as sync_module
 
     monkeypatch.setattr(sync_module, "AUDIT_BATCH", 4)
     service = enrolled(db, hub, network, operator)

@@ -36,7 +36,7 @@ from sync_codes import code as tracking
 
 from kiosk.db.engine import open_database
 from kiosk.db.models_receipts import StationKey
-from kiosk.hub import core, protocol
+from kiosk.hub import shared
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub, free_port
@@ -45,6 +45,7 @@ from kiosk.services import outbox
 from kiosk.services.errors import InvalidInput
 from kiosk.services.sync import SyncPolicy, SyncService
 from kiosk.services.sync_client import HubAnswerForged, HubRefused, TlsUntrusted
+from kiosk.wire import protocol
 
 FAST = SyncPolicy(attempts=1, wait_initial_s=0.001, wait_max_s=0.01, jitter_s=0.001)
 UNIT_B = "000.00.25.H58"
@@ -210,7 +211,7 @@ def test_hostile_kiosk_ids_get_hub_made_ids_and_the_key_refresh_works_for_every_
     # A list the kiosk cannot store (a damaged row on the hub): an alarm with the reason, never "done".
     with hub.hub.db.transaction() as s:
         s.get(HubKiosk, given[0]).public_key = "khóa-hỏng"
-        core._bump_meta(s, "keys_version")
+        shared._bump_meta(s, "keys_version")
     report = first.run_once(operator)
     assert report.status == "attention" and not report.ok
     (alarm,) = [a for a in report.alarms if a["kind"] == "keys"]
@@ -222,7 +223,7 @@ def test_hostile_kiosk_ids_get_hub_made_ids_and_the_key_refresh_works_for_every_
     assert any(a["kind"] == "keys" for a in json.loads(synced.stdout)["alarms"])
     with hub.hub.db.transaction() as s:  # repaired on the hub: the alarm clears at the next sync
         s.get(HubKiosk, given[0]).public_key = protocol.b64u(os.urandom(32))
-        core._bump_meta(s, "keys_version")
+        shared._bump_meta(s, "keys_version")
     assert first.run_once(operator).status == "ok"
 
 

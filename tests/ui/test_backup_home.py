@@ -72,7 +72,7 @@ def test_a_restored_kiosk_says_on_its_home_page_that_it_must_rejoin(qtbot, offic
     from sqlalchemy import update
 
     from kiosk.db.models_sync import SyncState
-    from kiosk.services.sync import _state
+    from kiosk.services.sync.state import _state
 
     with officer.kiosk.db.transaction() as session:
         _state(session)

@@ -26,7 +26,7 @@ down_revision = "h003"
 branch_labels = None
 depends_on = None
 
-# Frozen here: kiosk.hub.protocol.LEGACY_UID_NAMESPACE must stay the same value.
+# Frozen here: kiosk.wire.protocol.LEGACY_UID_NAMESPACE must stay the same value.
 LEGACY_UID_NAMESPACE = uuid.UUID("41380fd3-7430-4cbc-8bdb-5a3b9d4d947e")
 ACCOUNT_PROCEDURE = "1.011411"
 

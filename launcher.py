@@ -2,7 +2,8 @@
 
 `kiosk` (windowed GUI), `kiosk-console` (the headless commands, and the GUI with a console for
 debugging) and `kiosk-hub` (the station's hub) are built from one analysis of the same modules; the
-executable's own name says which command line it is.
+executable's own name says which command line it is. It lives beside kiosk.spec, outside the `kiosk`
+package: the kiosk never imports the hub, and only this entry knows both.
 """
 
 from __future__ import annotations

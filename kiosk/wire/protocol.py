@@ -1,4 +1,4 @@
-"""The wire contract shared by the kiosk's sync client and the hub: signed requests and op hashes.
+"""Signed requests and answers, canonical JSON, op hashes, audit-chain links and record identities.
 
 Every kiosk request is signed with the kiosk's Ed25519 key over the method, the path with its
 query, the SHA-256 of the body, the kiosk id, the database instance UUID, the epoch, a timestamp

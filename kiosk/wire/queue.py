@@ -1,4 +1,4 @@
-"""Wire helpers of the hall's queue shared by the hub and the kiosks: handing the station's queue key over.
+"""The hall's queue and ratings endpoints, and how the station's queue key is handed to a kiosk.
 
 The key travels wrapped for one request: the kiosk sends a fresh X25519 public key in its signed
 request, the hub answers with its own ephemeral X25519 key and the station key sealed with AES-256-GCM
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk.hub.protocol import b64u, unb64u
+from kiosk.wire.protocol import b64u, unb64u
 
 QUEUE_API = "/v1/queue"
 RATINGS_API = "/v1/ratings"
