@@ -54,7 +54,7 @@ class InvalidInput(ServiceError):
     code = "invalid_input"
 
     def __init__(self, issues: Iterable[Issue | tuple[str, str, str]]) -> None:
-        self.issues = tuple(i if isinstance(i, Issue) else Issue(*_with_english(i)) for i in issues)
+        self.issues = tuple(i if isinstance(i, Issue) else Issue(*i) for i in issues)
         self.errors = [(i.field, i.message_vi) for i in self.issues]
         super().__init__("; ".join(f"{f}: {m}" for f, m in self.errors))
         self.message_vi = " ".join(i.message_vi for i in self.issues)
@@ -64,7 +64,3 @@ class InvalidInput(ServiceError):
 class NotFound(ServiceError):
     code = "not_found"
 
-
-def _with_english(refusal: tuple[str, ...]) -> tuple[str, ...]:
-    """TRANSITIONAL (removed when every raise site gives both languages): a (field, Vietnamese) pair."""
-    return refusal if len(refusal) == 3 else (*refusal, refusal[1])

@@ -100,15 +100,24 @@ def loopback_url(url: str) -> bool:
 
 
 def transport_problem(url: str, insecure_http: bool = False) -> str | None:
-    """Why this kiosk must not talk to `url` (None when it may): https anywhere, http only on this machine or,
-    for a lab, with `--insecure-http`."""
+    """Why this kiosk must not talk to `url`, in Vietnamese (None when it may); see `transport_refusal`."""
+    refusal = transport_refusal(url, insecure_http)
+    return refusal[0] if refusal else None
+
+
+def transport_refusal(url: str, insecure_http: bool = False) -> tuple[str, str] | None:
+    """Why this kiosk must not talk to `url`, (Vietnamese, English), None when it may: https anywhere, http only
+    on this machine or, for a lab, with `--insecure-http`."""
     scheme = urlsplit(url).scheme.lower()
     if scheme == "https" or (scheme == "http" and (loopback_url(url) or insecure_http)):
         return None
     if scheme == "http":
         return ("Máy chủ đồng bộ ở máy khác phải dùng https:// (dữ liệu công dân đi qua mạng). Chỉ trong phòng thử "
-                "nghiệm mới dùng --insecure-http.")
-    return "Địa chỉ máy chủ phải bắt đầu bằng https:// (hoặc http:// trên chính máy này)."
+                "nghiệm mới dùng --insecure-http.",
+                "A sync hub on another machine must use https:// (citizens' data crosses the network). Only a lab "
+                "uses --insecure-http.")
+    return ("Địa chỉ máy chủ phải bắt đầu bằng https:// (hoặc http:// trên chính máy này).",
+            "The hub's address must start with https:// (or http:// on this very machine).")
 
 
 @functools.lru_cache(maxsize=4)

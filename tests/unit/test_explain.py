@@ -72,3 +72,16 @@ def test_a_refusal_from_a_real_service_call_reads_in_english(staff_service, oper
                                           "mot-mat-khau-moi")
     assert explain(wrong.value).en == "The current password is wrong."
     assert lan.username == "lan"
+
+
+def test_a_refusal_without_its_english_sentence_is_refused_when_raised():
+    # Every refusal a service raises carries both languages; a (field, Vietnamese) pair is a programming error.
+    import pytest
+
+    from kiosk.services.errors import InvalidInput
+
+    with pytest.raises(TypeError):
+        InvalidInput([("code", "Cần mã hồ sơ.")])
+    refusal = InvalidInput([("code", "Cần mã hồ sơ.", "The dossier code is needed.")])
+    assert refusal.errors == [("code", "Cần mã hồ sơ.")]
+    assert refusal.message_en == "The dossier code is needed."

@@ -39,7 +39,7 @@ from kiosk.services.sync.state import (
     _pin,
     _state,
 )
-from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, loopback_url, transport_problem
+from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, loopback_url, transport_refusal
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).
@@ -61,15 +61,16 @@ class Enrolment:
         require(principal, Permission.SYNC_MANAGE)
         url = (hub_url or self.default_hub_url).strip()
         errors = []
-        problem = transport_problem(url, insecure_http)
+        problem = transport_refusal(url, insecure_http)
         if problem:
-            errors.append(("hub", problem))
+            errors.append(("hub", *problem))
         if not code.strip():
-            errors.append(("code", "Cần mã đăng ký do máy chủ cấp."))
+            errors.append(("code", "Cần mã đăng ký do máy chủ cấp.", "The enrolment code the hub issued is needed."))
         with self.db.sessions() as session:
             st = session.get(SyncState, 1)
             if st is not None and st.enrolled_at and st.hub_url.rstrip("/") != url.rstrip("/"):
-                errors.append(("hub", f"Kiosk đã đăng ký với máy chủ khác ({st.hub_url})."))
+                errors.append(("hub", f"Kiosk đã đăng ký với máy chủ khác ({st.hub_url}).",
+                               f"This kiosk is enrolled with another hub ({st.hub_url})."))
         if errors:
             raise InvalidInput(errors)
         public_key = public_key_b64(self.db)
@@ -131,12 +132,14 @@ class Enrolment:
         """
         require(principal, Permission.SYNC_MANAGE)
         if not code.strip():
-            raise InvalidInput([("code", "Cần mã đăng ký lại do máy chủ cấp cho kiosk này.")])
+            raise InvalidInput([("code", "Cần mã đăng ký lại do máy chủ cấp cho kiosk này.",
+                                 "The re-enrolment code the hub issued for this kiosk is needed.")])
         current = self.who  # read before the write transaction (it opens its own session)
         with self.db.transaction() as session:
             st = _state(session)
             if st.enrolled_at is None:
-                raise InvalidInput([("code", "Kiosk chưa đăng ký với máy chủ nào: dùng đăng ký lần đầu.")])
+                raise InvalidInput([("code", "Kiosk chưa đăng ký với máy chủ nào: dùng đăng ký lần đầu.",
+                                     "This kiosk is not enrolled with any hub: use the first enrolment.")])
             pending = session.get(KioskMeta, "rejoin_pending")
             if pending is None:
                 pending = KioskMeta(key="rejoin_pending", value=json.dumps(
@@ -203,7 +206,9 @@ class Enrolment:
             reason = st.halted_reason
             if reason == "restored" or session.get(KioskMeta, REJOIN_REQUIRED) is not None:
                 raise InvalidInput([("resume", "Dữ liệu vừa được khôi phục từ bản sao lưu: tiếp tục đồng bộ là chưa đủ, "
-                                               "kiosk phải đăng ký lại (kiosk enrol --rejoin).")])
+                                               "kiosk phải đăng ký lại (kiosk enrol --rejoin).",
+                                    "The data was just restored from a backup: resuming sync is not enough, the "
+                                    "kiosk must enrol again (kiosk enrol --rejoin).")])
             st.halted, st.halted_reason, st.halted_detail = False, None, None
             audit.append(session, principal.audit_name, "sync.resumed", "hub", st.station,
                          {"reason": reason or ""}, clock=self.clock)
@@ -238,13 +243,14 @@ class Enrolment:
         Answers from there must still be signed with the pinned key."""
         require(principal, Permission.SYNC_MANAGE)
         url = url.strip()
-        problem = transport_problem(url, insecure_http)
+        problem = transport_refusal(url, insecure_http)
         if problem:
-            raise InvalidInput([("hub", problem)])
+            raise InvalidInput([("hub", *problem)])
         with self.db.transaction() as session:
             st = _state(session)
             if st.enrolled_at is None:
-                raise InvalidInput([("hub", "Kiosk chưa đăng ký: dùng kiosk enrol --hub URL --code MÃ.")])
+                raise InvalidInput([("hub", "Kiosk chưa đăng ký: dùng kiosk enrol --hub URL --code MÃ.",
+                                     "This kiosk is not enrolled: use kiosk enrol --hub URL --code CODE.")])
             before = st.hub_url
             st.hub_url = url
             if insecure_http and not loopback_url(url) and url.lower().startswith("http:"):

@@ -78,7 +78,8 @@ class BackOffice:
                 audit.append(session, principal.audit_name, "sync.rejection_acknowledged", "outbox", str(seq),
                              {"reason": str(data.get("reason") or "")}, clock=self.clock)
                 return data
-        raise InvalidInput([("seq", f"Máy chủ không từ chối thao tác số {seq} nào của kiosk này.")])
+        raise InvalidInput([("seq", f"Máy chủ không từ chối thao tác số {seq} nào của kiosk này.",
+                                 f"The hub refused no operation number {seq} of this kiosk.")])
 
     def lookup(self, principal: Principal, tracking_code: str, issuer: str = "") -> dict[str, Any] | None:
         """Ask the hub now for a code's status (the citizen's status check); None when not enrolled.
