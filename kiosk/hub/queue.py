@@ -120,8 +120,6 @@ class HubQueue:
             HubQueueTicket.station == station, HubQueueTicket.day < day, HubQueueTicket.qr_text.is_not(None),
         ).values(qr_text=None))
 
-    # The station's key -------------------------------------------------------------------------
-
     def station_key(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
         with self.db.transaction() as s:
             kiosk = self.hub.authenticate(s, method, path, body, headers)
@@ -140,8 +138,6 @@ class HubQueue:
                 return wrap_station_key(bytes.fromhex(row.key), row.kid, kiosk.kiosk_id, epk)
             except ValueError:
                 raise _bad("Khóa công khai tạm thời không hợp lệ.", "Invalid X25519 public key.") from None
-
-    # Tickets ----------------------------------------------------------------------------------
 
     def add_ticket(self, method: str, path: str, body: bytes, headers: Any) -> dict[str, Any]:
         """A hall kiosk's ticket (sent again after a lost answer: the same ticket is answered again)."""
@@ -302,8 +298,6 @@ class HubQueue:
                    {"number": row.number, "counter": counter or row.counter})
             return {"ticket": _ticket_json(row)}
 
-    # The hall's screen ------------------------------------------------------------------------
-
     def _board_rows(self, s: Session, station: str, day: str) -> list[dict[str, Any]]:
         rows = s.scalars(select(HubQueueTicket).where(
             HubQueueTicket.station == station, HubQueueTicket.day == day,
@@ -322,8 +316,6 @@ class HubQueue:
                 HubQueueTicket.station == station, HubQueueTicket.day == day,
                 HubQueueTicket.status == TicketStatus.WAITING.value).group_by(HubQueueTicket.group_letter)).all())
             return {"station": station, "day": day, "calls": self._board_rows(s, station, day), "waiting": waiting}
-
-    # Ratings ----------------------------------------------------------------------------------
 
     def rating_report(self, method: str, path: str, body: bytes, headers: Any, month: str) -> dict[str, Any]:
         with self.db.transaction() as s:

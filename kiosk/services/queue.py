@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 class QueueService(CounterDesk):
     """The queue of a station: the hall's tickets, the counter's calls, the day's lists and the hub's backlog."""
 
-    # The hall: take a ticket ------------------------------------------------------------------
-
     def take(self, principal: Principal, service_no: int, form: Mapping[str, Any] | None = None,
              citizen: Any = None, consent: str | None = None) -> TicketTaken:
         """Check the draft as the counter's wizard would, number the ticket, seal the draft into its QR code.
@@ -171,8 +169,6 @@ class QueueService(CounterDesk):
         return session.scalar(select(func.count()).select_from(QueueTicket).where(
             QueueTicket.day == row.day, QueueTicket.group_letter == row.group_letter,
             QueueTicket.status == TicketStatus.WAITING.value, QueueTicket.created_at < row.created_at)) or 0
-
-    # Lists, the day's end, the hub's backlog ---------------------------------------------------
 
     def summary(self, principal: Principal) -> dict[str, Any]:
         """Waiting tickets per group and the numbers called now: the hub's view, else this kiosk's own."""

@@ -118,8 +118,6 @@ class QueueDesk:
         self.clock = clock
         self.link = link or HubLink(db, sync)
 
-    # Time and keys ----------------------------------------------------------------------------
-
     def _local_now(self) -> datetime:
         return local_received_at(None, self.clock()).replace(tzinfo=None)
 

@@ -10,22 +10,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.ui.account_steps import AccountSteps
 from kiosk.ui.i18n import current_language
-from kiosk.ui.print_job import PrintRunner, PrintTexts
+from kiosk.ui.print_job import PrintTexts
 from kiosk.ui.step_widgets import Retranslating, step_buttons
 from kiosk.ui.worker import run_call
 
@@ -36,16 +30,7 @@ def _msg(issue) -> str:
     return issue.message_en if current_language() == "en" and issue.message_en else issue.message_vi
 
 
-def _photo_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setFixedSize(180, 240)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet("border: 1px solid #999; background: white;")
-    return label
-
-
-class AccountPage(Retranslating, QWidget):
+class AccountPage(AccountSteps, Retranslating, QWidget):
     """One request at a time; the cards come from the card page ("use this citizen")."""
 
     def __init__(self, kiosk, principal_fn, current_citizen, current_photo, parent: QWidget | None = None) -> None:
@@ -90,136 +75,6 @@ class AccountPage(Retranslating, QWidget):
         self.retranslate()
         self.reset()
 
-    # Steps --------------------------------------------------------------------------------------
-
-    def _build_person(self) -> None:
-        page = QWidget(self)
-        form = QFormLayout(page)
-        self.take_citizen = QPushButton(page)
-        self.take_citizen.setObjectName("takeCitizen")
-        self.person_info = QLabel(page)
-        self.person_info.setObjectName("personInfo")
-        self.person_info.setWordWrap(True)
-        self.level = QComboBox(page)
-        self.level.setObjectName("accountLevel")
-        self.level.addItem("", 2)
-        self.level.addItem("", 1)
-        self.level_label = QLabel(page)
-        form.addRow(self.take_citizen)
-        form.addRow(self.person_info)
-        form.addRow(self.level_label, self.level)
-        self.take_citizen.clicked.connect(self._take_citizen)
-        self.stack.addWidget(page)
-
-    def _build_guardian(self) -> None:
-        page = QWidget(self)
-        form = QFormLayout(page)
-        self.guardian_hint = QLabel(page)
-        self.guardian_hint.setWordWrap(True)
-        self.take_guardian = QPushButton(page)
-        self.take_guardian.setObjectName("takeGuardian")
-        self.guardian_info = QLabel(page)
-        self.guardian_info.setObjectName("guardianInfo")
-        self.guardian_info.setWordWrap(True)
-        self.relationship = QComboBox(page)
-        self.relationship.setObjectName("relationship")
-        for value in ("father", "mother", "guardian"):
-            self.relationship.addItem("", value)
-        self.relationship_label = QLabel(page)
-        form.addRow(self.guardian_hint)
-        form.addRow(self.take_guardian)
-        form.addRow(self.guardian_info)
-        form.addRow(self.relationship_label, self.relationship)
-        self.take_guardian.clicked.connect(self._take_guardian)
-        self.stack.addWidget(page)
-
-    def _build_portrait(self) -> None:
-        page = QWidget(self)
-        box = QVBoxLayout(page)
-        row = QHBoxLayout()
-        self.chip_photo = _photo_label(page, "chipPhoto")
-        self.live_photo = _photo_label(page, "livePhoto")
-        row.addWidget(self.chip_photo)
-        row.addWidget(self.live_photo)
-        row.addStretch(1)
-        box.addLayout(row)
-        self.capture_portrait = QPushButton(page)
-        self.capture_portrait.setObjectName("capturePortrait")
-        self.choose_portrait = QPushButton(page)
-        self.choose_portrait.setObjectName("choosePortrait")
-        self.face_result = QLabel(page)
-        self.face_result.setObjectName("faceResult")
-        self.face_result.setWordWrap(True)
-        shoot = QHBoxLayout()
-        shoot.addWidget(self.capture_portrait)
-        shoot.addWidget(self.choose_portrait)
-        shoot.addStretch(1)
-        box.addLayout(shoot)
-        box.addWidget(self.face_result)
-        box.addStretch(1)
-        self.choose_portrait.clicked.connect(self._choose_portrait)
-        self.capture_portrait.clicked.connect(self._capture_portrait)
-        self.stack.addWidget(page)
-
-    def _build_contacts(self) -> None:
-        from kiosk.domain.account import INTEGRATIONS
-
-        page = QWidget(self)
-        form = QFormLayout(page)
-        self.phone = QLineEdit(page)
-        self.phone.setObjectName("accountPhone")
-        self.phone.setPlaceholderText("09xx xxx xxx")
-        self.email = QLineEdit(page)
-        self.email.setObjectName("accountEmail")
-        self.phone_label, self.email_label = QLabel(page), QLabel(page)
-        form.addRow(self.phone_label, self.phone)
-        form.addRow(self.email_label, self.email)
-        self.integrations: dict[str, QCheckBox] = {}
-        for key, (vi, en) in INTEGRATIONS.items():
-            box = QCheckBox(en if current_language() == "en" else vi, page)
-            box.setObjectName(f"integrate_{key}")
-            form.addRow(box)
-            self.integrations[key] = box
-        self.fingerprint = QCheckBox(page)
-        self.fingerprint.setObjectName("fingerprintChecked")
-        form.addRow(self.fingerprint)
-        self.stack.addWidget(page)
-
-    def _build_consent(self) -> None:
-        page = QWidget(self)
-        box = QVBoxLayout(page)
-        self.consent_text = QPlainTextEdit(page)
-        self.consent_text.setObjectName("consentText")
-        self.consent_text.setReadOnly(True)
-        box.addWidget(self.consent_text, 1)
-        self.consent_holder = QCheckBox(page)
-        self.consent_holder.setObjectName("consentHolder")
-        self.consent_guardian = QCheckBox(page)
-        self.consent_guardian.setObjectName("consentGuardian")
-        box.addWidget(self.consent_holder)
-        box.addWidget(self.consent_guardian)
-        self.stack.addWidget(page)
-
-    def _build_review(self) -> None:
-        page = QWidget(self)
-        box = QVBoxLayout(page)
-        self.review = QLabel(page)
-        self.review.setObjectName("accountReview")
-        self.review.setWordWrap(True)
-        self.review.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.result = QLabel(page)
-        self.result.setObjectName("accountResult")
-        self.result.setWordWrap(True)
-        self.print_button = QPushButton(page)
-        self.print_button.setObjectName("accountPrint")
-        self.print_button.hide()
-        self.print_button.clicked.connect(self.print_confirmation)
-        self.printer = PrintRunner(self.kiosk, self.print_button, self.result)
-        box.addWidget(self.review, 1)
-        box.addWidget(self.result)
-        box.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.stack.addWidget(page)
-
     def retranslate(self) -> None:
         self.title.setText(self.tr("Cấp tài khoản định danh điện tử"))
         self.new_button.setText(self.tr("Đề nghị mới"))
@@ -245,8 +100,6 @@ class AccountPage(Retranslating, QWidget):
         self.consent_guardian.setText(self.tr("Cha, mẹ hoặc người giám hộ đã đọc và đồng ý"))
         self.print_button.setText(self.tr("In giấy xác nhận"))
         self._show_step_label()
-
-    # Navigation ---------------------------------------------------------------------------------
 
     @property
     def index(self) -> int:
@@ -359,8 +212,6 @@ class AccountPage(Retranslating, QWidget):
                 self.message.setText(self.tr("Chưa ghi nhận đủ sự đồng ý của những người cần đồng ý."))
                 return
         self.go(self.index + 1)
-
-    # Actions -----------------------------------------------------------------------------------
 
     def _take_citizen(self) -> None:
         citizen = self.current_citizen()

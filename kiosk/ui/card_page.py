@@ -142,8 +142,6 @@ class CardPage(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
-    # States ------------------------------------------------------------------------------------
-
     def set_state(self, state: str, message: str = "") -> None:
         self.state = state
         self._error_message = message
@@ -237,8 +235,6 @@ class CardPage(QWidget):
         present = self.watcher is not None and self.reader in self.watcher.cards
         self.set_state("key" if present else "no_card")
 
-    # Reader events -----------------------------------------------------------------------------
-
     def on_service(self, up: bool) -> None:
         if not up:
             self._abort_read()
@@ -269,8 +265,6 @@ class CardPage(QWidget):
     def on_card_removed(self, reader: str) -> None:
         if self.state == "key" and reader == self.reader:
             self.set_state("no_card")
-
-    # Reading -----------------------------------------------------------------------------------
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state in ("key", "denied", "no_card"):

@@ -10,13 +10,15 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from kiosk.config import LoadedSettings
 from kiosk.domain.roles import Permission, Principal
 from kiosk.services.explain import explain
 from kiosk.ui import i18n
+from kiosk.ui.hall_mode import HallMode
+from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login import LoginPage
 from kiosk.ui.worker import run_call
 
@@ -28,35 +30,7 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL_MS = 15_000
 
 
-class IdleWatcher(QObject):
-    """Restarts a single-shot timer on any user input; `idle` fires when it runs out.
-
-    Kept as an attribute of the window: a watcher with no Python reference would be collected and
-    its timer would never fire (a PySide6 trap).
-    """
-
-    idle = Signal()
-
-    def __init__(self, timeout_ms: int, parent: QObject) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(timeout_ms)
-        self.timer.timeout.connect(self.idle)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if self.timer.isActive() and event.type() in (
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.MouseMove,
-            QEvent.Type.TouchBegin,
-            QEvent.Type.Wheel,
-        ):
-            self.timer.start()
-        return False
-
-
-class MainWindow(QMainWindow):
+class MainWindow(HallMode, QMainWindow):
     """Owns the flow between pages; every slow call goes through `run_call`."""
 
     ready = Signal()
@@ -293,19 +267,6 @@ class MainWindow(QMainWindow):
                                      dict(called.form or {}), text, state)
         self.shell.show_page("dossier")
 
-    def lock_down(self) -> None:
-        """The hall: a frameless window above the others, and an application filter that swallows the keys
-        and menus leading out; closing it needs the administrator's PIN (kiosk.ui.lockdown)."""
-        from PySide6.QtWidgets import QApplication
-
-        from kiosk.ui.lockdown import LockdownFilter
-
-        self.setWindowFlags(self.windowFlags() | Qt.WindowType.FramelessWindowHint
-                            | Qt.WindowType.WindowStaysOnTopHint)
-        self.lockdown = LockdownFilter(self)  # kept as an attribute: a filter with no reference is collected
-        QApplication.instance().installEventFilter(self.lockdown)
-        self.exit_allowed = False
-
     def _card_laid(self, _reader: str) -> None:
         """A card laid on the reader brings the card page forward: the officer is about to read it (a
         wizard left open stays as it is, and "use this citizen" goes back to it)."""
@@ -314,48 +275,6 @@ class MainWindow(QMainWindow):
         if self.principal is not None and self.pages.currentWidget() is self.shell and (
                 QApplication.activeModalWidget() is None):
             self.shell.show_page("card")
-
-    def _enter_selfservice(self) -> None:
-        """No staff login in the hall: the kiosk acts as its self-service role; idle wipes the screen."""
-        from PySide6.QtGui import QShortcut
-        from PySide6.QtWidgets import QApplication
-
-        from kiosk.domain.roles import Role
-        from kiosk.services.identity import identity
-        from kiosk.ui.selfservice import SelfServiceShell
-
-        self.principal = Principal(f"selfservice:{identity(self.kiosk.db).kiosk_id}", Role.SELFSERVICE)
-        for shortcut in self.shell.findChildren(QShortcut):  # the counter's keys (logout, pages) do nothing here
-            shortcut.setEnabled(False)
-        self.selfservice = SelfServiceShell(self.kiosk, lambda: self.principal, self)
-        self.selfservice.language_chosen.connect(self.set_language)
-        self.selfservice.exit_requested.connect(self._leave_selfservice)
-        self.pages.addWidget(self.selfservice)
-        self.pages.setCurrentWidget(self.selfservice)
-        self.status.hide()  # device states are for staff, not for the hall
-        self.watcher.card_inserted.connect(lambda _r: self.selfservice.on_card(True))
-        self.watcher.card_removed.connect(lambda _r: self.selfservice.on_card(bool(self.watcher.cards)))
-        if self.watcher.cards:
-            self.selfservice.on_card(True)
-        self.idle.timer.setInterval(self.loaded.settings.selfservice_idle_timeout_s * 1000)
-        self.idle.idle.disconnect()
-        self.idle.idle.connect(self._selfservice_idle)
-        QApplication.instance().installEventFilter(self.idle)
-        self.idle.timer.start()
-
-    def _selfservice_idle(self) -> None:
-        self.selfservice.wipe()
-        self.set_language(self.loaded.settings.language)
-        self.idle.timer.start()
-
-    def _leave_selfservice(self) -> None:
-        """The administrator's PIN was typed: the window closes and the supervisor does not start it again."""
-        from PySide6.QtWidgets import QApplication
-
-        self.selfservice.wipe()
-        self.exit_allowed = True
-        self.close()
-        QApplication.exit(0)
 
     def _use_citizen(self, result) -> None:
         """The citizen the officer serves now (a chip read); the wizard takes it as the applicant."""

@@ -54,6 +54,19 @@ class PrinterDialog(QDialog):
         self.from_environment = any(kiosk.loaded.sources.get(k) in ("environment", "command line") for k in LOCK_KEYS)
         self._refusal: Explanation | None = None  # kept to say it again in another language
 
+        self._build()
+        self._fill_current()
+        self.kind_group.idToggled.connect(lambda _id, on: on and self._kind_changed())
+        self.save_button.clicked.connect(self.save)
+        self.close_button.clicked.connect(self.reject)
+        editable = self.allowed and not self.locked
+        for widget in (*self.kind_buttons.values(), self.folder, self.browse, self.printer_list, self.escpos_target):
+            widget.setEnabled(editable)
+        self._kind_changed()
+        self.retranslate()
+
+    def _build(self) -> None:
+        """The dialog from top to bottom: what prints now, the kinds, the chosen kind's fields, the buttons."""
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with a long refusal, never squeezes
         self.title = QLabel(self)
@@ -104,18 +117,6 @@ class PrinterDialog(QDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
-
-        self._fill_current()
-        self.kind_group.idToggled.connect(lambda _id, on: on and self._kind_changed())
-        self.save_button.clicked.connect(self.save)
-        self.close_button.clicked.connect(self.reject)
-        editable = self.allowed and not self.locked
-        for widget in (*self.kind_buttons.values(), self.folder, self.browse, self.printer_list, self.escpos_target):
-            widget.setEnabled(editable)
-        self._kind_changed()
-        self.retranslate()
-
-    # --- building ---------------------------------------------------------------------------------------------
 
     def _page(self, kind: str) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget(self)
@@ -191,8 +192,6 @@ class PrinterDialog(QDialog):
                     item.setSelected(True)
                     self.printer_list.setCurrentItem(item)
 
-    # --- behaviour --------------------------------------------------------------------------------------------
-
     def kind(self) -> str:
         return KINDS[max(self.kind_group.checkedId(), 0)]
 
@@ -248,8 +247,6 @@ class PrinterDialog(QDialog):
         self._refusal = explain(exc)
         self._update_save()
         self.retranslate()
-
-    # --- texts ------------------------------------------------------------------------------------------------
 
     def describe(self, kind: str, target: str) -> str:
         """The printer as staff know it: the kind in words and where it prints."""

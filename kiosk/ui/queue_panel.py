@@ -129,8 +129,6 @@ class QueuePanel(QFrame):
         self.skip_button.setEnabled(serving)
         self.absent_button.setEnabled(serving)
 
-    # The line ---------------------------------------------------------------------------------
-
     def refresh(self) -> None:
         principal = self.principal_fn()
         if principal is None:
@@ -165,8 +163,6 @@ class QueuePanel(QFrame):
             lines += "\n" + self.tr("Máy chủ của trạm không kết nối: hàng chờ chỉ gồm phiếu của kiosk này; "
                                     "hãy quét mã QR trên phiếu của công dân.")
         self.lines.setText(lines)
-
-    # The ticket at this counter ---------------------------------------------------------------
 
     def _show_current(self) -> None:
         c = self.current

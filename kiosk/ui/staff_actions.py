@@ -126,8 +126,6 @@ class StaffActions(QGroupBox):
         return (self.unlock_button, self.toggle_button, self.reset_button, self.confirm_button, self.cancel_button,
                 self.hide_password_button)
 
-    # --- language ---------------------------------------------------------------------------------------------
-
     def retranslate(self) -> None:
         self.setTitle(self.tr("Người được chọn"))
         self.reset_button.setText(self.tr("Cấp lại mật khẩu"))
@@ -141,8 +139,6 @@ class StaffActions(QGroupBox):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-    # --- the person selected ----------------------------------------------------------------------------------
 
     def show_person(self, info: StaffInfo | None) -> None:
         """Show `info` (the row selected in the list, None when there is none) and what may be done to it."""
@@ -196,8 +192,6 @@ class StaffActions(QGroupBox):
     def own_account_text(self) -> str:
         return self.tr("Đây là tài khoản bạn đang dùng: bạn không tự khóa được. Nếu cần khóa, hãy nhờ một "
                        "quản trị viên khác.")
-
-    # --- asking -----------------------------------------------------------------------------------------------
 
     def ask_toggle(self) -> None:
         """Lock (or unlock) the selected account, once confirmed; never the administrator's own."""
@@ -257,8 +251,6 @@ class StaffActions(QGroupBox):
         self._pending = None
         self._render_pending()
         self.cancelled.emit()
-
-    # --- doing ------------------------------------------------------------------------------------------------
 
     def confirm(self) -> None:
         """Do what the confirmation asked about."""
@@ -351,8 +343,6 @@ class StaffActions(QGroupBox):
         self._run(lambda staff, principal: staff.reset_password(principal, username),
                   lambda: self.tr("Đang tạo mật khẩu mới…"), issued,
                   lambda exc: self._refuse(lambda: self.error_text(exc)))
-
-    # --- the one-time password --------------------------------------------------------------------------------
 
     def _render_issued(self) -> None:
         issued = self._issued

@@ -124,8 +124,6 @@ class StaffAddForm(QGroupBox):
             self.labels[field], self.errors[field] = label, error
         return grid
 
-    # --- language ---------------------------------------------------------------------------------------------
-
     def retranslate(self) -> None:
         self.setTitle(self.tr("Thêm người"))
         self.labels["username"].setText(self.tr("Tên đăng nhập"))
@@ -151,8 +149,6 @@ class StaffAddForm(QGroupBox):
             self.retranslate()
         super().changeEvent(event)
 
-    # --- the sentences next to the fields ---------------------------------------------------------------------
-
     def _render_field_error(self, field: str) -> None:
         text_fn = self._field_errors.get(field)
         self.errors[field].setText(text_fn() if text_fn else "")
@@ -167,8 +163,6 @@ class StaffAddForm(QGroupBox):
         """The sentence next to a form field ("" if none)."""
         text_fn = self._field_errors.get(field)
         return text_fn() if text_fn else ""
-
-    # --- adding -----------------------------------------------------------------------------------------------
 
     def submit(self) -> None:
         """Ask the service to add the person in the form; its refusal is shown next to the fields."""

@@ -109,8 +109,6 @@ class StaffPage(QWidget):
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
 
-    # --- language ---------------------------------------------------------------------------------------------
-
     def retranslate(self) -> None:
         self.title.setText(self.tr("Nhân sự"))
         self.table.setHorizontalHeaderLabels([
@@ -133,8 +131,6 @@ class StaffPage(QWidget):
         if not event.spontaneous():
             self.refresh()
 
-    # --- messages ------------------------------------------------------------------------------------------
-
     def _error_text(self, exc: Exception) -> str:
         """What went wrong, in the window's language (kiosk.services.explain); the page's own words where
         explain() can only be general: the right to manage staff, the account, the session."""
@@ -152,8 +148,6 @@ class StaffPage(QWidget):
 
     def _session_ended_text(self) -> str:
         return self.tr("Phiên làm việc đã kết thúc. Hãy đăng nhập lại.")
-
-    # --- who may do what --------------------------------------------------------------------------------------
 
     def _apply_access(self, principal: Any) -> None:
         if principal is None:
@@ -187,8 +181,6 @@ class StaffPage(QWidget):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         set_state(self.notice, state)
-
-    # --- the list ---------------------------------------------------------------------------------------------
 
     def refresh(self, select: str | None = None) -> None:
         """Read the list again (as the principal logged in now may see it) and select `select` or the row
@@ -283,8 +275,6 @@ class StaffPage(QWidget):
         row = self.row_of(username)
         return self.people[row].full_name if row >= 0 else username
 
-    # --- adding a person --------------------------------------------------------------------------------------
-
     def submit_add(self) -> None:
         """Add the person in the form (an administrator only; see StaffAddForm)."""
         self.add_form.submit()
@@ -292,8 +282,6 @@ class StaffPage(QWidget):
     def _added(self, info: StaffInfo) -> None:
         self.staff_added.emit(info)
         self.refresh(select=info.username)
-
-    # --- logout -----------------------------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Nothing stays on screen (logout): the list, the selection, the form, a one-time password, messages."""

@@ -182,8 +182,6 @@ class TouchKeyboard(QWidget):
         for ch in "".join(LETTER_ROWS):
             self.keys[ch].setText(ch.upper() if self.upper else ch)
 
-    # Editing the focused line ------------------------------------------------------------------
-
     def _edit(self, change) -> None:
         """Replace the word before the cursor by `change(word)` in the focused line."""
         target = _target_widget()

@@ -270,9 +270,7 @@ def test_an_algorithm_the_kiosk_does_not_know_exits_0_with_a_warning(data_dir, v
     assert "Kết luận: unverifiable" in human.stdout and "không phải dấu hiệu giả mạo" in human.stdout
 
 
-# Keys from the CAN and the card's QR code; a chip written by someone else ------------------------
-
-
+# Keys from the CAN and the card's QR code; a chip written by someone else
 def qr_text(citizen) -> str:
     """The 2021 card's front QR code (docs/card.md layout) for a generated holder."""
     return (f"{citizen.id_number}|{citizen.old_id_number or ''}|{citizen.full_name}|{citizen.birth_date:%d%m%Y}|"

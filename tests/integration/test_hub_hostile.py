@@ -150,8 +150,7 @@ def test_a_gibibyte_upload_is_refused_while_it_streams_and_the_hubs_memory_stays
     assert "Traceback" not in hub.log()
 
 
-# --- hostile JSON against every endpoint -------------------------------------------------------------
-
+# hostile JSON against every endpoint
 HOSTILE_BODIES: dict[str, bytes] = {
     "deep_array": b"[" * 100_000 + b"]" * 100_000,
     "deep_object": b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
@@ -235,9 +234,7 @@ def test_the_hostile_json_set_gets_a_4xx_with_a_reason_from_every_endpoint(tmp_p
     assert "Traceback" not in log and "Exception in ASGI application" not in log
 
 
-# --- refused requests: counted per address, never written as another kiosk's act -------------------------
-
-
+# refused requests: counted per address, never written as another kiosk's act
 def enrol_a_kiosk(hub: HubProcess, station: str = "CA-1") -> tuple[str, Ed25519PrivateKey, str, int]:
     code = json.loads(hub.cli("enrol-code", "--station", station, "--unit", "000.00.24.H57", "--json").stdout)["code"]
     key = Ed25519PrivateKey.generate()

@@ -113,8 +113,7 @@ def run(*args: str, module: str = "kiosk", env: dict[str, str] | None = None) ->
                           env=dict(os.environ) | (env or {}))
 
 
-# Item 3 ---------------------------------------------------------------------------------------------------------
-
+# Item 3
 def test_a_kiosk_cannot_take_a_code_of_another_stations_unit(hub, kiosks, operator):
     """Finding 3: a kiosk of station A pushed a dossier under station B's unit id and B's next code; B's real
     dossier was then refused. Now A's push is refused, as an alarm on A's kiosk, and B's dossier goes in as it is.
@@ -150,8 +149,7 @@ def test_a_kiosk_cannot_take_a_code_of_another_stations_unit(hub, kiosks, operat
     assert hub.hub.stats()["stations"]["CA-B"]["units"] == [UNIT_B]
 
 
-# Item 5 ---------------------------------------------------------------------------------------------------------
-
+# Item 5
 HOSTILE_IDS = ["K 01 quay 2", "../../etc/passwd", "K/" + "x" * 10_240, "Kiốt-Phường-🙂"]
 
 
@@ -227,8 +225,7 @@ def test_hostile_kiosk_ids_get_hub_made_ids_and_the_key_refresh_works_for_every_
     assert first.run_once(operator).status == "ok"
 
 
-# Item 10 --------------------------------------------------------------------------------------------------------
-
+# Item 10
 def test_a_tampered_or_replayed_hub_answer_is_refused_with_an_alarm(hub, kiosks, operator):
     """Finding 10: a machine on the path could inject station keys or change statuses. Every answer now carries
     the hub's signature (the key the kiosk pinned at enrolment) over the request it answers."""

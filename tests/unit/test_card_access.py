@@ -78,9 +78,7 @@ def qr_of(citizen=CITIZEN) -> CardKey:
     return CardKey.from_entry(interpret(text))
 
 
-# The CCCD as reported -----------------------------------------------------------------------------
-
-
+# The CCCD as reported
 def test_typed_mrz_data_opens_with_pace_mrz_and_nothing_else_is_tried(pki, keys):
     conn = connect(pki, keys, card_access="pace")
     result = read_and_verify(conn, typed(), None)
@@ -131,9 +129,7 @@ def test_an_id_number_alone_opens_with_the_guessed_can_and_is_compared_with_dg1(
     assert result.verification.access == "PACE-CAN" and result.key_mismatch == ()
 
 
-# A chip written by someone else: its own CAN, PACE only ------------------------------------------
-
-
+# A chip written by someone else: its own CAN, PACE only
 def test_foreign_chip_opens_with_the_typed_mrz_data(pki, keys):
     conn = connect(pki, keys, **FOREIGN)
     assert read_and_verify(conn, typed(), None).verification.access == "PACE-MRZ"
@@ -178,9 +174,7 @@ def test_refused_pace_then_refused_bac_is_access_denied(pki, keys, bac_status):
     assert conn.bac_runs == 1  # the MRZ key once more, with BAC, since the chip would not run PACE
 
 
-# BAC only, PACE refused, PACE with the MRZ only --------------------------------------------------
-
-
+# BAC only, PACE refused, PACE with the MRZ only
 @pytest.mark.parametrize("card_access", ["none", "ca"])
 def test_bac_only_chip_opens_with_bac(pki, keys, card_access):
     conn = connect(pki, keys, card_access=card_access)
@@ -221,9 +215,7 @@ def test_neither_pace_nor_bac_is_not_an_access_problem(pki, keys):
         read_and_verify(conn, typed(), None)
 
 
-# Never more than two keys; a restarted session uses the key that worked --------------------------
-
-
+# Never more than two keys; a restarted session uses the key that worked
 @pytest.mark.parametrize("make_key", [typed, qr_of], ids=["typed", "qr"])
 def test_never_more_than_two_keys_per_card(pki, keys, make_key):
     stranger = generate_citizen(22, today=TODAY, age=50)

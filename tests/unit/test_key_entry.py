@@ -109,9 +109,7 @@ def test_clean_scan_keeps_the_text_itself():
     assert clean_scan(f"]Q1{FULL}\r") == FULL
 
 
-# The one key field -----------------------------------------------------------------------------
-
-
+# The one key field
 @pytest.mark.parametrize(
     ("text", "kind", "values"),
     [

@@ -69,8 +69,6 @@ class CardKey:
 
     __str__ = __repr__
 
-    # Construction -------------------------------------------------------------------------------
-
     @classmethod
     def typed_can(cls, can: str) -> CardKey:
         """A CAN as printed on the card and typed by the officer (or the holder at the hall kiosk)."""
@@ -132,8 +130,6 @@ class CardKey:
         if access in ("PACE-MRZ", "BAC") and self.can is not None and self.mrz is not None:
             return CardKey(mrz=self.mrz, source=self.source, expected=self.expected)
         return self
-
-    # Use ------------------------------------------------------------------------------------------
 
     def attempts(self) -> tuple[Attempt, ...]:
         """The passwords to try, in order: at most two, the guessed CAN at most once."""

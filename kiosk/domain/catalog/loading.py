@@ -8,27 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from kiosk.domain.calendar import CountingRule
+from kiosk.domain.catalog import model
 from kiosk.domain.catalog.checks import check_service
 from kiosk.domain.catalog.conditions import AgeRule, Condition
-from kiosk.domain.catalog.model import (
-    Agency,
-    Document,
-    Field,
-    FieldOption,
-    FieldRules,
-    FormRef,
-    LegalRef,
-    NoticeForm,
-    Person,
-    ProcedureCode,
-    Processing,
-    ProcessingVariant,
-    ResultDoc,
-    Service,
-    Step,
-    SubProcedure,
-    Window,
-)
 from kiosk.domain.catalog.rules import (
     ContributionLadder,
     Eligibility,
@@ -65,8 +47,8 @@ def _age_rule(d: Mapping[str, Any] | None) -> AgeRule | None:
     return AgeRule(d["field"], d.get("below"), d.get("at_least"))
 
 
-def _person(p: Mapping[str, Any]) -> Person:
-    return Person(
+def _person(p: Mapping[str, Any]) -> model.Person:
+    return model.Person(
         p["role"], p["label_vi"], p["label_en"], p.get("reads_card", True), p.get("required", True),
         represents=p.get("represents"), required_age=_age_rule(p.get("required_age")),
         required_when=_conditions(p.get("required_when")), min_age=p.get("min_age"), source=p.get("source", ""),
@@ -74,31 +56,31 @@ def _person(p: Mapping[str, Any]) -> Person:
     )
 
 
-def _notice_forms(d: Mapping[str, Any]) -> dict[str, NoticeForm]:
+def _notice_forms(d: Mapping[str, Any]) -> dict[str, model.NoticeForm]:
     return {
-        kind: NoticeForm(kind, x["code"], x["title_vi"], x.get("source", ""), True, x.get("confirmed", True))
+        kind: model.NoticeForm(kind, x["code"], x["title_vi"], x.get("source", ""), True, x.get("confirmed", True))
         for kind, x in d.items()
     }
 
 
-def _agency(d: Mapping[str, Any]) -> Agency:
-    return Agency(d["level"], d["name_vi"], d["name_en"], d.get("confirmed", True))
+def _agency(d: Mapping[str, Any]) -> model.Agency:
+    return model.Agency(d["level"], d["name_vi"], d["name_en"], d.get("confirmed", True))
 
 
-def _processing(d: Mapping[str, Any]) -> Processing:
+def _processing(d: Mapping[str, Any]) -> model.Processing:
     c = d.get("counting", {})
     cutoff = time.fromisoformat(c["cutoff"]) if c.get("cutoff") else None
     counting = CountingRule(starts=c.get("starts", "next_working_day"), cutoff=cutoff)
-    return Processing(
+    return model.Processing(
         kind=d["kind"],
         days=d.get("days"),
         extended_days=d.get("extended_days"),
         extended_when_vi=d.get("extended_when_vi", ""),
         extended_when_en=d.get("extended_when_en", ""),
         counting=counting,
-        variants=tuple(ProcessingVariant(_conditions(v["when"]), v["days"]) for v in d.get("variants", [])),
+        variants=tuple(model.ProcessingVariant(_conditions(v["when"]), v["days"]) for v in d.get("variants", [])),
         windows=tuple(
-            Window(w["year"], date.fromisoformat(w["from"]), date.fromisoformat(w["to"]), w.get("confirmed", True))
+            model.Window(w["year"], date.fromisoformat(w["from"]), date.fromisoformat(w["to"]), w.get("confirmed", True))
             for w in d.get("windows", [])
         ),
         supplement_days=d.get("supplement_days"),
@@ -107,9 +89,9 @@ def _processing(d: Mapping[str, Any]) -> Processing:
     )
 
 
-def _field(d: Mapping[str, Any]) -> Field:
+def _field(d: Mapping[str, Any]) -> model.Field:
     v = d.get("validation", {})
-    rules = FieldRules(
+    rules = model.FieldRules(
         min=v.get("min"), max=v.get("max"), integer=v.get("integer", False), pattern=v.get("pattern"),
         min_length=v.get("min_length"), max_length=v.get("max_length"),
         not_in_future=v.get("not_in_future", False), not_in_past=v.get("not_in_past", False),
@@ -117,10 +99,10 @@ def _field(d: Mapping[str, Any]) -> Field:
         min_items=v.get("min_items"), max_items=v.get("max_items"),
         accept=tuple(a.lower() for a in v.get("accept", ())), birth_date_field=v.get("birth_date_field"),
     )
-    return Field(
+    return model.Field(
         id=d["id"], type=d["type"], label_vi=d["label_vi"], label_en=d["label_en"],
         required=d.get("required", True), person=d.get("person", "applicant"), prefill=d.get("prefill"),
-        options=tuple(FieldOption(o["value"], o["label_vi"], o["label_en"]) for o in d.get("options", [])),
+        options=tuple(model.FieldOption(o["value"], o["label_vi"], o["label_en"]) for o in d.get("options", [])),
         rules=rules, when=_conditions(d.get("when")), default=d.get("default"),
         help_vi=d.get("help_vi", ""), help_en=d.get("help_en", ""), confirmed=d.get("confirmed", True),
         setting=d.get("setting"),
@@ -168,20 +150,20 @@ def _fees(d: Mapping[str, Any]) -> Fee:
     )
 
 
-def service_from_dict(d: Mapping[str, Any]) -> Service:
-    """Build a Service from its (schema-valid) JSON form and check its internal references."""
-    service = Service(
+def service_from_dict(d: Mapping[str, Any]) -> model.Service:
+    """Build a model.Service from its (schema-valid) JSON form and check its internal references."""
+    service = model.Service(
         number=d["number"], popularity=d["popularity"], name_vi=d["name_vi"], name_en=d["name_en"],
         applicant_kind=d["applicant_kind"], handling=d["handling"],
         receiving=tuple(_agency(a) for a in d["receiving"]), responsible=_agency(d["responsible"]),
         channels=tuple(d["channels"]),
-        legal_basis=tuple(LegalRef(x["ref"], x.get("confirmed", True)) for x in d["legal_basis"]),
-        forms=tuple(FormRef(x.get("code"), x["title_vi"], x.get("source", ""), x.get("confirmed", True)) for x in d["forms"]),
+        legal_basis=tuple(model.LegalRef(x["ref"], x.get("confirmed", True)) for x in d["legal_basis"]),
+        forms=tuple(model.FormRef(x.get("code"), x["title_vi"], x.get("source", ""), x.get("confirmed", True)) for x in d["forms"]),
         persons=tuple(_person(p) for p in d["persons"]),
         fields=tuple(_field(f) for f in d["fields"]),
-        steps=tuple(Step(s["id"], s["title_vi"], s["title_en"], tuple(s["fields"])) for s in d["steps"]),
+        steps=tuple(model.Step(s["id"], s["title_vi"], s["title_en"], tuple(s["fields"])) for s in d["steps"]),
         documents=tuple(
-            Document(
+            model.Document(
                 id=x["id"], what_vi=x["what_vi"], what_en=x["what_en"], kind=x["kind"], count=x.get("count", 1),
                 scan=x.get("scan", "allowed"), required=x.get("required", True),
                 condition_vi=x.get("condition_vi", ""), condition_en=x.get("condition_en", ""),
@@ -191,7 +173,7 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
         ),
         fees=_fees(d["fees"]),
         processing=_processing(d["processing"]),
-        result=tuple(ResultDoc(r["vi"], r["en"], r.get("electronic", False), r.get("confirmed", True)) for r in d["result"]),
+        result=tuple(model.ResultDoc(r["vi"], r["en"], r.get("electronic", False), r.get("confirmed", True)) for r in d["result"]),
         eligibility=tuple(
             Eligibility(
                 id=e["id"], kind=e["kind"], field=e["field"], message_vi=e["message_vi"], message_en=e["message_en"],
@@ -203,7 +185,7 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
             for e in d.get("eligibility", [])
         ),
         sub_procedures=tuple(
-            SubProcedure(
+            model.SubProcedure(
                 id=s["id"], name_vi=s["name_vi"], name_en=s["name_en"], agency=_agency(s["agency"]),
                 processing=_processing(s["processing"]), optional=s.get("optional", False),
                 when=_conditions(s.get("when")), note_vi=s.get("note_vi", ""), confirmed=s.get("confirmed", True),
@@ -212,7 +194,7 @@ def service_from_dict(d: Mapping[str, Any]) -> Service:
         ),
         notes_vi=tuple(d.get("notes_vi", [])),
         procedure_codes=tuple(
-            ProcedureCode(pc.get("code"), pc.get("name_vi", ""), _conditions(pc.get("when")), pc.get("source", ""),
+            model.ProcedureCode(pc.get("code"), pc.get("name_vi", ""), _conditions(pc.get("when")), pc.get("source", ""),
                           pc.get("confirmed", True))
             for pc in d.get("procedure_codes", [])
         ),
