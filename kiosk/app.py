@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from kiosk.config import LoadedSettings, Settings
 from kiosk.db.engine import Database, open_database
 from kiosk.devices.camera import Camera, SimulatedCamera
 from kiosk.devices.device_thread import DeviceThread
 from kiosk.devices.printers import register_printer_kind
 from kiosk.domain.roles import Principal, Role
-from kiosk.logsetup import setup_logging
 from kiosk.services.cards import CardService
 from kiosk.services.staff import StaffService
+from kiosk.support.config import LoadedSettings, Settings
+from kiosk.support.logsetup import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class DemoCard:
     can: str = ""  # the six digits printed on the card (PACE)
 
     def stop(self) -> None:
-        from kiosk import children
+        from kiosk.support import children
 
         children.stop(self.process)
 
@@ -205,7 +205,7 @@ class DemoHub:
 
     def create_enrol_code(self, station: str, units: list[str], timeout: float = 20.0) -> str:
         """A one-time enrolment code of the demo hub for this kiosk."""
-        from kiosk import children
+        from kiosk.support import children
 
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"enrol_code": {"station": station, "units": units}}) + "\n")
@@ -216,7 +216,7 @@ class DemoHub:
         return str(json.loads(line)["code"])
 
     def stop(self) -> None:
-        from kiosk import children
+        from kiosk.support import children
 
         children.stop(self.process)
 
@@ -224,7 +224,7 @@ class DemoHub:
 def start_demo_hub(data_dir: Path, log_dir: Path | None = None, timeout: float = 30.0) -> DemoHub | None:
     """Demo mode's hub on loopback (SQLite in the demo folder), a child process like the demo card; None (logged)
     when it does not start (its port is taken)."""
-    from kiosk import children
+    from kiosk.support import children
 
     folder = data_dir / "hub"
     log_dir = log_dir or folder
@@ -247,7 +247,7 @@ def start_demo_card(trust_dir: Path, log_dir: Path, seed: int = 1, timeout: floa
     """Start the virtual chip and trust its test CSCA; None (logged) when pcscd/vpcd is missing.
     `card_access="pace"` (the default, as the CCCD): PACE with the CAN or the MRZ, BAC too (docs/card.md),
     for the counter's key field and the hall's CAN numpad alike."""
-    from kiosk import children
+    from kiosk.support import children
 
     trust_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -283,14 +283,14 @@ def operator_principal() -> Principal:
 def _system_printer(target: str):
     """The "system" printer kind: Qt's print system, imported only when such a printer is used, so a
     headless command that never prints to it imports neither Qt nor the UI package."""
-    from kiosk.ui.printing_qt import QtSystemPrinter
+    from kiosk.devices.qt_printer import QtSystemPrinter
 
     return QtSystemPrinter(target)
 
 
 def with_gui_devices(kiosk: Kiosk) -> Kiosk:
     """The devices only a window has: the counter camera through QtMultimedia."""
-    from kiosk.ui.camera_qt import QtCamera
+    from kiosk.devices.qt_camera import QtCamera
 
     kiosk.camera = QtCamera()
     return kiosk

@@ -38,8 +38,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["__child"]:  # kiosk.children.HIDDEN: a child process of the kiosk, not in the help
-        from kiosk import children
+    if argv[:1] == ["__child"]:  # kiosk.support.children.HIDDEN: a child process of the kiosk, not in the help
+        from kiosk.support import children
 
         return children.run(argv[1:])
     # The GUI needs only the global options: skip loading every command module before its window.

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 from dossier_samples import StationClock, sample_dossier
 
-from kiosk.config import Settings
 from kiosk.db.engine import open_database
 from kiosk.domain.roles import Principal, Role
-from kiosk.jobs import run_inline
 from kiosk.services.accounts import AccountService
 from kiosk.services.calendar import CalendarService
 from kiosk.services.dossiers import DossierService
@@ -22,6 +20,8 @@ from kiosk.services.printing import PrintService
 from kiosk.services.receipts import ReceiptService
 from kiosk.services.status_check import StatusCheckService
 from kiosk.services.sync import SyncPolicy, SyncService
+from kiosk.support.config import Settings
+from kiosk.support.jobs import run_inline
 
 OFFICER = Principal("lan", Role.OFFICER)
 CITIZEN = Principal("kiosk-sanh", Role.SELFSERVICE)

@@ -116,14 +116,16 @@ def _restore(args, ctx) -> int:
     recovery = _key_from(args, ctx) if args.key_file else None
     if not Path(args.file).is_file():
         raise CommandError(f"Không có tệp {args.file}.", EXIT_BAD_INPUT)
-    from kiosk.instance_lock import acquire_instance_lock  # the window holds the same lock while it runs
+    from kiosk.support.instance_lock import (
+        acquire_instance_lock,  # the window holds the same lock while it runs
+    )
 
     lock = acquire_instance_lock(settings.data_dir)
     if lock is None:
         raise CommandError("Kiosk đang chạy trên thư mục dữ liệu này: đóng kiosk trước khi khôi phục.", EXIT_FAILED,
                            {"error": "running"})
     try:
-        from kiosk.logsetup import setup_logging
+        from kiosk.support.logsetup import setup_logging
 
         setup_logging(settings.log_dir, settings.log_level, console=True)
         report = restore(settings.data_dir, Path(args.file), ctx.operator, recovery, settings.use_keyring)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import LoadedSettings, SettingsError, load_settings
 from kiosk.db.errors import DatabaseOpenError
 from kiosk.domain.text import scrub
 from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.services.explain import explain
+from kiosk.support.config import LoadedSettings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,9 @@ def bad_input(field: str, message: str, reason: str | None = None) -> CommandErr
 
 
 def read_json_file(path_text: str, field: str) -> Any:
-    """A JSON file an operator gave (a chip, a form): read within `kiosk.safejson`'s limits, so deep
+    """A JSON file an operator gave (a chip, a form): read within `kiosk.support.safejson`'s limits, so deep
     nesting, 1e999 or NaN are refused with exit 2 and a reason, never a traceback."""
-    from kiosk import safejson
+    from kiosk.support import safejson
 
     path = Path(path_text)
     try:
@@ -103,8 +103,8 @@ def read_json_file(path_text: str, field: str) -> Any:
 
 def write_output_file(path_text: str, data: bytes, field: str = "--out") -> Path:
     """Write a file the operator named (`--out`): into an existing folder, never through a symbolic
-    link, mode 0600 (`kiosk.safefiles.write_output`); a refusal is exit 2 with a reason."""
-    from kiosk.safefiles import UnsafeOutput, write_output
+    link, mode 0600 (`kiosk.support.safefiles.write_output`); a refusal is exit 2 with a reason."""
+    from kiosk.support.safefiles import UnsafeOutput, write_output
 
     try:
         return write_output(Path(path_text), data)

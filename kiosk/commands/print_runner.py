@@ -12,15 +12,15 @@ def system_printer_ready(ctx, kind: str | None = None) -> None:
     """The QPrinter back end (registered by `kiosk.app`) needs a QGuiApplication, which headless use lacks.
     `kind`: the printer about to be used or chosen (default: the current one)."""
     if (kind or ctx.kiosk.printing.kind) == "system":
-        from kiosk.ui import printing_qt
+        from kiosk.devices import qt_printer
 
-        printing_qt.ensure_application()
+        qt_printer.ensure_application()
 
 
 def run_print(args, ctx, job) -> int:
     """Run `job` (PrintService.print or retry) here; a failed printer exits 1 naming the job to retry."""
-    from kiosk.jobs import run_inline
     from kiosk.services.printing import DOCUMENTS, PrintFailed
+    from kiosk.support.jobs import run_inline
 
     try:
         info = run_inline(job)

@@ -53,8 +53,8 @@ def register(sub) -> None:
 
 
 def _print_job(ctx, principal, code: str, document: str) -> dict:
-    from kiosk.jobs import run_inline
     from kiosk.services.printing import PrintFailed
+    from kiosk.support.jobs import run_inline
 
     try:
         return {"printed": True, **run_inline(ctx.kiosk.printing.print(principal, code, document=document)).to_json()}

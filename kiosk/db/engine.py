@@ -18,7 +18,7 @@ from sqlalchemy.pool import QueuePool
 from kiosk.db.errors import DatabaseOpenError
 from kiosk.db.keys import KEY_FILE_NAME, DatabaseKey, load_or_create_key
 from kiosk.db.models import KioskMeta
-from kiosk.safefiles import private_file, private_folder, tighten_file
+from kiosk.support.safefiles import private_file, private_folder, tighten_file
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Two pages use it: the status check looks for a receipt's QR code in up to 60 frames, the account
 page takes one still of the citizen. The pages receive the camera from the composition root
-(`kiosk.app`); the real one is QtMultimedia (`kiosk/ui/camera_qt.py`, the GUI only), the simulated
+(`kiosk.app`); the real one is QtMultimedia (`kiosk/devices/qt_camera.py`, the GUI only), the simulated
 one hands over frames given to it (tests, and machines without a camera). A frame is whatever image
 type the implementation delivers (a QImage from the real camera); nothing here imports Qt.
 """

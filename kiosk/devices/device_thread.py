@@ -8,7 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-from ..jobs import CancelToken, Job, ProgressFn
+from kiosk.support.jobs import CancelToken, Job, ProgressFn
 
 T = TypeVar("T")
 

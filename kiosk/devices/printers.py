@@ -2,7 +2,7 @@
 
 A printer takes a `Printable` (a PDF, or a 1-bit bitmap for raster heads) and either prints it or
 raises `PrinterError` with a reason code the services turn into a Vietnamese sentence. The system
-printer (QPrinter) lives in `kiosk/ui/printing_qt.py`; the composition root (`kiosk.app`) registers
+printer (QPrinter) lives in `kiosk/devices/qt_printer.py`; the composition root (`kiosk.app`) registers
 it here, so nothing below the UI imports Qt.
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from kiosk.jobs import CancelToken, Progress, ProgressFn
-from kiosk.safefiles import private_folder
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn
+from kiosk.support.safefiles import private_folder
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from kiosk import safejson
 from kiosk.hub.core import Hub, HubError
 from kiosk.hub.guard import (
     COUNT_KEY,
@@ -33,6 +32,7 @@ from kiosk.hub.guard import (
 )
 from kiosk.hub.openapi import OPENAPI
 from kiosk.hub.signing import SignedAnswers
+from kiosk.support import safejson
 from kiosk.wire.protocol import API
 
 log = logging.getLogger(__name__)

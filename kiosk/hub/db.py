@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from kiosk.safefiles import private_file, private_folder, tighten_file
+from kiosk.support.safefiles import private_file, private_folder, tighten_file
 
 log = logging.getLogger(__name__)
 

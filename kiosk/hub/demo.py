@@ -1,4 +1,4 @@
-"""Demo mode's hub as a child process of the kiosk (`kiosk __child hub …`, through `kiosk.children`).
+"""Demo mode's hub as a child process of the kiosk (`kiosk __child hub …`, through `kiosk.support.children`).
 
 Serves the hub on loopback over an SQLite file, prints one JSON line once it answers (its address and
 public signing key, or why it did not start), then reads requests on its standard input, one JSON

@@ -5,7 +5,7 @@ In this order, before any parsing or authentication:
 2. the declared Content-Length is checked against the endpoint's limit (413 without reading);
 3. the body is read, counting what arrives (chunked or a lying length), and refused (413) as soon
    as it passes the limit, so memory never holds more than one endpoint's limit per request;
-4. a JSON body is checked for nesting, numbers and encoding (`kiosk.safejson`): 400 with a reason.
+4. a JSON body is checked for nesting, numbers and encoding (`kiosk.support.safejson`): 400 with a reason.
 Every refusal carries a reason code; an unexpected error becomes a 500 that shows only a reference
 number, the traceback going to the log under that number.
 """
@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk import safejson
+from kiosk.support import safejson
 
 log = logging.getLogger("kiosk.hub")
 

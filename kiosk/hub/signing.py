@@ -124,7 +124,7 @@ def load_signer(db: Any, explicit: str | None = None) -> HubSigner:
 def _load(folder: Path, name: str, ours: bool, must_exist: bool) -> HubSigner:
     from kiosk.db.keys import KeyUnavailableError, load_or_create_key
     from kiosk.hub.db import _account, _use_keyring
-    from kiosk.safefiles import private_folder, tighten_file
+    from kiosk.support.safefiles import private_folder, tighten_file
 
     folder = private_folder(folder, tighten=ours)  # an operator's folder (/etc/kiosk-hub) is theirs to set
     for attempt in range(20):

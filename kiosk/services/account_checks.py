@@ -22,9 +22,9 @@ from kiosk.domain import account as acc
 from kiosk.domain import text
 from kiosk.domain.account import Issue, Status
 from kiosk.domain.dossier import ChipSnapshot, SnapshotError
-from kiosk.resources import resource_path
 from kiosk.services.errors import InvalidInput
 from kiosk.services.face import FaceMatch, FaceMatcher, PortraitError, encode_jpeg, load_image
+from kiosk.support.resources import resource_path
 
 Known = Callable[[], list[dict[str, Any]]]
 """The requests other kiosks of the station took, as the hub announced them, with their latest status."""

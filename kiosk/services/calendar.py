@@ -12,9 +12,9 @@ from typing import Any
 
 import holidays as holidays_pkg
 
-from kiosk import safejson
 from kiosk.domain.calendar import DEFAULT_RULE, SATURDAY, SATURDAY_RULES, CountingRule, WorkingCalendar
-from kiosk.resources import resource_path
+from kiosk.support import safejson
+from kiosk.support.resources import resource_path
 
 DEFAULT_YEARS = range(2020, 2041)
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")

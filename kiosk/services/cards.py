@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from kiosk.devices.icao.errors import ChipError
 from kiosk.domain import chip_verdict
 from kiosk.domain.roles import Permission, Principal
-from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.services import audit
 from kiosk.services.explain import explain
 from kiosk.services.permissions import require
+from kiosk.support.jobs import CancelToken, ProgressFn, ignore_progress
 
 if TYPE_CHECKING:
     from kiosk.db.engine import Database

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kiosk import safejson
 from kiosk.domain.catalog import Service, ServiceDataError, fold, service_from_dict
-from kiosk.resources import resource_path
+from kiosk.support import safejson
+from kiosk.support.resources import resource_path
 
 SERVICE_COUNT = 25
 _FILE_RE = re.compile(r"^(\d{2})-[a-z0-9-]+\.json$")

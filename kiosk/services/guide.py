@@ -18,10 +18,10 @@ from kiosk.domain.catalog import Service
 from kiosk.domain.dossier import local_received_at
 from kiosk.domain.queue import Checklist, ChecklistLine, Guide, GuideEntry, ServiceGroup
 from kiosk.domain.roles import Permission, Principal
-from kiosk.resources import resource_path
 from kiosk.services.clock import Clock, utc_now
 from kiosk.services.errors import InvalidInput
 from kiosk.services.permissions import require_any
+from kiosk.support.resources import resource_path
 
 KIND_VI = {"original": "bản chính", "copy": "bản sao", "show": "xuất trình", "electronic": "bản điện tử"}
 KIND_EN = {"original": "original", "copy": "copy", "show": "to show", "electronic": "electronic"}

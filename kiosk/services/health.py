@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import Settings
+from kiosk.support.config import Settings
 
 if TYPE_CHECKING:
     from kiosk.db.engine import Database

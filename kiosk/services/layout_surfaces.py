@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.resources import resource_path
+from kiosk.support.resources import resource_path
 
 FONT_REGULAR = "KioskSans"
 FONT_BOLD = "KioskSans-Bold"

@@ -14,7 +14,7 @@ import functools
 import string
 import unicodedata
 
-from kiosk.resources import resource_path
+from kiosk.support.resources import resource_path
 
 MIN_LENGTH = 12
 _STRIP = string.digits + string.punctuation + " "

@@ -22,13 +22,13 @@ from kiosk.db.models_receipts import PrintJob
 from kiosk.devices.printers import Printable, Printer, PrinterError, printer_for
 from kiosk.domain.receipt import AccountConfirmationData, ReceiptData, RefusalData, SupplementRequestData
 from kiosk.domain.roles import Permission, Principal
-from kiosk.jobs import Cancelled, CancelToken, Job, Progress, ProgressFn
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import InvalidInput, NotFound, ServiceError
 from kiosk.services.explain import PRINTER_MESSAGES, printer_message
 from kiosk.services.permissions import require
 from kiosk.services.receipts import check_layout
+from kiosk.support.jobs import Cancelled, CancelToken, Job, Progress, ProgressFn
 
 
 class PrintFailed(ServiceError):
@@ -242,7 +242,7 @@ class PrintService:
     def choose_printer(self, principal: Principal, loaded: Any, kind: str, target: str = "") -> None:
         """Remember the printer in the user settings (refused when the administrator locked it)."""
         require(principal, Permission.PRINTER_CHOOSE)
-        from kiosk.config import PRINTER_KINDS, SettingsError, save_user_setting
+        from kiosk.support.config import PRINTER_KINDS, SettingsError, save_user_setting
 
         if kind not in PRINTER_KINDS:
             raise InvalidInput([("printer_kind", f"Loại máy in phải là một trong: {', '.join(PRINTER_KINDS)}.",

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from kiosk.config import Settings
 from kiosk.db.engine import Database
 from kiosk.db.models import KioskMeta
 from kiosk.db.models_dossier import DossierAttachment, DossierHistoryRow, DossierRow
@@ -29,6 +28,7 @@ from kiosk.domain.roles import Permission, Principal
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.permissions import require
+from kiosk.support.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -259,7 +259,7 @@ class AccountPage(AccountSteps, Retranslating, QWidget):
 
     def _capture_portrait(self) -> None:
         """One still from the counter camera (the composition root's)."""
-        from kiosk.ui.camera_qt import jpeg_bytes
+        from kiosk.devices.qt_camera import jpeg_bytes
 
         camera = self.kiosk.camera
         if not camera.available():

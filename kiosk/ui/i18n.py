@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from kiosk.resources import resource_path
+from kiosk.support.resources import resource_path
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import traceback
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk.config import LoadedSettings, SettingsError, load_settings
-from kiosk.instance_lock import acquire_instance_lock
-from kiosk.resources import resource_path
+from kiosk.support.config import LoadedSettings, SettingsError, load_settings
+from kiosk.support.instance_lock import acquire_instance_lock
+from kiosk.support.resources import resource_path
 from kiosk.ui.lockdown import SUPERVISED_ENV, supervise
 
 log = logging.getLogger(__name__)

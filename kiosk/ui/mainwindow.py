@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 
-from kiosk.config import LoadedSettings
 from kiosk.domain.roles import Permission, Principal
 from kiosk.services.explain import explain
+from kiosk.support.config import LoadedSettings
 from kiosk.ui import i18n
 from kiosk.ui.hall_mode import HallMode
 from kiosk.ui.idle import IdleWatcher

@@ -1,4 +1,4 @@
-"""Runs `kiosk.jobs` jobs off the GUI thread and reports through Qt signals.
+"""Runs `kiosk.support.jobs` jobs off the GUI thread and reports through Qt signals.
 
     task = run_job(job, on_result=..., on_error=..., on_progress=...)
     task.cancel()
@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from kiosk.jobs import Cancelled, CancelToken, Job, Progress
+from kiosk.support.jobs import Cancelled, CancelToken, Job, Progress
 
 log = logging.getLogger(__name__)
 

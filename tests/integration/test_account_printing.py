@@ -21,15 +21,15 @@ from escpos.printer import Dummy
 from escpos_sim import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
 from test_receipt_pdf import pdftotext, qr_from_page
 
-from kiosk.config import Settings
 from kiosk.devices.printers import EscPosPrinter, PdfFolderPrinter
 from kiosk.domain.roles import Principal, Role
-from kiosk.jobs import run_inline
 from kiosk.services import audit
 from kiosk.services.accounts import AccountRequestInput, AccountService
 from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.printing import PrintFailed, PrintService
 from kiosk.services.receipts import ReceiptService
+from kiosk.support.config import Settings
+from kiosk.support.jobs import run_inline
 
 UNIT = "000.00.24.H57"
 OFFICER = Principal("lan", Role.OFFICER)
@@ -154,7 +154,7 @@ def test_an_unknown_document_or_a_missing_request_is_refused(db, receipts, code,
 def test_qt_system_printer_prints_the_confirmation_pages(qapp, db, receipts, code, tmp_path) -> None:
     from PIL import Image
 
-    from kiosk.ui.printing_qt import QtSystemPrinter
+    from kiosk.devices.qt_printer import QtSystemPrinter
 
     out = tmp_path / "qt.pdf"
     printing = PrintService(db, receipts, printer=lambda: QtSystemPrinter(f"file:{out}"))

@@ -153,7 +153,7 @@ def test_damaged_cut_short_foreign_and_non_backup_files_are_refused_and_change_n
 
 
 def test_restore_waits_until_the_kiosk_is_closed(kiosk_one, tmp_path):
-    from kiosk.instance_lock import acquire_instance_lock
+    from kiosk.support.instance_lock import acquire_instance_lock
 
     good = tmp_path / "good.kbak"
     kiosk_one.run("backup", "create", "--out", str(good))

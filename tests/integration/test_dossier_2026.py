@@ -13,7 +13,6 @@ import pytest
 from dossier_samples import StationClock, person, sample_dossier, snapshot
 from sqlalchemy import select
 
-from kiosk.config import Settings
 from kiosk.db.models import OutboxOp
 from kiosk.domain.roles import Principal, Role
 from kiosk.services.calendar import CalendarService
@@ -21,6 +20,7 @@ from kiosk.services.catalog import load_catalog
 from kiosk.services.dossiers import DossierService
 from kiosk.services.errors import InvalidInput
 from kiosk.services.receipts import ReceiptService, render_receipt
+from kiosk.support.config import Settings
 
 OFFICER = Principal("lan", Role.OFFICER)
 

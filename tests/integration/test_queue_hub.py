@@ -19,17 +19,17 @@ from dossier_samples import sample_dossier
 from hub_drills import Network
 
 from kiosk.app import build
-from kiosk.config import load_settings
 from kiosk.domain.dossier import local_received_at
 from kiosk.domain.roles import Principal, Role
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.hub.models_hall import HubQueueTicket
-from kiosk.jobs import run_inline
 from kiosk.services.clock import utc_now
 from kiosk.services.errors import InvalidInput
 from kiosk.services.queue_desk import QueueError, QueueOffline
+from kiosk.support.config import load_settings
+from kiosk.support.jobs import run_inline
 
 OFFICER = Principal("lan", Role.OFFICER)
 SUPERVISOR = Principal("hung", Role.SUPERVISOR)

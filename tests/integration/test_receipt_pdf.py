@@ -19,7 +19,6 @@ import zxingcpp
 from dossier_samples import StationClock, sample_dossier
 from PIL import Image
 
-from kiosk.config import Settings
 from kiosk.db.engine import open_database
 from kiosk.domain.receipt import RefusalData, SupplementItem, SupplementRequestData
 from kiosk.domain.roles import Principal, Role
@@ -30,6 +29,7 @@ from kiosk.services.dossiers import DossierService
 from kiosk.services.errors import PermissionDenied
 from kiosk.services.receipt_layouts import render
 from kiosk.services.receipts import ReceiptService, render_receipt
+from kiosk.support.config import Settings
 
 OFFICER = Principal("lan", Role.OFFICER)
 SELFSERVICE = Principal("kiosk-sanh", Role.SELFSERVICE)
@@ -314,9 +314,9 @@ def test_a_dossiers_status_gives_its_notice_mau_02_or_03_printed_and_rendered(re
                                                                               station_clock) -> None:
     """Supplement requested → Mẫu 02 with one item per line of the officer's note; refused → Mẫu 03 with
     the reason; any other status has no notice. Printed as a recorded job and rendered by the CLI."""
-    from kiosk.jobs import run_inline
     from kiosk.services.errors import InvalidInput
     from kiosk.services.printing import PrintService
+    from kiosk.support.jobs import run_inline
 
     done, sample = submit(dossiers, 3, seed=7)
     with pytest.raises(InvalidInput):

@@ -14,11 +14,9 @@ from escpos.printer import Dummy
 from escpos_sim import GS_V0, LoopbackPrinter, decode_qr, raster_from_escpos
 from PIL import Image
 
-from kiosk.config import Settings
 from kiosk.db.models_receipts import PrintJob
 from kiosk.devices.printers import EscPosPrinter, PdfFolderPrinter, PrinterError
 from kiosk.domain.roles import Principal, Role
-from kiosk.jobs import Cancelled, CancelToken, Progress, run_inline
 from kiosk.services import audit
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import load_catalog
@@ -26,6 +24,8 @@ from kiosk.services.dossiers import DossierService
 from kiosk.services.errors import InvalidInput
 from kiosk.services.printing import PrintFailed, PrintService
 from kiosk.services.receipts import ReceiptService
+from kiosk.support.config import Settings
+from kiosk.support.jobs import Cancelled, CancelToken, Progress, run_inline
 
 OFFICER = Principal("lan", Role.OFFICER)
 ADMIN = Principal("root", Role.ADMIN)
@@ -162,7 +162,7 @@ def test_escpos_target_errors_are_typed() -> None:
 def test_qt_system_printer_prints_pages_whose_qr_verifies(qapp, db, receipts, code, tmp_path) -> None:
     import subprocess
 
-    from kiosk.ui.printing_qt import QtSystemPrinter
+    from kiosk.devices.qt_printer import QtSystemPrinter
 
     out = tmp_path / "qt.pdf"
     printing = PrintService(db, receipts, printer=lambda: QtSystemPrinter(f"file:{out}"))

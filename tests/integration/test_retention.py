@@ -19,7 +19,6 @@ from photos import astronaut
 from sqlalchemy import select
 from sqlcipher_pages import plaintext
 
-from kiosk.config import Settings, load_settings
 from kiosk.db.models import AuditEntry
 from kiosk.services.accounts import AccountRequestInput, AccountService
 from kiosk.services.calendar import CalendarService
@@ -28,6 +27,7 @@ from kiosk.services.dossiers import AttachmentIn, DossierService
 from kiosk.services.errors import NotFound
 from kiosk.services.retention import RetentionService
 from kiosk.services.sync import SyncService
+from kiosk.support.config import Settings, load_settings
 
 UNIT = "000.00.24.H57"
 

@@ -221,7 +221,7 @@ def test_cloned_kiosk_is_refused(db, data_dir, hub, network, operator, tmp_path)
 
 
 def test_queue_drains_after_a_failure_with_no_new_local_write(db, hub, network, operator):
-    from kiosk.jobs import CancelToken
+    from kiosk.support.jobs import CancelToken
 
     service = enrolled(db, hub, network, operator)
     write_dossiers(db, 1, 10)

@@ -200,7 +200,7 @@ def test_demo_card_leaves_the_reader_when_the_kiosk_that_started_it_dies(pcsc_re
 
     kiosk = subprocess.Popen([sys.executable, "-c", (
         "import subprocess, sys, time\n"
-        "from kiosk import children\n"
+        "from kiosk.support import children\n"
         f"p = children.start('vchip', ['--port', '{vpcd_port_number}', '--seed', '13', '--lifeline'])\n"
         "print(p.pid, p.stdout.readline().strip() != '', flush=True)\n"
         "time.sleep(600)\n")], stdout=subprocess.PIPE, text=True)

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from kiosk.config import load_settings
 from kiosk.services.staff import DEMO_PASSWORD, DEMO_USERNAME
+from kiosk.support.config import load_settings
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def officer(qtbot, window):
 @pytest.fixture
 def english_qm(tmp_path, monkeypatch):
     """The English translation compiled fresh from the .ts in the tree (never a stale .qm)."""
-    from kiosk.resources import resource_path
+    from kiosk.support.resources import resource_path
     from kiosk.ui import i18n
 
     qm = tmp_path / "kiosk_en.qm"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.app import build
-from kiosk.config import load_settings
 from kiosk.domain.roles import Principal, Role
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
+from kiosk.support.config import load_settings
 
 OFFICER = Principal("lan", Role.OFFICER)
 # The test machine has no sound card: Qt Multimedia says so while it looks for one (the chime is still

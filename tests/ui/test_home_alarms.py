@@ -13,11 +13,11 @@ from dossier_samples import sample_dossier
 from PySide6.QtCore import Qt
 from station_kiosk import StationKiosk, need_readers, pdf_text
 
-from kiosk.config import load_settings
 from kiosk.hub.core import Hub
 from kiosk.hub.db import open_hub_database
 from kiosk.hub.embedded import EmbeddedHub
 from kiosk.services import outbox
+from kiosk.support.config import load_settings
 from kiosk.ui import i18n
 
 

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.config import load_settings
 from kiosk.devices.vchip.card import ChipOptions
+from kiosk.support.config import load_settings
 from kiosk.ui.fields import iso_to_display
 
 LEFT = Qt.MouseButton.LeftButton

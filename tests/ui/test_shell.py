@@ -7,7 +7,7 @@ import textwrap
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from kiosk.instance_lock import acquire_instance_lock
+from kiosk.support.instance_lock import acquire_instance_lock
 from kiosk.ui.main import install_crash_hook
 
 
@@ -40,7 +40,7 @@ def test_a_second_instance_on_the_same_data_folder_is_refused(tmp_path, qapp):
         import sys
         from pathlib import Path
         from PySide6.QtCore import QCoreApplication
-        from kiosk.instance_lock import acquire_instance_lock
+        from kiosk.support.instance_lock import acquire_instance_lock
         app = QCoreApplication([])
         sys.exit(0 if acquire_instance_lock(Path({str(tmp_path)!r})) is None else 3)
     """)

@@ -21,9 +21,9 @@ from kiosk.domain.catalog import (
     normalize_phone,
     validate_form,
 )
-from kiosk.resources import resource_path
 from kiosk.services.calendar import CalendarService
 from kiosk.services.catalog import CatalogError, load_catalog, parse_json_path
+from kiosk.support.resources import resource_path
 
 SERVICES_DIR = resource_path("services")
 SEED = resource_path("seed", "de-an-06-dich-vu-cong.txt")

@@ -313,7 +313,7 @@ def test_a_per_person_line_counts_the_people_on_the_dossier() -> None:
     import json
 
     from kiosk.domain.catalog import service_from_dict
-    from kiosk.resources import resource_path
+    from kiosk.support.resources import resource_path
 
     doc = json.loads(next(resource_path("services").glob("04-*.json")).read_text(encoding="utf-8"))
     item = next(i for i in doc["fees"]["items"] if i["id"] == "by_list")

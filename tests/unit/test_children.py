@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import children
+from kiosk.support import children
 
 
 def test_the_command_is_the_kiosk_itself_frozen_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,7 +26,7 @@ def test_cli_and_commands_import_neither_the_ui_nor_qt() -> None:
 
 def test_importing_the_qt_printer_registers_nothing() -> None:
     probe = """
-import kiosk.ui.printing_qt
+import kiosk.devices.qt_printer
 from kiosk.devices.printers import PrinterError, printer_for
 try:
     printer_for("system", "", None)

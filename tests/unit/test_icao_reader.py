@@ -22,7 +22,7 @@ from kiosk.devices.vchip import lds, tlv
 from kiosk.devices.vchip.card import ChipKeys, ChipOptions, InProcessConnection, VirtualCard
 from kiosk.devices.vchip.citizen import generate_citizen
 from kiosk.devices.vchip.issuer import TestPKI
-from kiosk.jobs import Cancelled, CancelToken, Progress
+from kiosk.support.jobs import Cancelled, CancelToken, Progress
 
 SELECT = "00A4040C07A0000002471001"
 FILE = tlv.tlv(0x6D, bytes(range(256)) * 2)  # 516 bytes: 6D 82 0200 + 512

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_settings
 from kiosk.devices.printers import PrinterError, check_escpos_target
 from kiosk.domain.roles import Principal, Role
 from kiosk.services.errors import InvalidInput
 from kiosk.services.health import printer_state
 from kiosk.services.printing import PrintService
+from kiosk.support.config import load_settings
 
 OFFICER = Principal("lan", Role.OFFICER)
 

@@ -9,13 +9,13 @@ import segno
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 
-from kiosk.config import Settings
 from kiosk.domain.receipt import AccountConfirmationData, ReceiptData, place_of, station_time
 from kiosk.services import layout_flow as lf
 from kiosk.services import layout_surfaces as ls
 from kiosk.services import receipt_layouts as rl
 from kiosk.services.catalog import load_catalog
 from kiosk.services.receipts import receipt_data_from_dossier
+from kiosk.support.config import Settings
 
 
 @pytest.mark.parametrize(("moment", "text"), [

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import SettingsError, load_settings, save_user_setting
+from kiosk.support.config import SettingsError, load_settings, save_user_setting
 
 
 def write(path: Path, text: str) -> None:

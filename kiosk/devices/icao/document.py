@@ -11,9 +11,10 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn, ignore_progress
+
 from ...domain import chip_verdict
 from ...domain.chip_verdict import ReasonCode, code
-from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
 from ..connection import Connection
 from .aa import ActiveAuthResult, active_authenticate
 from .access import CardKey

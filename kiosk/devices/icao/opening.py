@@ -10,7 +10,8 @@ import os
 from collections.abc import Iterable
 from types import MappingProxyType
 
-from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn, ignore_progress
+
 from ..connection import Connection
 from . import apdu
 from .access import Attempt, CardKey

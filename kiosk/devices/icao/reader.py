@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ...jobs import CancelToken, Progress, ProgressFn, ignore_progress
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn, ignore_progress
+
 from ..connection import Connection, CountingConnection
 from . import apdu
 from .errors import (

@@ -2,7 +2,7 @@
 
 Prints one JSON line on stdout once the card is in the reader, then serves until SIGINT/SIGTERM, or with
 `--lifeline` until its standard input closes (the kiosk that started it ended, however it ended). Demo
-mode starts it through `kiosk.children`, which works from the source tree and from the bundle.
+mode starts it through `kiosk.support.children`, which works from the source tree and from the bundle.
 """
 
 from __future__ import annotations

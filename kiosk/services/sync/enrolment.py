@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from kiosk.db.models import Counter, KioskMeta, OutboxOp
 from kiosk.db.models_sync import SyncState
 from kiosk.domain.roles import Permission, Principal
-from kiosk.jobs import CancelToken
 from kiosk.services import audit
 from kiosk.services.clock import iso_utc
 from kiosk.services.errors import InvalidInput
@@ -40,6 +39,7 @@ from kiosk.services.sync.state import (
     _state,
 )
 from kiosk.services.sync_client import ClockSkew, HubClient, HubRefused, loopback_url, transport_refusal
+from kiosk.support.jobs import CancelToken
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.db.models import KioskMeta
 from kiosk.db.models_sync import RecodedRecord, RemoteChange, SyncState
-from kiosk.jobs import CancelToken, Progress, ProgressFn
 from kiosk.services import audit
 from kiosk.services.clock import iso_utc
 from kiosk.services.errors import InvalidInput
 from kiosk.services.sync.errors import _Cancelled
 from kiosk.services.sync.state import KEYS_ALARM, _drop_meta, _state
 from kiosk.services.sync_client import HubClient
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn
 from kiosk.wire import protocol
 from kiosk.wire.ops import OpKind, RecodedChange
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from kiosk.db.models import AuditEntry, Counter, KioskMeta, OutboxOp
 from kiosk.db.models_sync import SyncState
-from kiosk.jobs import CancelToken, Progress, ProgressFn
 from kiosk.services import audit
 from kiosk.services.clock import iso_utc
 from kiosk.services.outbox import SEQUENCE
@@ -22,6 +21,7 @@ from kiosk.services.sync.errors import _Cancelled, _Halt
 from kiosk.services.sync.numbering import _store_numbering
 from kiosk.services.sync.state import AUDIT_ALARM, AUDIT_CURSOR, _state
 from kiosk.services.sync_client import HubClient, HubRefused
+from kiosk.support.jobs import CancelToken, Progress, ProgressFn
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).

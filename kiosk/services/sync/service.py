@@ -15,7 +15,6 @@ from sqlalchemy import delete
 from kiosk.db.engine import Database
 from kiosk.db.models import OutboxOp
 from kiosk.domain.roles import Permission, Principal
-from kiosk.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.services import audit
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.identity import KioskIdentity, identity, signing_key
@@ -44,6 +43,7 @@ from kiosk.services.sync_client import (
     Replayed,
     transport_problem,
 )
+from kiosk.support.jobs import CancelToken, ProgressFn, ignore_progress
 from kiosk.wire import protocol
 
 #: One logger for the whole of sync (its name predates the package).
@@ -136,7 +136,7 @@ class SyncService(Enrolment, Pushing, Pulling, BackOffice):
             raise HubRefused(0, "insecure_transport", problem)
 
     def job(self, principal: Principal) -> Callable[[ProgressFn, CancelToken], SyncReport]:
-        """`run_once` as a background job (kiosk.jobs contract) for the GUI worker."""
+        """`run_once` as a background job (kiosk.support.jobs contract) for the GUI worker."""
         return lambda report, cancel: self.run_once(principal, cancel, report)
 
     def run_once(self, principal: Principal, cancel: CancelToken | None = None,

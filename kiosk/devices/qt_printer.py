@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPain
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from kiosk.devices.printers import Printable, PrinterError, PrintOutcome
-from kiosk.jobs import Cancelled, CancelToken, Progress, ProgressFn
+from kiosk.support.jobs import Cancelled, CancelToken, Progress, ProgressFn
 
 # Pages come as 300 dpi bitmaps: sharp text and QR modules of 6 dots, ~9 MB per A4 page in gray.
 # (This PySide6 build has no QtPdf to print the PDF itself.)

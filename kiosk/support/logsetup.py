@@ -12,7 +12,7 @@ import platform
 import sys
 from pathlib import Path
 
-from kiosk.safefiles import open_private_append, private_folder, tighten_file
+from kiosk.support.safefiles import open_private_append, private_folder, tighten_file
 
 TRACE = 5
 logging.addLevelName(TRACE, "TRACE")
