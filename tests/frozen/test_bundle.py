@@ -257,6 +257,12 @@ def test_demo_gui_in_english_reads_its_card_through_pcscd_and_leaves_no_process(
                             "--expiry", citizen.expiry_date.isoformat() if citizen.expiry_date else "none")
         assert read["personal"]["id_number"] == citizen.id_number
         assert read["verification"]["passive"] == "chain_verified"  # the demo CSCA the child wrote is trusted
+        # Demo mode's hub is the bundle's other child: the window enrols the kiosk with it on loopback.
+        deadline = time.monotonic() + 60
+        while not (status := station.json("--data-dir", str(data), "sync", "--status"))["enrolled"]:
+            assert time.monotonic() < deadline, status
+            time.sleep(0.5)
+        assert status["hub_url"] == "http://127.0.0.1:47863" and status["hub_key_fingerprint"]
 
         title = english("Kiosk tiếp dân — Công an phường")  # the window's title, as kiosk_en.ts translates it
         deadline = time.monotonic() + 30
