@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk.hub.models import HubKiosk, HubKioskAudit, InboxOp, RequestNonce
-from kiosk.hub.shared import HubError, _audit, _bulk_insert, _iso, _meta_int, _unique_violation
+from kiosk.hub.shared import HubError, PushedOp, _audit, _bulk_insert, _iso, _meta_int, _unique_violation
 from kiosk.hub.stations import _assign_block, _block_hint, _numbering
 from kiosk.wire import protocol
 
@@ -30,20 +29,6 @@ MAX_BATCH = 5000
 PUSH_ATTEMPTS = 3
 #: Old nonces of a kiosk are swept when its stream passes a multiple of this, and at every push without ops.
 NONCE_SWEEP_EVERY = 50
-
-
-@dataclass(frozen=True, slots=True)
-class PushedOp:
-    seq: int
-    op_id: str
-    kind: str
-    payload: str
-    schema_version: int
-    created_at: str
-
-    @property
-    def hash(self) -> str:
-        return protocol.op_hash(self.seq, self.op_id, self.kind, self.payload, self.schema_version, self.created_at)
 
 
 class Pushing:

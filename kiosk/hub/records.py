@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from kiosk.domain.tracking import BLOCK, HUB_BLOCK, PER_DAY, TrackingCode, TrackingCodeError
 from kiosk.hub.db import insert_ignore
 from kiosk.hub.models import AccountRequest, CodeCounter, HubDossier, HubKiosk, InboxOp, StationChange
-from kiosk.hub.push import PushedOp
-from kiosk.hub.shared import _allocate, _bulk_insert, _existing, _held, _iso, _payload
+from kiosk.hub.shared import PushedOp, _allocate, _bulk_insert, _existing, _held, _iso, _payload
 from kiosk.hub.stations import _code_refusal, _station_units
 from kiosk.wire import protocol
 from kiosk.wire.ops import AccountKnown, OpKind, RecodedChange, Rejected, StatusDecided

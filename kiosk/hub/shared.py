@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,10 +18,21 @@ from kiosk.hub.db import insert_ignore
 from kiosk.hub.models import HubAudit, HubDossier, HubMeta, InboxOp, StationCounter
 from kiosk.wire import protocol
 
-if TYPE_CHECKING:
-    from kiosk.hub.push import PushedOp
 
+@dataclass(frozen=True, slots=True)
+class PushedOp:
+    """One op as a kiosk pushed it: its place in the kiosk's stream and what the kiosk signed."""
 
+    seq: int
+    op_id: str
+    kind: str
+    payload: str
+    schema_version: int
+    created_at: str
+
+    @property
+    def hash(self) -> str:
+        return protocol.op_hash(self.seq, self.op_id, self.kind, self.payload, self.schema_version, self.created_at)
 
 
 class HubError(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kiosk.domain.receipt import (
     DEFAULT_RESULT_TIME,
@@ -26,8 +26,14 @@ from kiosk.domain.receipt import (
 )
 from kiosk.services.errors import InvalidInput
 
-if TYPE_CHECKING:
-    from kiosk.services.receipts import ReceiptService
+
+class ReceiptSigner(Protocol):
+    """What a receipt needs of its signer (the receipt service): the QR code's signature and the time."""
+
+    def sign(self, tracking_code: str, service_number: int, issued_at: datetime,
+             appointment: date | None = None) -> str: ...
+
+    def clock(self) -> datetime: ...
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -131,7 +137,7 @@ def _receipt_form(service: Any, form: Mapping[str, Any], received_local: datetim
     return form_kw
 
 
-def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer: ReceiptService | None = None,
+def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer: ReceiptSigner | None = None,
                               catalog: Any = None, receiver_name: str = "",
                               result_time: time = DEFAULT_RESULT_TIME, calendar: Any = None) -> ReceiptData:
     """Map a dossier (`DossierService.get(principal, code, full=True)`) to the values of Mẫu 01.
@@ -192,7 +198,7 @@ def receipt_data_from_dossier(dossier: Mapping[str, Any], settings: Any, signer:
     )
 
 
-def specimen(signer: ReceiptService, settings: Any) -> ReceiptData:
+def specimen(signer: ReceiptSigner, settings: Any) -> ReceiptData:
     """A made-up receipt (sequence 0000, never issued) for checking fonts, layout and the printer."""
     now = signer.clock().replace(microsecond=0)
     local = station_time(now)
@@ -219,7 +225,7 @@ INTEGRATION_LABELS_VI = {
 }
 
 
-def account_confirmation_data(request: Mapping[str, Any], settings: Any, signer: ReceiptService | None = None,
+def account_confirmation_data(request: Mapping[str, Any], settings: Any, signer: ReceiptSigner | None = None,
                               receiver_name: str = "") -> AccountConfirmationData:
     """Map an account request (`AccountService.get(principal, ref)`, masked) to the confirmation's values.
 

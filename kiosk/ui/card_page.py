@@ -376,6 +376,15 @@ class CardPage(QWidget):
         watcher.card_inserted.connect(self.on_card_inserted)
         watcher.card_removed.connect(self.on_card_removed)
 
+    def catch_up(self, watcher: ReaderWatcher) -> None:
+        """Come up to the state the watcher saw before this page was made."""
+        if watcher.service_up is False:
+            self.on_service(False)
+        elif not watcher.readers:
+            self.on_readers(set())
+        for reader in sorted(watcher.cards):
+            self.on_card_inserted(reader)
+
     def discard(self) -> None:
         """Forget the citizen on screen (a different card, or the officer moves on)."""
         self.result = None

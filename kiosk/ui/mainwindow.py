@@ -220,7 +220,7 @@ class MainWindow(HallMode, QMainWindow):
         self.card_page.citizen_chosen.connect(self._use_citizen)
         self.card_page.citizen_cleared.connect(lambda: self._use_citizen(None))
         self.shell.add_page("card", lambda: self.tr("Đọc thẻ (F2)"), self.card_page, "F2")
-        self.watcher.replay(self.card_page)
+        self.card_page.catch_up(self.watcher)
         self.watcher.card_inserted.connect(self._card_laid)
         from kiosk.ui.dossier_page import DossierPage
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from kiosk.devices.qt_printer import default_printer, system_printers
 from kiosk.domain.roles import Permission, Principal
 from kiosk.services.explain import Explanation, explain
 from kiosk.ui.i18n import current_language
 from kiosk.ui.messages import set_state
-from kiosk.devices.qt_printer import default_printer, system_printers
 from kiosk.ui.worker import run_call
 
 KINDS = ("pdf", "system", "escpos")

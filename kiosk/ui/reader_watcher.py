@@ -1,18 +1,13 @@
 """The Qt face of the PC/SC monitor: the smart-card service, the readers and card presence as signals.
 
 The monitor reports on the device thread; the watcher turns its callbacks into Qt signals and remembers
-the last state, so that a card page created later can be brought up to it (`replay`). The main window
-owns one watcher; the card page follows it (`CardPage.attach`).
+the last state, so that a card page created later can catch up with it. The main window owns one watcher;
+the card page follows it (`CardPage.attach`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, Signal
-
-if TYPE_CHECKING:
-    from kiosk.ui.card_page import CardPage
 
 
 class ReaderWatcher(QObject):
@@ -55,15 +50,6 @@ class ReaderWatcher(QObject):
 
     def start(self) -> None:
         self.monitor.start()
-
-    def replay(self, page: CardPage) -> None:
-        """Bring a page created later up to the current state."""
-        if self.service_up is False:
-            page.on_service(False)
-        elif not self.readers:
-            page.on_readers(set())
-        for reader in sorted(self.cards):
-            page.on_card_inserted(reader)
 
     def stop(self) -> None:
         self.monitor.stop()
