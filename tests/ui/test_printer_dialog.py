@@ -12,12 +12,12 @@ from dossier_samples import sample_dossier
 from PySide6.QtCore import QPoint, Qt
 
 from kiosk.app import operator_principal
+from kiosk.devices.qt_printer import system_printers
 from kiosk.domain.roles import Principal, Role
 from kiosk.services import audit
 from kiosk.support.config import load_settings
 from kiosk.support.jobs import run_inline
 from kiosk.ui.printer_dialog import PrinterDialog
-from kiosk.devices.qt_printer import system_printers
 
 LOCKED_FOLDER = "khoa-may-in"
 
