@@ -102,54 +102,10 @@ class GuideService:
             raise InvalidInput([("service", f"Không có dịch vụ số {service_no} (chỉ có 1–25).",
                                  f"There is no service number {service_no} (only 1–25).")]) from None
         now = now or self._now_local()
-        unconfirmed = False
-        documents = []
-        for d in service.documents:
-            unconfirmed |= not d.confirmed
-            vi = f"{d.what_vi} ({KIND_VI.get(d.kind, d.kind)}, {d.count})"
-            en = f"{d.what_en} ({KIND_EN.get(d.kind, d.kind)}, {d.count})"
-            if d.condition_vi:
-                vi += f" — {d.condition_vi}"
-                en += f" — {d.condition_en or d.condition_vi}"
-            if not d.required:
-                vi += " — nếu có"
-                en += " — if any"
-            documents.append(ChecklistLine(vi, en))
-        fees = []
-        for item in service.fees.items:
-            rate = item.rate(now.date())  # the rate in force today (a reduction for a period, a new circular)
-            unconfirmed |= not item.confirmed or not rate.confirmed
-            if rate.amount is None:
-                who_vi = {"province": "tỉnh", "provider": "đơn vị cung cấp"}.get(item.set_by, item.set_by)
-                who_en = {"province": "the province", "provider": "the provider"}.get(item.set_by, item.set_by)
-                fees.append(ChecklistLine(f"{item.label_vi}: do {who_vi} quy định", f"{item.label_en}: set by {who_en}"))
-                continue
-            online = rate.online_amount
-            vi = f"{item.label_vi}: {money(rate.amount)} nộp trực tiếp"
-            en = f"{item.label_en}: {money(rate.amount)} in person"
-            if online is not None and online != rate.amount:
-                vi += f", {money(online)} nộp trực tuyến"
-                en += f", {money(online)} online"
-            if item.per == "person" and "mỗi người" not in item.label_vi:
-                vi += " (mỗi người)"
-                en += " (per person)"
-            fees.append(ChecklistLine(vi, en))
-        for ex in service.fees.exemptions:
-            fees.append(ChecklistLine(f"Miễn: {ex.who_vi}", f"Exempt: {ex.who_en}"))
-        p = service.processing
-        unconfirmed |= not p.confirmed
-        days = p.days_for(None)
-        if p.kind == "same_day":
-            processing = ChecklistLine("Trong ngày (nộp sau 15 giờ thì trả ngày làm việc tiếp theo)",
-                                       "The same day (after 15:00: the next working day)")
-        elif days is not None:
-            processing = ChecklistLine(f"{days} ngày làm việc", f"{days} working days")
-            if p.extended_days:
-                processing = ChecklistLine(
-                    processing.text_vi + f"; đến {p.extended_days} ngày khi {p.extended_when_vi or 'cần xác minh'}",
-                    processing.text_en + f"; up to {p.extended_days} when {p.extended_when_en or 'checks are needed'}")
-        else:
-            processing = ChecklistLine(p.note_vi or "Theo quy định riêng của thủ tục", p.note_vi or "As the procedure sets")
+        documents, documents_unconfirmed = _document_lines(service)
+        fees, fees_unconfirmed = _fee_lines(service, now.date())
+        processing = _processing_line(service.processing)
+        unconfirmed = documents_unconfirmed or fees_unconfirmed or not service.processing.confirmed
         ready_date = service.due_date(self.calendar.calendar, now, {})
         if ready_date is not None:
             ready = ChecklistLine(f"Nếu nộp bây giờ: hẹn trả ngày {ready_date:%d/%m/%Y}",
@@ -174,3 +130,64 @@ class GuideService:
             ChecklistLine(g.entry.who_vi, g.entry.who_en), g.documents, g.fees, g.processing, g.ready, g.result,
             g.where, self._now_local(), g.unconfirmed,
         )
+
+
+def _document_lines(service) -> tuple[list[ChecklistLine], bool]:
+    """What to hand in, a line each; and whether any of it is not yet confirmed against the law."""
+    unconfirmed = False
+    documents = []
+    for d in service.documents:
+        unconfirmed |= not d.confirmed
+        vi = f"{d.what_vi} ({KIND_VI.get(d.kind, d.kind)}, {d.count})"
+        en = f"{d.what_en} ({KIND_EN.get(d.kind, d.kind)}, {d.count})"
+        if d.condition_vi:
+            vi += f" — {d.condition_vi}"
+            en += f" — {d.condition_en or d.condition_vi}"
+        if not d.required:
+            vi += " — nếu có"
+            en += " — if any"
+        documents.append(ChecklistLine(vi, en))
+    return documents, unconfirmed
+
+
+def _fee_lines(service, day: date) -> tuple[list[ChecklistLine], bool]:
+    """What it costs on `day` (the rate in force then), the exemptions after; and whether any is unconfirmed."""
+    unconfirmed = False
+    fees = []
+    for item in service.fees.items:
+        rate = item.rate(day)  # the rate in force today (a reduction for a period, a new circular)
+        unconfirmed |= not item.confirmed or not rate.confirmed
+        if rate.amount is None:
+            who_vi = {"province": "tỉnh", "provider": "đơn vị cung cấp"}.get(item.set_by, item.set_by)
+            who_en = {"province": "the province", "provider": "the provider"}.get(item.set_by, item.set_by)
+            fees.append(ChecklistLine(f"{item.label_vi}: do {who_vi} quy định", f"{item.label_en}: set by {who_en}"))
+            continue
+        online = rate.online_amount
+        vi = f"{item.label_vi}: {money(rate.amount)} nộp trực tiếp"
+        en = f"{item.label_en}: {money(rate.amount)} in person"
+        if online is not None and online != rate.amount:
+            vi += f", {money(online)} nộp trực tuyến"
+            en += f", {money(online)} online"
+        if item.per == "person" and "mỗi người" not in item.label_vi:
+            vi += " (mỗi người)"
+            en += " (per person)"
+        fees.append(ChecklistLine(vi, en))
+    for ex in service.fees.exemptions:
+        fees.append(ChecklistLine(f"Miễn: {ex.who_vi}", f"Exempt: {ex.who_en}"))
+    return fees, unconfirmed
+
+
+def _processing_line(p) -> ChecklistLine:
+    """How long it takes, in working days, as the counter says it."""
+    days = p.days_for(None)
+    if p.kind == "same_day":
+        return ChecklistLine("Trong ngày (nộp sau 15 giờ thì trả ngày làm việc tiếp theo)",
+                             "The same day (after 15:00: the next working day)")
+    if days is None:
+        return ChecklistLine(p.note_vi or "Theo quy định riêng của thủ tục", p.note_vi or "As the procedure sets")
+    line = ChecklistLine(f"{days} ngày làm việc", f"{days} working days")
+    if p.extended_days:
+        line = ChecklistLine(
+            line.text_vi + f"; đến {p.extended_days} ngày khi {p.extended_when_vi or 'cần xác minh'}",
+            line.text_en + f"; up to {p.extended_days} when {p.extended_when_en or 'checks are needed'}")
+    return line

@@ -201,6 +201,8 @@ def read_and_verify(
     Raises a `ChipError` subclass when the chip cannot be read (wrong key, card removed, no DG1)
     and `Cancelled` when `cancel` is set; verification failures are reported, not raised. What the
     key states about the card (typed dates, the QR code's data) is compared with DG1.
+    Long because it is the read's one sequence (open, read, check, authenticate, cross-check) with its
+    progress steps and cancellation points between them; each check is its own function.
     """
     started = time.monotonic()
     cancel = cancel or CancelToken()
