@@ -30,11 +30,12 @@ import sqlcipher3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from kiosk import __version__, safejson
+from kiosk import __version__
 from kiosk.db.engine import Database, connect_keyed
 from kiosk.db.keys import DatabaseKey
 from kiosk.services.clock import Clock, iso_utc, utc_now
 from kiosk.services.errors import ServiceError
+from kiosk.support import safejson
 from kiosk.support.safefiles import FILE_MODE, private_folder, tighten_file
 
 MAGIC = b"KIOSKBK1"

@@ -46,6 +46,8 @@ def _imports_in(source: str, depth: int) -> set[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == "kiosk":
+            names = ["kiosk." + a.name for a in node.names if a.name != "__version__"]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             names = [node.module or ""]
         elif isinstance(node, ast.ImportFrom) and node.level > depth:
@@ -75,3 +77,4 @@ def test_the_check_sees_lazy_and_relative_imports() -> None:
     source = "def f():\n    from kiosk.ui.main import run_gui\nfrom ...support.jobs import Cancelled\n"
     assert _imports_in(source, depth=2) == {"ui", "support"}
     assert _imports_in("from . import crypto\n", depth=2) == set()
+    assert _imports_in("from kiosk import __version__, safejson\n", depth=1) == {"safejson"}
