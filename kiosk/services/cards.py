@@ -38,12 +38,6 @@ KEY_FIELD_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def error_message(exc: BaseException) -> str:
-    """The Vietnamese sentence for a chip error; for a refused key, the one that names the key to check
-    (the sentences of every error, in both languages, are in kiosk.services.explain)."""
-    return explain(exc).vi
-
-
 def key_mismatch_sentence(fields: Iterable[str], language: str = "vi") -> str:
     """What the officer is told when the key they gave contradicts the chip (the chip opened anyway)."""
     names = ", ".join(KEY_FIELD_NAMES[f][1 if language == "en" else 0] for f in fields)
